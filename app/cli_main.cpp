@@ -1,0 +1,67 @@
+// convscope-cli: ConvScope's pipelines, headless. `convscope-cli --help` for the commands.
+
+#include "cli_commands.hpp"
+
+#include <QCoreApplication>
+#include <QTextStream>
+
+#include <opencv2/core/version.hpp>
+
+#include <cstdio>
+
+namespace {
+
+const char* const kOverview =
+    "Usage: convscope-cli COMMAND [options]\n"
+    "\n"
+    "Runs ConvScope pipelines (convolution, pooling and activation layers with PyTorch's\n"
+    "semantics) without the GUI.\n"
+    "\n"
+    "Commands:\n"
+    "  run    Run a pipeline on an image and write every layer's feature maps.\n"
+    "           --image FILE      input image (default: the bundled sample)\n"
+    "           --pipeline FILE   pipeline JSON (default: the bundled default pipeline)\n"
+    "           --out DIR         output folder (required)\n"
+    "           --format LIST     png,tiff,npy (comma-separated; default png)\n"
+    "           --colormap NAME   auto, gray, viridis, magma, inferno, turbo, diverging\n"
+    "           --backend NAME    naive or fast (default fast)\n"
+    "         Example: convscope-cli run --image cat.png --out maps --format png,npy\n"
+    "  info   Print each layer's output shape, parameter count and FLOPs.\n"
+    "           --image FILE, --pipeline FILE as for run\n"
+    "         Example: convscope-cli info --pipeline resources/pipelines/default.json\n"
+    "\n"
+    "Options:\n"
+    "  -h, --help     Show this help (COMMAND --help: the command's options in full).\n"
+    "  -v, --version  Show the version.\n"
+    "\n"
+    "Exit status: 0 on success, 1 for bad input (image, pipeline, output folder), 2 for bad\n"
+    "usage. Errors are one line on stderr naming the file, layer and field at fault.\n";
+
+} // namespace
+
+int main(int argc, char* argv[]) {
+    QCoreApplication app(argc, argv);
+    QCoreApplication::setApplicationName("convscope-cli");
+    QCoreApplication::setApplicationVersion(CONVSCOPE_VERSION);
+
+    QStringList args = QCoreApplication::arguments();
+    args.removeFirst();
+    if (args.isEmpty() || args.first() == "-h" || args.first() == "--help" ||
+        args.first() == "help") {
+        std::fputs(kOverview, stdout);
+        return args.isEmpty() ? convscope::cli::kUsage : convscope::cli::kOk;
+    }
+    if (args.first() == "-v" || args.first() == "--version") {
+        std::printf("convscope-cli %s (Qt %s, OpenCV %s)\n", CONVSCOPE_VERSION, qVersion(),
+                    CV_VERSION);
+        return convscope::cli::kOk;
+    }
+    const QString command = args.takeFirst();
+    if (command == "run")
+        return convscope::cli::run_command(args);
+    if (command == "info")
+        return convscope::cli::info_command(args);
+    std::fprintf(stderr, "convscope-cli: unknown command \"%s\" (see convscope-cli --help)\n",
+                 qPrintable(command));
+    return convscope::cli::kUsage;
+}

@@ -1,0 +1,41 @@
+#pragma once
+// Writing a run's feature maps to a folder: colormapped PNGs, float32 TIFFs, NPY arrays, and a
+// manifest.json that lists them (the layout the CLI and the app's "export all" share).
+
+#include "convscope/backend.hpp"
+#include "convscope/colormap.hpp"
+
+#include <string>
+
+namespace convscope {
+
+struct ExportFormats {
+    bool png = true;
+    bool tiff = false;
+    bool npy = false;
+};
+
+// Parses "png,tiff,npy" (any subset, comma-separated); returns false and names the bad entry.
+bool parse_export_formats(const std::string& list, ExportFormats& formats, std::string& bad);
+
+struct ExportRequest {
+    std::string out_dir;
+    ExportFormats formats;
+    Colormap colormap = Colormap::Auto;
+    // Recorded in the manifest.
+    std::string image_path;
+    std::string pipeline_path;
+    std::string backend;
+};
+
+// Writes every layer's maps and DIR/manifest.json; throws IoError naming the path that failed.
+void export_run(const ExportRequest& request, const Pipeline& pipeline, const Tensor& input,
+                const RunResult& result);
+
+// Writes one map as an 8-bit colour PNG / a float32 TIFF; throws IoError.
+void write_map_png(const std::string& path, const Tensor& tensor, int channel, Colormap map);
+void write_map_tiff(const std::string& path, const Tensor& tensor, int channel);
+// Reads a float32 one-channel TIFF back (for tests and re-import); throws IoError.
+Tensor read_map_tiff(const std::string& path);
+
+} // namespace convscope

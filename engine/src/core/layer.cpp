@@ -1,0 +1,46 @@
+#include "convscope/layer.hpp"
+#include "convscope/pipeline.hpp"
+
+namespace convscope {
+
+namespace {
+
+template <class... Ts> struct Overloaded : Ts... {
+    using Ts::operator()...;
+};
+
+} // namespace
+
+std::string_view type_name(const Layer& layer) {
+    return std::visit(Overloaded{
+                          [](const Conv2d&) -> std::string_view { return "conv"; },
+                          [](const Pool2d& p) -> std::string_view {
+                              return p.kind == PoolKind::Max ? "maxpool" : "avgpool";
+                          },
+                          [](const Activation& a) -> std::string_view {
+                              switch (a.kind) {
+                              case ActivationKind::ReLU:
+                                  return "relu";
+                              case ActivationKind::LeakyReLU:
+                                  return "leaky_relu";
+                              case ActivationKind::Sigmoid:
+                                  return "sigmoid";
+                              case ActivationKind::Tanh:
+                                  return "tanh";
+                              }
+                              return "relu";
+                          },
+                      },
+                      layer.op);
+}
+
+std::string display_name(const Layer& layer) {
+    return layer.name.empty() ? std::string(type_name(layer)) : layer.name;
+}
+
+std::string_view to_string(InputMode mode) { return mode == InputMode::Gray ? "gray" : "rgb"; }
+
+PipelineError::PipelineError(int layer_index, std::string field, const std::string& message)
+    : std::runtime_error(message), layer_index_(layer_index), field_(std::move(field)) {}
+
+} // namespace convscope

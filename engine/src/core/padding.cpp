@@ -1,0 +1,47 @@
+#include "convscope/conv2d.hpp"
+#include "convscope/padding.hpp"
+
+namespace convscope {
+
+std::string_view to_string(PaddingMode mode) {
+    switch (mode) {
+    case PaddingMode::Zeros:
+        return "zeros";
+    case PaddingMode::Reflect:
+        return "reflect";
+    case PaddingMode::Replicate:
+        return "replicate";
+    case PaddingMode::Circular:
+        return "circular";
+    }
+    return "zeros";
+}
+
+bool parse_padding_mode(std::string_view name, PaddingMode& mode) {
+    for (PaddingMode m : {PaddingMode::Zeros, PaddingMode::Reflect, PaddingMode::Replicate,
+                          PaddingMode::Circular}) {
+        if (to_string(m) == name) {
+            mode = m;
+            return true;
+        }
+    }
+    return false;
+}
+
+PadSides Conv2d::pad_sides() const {
+    switch (padding.kind) {
+    case ConvPadding::Kind::Valid:
+        return {};
+    case ConvPadding::Kind::Same: {
+        // PyTorch: total = dilation·(k−1); the smaller half goes first (top/left).
+        const int total_h = dilation.h * (weights.kernel_h - 1);
+        const int total_w = dilation.w * (weights.kernel_w - 1);
+        return {total_h / 2, total_h - total_h / 2, total_w / 2, total_w - total_w / 2};
+    }
+    case ConvPadding::Kind::Explicit:
+        return {padding.size.h, padding.size.h, padding.size.w, padding.size.w};
+    }
+    return {};
+}
+
+} // namespace convscope

@@ -1,0 +1,213 @@
+// The export layout shared by the CLI and the app:
+//   DIR/manifest.json
+//   DIR/layer00_<name>/map000.png, map000.tiff, ..., maps.npy
+
+#include "convscope/map_export.hpp"
+#include "convscope/image_io.hpp"
+#include "convscope/npy.hpp"
+
+#include <nlohmann/json.hpp>
+#include <opencv2/core.hpp>
+#include <opencv2/imgcodecs.hpp>
+#include <opencv2/imgproc.hpp>
+
+#include <cctype>
+#include <cstdio>
+#include <filesystem>
+#include <fstream>
+#include <sstream>
+
+namespace convscope {
+
+namespace {
+
+namespace fs = std::filesystem;
+using json = nlohmann::ordered_json;
+
+std::string two_digits(int i) {
+    char buffer[16];
+    std::snprintf(buffer, sizeof buffer, "%02d", i);
+    return buffer;
+}
+
+std::string three_digits(int i) {
+    char buffer[16];
+    std::snprintf(buffer, sizeof buffer, "%03d", i);
+    return buffer;
+}
+
+// "layer03_edges": sortable, and safe on every file system.
+std::string layer_folder(const Layer& layer, int index) {
+    std::string name = display_name(layer);
+    for (char& c : name)
+        if (!std::isalnum(static_cast<unsigned char>(c)) && c != '-' && c != '_')
+            c = '_';
+    return "layer" + two_digits(index) + "_" + name;
+}
+
+void create_folder(const fs::path& dir) {
+    std::error_code ec;
+    fs::create_directories(dir, ec);
+    if (ec || !fs::is_directory(dir))
+        throw IoError(dir.string() + ": cannot create the output folder (" +
+                      (ec ? ec.message() : std::string("a file is in the way")) + ")");
+}
+
+void write_image(const std::string& path, const cv::Mat& image) {
+    bool ok = false;
+    try {
+        ok = cv::imwrite(path, image);
+    } catch (const cv::Exception& e) {
+        throw IoError(path + ": cannot be written (" + e.msg + ")");
+    }
+    if (!ok)
+        throw IoError(path + ": cannot be written (folder not writable or disk full?)");
+}
+
+// Writes through a temporary file and a rename, so a failed write never leaves half a file.
+void write_text_atomically(const fs::path& path, const std::string& text) {
+    const fs::path temp = path.string() + ".part";
+    {
+        std::ofstream out(temp, std::ios::binary | std::ios::trunc);
+        if (!out)
+            throw IoError(path.string() + ": cannot be created (folder not writable?)");
+        out << text;
+        out.close();
+        if (!out) {
+            std::error_code ignored;
+            fs::remove(temp, ignored);
+            throw IoError(path.string() + ": write failed (disk full?)");
+        }
+    }
+    std::error_code ec;
+    fs::rename(temp, path, ec);
+    if (ec)
+        throw IoError(path.string() + ": cannot be written (" + ec.message() + ")");
+}
+
+json shape_json(Shape s) { return json::array({s.channels, s.height, s.width}); }
+
+} // namespace
+
+bool parse_export_formats(const std::string& list, ExportFormats& formats, std::string& bad) {
+    formats = {false, false, false};
+    std::stringstream stream(list);
+    std::string item;
+    bool any = false;
+    while (std::getline(stream, item, ',')) {
+        if (item == "png")
+            formats.png = true;
+        else if (item == "tiff")
+            formats.tiff = true;
+        else if (item == "npy")
+            formats.npy = true;
+        else {
+            bad = item;
+            return false;
+        }
+        any = true;
+    }
+    if (!any)
+        bad = list;
+    return any;
+}
+
+void write_map_png(const std::string& path, const Tensor& tensor, int channel, Colormap map) {
+    const ValueRange range = map_range(tensor, channel);
+    const Colormap resolved = resolve_colormap(map, range);
+    RgbImage rgb = colorize(tensor, channel, resolved, display_range(resolved, range));
+    cv::Mat rgb_mat(rgb.height, rgb.width, CV_8UC3, rgb.pixels.data());
+    cv::Mat bgr;
+    cv::cvtColor(rgb_mat, bgr, cv::COLOR_RGB2BGR);
+    write_image(path, bgr);
+}
+
+void write_map_tiff(const std::string& path, const Tensor& tensor, int channel) {
+    // A view of the channel: rows are padded, so pass the stride.
+    const cv::Mat view(tensor.height(), tensor.width(), CV_32F,
+                       const_cast<float*>(tensor.channel_data(channel)),
+                       tensor.row_stride() * sizeof(float));
+    write_image(path, view);
+}
+
+Tensor read_map_tiff(const std::string& path) {
+    cv::Mat m;
+    try {
+        m = cv::imread(path, cv::IMREAD_UNCHANGED);
+    } catch (const cv::Exception& e) {
+        throw IoError(path + ": cannot be decoded (" + e.msg + ")");
+    }
+    if (m.empty() || m.type() != CV_32FC1)
+        throw IoError(path + ": not a one-channel float32 TIFF");
+    Tensor t(1, m.rows, m.cols);
+    for (int y = 0; y < m.rows; ++y)
+        std::copy_n(m.ptr<float>(y), m.cols, t.row(0, y));
+    return t;
+}
+
+void export_run(const ExportRequest& request, const Pipeline& pipeline, const Tensor& input,
+                const RunResult& result) {
+    const fs::path root(request.out_dir);
+    create_folder(root);
+
+    json layers = json::array();
+    for (std::size_t i = 0; i < result.layers.size(); ++i) {
+        const Layer& layer = pipeline.layers[i];
+        const LayerResult& lr = result.layers[i];
+        const std::string folder = layer_folder(layer, static_cast<int>(i));
+        create_folder(root / folder);
+
+        json files = json::array();
+        for (int c = 0; c < lr.output.channels(); ++c) {
+            const std::string stem = folder + "/map" + three_digits(c);
+            if (request.formats.png) {
+                write_map_png((root / (stem + ".png")).string(), lr.output, c, request.colormap);
+                files.push_back(stem + ".png");
+            }
+            if (request.formats.tiff) {
+                write_map_tiff((root / (stem + ".tiff")).string(), lr.output, c);
+                files.push_back(stem + ".tiff");
+            }
+        }
+        if (request.formats.npy) {
+            const std::string name = folder + "/maps.npy";
+            write_npy((root / name).string(), lr.output);
+            files.push_back(name);
+        }
+
+        json entry = json::object();
+        entry["index"] = i;
+        entry["type"] = std::string(type_name(layer));
+        entry["name"] = display_name(layer);
+        entry["enabled"] = layer.enabled;
+        entry["shape"] = shape_json(lr.output.shape());
+        entry["ms"] = lr.ms;
+        entry["kernel"] = lr.kernel;
+        entry["files"] = std::move(files);
+        layers.push_back(std::move(entry));
+    }
+
+    json formats = json::array();
+    if (request.formats.png)
+        formats.push_back("png");
+    if (request.formats.tiff)
+        formats.push_back("tiff");
+    if (request.formats.npy)
+        formats.push_back("npy");
+
+    json manifest = json::object();
+    manifest["format"] = "convscope-manifest";
+    manifest["version"] = 1;
+    manifest["input"] = {{"image", request.image_path},
+                         {"mode", std::string(to_string(pipeline.input_mode))},
+                         {"shape", shape_json(input.shape())}};
+    manifest["pipeline"] = request.pipeline_path;
+    manifest["backend"] = request.backend;
+    manifest["colormap"] = std::string(to_string(request.colormap));
+    manifest["formats"] = std::move(formats);
+    manifest["total_ms"] = result.total_ms();
+    manifest["layers"] = std::move(layers);
+    write_text_atomically(root / "manifest.json", manifest.dump(2) + "\n");
+}
+
+} // namespace convscope
