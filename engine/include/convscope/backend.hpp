@@ -27,8 +27,10 @@ struct RunResult {
 };
 
 struct RunOptions {
-    // Layers before this index are taken from the previous run's cache when that run had the
-    // same input and the same layers up to here; otherwise everything is recomputed.
+    // Layers before this index are taken from the previous run's cache. The caller promises that
+    // the input tensor is the same object with the same values as in the previous run (the app
+    // passes 0 after loading a new image); the backend checks that the tensor, its shape and the
+    // layers before `from_layer` are unchanged, and recomputes everything otherwise.
     int from_layer = 0;
     const CancelToken* cancel = nullptr;
 };
@@ -38,22 +40,36 @@ public:
     virtual ~Backend() = default;
     virtual std::string name() const = 0;
 
+    // Runs the pipeline and returns every layer's output. The result lives in the backend and
+    // stays valid until the next call (so repeated runs reuse its buffers); copy what you keep.
+    // A cancelled run returns a result with `cancelled` set and no layers.
     // Throws PipelineError when the pipeline cannot run on this input (nothing runs then).
-    RunResult run(const Pipeline& pipeline, const Tensor& input, const RunOptions& options = {});
+    const RunResult& run(const Pipeline& pipeline, const Tensor& input,
+                         const RunOptions& options = {});
 
 protected:
-    // Computes one layer into `output` (already shaped). Returns the kernel's name.
-    // Implementations may check `cancel` inside and return early; the result is then dropped.
+    // Computes layer `index` of `pipeline` from `input` into `result.layers[index].output`
+    // (already shaped), and may compute following layers in the same pass (fusion). Returns how
+    // many layers it computed (≥ 1) and sets their `kernel` names; the base class times them.
+    // Implementations check `cancel` between units of work and may return early; the run is then
+    // dropped.
+    virtual int run_layers(const Pipeline& pipeline, int index, const Tensor& input,
+                           RunResult& result, const CancelToken* cancel);
+    // Computes one layer into `output` (already shaped); returns the kernel's name.
     virtual std::string run_layer(const Layer& layer, const Tensor& input, Tensor& output,
                                   const CancelToken* cancel) = 0;
 
 private:
     bool cache_valid_for(const Pipeline& pipeline, const Tensor& input, int from_layer) const;
 
-    // The previous completed run, reused by incremental runs.
+    // The last run's pipeline, input and outputs; the first `valid_layers_` outputs are complete
+    // and are reused by incremental runs.
     Pipeline cached_pipeline_;
-    Tensor cached_input_;
-    std::vector<LayerResult> cached_layers_;
+    const float* cached_input_data_ = nullptr;
+    Shape cached_input_shape_;
+    RunResult result_;
+    int valid_layers_ = 0;
+    const RunResult cancelled_result_{{}, true};
 };
 
 enum class BackendKind { Naive, Fast };

@@ -43,6 +43,7 @@ public:
 
     void fill(float value);
     // Reshapes, reusing the storage when it is large enough (no allocation in steady state).
+    // Values are unspecified afterwards (call fill() if they matter).
     void resize(Shape shape);
 
     // A dense C×H×W copy without row padding (for NPY files and tests).

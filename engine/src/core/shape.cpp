@@ -3,8 +3,15 @@
 namespace convscope {
 
 std::string Shape::str() const {
-    return "[" + std::to_string(channels) + ", " + std::to_string(height) + ", " +
-           std::to_string(width) + "]";
+    // Appended piece by piece: `"[" + std::to_string(...)` trips a false -Wrestrict in GCC 12.
+    std::string text = "[";
+    text += std::to_string(channels);
+    text += ", ";
+    text += std::to_string(height);
+    text += ", ";
+    text += std::to_string(width);
+    text += "]";
+    return text;
 }
 
 } // namespace convscope

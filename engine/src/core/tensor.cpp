@@ -16,6 +16,7 @@ std::size_t padded_row_stride(int width) {
 
 } // namespace
 
+// A new vector value-initialises its elements: the tensor starts zero-filled.
 Tensor::Tensor(Shape shape) { resize(shape); }
 
 void Tensor::resize(Shape shape) {
@@ -25,8 +26,9 @@ void Tensor::resize(Shape shape) {
     row_stride_ = padded_row_stride(shape.width);
     const std::size_t n = static_cast<std::size_t>(shape.channels) *
                           static_cast<std::size_t>(shape.height) * row_stride_;
-    // assign() keeps the capacity: a tensor resized to the same shape does not allocate.
-    data_.assign(n, 0.0f);
+    // resize() keeps the capacity and the values: a tensor resized to a shape it has held before
+    // neither allocates nor touches its memory (backends overwrite every value).
+    data_.resize(n);
 }
 
 Tensor Tensor::from_dense(Shape shape, std::span<const float> values) {

@@ -11,6 +11,7 @@
 #include <cctype>
 #include <filesystem>
 #include <fstream>
+#include <set>
 
 namespace convscope {
 
@@ -100,8 +101,12 @@ cv::Mat to_unit_float(const cv::Mat& decoded, const std::string& path) {
 } // namespace
 
 bool is_readable_image_name(const std::string& path) {
-    const std::string ext = lower_extension(path);
-    return ext == ".npy" || cv::haveImageReader(path);
+    // The extensions OpenCV's imread decodes (cv::haveImageReader would open the file instead).
+    static const std::set<std::string> extensions{
+        ".bmp", ".dib", ".jpeg", ".jpg", ".jpe", ".jp2", ".png", ".webp", ".pbm", ".pgm",
+        ".ppm", ".pxm", ".pnm", ".pfm", ".sr", ".ras", ".tiff", ".tif", ".exr", ".hdr", ".pic",
+        ".npy"};
+    return extensions.count(lower_extension(path)) > 0;
 }
 
 Tensor load_input(const std::string& path, InputMode mode) {

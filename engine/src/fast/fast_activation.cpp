@@ -1,0 +1,46 @@
+#include "fast/fast_ops.hpp"
+
+#include <algorithm>
+
+namespace convscope::fast {
+
+Epilogue epilogue_for(const Activation& activation) {
+    Epilogue e;
+    e.negative_slope = activation.negative_slope;
+    switch (activation.kind) {
+    case ActivationKind::ReLU:
+        e.kind = Epilogue::Kind::ReLU;
+        break;
+    case ActivationKind::LeakyReLU:
+        e.kind = Epilogue::Kind::LeakyReLU;
+        break;
+    case ActivationKind::Sigmoid:
+        e.kind = Epilogue::Kind::Sigmoid;
+        break;
+    case ActivationKind::Tanh:
+        e.kind = Epilogue::Kind::Tanh;
+        break;
+    }
+    return e;
+}
+
+std::string activation(const Activation& act, const Tensor& input, Tensor& output,
+                       ScratchPool& scratch, const CancelToken* cancel) {
+    const Epilogue epilogue = epilogue_for(act);
+    const int rows = input.channels() * input.height();
+    constexpr int kRowsPerTask = 16;
+    const int tasks = (rows + kRowsPerTask - 1) / kRowsPerTask;
+    parallel_tasks(tasks, static_cast<double>(input.shape().elements()), scratch, cancel,
+                   [&](int task, ThreadScratch&) {
+                       const int end = std::min(rows, (task + 1) * kRowsPerTask);
+                       for (int r = task * kRowsPerTask; r < end; ++r) {
+                           const int c = r / input.height();
+                           const int y = r % input.height();
+                           activate_row(input.row(c, y), output.row(c, y), input.width(),
+                                        epilogue);
+                       }
+                   });
+    return std::string("activation-") + dispatched_target_name();
+}
+
+} // namespace convscope::fast

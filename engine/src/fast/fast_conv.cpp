@@ -1,0 +1,281 @@
+// Conv2d on the fast path. The work is split into strips of output rows; each task builds its
+// strip's padded input rows in thread-local memory and runs SIMD kernels on them:
+// - one input channel per group (gray images, depthwise): per output channel, a rank-1 kernel
+//   runs as two 1-D passes (separable), any other as a direct 2-D correlation;
+// - several input channels per group: blocks of up to 8 output channels accumulate together, so
+//   each input vector loaded serves the whole block.
+// Strides along x are computed at stride 1 and subsampled; strides along y skip rows directly.
+
+#include "fast/fast_ops.hpp"
+#include "fast/kernel_analysis.hpp"
+#include "fast/padded_rows.hpp"
+
+#include <algorithm>
+
+namespace convscope::fast {
+
+namespace {
+
+// A kernel of at least this many taps is worth two 1-D passes when it is rank-1.
+constexpr int kSeparableMinTaps = 25;
+// Scratch budget per strip: the padded input rows stay in L2.
+constexpr std::size_t kStripBytes = 256 * 1024;
+
+struct ConvLayout {
+    PadSides pad;
+    int padded_width = 0;
+    std::size_t padded_stride = 0;
+    int dense_width = 0; // outputs per row at x-stride 1
+    int out_h = 0;
+    int out_w = 0;
+    int groups = 1;
+    int in_per_group = 1;
+    int out_per_group = 1;
+
+    ConvLayout(const Conv2d& conv, const Tensor& input, const Tensor& output) {
+        const ConvWeights& w = conv.weights;
+        pad = conv.pad_sides();
+        padded_width = pad.left + input.width() + pad.right;
+        padded_stride = padded_row_stride(padded_width);
+        dense_width = padded_width - (w.kernel_w - 1) * conv.dilation.w;
+        out_h = output.height();
+        out_w = output.width();
+        groups = conv.groups;
+        in_per_group = w.in_channels;
+        out_per_group = w.out_channels / conv.groups;
+    }
+    int input_rows(const Conv2d& conv, int out_rows) const {
+        return (out_rows - 1) * conv.stride.h + (conv.weights.kernel_h - 1) * conv.dilation.h + 1;
+    }
+};
+
+// Where a kernel writes: straight into the output rows at x-stride 1, else into a dense scratch
+// plane that is then subsampled.
+void subsample_columns(const float* dense, std::size_t dense_stride, int rows, int stride_w,
+                       int out_w, float* out, std::size_t out_stride, float* fused,
+                       const Epilogue& epilogue, const Activation& activation) {
+    for (int r = 0; r < rows; ++r) {
+        const float* src = dense + r * dense_stride;
+        float* dst = out + r * out_stride;
+        for (int x = 0; x < out_w; ++x)
+            dst[x] = src[x * stride_w];
+        if (fused) {
+            float* f = fused + r * out_stride;
+            for (int x = 0; x < out_w; ++x)
+                f[x] = epilogue.kind == Epilogue::Kind::None ? dst[x] : activation.apply(dst[x]);
+        }
+    }
+}
+
+Activation activation_of(const Epilogue& e) {
+    Activation a;
+    a.negative_slope = e.negative_slope;
+    switch (e.kind) {
+    case Epilogue::Kind::LeakyReLU:
+        a.kind = ActivationKind::LeakyReLU;
+        break;
+    case Epilogue::Kind::Sigmoid:
+        a.kind = ActivationKind::Sigmoid;
+        break;
+    case Epilogue::Kind::Tanh:
+        a.kind = ActivationKind::Tanh;
+        break;
+    default:
+        a.kind = ActivationKind::ReLU;
+        break;
+    }
+    return a;
+}
+
+// ---- one input channel per group -------------------------------------------------------------
+
+struct PlanePlan {
+    bool separable = false;
+    SeparableKernel parts;
+};
+
+std::string conv_single_input(const Conv2d& conv, const Tensor& input, Tensor& output,
+                              Tensor* fused, const Epilogue& epilogue, ScratchPool& scratch,
+                              const CancelToken* cancel) {
+    const ConvWeights& w = conv.weights;
+    const ConvLayout L(conv, input, output);
+    const int taps = w.kernel_h * w.kernel_w;
+
+    std::vector<PlanePlan> plans(w.out_channels);
+    bool any_separable = false, any_direct = false;
+    for (int o = 0; o < w.out_channels; ++o) {
+        const float* k = w.values.data() + static_cast<std::size_t>(o) * taps;
+        plans[o].separable = w.kernel_h > 1 && w.kernel_w > 1 && taps >= kSeparableMinTaps &&
+                             split_rank_one(k, w.kernel_h, w.kernel_w, plans[o].parts);
+        (plans[o].separable ? any_separable : any_direct) = true;
+    }
+
+    const std::size_t row_bytes = L.padded_stride * sizeof(float);
+    const int halo = (w.kernel_h - 1) * conv.dilation.h + 1;
+    const int strip = strip_height(L.out_h, conv.stride.h, halo, row_bytes, kStripBytes,
+                                   8 * std::max(1, 8 / L.groups));
+    const int strips = (L.out_h + strip - 1) / strip;
+    const double work = static_cast<double>(output.shape().elements()) * taps;
+    const Activation fused_activation = activation_of(epilogue);
+
+    parallel_tasks(L.groups * strips, work, scratch, cancel, [&](int task, ThreadScratch& s) {
+        const int g = task / strips;
+        const int y0 = (task % strips) * strip;
+        const int rows = std::min(strip, L.out_h - y0);
+        const int in_rows = L.input_rows(conv, rows);
+        const std::size_t stride = L.padded_stride;
+        float* padded = s.get(0, in_rows * stride);
+        copy_padded_rows(input, g, L.pad, conv.padding_mode, y0 * conv.stride.h, in_rows, padded,
+                         stride);
+
+        for (int oi = 0; oi < L.out_per_group; ++oi) {
+            const int o = g * L.out_per_group + oi;
+            const float bias = conv.bias.empty() ? 0.0f : conv.bias[o];
+            const bool direct_store = conv.stride.w == 1;
+            Plane target{direct_store ? output.row(o, y0) : s.get(2, rows * stride),
+                         direct_store ? output.row_stride() : stride};
+            float* fused_rows = direct_store && fused ? fused->row(o, y0) : nullptr;
+
+            if (plans[o].separable) {
+                // Along x over every input row of the strip, then along y.
+                float* horizontal = s.get(1, in_rows * stride);
+                const ConvGeometry gx{in_rows, L.dense_width, 1, 1, w.kernel_w, 1,
+                                      conv.dilation.w};
+                correlate_plane({padded, stride}, gx, plans[o].parts.row.data(), 0.0f,
+                                {horizontal, stride}, nullptr, epilogue);
+                const ConvGeometry gy{rows, L.dense_width, conv.stride.h, w.kernel_h, 1,
+                                      conv.dilation.h, 1};
+                correlate_plane({horizontal, stride}, gy, plans[o].parts.column.data(), bias,
+                                target, fused_rows, epilogue);
+            } else {
+                const ConvGeometry g2{rows,       L.dense_width,   conv.stride.h, w.kernel_h,
+                                      w.kernel_w, conv.dilation.h, conv.dilation.w};
+                correlate_plane({padded, stride}, g2,
+                                w.values.data() + static_cast<std::size_t>(o) * taps, bias,
+                                target, fused_rows, epilogue);
+            }
+            if (!direct_store)
+                subsample_columns(target.base, target.stride, rows, conv.stride.w, L.out_w,
+                                  output.row(o, y0), output.row_stride(),
+                                  fused ? fused->row(o, y0) : nullptr, epilogue, fused_activation);
+        }
+    });
+
+    std::string name = any_separable ? (any_direct ? "separable+direct-" : "separable-")
+                                     : "direct-";
+    return name + dispatched_target_name();
+}
+
+// ---- several input channels per group ---------------------------------------------------------
+
+// Output channels of a group in blocks the kernel handles (8, then 4, 2, 1).
+struct ChannelBlock {
+    int first; // output channel within the group
+    int count;
+    std::size_t weights_offset; // into the packed weights of the group
+};
+
+std::vector<ChannelBlock> channel_blocks(int out_per_group, int taps_per_output) {
+    std::vector<ChannelBlock> blocks;
+    std::size_t offset = 0;
+    for (int first = 0; first < out_per_group;) {
+        int count = 8;
+        while (count > out_per_group - first)
+            count /= 2;
+        blocks.push_back({first, count, offset});
+        offset += static_cast<std::size_t>(count) * taps_per_output;
+        first += count;
+    }
+    return blocks;
+}
+
+// Weights of each block as [in][kh][kw][count]: the block's weights for one tap are adjacent.
+std::vector<float> pack_weights(const Conv2d& conv, int group,
+                                const std::vector<ChannelBlock>& blocks) {
+    const ConvWeights& w = conv.weights;
+    const int out_per_group = w.out_channels / conv.groups;
+    std::vector<float> packed;
+    packed.reserve(static_cast<std::size_t>(out_per_group) * w.in_channels * w.kernel_h *
+                   w.kernel_w);
+    for (const ChannelBlock& b : blocks)
+        for (int c = 0; c < w.in_channels; ++c)
+            for (int ky = 0; ky < w.kernel_h; ++ky)
+                for (int kx = 0; kx < w.kernel_w; ++kx)
+                    for (int k = 0; k < b.count; ++k)
+                        packed.push_back(w.at(group * out_per_group + b.first + k, c, ky, kx));
+    return packed;
+}
+
+std::string conv_multi_input(const Conv2d& conv, const Tensor& input, Tensor& output,
+                             Tensor* fused, const Epilogue& epilogue, ScratchPool& scratch,
+                             const CancelToken* cancel) {
+    const ConvWeights& w = conv.weights;
+    const ConvLayout L(conv, input, output);
+    const int taps = w.in_channels * w.kernel_h * w.kernel_w;
+    const std::vector<ChannelBlock> blocks = channel_blocks(L.out_per_group, taps);
+    std::vector<std::vector<float>> packed(L.groups);
+    for (int g = 0; g < L.groups; ++g)
+        packed[g] = pack_weights(conv, g, blocks);
+    std::vector<float> bias(w.out_channels, 0.0f);
+    if (!conv.bias.empty())
+        bias = conv.bias;
+
+    const std::size_t row_bytes = L.padded_stride * sizeof(float) * L.in_per_group;
+    const int halo = (w.kernel_h - 1) * conv.dilation.h + 1;
+    const int strip = strip_height(L.out_h, conv.stride.h, halo, row_bytes, kStripBytes,
+                                   16 * std::max(1, 4 / L.groups));
+    const int strips = (L.out_h + strip - 1) / strip;
+    const double work = static_cast<double>(output.shape().elements()) * taps;
+    const Activation fused_activation = activation_of(epilogue);
+
+    parallel_tasks(L.groups * strips, work, scratch, cancel, [&](int task, ThreadScratch& s) {
+        const int g = task / strips;
+        const int y0 = (task % strips) * strip;
+        const int rows = std::min(strip, L.out_h - y0);
+        const int in_rows = L.input_rows(conv, rows);
+        const std::size_t stride = L.padded_stride;
+        const std::size_t channel_stride = in_rows * stride;
+        float* padded = s.get(0, channel_stride * L.in_per_group);
+        for (int c = 0; c < L.in_per_group; ++c)
+            copy_padded_rows(input, g * L.in_per_group + c, L.pad, conv.padding_mode,
+                             y0 * conv.stride.h, in_rows, padded + c * channel_stride, stride);
+
+        const bool direct_store = conv.stride.w == 1;
+        const ConvGeometry geometry{rows,       L.dense_width,   conv.stride.h, w.kernel_h,
+                                    w.kernel_w, conv.dilation.h, conv.dilation.w};
+        for (const ChannelBlock& b : blocks) {
+            const int o0 = g * L.out_per_group + b.first;
+            float* out_rows[8];
+            float* fused_rows[8];
+            const std::size_t out_stride = direct_store ? output.row_stride() : stride;
+            float* dense = direct_store ? nullptr : s.get(2, 8 * rows * stride);
+            for (int k = 0; k < b.count; ++k) {
+                out_rows[k] = direct_store ? output.row(o0 + k, y0) : dense + k * rows * stride;
+                fused_rows[k] = fused ? fused->row(o0 + k, y0) : nullptr;
+            }
+            correlate_channels({padded, stride}, channel_stride, L.in_per_group, geometry,
+                               packed[g].data() + b.weights_offset, bias.data() + o0, b.count,
+                               out_rows, out_stride,
+                               direct_store && fused ? fused_rows : nullptr, epilogue);
+            if (!direct_store)
+                for (int k = 0; k < b.count; ++k)
+                    subsample_columns(out_rows[k], stride, rows, conv.stride.w, L.out_w,
+                                      output.row(o0 + k, y0), output.row_stride(),
+                                      fused_rows[k], epilogue, fused_activation);
+        }
+    });
+
+    return std::string("direct-oc") + std::to_string(blocks.front().count) + "-" +
+           dispatched_target_name();
+}
+
+} // namespace
+
+std::string conv2d(const Conv2d& conv, const Tensor& input, Tensor& output, Tensor* fused,
+                   const Epilogue& epilogue, ScratchPool& scratch, const CancelToken* cancel) {
+    if (conv.weights.in_channels == 1)
+        return conv_single_input(conv, input, output, fused, epilogue, scratch, cancel);
+    return conv_multi_input(conv, input, output, fused, epilogue, scratch, cancel);
+}
+
+} // namespace convscope::fast

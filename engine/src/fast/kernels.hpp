@@ -1,0 +1,77 @@
+#pragma once
+// The SIMD kernels of the fast backend, as plain functions. Each dispatches at run time to the
+// best Highway target of the CPU (AVX-512, AVX2, SSE4, NEON, scalar); the per-target code lives
+// in the .cpp files beside this header.
+//
+// Conventions shared by every kernel:
+// - A plane's row r starts at base + r * stride (floats); rows are 64-byte aligned.
+// - Kernels read and write whole vectors: a row must have room (slack) for the width rounded up
+//   to a multiple of 16 floats, plus the kernel's reach. Values written past `width` land in
+//   that slack and mean nothing.
+
+#include <cstddef>
+
+namespace convscope::fast {
+
+// An activation applied in a kernel's store step, written to a second output (fusion).
+struct Epilogue {
+    enum class Kind { None, ReLU, LeakyReLU, Sigmoid, Tanh };
+    Kind kind = Kind::None;
+    float negative_slope = 0.01f;
+};
+
+struct ConstPlane {
+    const float* base;
+    std::size_t stride;
+    const float* row(int r) const { return base + static_cast<std::ptrdiff_t>(r) * stride; }
+};
+
+struct Plane {
+    float* base;
+    std::size_t stride;
+    float* row(int r) const { return base + static_cast<std::ptrdiff_t>(r) * stride; }
+};
+
+// Geometry of a correlation on padded input: output row r, column x reads input row
+// r * row_step + ky * dil_h, column x + kx * dil_w (columns at stride 1).
+struct ConvGeometry {
+    int rows;     // output rows to compute
+    int width;    // outputs per row
+    int row_step; // stride along y
+    int kernel_h;
+    int kernel_w;
+    int dil_h;
+    int dil_w;
+};
+
+// One input plane, one kernel: out = bias + Σ w·in; `fused` (optional) gets act(out).
+void correlate_plane(ConstPlane in, const ConvGeometry& g, const float* kernel, float bias,
+                     Plane out, float* fused_base, const Epilogue& epilogue);
+
+// Several output channels at once from `in_channels` input planes (channel c's row r at
+// in.base + c * channel_stride + r * in.stride). weights: [out_count][in_channels][kh][kw].
+// Output channel o goes to out[o] (and fused[o] if fused is not null). out_count ≤ 8.
+void correlate_channels(ConstPlane in, std::size_t channel_stride, int in_channels,
+                        const ConvGeometry& g, const float* weights, const float* bias,
+                        int out_count, float* const* out, std::size_t out_stride,
+                        float* const* fused, const Epilogue& epilogue);
+
+// out[x] = act(in[x]) for x < n.
+void activate_row(const float* in, float* out, int n, const Epilogue& epilogue);
+
+// Element-wise max (is_max) or sum of `count` rows into out, for x < n.
+void reduce_rows(const float* const* rows, int count, int n, bool is_max, float* out);
+
+// out[x] = max or sum of in[x + k], k < window, for x < n (stride 1).
+void reduce_window(const float* in, int n, int window, bool is_max, float* out);
+
+// out[x] = max or sum of in[2x], in[2x + 1], for x < n (window 2, stride 2).
+void reduce_pairs(const float* in, int n, bool is_max, float* out);
+
+// out[x] *= scale[x] * factor, for x < n.
+void scale_row(float* row, const float* scale, float factor, int n);
+
+// The Highway target the kernels dispatch to now ("AVX3", "AVX2", ...).
+const char* dispatched_target_name();
+
+} // namespace convscope::fast
