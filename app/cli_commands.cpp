@@ -2,6 +2,7 @@
 #include "resource_paths.hpp"
 
 #include "convscope/backend.hpp"
+#include "convscope/benchmark.hpp"
 #include "convscope/image_io.hpp"
 #include "convscope/map_export.hpp"
 #include "convscope/pipeline_json.hpp"
@@ -95,6 +96,50 @@ QString format_flops(double flops) {
 
 QString shape_text(Shape s) { return QString::fromStdString(s.str()); }
 
+// The benchmark's inputs are cut from this large photo (2560×1707).
+const char* const kBenchmarkPhoto = "samples/rocket-large.jpg";
+
+// Reads `option` (when given) as a whole number ≥ 1; anything else is one line and false.
+bool positive_count(const QCommandLineParser& parser, const QCommandLineOption& option, int& value,
+                    int& exit_code) {
+    if (!parser.isSet(option))
+        return true;
+    bool ok = false;
+    const QString text = parser.value(option);
+    const int n = text.toInt(&ok);
+    if (!ok || n < 1) {
+        exit_code = fail(kUsage, "--" + option.names().first() + ": expected a whole number of " +
+                                     "at least 1, got \"" + text + "\"");
+        return false;
+    }
+    value = n;
+    return true;
+}
+
+// Progress on stderr while the table is being measured: a slow case takes several seconds.
+void report_progress(BenchOptions& options) {
+    options.on_case_start = [](int index, int count, const std::string& name) {
+        std::fprintf(stderr, "[%2d/%d] %-24s", index + 1, count, name.c_str());
+        std::fflush(stderr);
+    };
+    options.on_case_done = [](const BenchCase& c) {
+        std::fprintf(stderr, " engine %9.3f ms, naive %9.3f ms\n", c.engine_ms, c.naive_ms);
+    };
+}
+
+// A warning per case whose fast and naive outputs differ, as soon as it is measured.
+void warn_on_disagreement(BenchOptions& options) {
+    options.on_case_done = [previous = options.on_case_done](const BenchCase& c) {
+        if (previous)
+            previous(c);
+        if (!c.agrees)
+            std::fprintf(stderr,
+                         "convscope-cli: warning: %s: the fast and naive backends disagree "
+                         "(max relative error %.2g > %.0e)\n",
+                         c.name.c_str(), c.max_rel_error, kAgreementTolerance);
+    };
+}
+
 } // namespace
 
 int run_command(const QStringList& arguments) {
@@ -143,13 +188,11 @@ int run_command(const QStringList& arguments) {
     if (backend_name != "naive" && backend_name != "fast")
         return fail(kUsage, "--backend: unknown backend \"" + backend_name +
                                 "\" (use naive or fast)");
-    if (backend_name == "fast")
-        std::fprintf(stderr, "convscope-cli: the fast backend is not built yet; running the naive "
-                             "reference backend\n");
 
     try {
         const Inputs inputs = load_inputs(parser, image, pipeline);
-        const auto engine = make_backend(BackendKind::Naive);
+        const auto engine =
+            make_backend(backend_name == "naive" ? BackendKind::Naive : BackendKind::Fast);
         const RunResult result = engine->run(inputs.pipeline, inputs.image);
         request.image_path = inputs.image_path.toStdString();
         request.pipeline_path = inputs.pipeline_path.toStdString();
@@ -223,6 +266,58 @@ int info_command(const QStringList& arguments) {
         out() << "\nTotal: " << total_params << " parameters, " << format_flops(total_flops)
               << "FLOP per run\n";
         out().flush();
+    } catch (const std::exception& e) {
+        return fail(kFailed, e.what());
+    }
+    return kOk;
+}
+
+int bench_command(const QStringList& arguments) {
+    QCommandLineParser parser;
+    parser.setApplicationDescription(
+        "Times a fixed suite of convolution, pooling and activation layers and the default "
+        "pipeline on the fast engine, the naive reference and OpenCV's nearest equivalent, on "
+        "inputs cut from the bundled photo (1920x1080 gray unless the case names another size). "
+        "Times are medians of wall-clock runs after a warm-up; the fast and naive outputs are "
+        "compared once per case. Takes a few minutes.\n\n"
+        "Example:\n"
+        "  convscope-cli bench --json --threads 2 > bench.json");
+    const QCommandLineOption json("json", "Print one JSON object instead of a table.");
+    const QCommandLineOption repeat(
+        "repeat",
+        "Timed runs of the engine and OpenCV per case. Default: 15, fewer for cases slower than "
+        "about a second. The naive reference runs at most 3 times (once if a run takes > 1 s).",
+        "N");
+    const QCommandLineOption threads(
+        "threads", "Threads for the engine and OpenCV. Default: every hardware thread (at most).",
+        "N");
+    const QCommandLineOption quick("quick", "Tiny sizes, for testing the harness (1/16 of each "
+                                            "image side, one run): the times mean nothing.");
+    parser.addOptions({json, repeat, threads, quick});
+    int exit_code = kOk;
+    if (!parse(parser, "bench", arguments, exit_code))
+        return exit_code;
+
+    BenchOptions options;
+    if (!positive_count(parser, repeat, options.repeat, exit_code) ||
+        !positive_count(parser, threads, options.threads, exit_code))
+        return exit_code;
+    options.quick = parser.isSet(quick);
+    options.default_pipeline_path = resource_path(kDefaultPipeline).toStdString();
+    options.default_sample_path = resource_path(kDefaultSample).toStdString();
+    options.photo_path = resource_path(kBenchmarkPhoto).toStdString();
+    const bool as_json = parser.isSet(json);
+    if (!as_json)
+        report_progress(options);
+    warn_on_disagreement(options);
+
+    try {
+        const BenchReport report = run_benchmark(options);
+        const std::string text = as_json ? bench_report_json(report) : bench_report_table(report);
+        if (!as_json)
+            std::fputs("\n", stderr);
+        std::fputs(text.c_str(), stdout);
+        std::fflush(stdout);
     } catch (const std::exception& e) {
         return fail(kFailed, e.what());
     }

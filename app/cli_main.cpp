@@ -5,7 +5,11 @@
 #include <QCoreApplication>
 #include <QTextStream>
 
+#include "convscope/simd.hpp"
+
+#include <hwy/highway.h>
 #include <opencv2/core/version.hpp>
+#include <tbb/version.h>
 
 #include <cstdio>
 
@@ -29,6 +33,12 @@ const char* const kOverview =
     "  info   Print each layer's output shape, parameter count and FLOPs.\n"
     "           --image FILE, --pipeline FILE as for run\n"
     "         Example: convscope-cli info --pipeline resources/pipelines/default.json\n"
+    "  bench  Time a fixed suite of layers on the engine, the naive reference and OpenCV.\n"
+    "           --json            one JSON object instead of a table\n"
+    "           --repeat N        timed runs per case (default 15, fewer for slow cases)\n"
+    "           --threads N       threads for the engine and OpenCV (default: all)\n"
+    "           --quick           tiny sizes, for testing the harness\n"
+    "         Example: convscope-cli bench --json > bench.json\n"
     "\n"
     "Options:\n"
     "  -h, --help     Show this help (COMMAND --help: the command's options in full).\n"
@@ -52,8 +62,9 @@ int main(int argc, char* argv[]) {
         return args.isEmpty() ? convscope::cli::kUsage : convscope::cli::kOk;
     }
     if (args.first() == "-v" || args.first() == "--version") {
-        std::printf("convscope-cli %s (Qt %s, OpenCV %s)\n", CONVSCOPE_VERSION, qVersion(),
-                    CV_VERSION);
+        std::printf("convscope-cli %s (SIMD target %s; Qt %s, OpenCV %s, oneTBB %s, Highway %d.%d.%d)\n",
+                    CONVSCOPE_VERSION, convscope::simd_target().c_str(), qVersion(), CV_VERSION,
+                    TBB_VERSION_STRING, HWY_MAJOR, HWY_MINOR, HWY_PATCH);
         return convscope::cli::kOk;
     }
     const QString command = args.takeFirst();
@@ -61,6 +72,8 @@ int main(int argc, char* argv[]) {
         return convscope::cli::run_command(args);
     if (command == "info")
         return convscope::cli::info_command(args);
+    if (command == "bench")
+        return convscope::cli::bench_command(args);
     std::fprintf(stderr, "convscope-cli: unknown command \"%s\" (see convscope-cli --help)\n",
                  qPrintable(command));
     return convscope::cli::kUsage;

@@ -55,15 +55,17 @@ protected:
     // dropped.
     virtual int run_layers(const Pipeline& pipeline, int index, const Tensor& input,
                            RunResult& result, const CancelToken* cancel);
-    // Computes one layer into `output` (already shaped); returns the kernel's name.
-    virtual std::string run_layer(const Layer& layer, const Tensor& input, Tensor& output,
-                                  const CancelToken* cancel) = 0;
+    // Computes one layer into `output` (already shaped) and names the kernel that ran in
+    // `kernel` (assign into it: its capacity is reused from run to run).
+    virtual void run_layer(const Layer& layer, const Tensor& input, Tensor& output,
+                           std::string& kernel, const CancelToken* cancel) = 0;
 
 private:
     bool cache_valid_for(const Pipeline& pipeline, const Tensor& input, int from_layer) const;
 
     // The last run's pipeline, input and outputs; the first `valid_layers_` outputs are complete
     // and are reused by incremental runs.
+    std::vector<Shape> shapes_;
     Pipeline cached_pipeline_;
     const float* cached_input_data_ = nullptr;
     Shape cached_input_shape_;

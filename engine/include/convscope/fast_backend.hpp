@@ -20,11 +20,11 @@ public:
 protected:
     int run_layers(const Pipeline& pipeline, int index, const Tensor& input, RunResult& result,
                    const CancelToken* cancel) override;
-    std::string run_layer(const Layer& layer, const Tensor& input, Tensor& output,
-                          const CancelToken* cancel) override;
+    void run_layer(const Layer& layer, const Tensor& input, Tensor& output, std::string& kernel,
+                   const CancelToken* cancel) override;
 
 private:
-    struct Scratch; // per-thread buffers, reused between runs
+    struct Scratch; // per-thread buffers and per-layer set-up, reused between runs
     std::unique_ptr<Scratch> scratch_;
 };
 

@@ -14,7 +14,7 @@ namespace convscope {
 using LayerOp = std::variant<Conv2d, Pool2d, Activation>;
 
 struct Layer {
-    std::string name; // may be empty
+    std::string name;    // may be empty
     bool enabled = true; // a disabled layer passes its input through unchanged
     LayerOp op;
 

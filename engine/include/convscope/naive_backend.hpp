@@ -11,9 +11,13 @@ public:
     std::string name() const override { return "naive"; }
 
 protected:
-    std::string run_layer(const Layer& layer, const Tensor& input, Tensor& output,
-                          const CancelToken* cancel) override;
+    void run_layer(const Layer& layer, const Tensor& input, Tensor& output, std::string& kernel,
+                   const CancelToken* cancel) override;
 };
+
+// Runs one layer with the reference loops (for other backends' fallbacks).
+void naive_run_layer(const Layer& layer, const Tensor& input, Tensor& output,
+                     const CancelToken* cancel = nullptr);
 
 // The single layers, usable on their own (tests, the pixel inspector).
 void naive_conv2d(const Conv2d& conv, const Tensor& input, Tensor& output,

@@ -13,7 +13,9 @@ namespace convscope {
 enum class InputMode { Gray, Rgb };
 
 std::string_view to_string(InputMode mode);
-inline int channel_count(InputMode mode) { return mode == InputMode::Gray ? 1 : 3; }
+inline int channel_count(InputMode mode) {
+    return mode == InputMode::Gray ? 1 : 3;
+}
 
 struct Pipeline {
     InputMode input_mode = InputMode::Gray;
@@ -42,6 +44,8 @@ Shape infer_shape(const Layer& layer, Shape input, int layer_index);
 
 // Every layer's output shape, in order; throws PipelineError at the first layer that fails.
 std::vector<Shape> infer_shapes(const Pipeline& pipeline, Shape input);
+// The same into `shapes`, reusing its memory.
+void infer_shapes(const Pipeline& pipeline, Shape input, std::vector<Shape>& shapes);
 
 // What a layer costs: learnable parameters, and floating-point operations for one run
 // (a multiply-add counts as 2).

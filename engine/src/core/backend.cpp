@@ -16,12 +16,13 @@ double RunResult::total_ms() const {
 
 namespace {
 
-bool cancelled(const CancelToken* token) { return token && token->is_cancelled(); }
+bool cancelled(const CancelToken* token) {
+    return token && token->is_cancelled();
+}
 
 } // namespace
 
-bool Backend::cache_valid_for(const Pipeline& pipeline, const Tensor& input,
-                              int from_layer) const {
+bool Backend::cache_valid_for(const Pipeline& pipeline, const Tensor& input, int from_layer) const {
     if (from_layer <= 0)
         return true; // nothing reused
     if (valid_layers_ < from_layer || cached_pipeline_.input_mode != pipeline.input_mode)
@@ -32,17 +33,18 @@ bool Backend::cache_valid_for(const Pipeline& pipeline, const Tensor& input,
     return cached_input_data_ == input.row(0, 0) && cached_input_shape_ == input.shape();
 }
 
-int Backend::run_layers(const Pipeline& pipeline, int index, const Tensor& input,
-                        RunResult& result, const CancelToken* cancel) {
+int Backend::run_layers(const Pipeline& pipeline, int index, const Tensor& input, RunResult& result,
+                        const CancelToken* cancel) {
     LayerResult& out = result.layers[index];
-    out.kernel = run_layer(pipeline.layers[index], input, out.output, cancel);
+    run_layer(pipeline.layers[index], input, out.output, out.kernel, cancel);
     return 1;
 }
 
 const RunResult& Backend::run(const Pipeline& pipeline, const Tensor& input,
                               const RunOptions& options) {
     // Validate first: a pipeline that cannot run throws here, before any work.
-    const std::vector<Shape> shapes = infer_shapes(pipeline, input.shape());
+    infer_shapes(pipeline, input.shape(), shapes_);
+    const std::vector<Shape>& shapes = shapes_;
     const int layer_count = static_cast<int>(pipeline.layers.size());
 
     int from = std::clamp(options.from_layer, 0, layer_count);
@@ -69,7 +71,7 @@ const RunResult& Backend::run(const Pipeline& pipeline, const Tensor& input,
             computed = run_layers(pipeline, i, layer_input, result_, options.cancel);
         } else {
             result_.layers[i].output = layer_input;
-            result_.layers[i].kernel = "skipped";
+            result_.layers[i].kernel.assign("skipped");
         }
         const auto stop = std::chrono::steady_clock::now();
         if (cancelled(options.cancel))

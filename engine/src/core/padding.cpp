@@ -1,5 +1,5 @@
-#include "convscope/conv2d.hpp"
 #include "convscope/padding.hpp"
+#include "convscope/conv2d.hpp"
 
 namespace convscope {
 

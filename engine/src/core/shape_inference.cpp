@@ -64,8 +64,8 @@ Shape conv_shape(const Layer& layer, const Conv2d& conv, Shape in, int index) {
     if (w.out_channels < 1 || w.in_channels < 1 || w.kernel_h < 1 || w.kernel_w < 1)
         fail(layer, index, "weights", "weights must not be empty");
     if (conv.groups < 1)
-        fail(layer, index, "groups", "groups must be at least 1, got " +
-                                         std::to_string(conv.groups));
+        fail(layer, index, "groups",
+             "groups must be at least 1, got " + std::to_string(conv.groups));
     require_positive(layer, index, "stride", conv.stride);
     require_positive(layer, index, "dilation", conv.dilation);
     if (conv.padding.kind == ConvPadding::Kind::Explicit &&
@@ -82,14 +82,15 @@ Shape conv_shape(const Layer& layer, const Conv2d& conv, Shape in, int index) {
                  std::to_string(w.out_channels) + " output channels");
     for (float v : w.values)
         if (!std::isfinite(v))
-            fail(layer, index, "weights", "weights must be finite numbers, found " + std::to_string(v));
+            fail(layer, index, "weights",
+                 "weights must be finite numbers, found " + std::to_string(v));
     for (float v : conv.bias)
         if (!std::isfinite(v))
             fail(layer, index, "bias", "bias must be finite numbers, found " + std::to_string(v));
     if (static_cast<std::size_t>(w.out_channels) * w.in_channels * w.kernel_h * w.kernel_w !=
         w.values.size())
-        fail(layer, index, "weights", "weights hold " + std::to_string(w.values.size()) +
-                                          " values, not out × in × kh × kw");
+        fail(layer, index, "weights",
+             "weights hold " + std::to_string(w.values.size()) + " values, not out × in × kh × kw");
     const int expected_in = w.in_channels * conv.groups;
     if (expected_in != in.channels)
         fail(layer, index, "weights",
@@ -105,11 +106,13 @@ Shape conv_shape(const Layer& layer, const Conv2d& conv, Shape in, int index) {
     const PadSides pad = conv.pad_sides();
     const int max_pad_h = std::max(pad.top, pad.bottom);
     const int max_pad_w = std::max(pad.left, pad.right);
-    if (conv.padding_mode == PaddingMode::Reflect && (max_pad_h >= in.height || max_pad_w >= in.width))
+    if (conv.padding_mode == PaddingMode::Reflect &&
+        (max_pad_h >= in.height || max_pad_w >= in.width))
         fail(layer, index, "padding",
              "reflect padding of " + std::to_string(std::max(max_pad_h, max_pad_w)) +
                  " must be smaller than the input's height and width (input " + in.str() + ")");
-    if (conv.padding_mode == PaddingMode::Circular && (max_pad_h > in.height || max_pad_w > in.width))
+    if (conv.padding_mode == PaddingMode::Circular &&
+        (max_pad_h > in.height || max_pad_w > in.width))
         fail(layer, index, "padding",
              "circular padding of " + std::to_string(std::max(max_pad_h, max_pad_w)) +
                  " must not exceed the input's height and width (input " + in.str() + ")");
@@ -133,7 +136,8 @@ Shape pool_shape(const Layer& layer, const Pool2d& pool, Shape in, int index) {
     require_positive(layer, index, "kernel_size", pool.kernel_size);
     require_positive(layer, index, "stride", pool.stride);
     if (pool.padding.h < 0 || pool.padding.w < 0)
-        fail(layer, index, "padding", "padding must not be negative, got " + pair_str(pool.padding));
+        fail(layer, index, "padding",
+             "padding must not be negative, got " + pair_str(pool.padding));
     if (pool.padding.h > pool.kernel_size.h / 2 || pool.padding.w > pool.kernel_size.w / 2)
         fail(layer, index, "padding",
              "padding " + pair_str(pool.padding) + " must be at most half the kernel size " +
@@ -166,14 +170,18 @@ Shape infer_shape(const Layer& layer, Shape input, int layer_index) {
     return input; // activations keep the shape
 }
 
-std::vector<Shape> infer_shapes(const Pipeline& pipeline, Shape input) {
-    std::vector<Shape> shapes;
-    shapes.reserve(pipeline.layers.size());
+void infer_shapes(const Pipeline& pipeline, Shape input, std::vector<Shape>& shapes) {
+    shapes.clear();
     Shape current = input;
     for (std::size_t i = 0; i < pipeline.layers.size(); ++i) {
         current = infer_shape(pipeline.layers[i], current, static_cast<int>(i));
         shapes.push_back(current);
     }
+}
+
+std::vector<Shape> infer_shapes(const Pipeline& pipeline, Shape input) {
+    std::vector<Shape> shapes;
+    infer_shapes(pipeline, input, shapes);
     return shapes;
 }
 

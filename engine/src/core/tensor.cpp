@@ -17,7 +17,9 @@ std::size_t padded_row_stride(int width) {
 } // namespace
 
 // A new vector value-initialises its elements: the tensor starts zero-filled.
-Tensor::Tensor(Shape shape) { resize(shape); }
+Tensor::Tensor(Shape shape) {
+    resize(shape);
+}
 
 void Tensor::resize(Shape shape) {
     if (shape.channels < 0 || shape.height < 0 || shape.width < 0)

@@ -17,7 +17,9 @@ namespace hn = hwy::HWY_NAMESPACE;
 using D = hn::ScalableTag<float>;
 using V = hn::Vec<D>;
 
-HWY_INLINE V Combine(V a, V b, bool is_max) { return is_max ? hn::Max(a, b) : a + b; }
+HWY_INLINE V Combine(V a, V b, bool is_max) {
+    return is_max ? hn::Max(a, b) : a + b;
+}
 
 void ActivateRow(const float* in, float* out, int n, const Epilogue& epilogue) {
     const D d;
@@ -72,7 +74,9 @@ void ScaleRow(float* row, const float* scale, float factor, int n) {
         hn::StoreU(hn::LoadU(d, row + x) * hn::LoadU(d, scale + x) * f, d, row + x);
 }
 
-const char* TargetName() { return hwy::TargetName(HWY_TARGET); }
+const char* TargetName() {
+    return hwy::TargetName(HWY_TARGET);
+}
 
 } // namespace convscope::fast::HWY_NAMESPACE
 HWY_AFTER_NAMESPACE();
@@ -102,7 +106,9 @@ void reduce_pairs(const float* in, int n, bool is_max, float* out) {
 void scale_row(float* row, const float* scale, float factor, int n) {
     HWY_DYNAMIC_DISPATCH(ScaleRow)(row, scale, factor, n);
 }
-const char* dispatched_target_name() { return HWY_DYNAMIC_DISPATCH(TargetName)(); }
+const char* dispatched_target_name() {
+    return HWY_DYNAMIC_DISPATCH(TargetName)();
+}
 
 } // namespace convscope::fast
 #endif

@@ -24,8 +24,14 @@ Epilogue epilogue_for(const Activation& activation) {
     return e;
 }
 
-std::string activation(const Activation& act, const Tensor& input, Tensor& output,
-                       ScratchPool& scratch, const CancelToken* cancel) {
+void name_kernel(std::string& kernel, const char* method) {
+    kernel.assign(method);
+    kernel.append("-");
+    kernel.append(dispatched_target_name());
+}
+
+void activation(const Activation& act, const Tensor& input, Tensor& output, ScratchPool& scratch,
+                const CancelToken* cancel, std::string& kernel) {
     const Epilogue epilogue = epilogue_for(act);
     const int rows = input.channels() * input.height();
     constexpr int kRowsPerTask = 16;
@@ -36,11 +42,10 @@ std::string activation(const Activation& act, const Tensor& input, Tensor& outpu
                        for (int r = task * kRowsPerTask; r < end; ++r) {
                            const int c = r / input.height();
                            const int y = r % input.height();
-                           activate_row(input.row(c, y), output.row(c, y), input.width(),
-                                        epilogue);
+                           activate_row(input.row(c, y), output.row(c, y), input.width(), epilogue);
                        }
                    });
-    return std::string("activation-") + dispatched_target_name();
+    name_kernel(kernel, "activation");
 }
 
 } // namespace convscope::fast

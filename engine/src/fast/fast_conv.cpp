@@ -89,27 +89,43 @@ Activation activation_of(const Epilogue& e) {
 
 // ---- one input channel per group -------------------------------------------------------------
 
-struct PlanePlan {
-    bool separable = false;
-    SeparableKernel parts;
-};
+enum Method { kDirect, kSeparable, kBox };
 
-std::string conv_single_input(const Conv2d& conv, const Tensor& input, Tensor& output,
-                              Tensor* fused, const Epilogue& epilogue, ScratchPool& scratch,
-                              const CancelToken* cancel) {
+// A box kernel (every weight equal) at stride and dilation 1 along y: column sums by running
+// sums, then the row taps.
+bool is_box(const float* kernel, int taps) {
+    for (int i = 1; i < taps; ++i)
+        if (kernel[i] != kernel[0])
+            return false;
+    return kernel[0] != 0.0f;
+}
+
+void conv_single_input(const Conv2d& conv, const Tensor& input, Tensor& output, Tensor* fused,
+                       const Epilogue& epilogue, Workspace& workspace, ScratchPool& scratch,
+                       const CancelToken* cancel, std::string& kernel) {
     const ConvWeights& w = conv.weights;
     const ConvLayout L(conv, input, output);
     const int taps = w.kernel_h * w.kernel_w;
 
-    std::vector<PlanePlan> plans(w.out_channels);
-    bool any_separable = false, any_direct = false;
+    std::vector<int>& methods = workspace.methods;
+    std::vector<SeparableKernel>& parts = workspace.separable;
+    methods.assign(w.out_channels, kDirect);
+    if (parts.size() < static_cast<std::size_t>(w.out_channels))
+        parts.resize(w.out_channels);
+    bool any[3] = {false, false, false};
+    const bool box_allowed = conv.stride.h == 1 && conv.dilation.h == 1;
     for (int o = 0; o < w.out_channels; ++o) {
         const float* k = w.values.data() + static_cast<std::size_t>(o) * taps;
-        plans[o].separable = w.kernel_h > 1 && w.kernel_w > 1 && taps >= kSeparableMinTaps &&
-                             split_rank_one(k, w.kernel_h, w.kernel_w, plans[o].parts);
-        (plans[o].separable ? any_separable : any_direct) = true;
+        if (w.kernel_h > 1 && w.kernel_w > 1 && taps >= kSeparableMinTaps) {
+            if (box_allowed && is_box(k, taps)) {
+                methods[o] = kBox;
+                parts[o].row.assign(w.kernel_w, k[0]);
+            } else if (split_rank_one(k, w.kernel_h, w.kernel_w, parts[o])) {
+                methods[o] = kSeparable;
+            }
+        }
+        any[methods[o]] = true;
     }
-
     const std::size_t row_bytes = L.padded_stride * sizeof(float);
     const int halo = (w.kernel_h - 1) * conv.dilation.h + 1;
     const int strip = strip_height(L.out_h, conv.stride.h, halo, row_bytes, kStripBytes,
@@ -136,23 +152,29 @@ std::string conv_single_input(const Conv2d& conv, const Tensor& input, Tensor& o
                          direct_store ? output.row_stride() : stride};
             float* fused_rows = direct_store && fused ? fused->row(o, y0) : nullptr;
 
-            if (plans[o].separable) {
-                // Along x over every input row of the strip, then along y.
-                float* horizontal = s.get(1, in_rows * stride);
-                const ConvGeometry gx{in_rows, L.dense_width, 1, 1, w.kernel_w, 1,
-                                      conv.dilation.w};
-                correlate_plane({padded, stride}, gx, plans[o].parts.row.data(), 0.0f,
-                                {horizontal, stride}, nullptr, epilogue);
-                const ConvGeometry gy{rows, L.dense_width, conv.stride.h, w.kernel_h, 1,
-                                      conv.dilation.h, 1};
-                correlate_plane({horizontal, stride}, gy, plans[o].parts.column.data(), bias,
-                                target, fused_rows, epilogue);
+            if (methods[o] != kDirect) {
+                // Along y first (rows share loads there, or a running sum does it in two
+                // operations), then along x over the output rows only, so no halo rows are
+                // filtered twice.
+                float* vertical = s.get(1, rows * stride);
+                if (methods[o] == kBox) {
+                    column_window_sums({padded, stride}, rows, L.padded_width, w.kernel_h,
+                                       {vertical, stride});
+                } else {
+                    const ConvGeometry gy{
+                        rows, L.padded_width, conv.stride.h, w.kernel_h, 1, conv.dilation.h, 1};
+                    correlate_plane({padded, stride}, gy, parts[o].column.data(), 0.0f,
+                                    {vertical, stride}, nullptr, epilogue);
+                }
+                const ConvGeometry gx{rows, L.dense_width, 1, 1, w.kernel_w, 1, conv.dilation.w};
+                correlate_plane({vertical, stride}, gx, parts[o].row.data(), bias, target,
+                                fused_rows, epilogue);
             } else {
-                const ConvGeometry g2{rows,       L.dense_width,   conv.stride.h, w.kernel_h,
+                const ConvGeometry g2{rows,       L.dense_width,   conv.stride.h,  w.kernel_h,
                                       w.kernel_w, conv.dilation.h, conv.dilation.w};
                 correlate_plane({padded, stride}, g2,
-                                w.values.data() + static_cast<std::size_t>(o) * taps, bias,
-                                target, fused_rows, epilogue);
+                                w.values.data() + static_cast<std::size_t>(o) * taps, bias, target,
+                                fused_rows, epilogue);
             }
             if (!direct_store)
                 subsample_columns(target.base, target.stride, rows, conv.stride.w, L.out_w,
@@ -161,9 +183,17 @@ std::string conv_single_input(const Conv2d& conv, const Tensor& input, Tensor& o
         }
     });
 
-    std::string name = any_separable ? (any_direct ? "separable+direct-" : "separable-")
-                                     : "direct-";
-    return name + dispatched_target_name();
+    // Every method that ran, e.g. "separable+direct-AVX3".
+    static const char* const kMethodNames[] = {"direct", "separable", "boxsum"};
+    kernel.clear();
+    for (int m : {kBox, kSeparable, kDirect})
+        if (any[m]) {
+            if (!kernel.empty())
+                kernel += '+';
+            kernel += kMethodNames[m];
+        }
+    kernel += '-';
+    kernel += dispatched_target_name();
 }
 
 // ---- several input channels per group ---------------------------------------------------------
@@ -175,14 +205,23 @@ struct ChannelBlock {
     std::size_t weights_offset; // into the packed weights of the group
 };
 
-std::vector<ChannelBlock> channel_blocks(int out_per_group, int taps_per_output) {
-    std::vector<ChannelBlock> blocks;
+// At most out/8 + 3 blocks, in a fixed array (no allocation per run).
+struct ChannelBlocks {
+    static constexpr int kMax = kMaxOutputsPerGroup / 8 + 3;
+    ChannelBlock items[kMax];
+    int count = 0;
+    const ChannelBlock* begin() const { return items; }
+    const ChannelBlock* end() const { return items + count; }
+};
+
+ChannelBlocks channel_blocks(int out_per_group, int taps_per_output) {
+    ChannelBlocks blocks;
     std::size_t offset = 0;
     for (int first = 0; first < out_per_group;) {
         int count = 8;
         while (count > out_per_group - first)
             count /= 2;
-        blocks.push_back({first, count, offset});
+        blocks.items[blocks.count++] = {first, count, offset};
         offset += static_cast<std::size_t>(count) * taps_per_output;
         first += count;
     }
@@ -190,35 +229,36 @@ std::vector<ChannelBlock> channel_blocks(int out_per_group, int taps_per_output)
 }
 
 // Weights of each block as [in][kh][kw][count]: the block's weights for one tap are adjacent.
-std::vector<float> pack_weights(const Conv2d& conv, int group,
-                                const std::vector<ChannelBlock>& blocks) {
+// Groups follow each other in `packed`.
+void pack_weights(const Conv2d& conv, int group, const ChannelBlocks& blocks,
+                  std::vector<float>& packed) {
     const ConvWeights& w = conv.weights;
     const int out_per_group = w.out_channels / conv.groups;
-    std::vector<float> packed;
-    packed.reserve(static_cast<std::size_t>(out_per_group) * w.in_channels * w.kernel_h *
-                   w.kernel_w);
     for (const ChannelBlock& b : blocks)
         for (int c = 0; c < w.in_channels; ++c)
             for (int ky = 0; ky < w.kernel_h; ++ky)
                 for (int kx = 0; kx < w.kernel_w; ++kx)
                     for (int k = 0; k < b.count; ++k)
                         packed.push_back(w.at(group * out_per_group + b.first + k, c, ky, kx));
-    return packed;
 }
 
-std::string conv_multi_input(const Conv2d& conv, const Tensor& input, Tensor& output,
-                             Tensor* fused, const Epilogue& epilogue, ScratchPool& scratch,
-                             const CancelToken* cancel) {
+void conv_multi_input(const Conv2d& conv, const Tensor& input, Tensor& output, Tensor* fused,
+                      const Epilogue& epilogue, Workspace& workspace, ScratchPool& scratch,
+                      const CancelToken* cancel, std::string& kernel) {
     const ConvWeights& w = conv.weights;
     const ConvLayout L(conv, input, output);
     const int taps = w.in_channels * w.kernel_h * w.kernel_w;
-    const std::vector<ChannelBlock> blocks = channel_blocks(L.out_per_group, taps);
-    std::vector<std::vector<float>> packed(L.groups);
+    const ChannelBlocks blocks = channel_blocks(L.out_per_group, taps);
+    std::vector<float>& packed = workspace.packed_weights;
+    packed.clear();
     for (int g = 0; g < L.groups; ++g)
-        packed[g] = pack_weights(conv, g, blocks);
-    std::vector<float> bias(w.out_channels, 0.0f);
-    if (!conv.bias.empty())
-        bias = conv.bias;
+        pack_weights(conv, g, blocks, packed);
+    const std::size_t group_weights = static_cast<std::size_t>(L.out_per_group) * taps;
+    std::vector<float>& bias = workspace.bias;
+    if (conv.bias.empty())
+        bias.assign(w.out_channels, 0.0f);
+    else
+        bias.assign(conv.bias.begin(), conv.bias.end());
 
     const std::size_t row_bytes = L.padded_stride * sizeof(float) * L.in_per_group;
     const int halo = (w.kernel_h - 1) * conv.dilation.h + 1;
@@ -241,7 +281,7 @@ std::string conv_multi_input(const Conv2d& conv, const Tensor& input, Tensor& ou
                              y0 * conv.stride.h, in_rows, padded + c * channel_stride, stride);
 
         const bool direct_store = conv.stride.w == 1;
-        const ConvGeometry geometry{rows,       L.dense_width,   conv.stride.h, w.kernel_h,
+        const ConvGeometry geometry{rows,       L.dense_width,   conv.stride.h,  w.kernel_h,
                                     w.kernel_w, conv.dilation.h, conv.dilation.w};
         for (const ChannelBlock& b : blocks) {
             const int o0 = g * L.out_per_group + b.first;
@@ -254,28 +294,31 @@ std::string conv_multi_input(const Conv2d& conv, const Tensor& input, Tensor& ou
                 fused_rows[k] = fused ? fused->row(o0 + k, y0) : nullptr;
             }
             correlate_channels({padded, stride}, channel_stride, L.in_per_group, geometry,
-                               packed[g].data() + b.weights_offset, bias.data() + o0, b.count,
-                               out_rows, out_stride,
+                               packed.data() + g * group_weights + b.weights_offset,
+                               bias.data() + o0, b.count, out_rows, out_stride,
                                direct_store && fused ? fused_rows : nullptr, epilogue);
             if (!direct_store)
                 for (int k = 0; k < b.count; ++k)
                     subsample_columns(out_rows[k], stride, rows, conv.stride.w, L.out_w,
-                                      output.row(o0 + k, y0), output.row_stride(),
-                                      fused_rows[k], epilogue, fused_activation);
+                                      output.row(o0 + k, y0), output.row_stride(), fused_rows[k],
+                                      epilogue, fused_activation);
         }
     });
 
-    return std::string("direct-oc") + std::to_string(blocks.front().count) + "-" +
-           dispatched_target_name();
+    static const char* const kBlockNames[] = {"", "direct-oc1", "direct-oc2", "", "direct-oc4", "",
+                                              "", "",           "direct-oc8"};
+    name_kernel(kernel, kBlockNames[blocks.items[0].count]);
 }
 
 } // namespace
 
-std::string conv2d(const Conv2d& conv, const Tensor& input, Tensor& output, Tensor* fused,
-                   const Epilogue& epilogue, ScratchPool& scratch, const CancelToken* cancel) {
+void conv2d(const Conv2d& conv, const Tensor& input, Tensor& output, Tensor* fused,
+            const Epilogue& epilogue, Workspace& workspace, ScratchPool& scratch,
+            const CancelToken* cancel, std::string& kernel) {
     if (conv.weights.in_channels == 1)
-        return conv_single_input(conv, input, output, fused, epilogue, scratch, cancel);
-    return conv_multi_input(conv, input, output, fused, epilogue, scratch, cancel);
+        conv_single_input(conv, input, output, fused, epilogue, workspace, scratch, cancel, kernel);
+    else
+        conv_multi_input(conv, input, output, fused, epilogue, workspace, scratch, cancel, kernel);
 }
 
 } // namespace convscope::fast

@@ -39,12 +39,14 @@ int window_count(int index, int stride, int pad, int kernel, int size, bool incl
     return std::min(end, size) - std::max(start, 0);
 }
 
-std::size_t round_up(std::size_t n, std::size_t a) { return (n + a - 1) / a * a; }
+std::size_t round_up(std::size_t n, std::size_t a) {
+    return (n + a - 1) / a * a;
+}
 
 } // namespace
 
-std::string pool2d(const Pool2d& pool, const Tensor& input, Tensor& output, ScratchPool& scratch,
-                   const CancelToken* cancel) {
+void pool2d(const Pool2d& pool, const Tensor& input, Tensor& output, Workspace& workspace,
+            ScratchPool& scratch, const CancelToken* cancel, std::string& kernel) {
     const PoolLayout L(pool, input, output);
     const bool is_max = pool.kind == PoolKind::Max;
     const float pad_value = is_max ? -std::numeric_limits<float>::infinity() : 0.0f;
@@ -52,61 +54,63 @@ std::string pool2d(const Pool2d& pool, const Tensor& input, Tensor& output, Scra
     const bool pairs = pool.kernel_size.w == 2 && pool.stride.w == 2;
 
     // Reciprocal column divisors (averages only), padded for whole-vector loads.
-    std::vector<float> inv_cols(round_up(L.out_w, 16) + 16, 0.0f);
+    std::vector<float>& inv_cols = workspace.divisors;
+    inv_cols.assign(round_up(L.out_w, 16) + 16, 0.0f);
     if (!is_max)
         for (int x = 0; x < L.out_w; ++x)
-            inv_cols[x] = 1.0f / window_count(x, pool.stride.w, pool.padding.w,
-                                              pool.kernel_size.w, L.in_w, pool.count_include_pad);
+            inv_cols[x] = 1.0f / window_count(x, pool.stride.w, pool.padding.w, pool.kernel_size.w,
+                                              L.in_w, pool.count_include_pad);
 
     constexpr int kRowsPerTask = 8;
     const int row_tasks = (L.out_h + kRowsPerTask - 1) / kRowsPerTask;
-    const double work = static_cast<double>(output.shape().elements()) * pool.kernel_size.h *
-                        pool.kernel_size.w;
+    const double work =
+        static_cast<double>(output.shape().elements()) * pool.kernel_size.h * pool.kernel_size.w;
 
     parallel_tasks(output.channels() * row_tasks, work, scratch, cancel,
                    [&](int task, ThreadScratch& s) {
-        const int c = task / row_tasks;
-        const int oy_end = std::min(L.out_h, (task % row_tasks + 1) * kRowsPerTask);
-        float* tmp = s.get(0, tmp_stride);
-        float* dense = s.get(1, tmp_stride);
-        std::fill(tmp, tmp + tmp_stride, pad_value);
-        for (int oy = (task % row_tasks) * kRowsPerTask; oy < oy_end; ++oy) {
-            int y0, y1;
-            L.rows_of(pool, oy, y0, y1);
-            const float* rows[64];
-            const int count = std::min(y1 - y0, 64);
-            for (int i = 0; i < count; ++i)
-                rows[i] = input.row(c, y0 + i);
-            float* body = tmp + pool.padding.w;
-            if (count > 0)
-                reduce_rows(rows, count, L.in_w, is_max, body);
-            else
-                std::fill(body, body + L.in_w, pad_value);
-            // reduce_rows writes whole vectors: restore the right-hand padding it overwrote.
-            std::fill(body + L.in_w, tmp + tmp_stride, pad_value);
+                       const int c = task / row_tasks;
+                       const int oy_end = std::min(L.out_h, (task % row_tasks + 1) * kRowsPerTask);
+                       float* tmp = s.get(0, tmp_stride);
+                       float* dense = s.get(1, tmp_stride);
+                       std::fill(tmp, tmp + tmp_stride, pad_value);
+                       for (int oy = (task % row_tasks) * kRowsPerTask; oy < oy_end; ++oy) {
+                           int y0, y1;
+                           L.rows_of(pool, oy, y0, y1);
+                           const float* rows[64];
+                           const int count = std::min(y1 - y0, 64);
+                           for (int i = 0; i < count; ++i)
+                               rows[i] = input.row(c, y0 + i);
+                           float* body = tmp + pool.padding.w;
+                           if (count > 0)
+                               reduce_rows(rows, count, L.in_w, is_max, body);
+                           else
+                               std::fill(body, body + L.in_w, pad_value);
+                           // reduce_rows writes whole vectors: restore the right-hand padding it
+                           // overwrote.
+                           std::fill(body + L.in_w, tmp + tmp_stride, pad_value);
 
-            float* out = output.row(c, oy);
-            if (pool.stride.w == 1) {
-                reduce_window(tmp, L.out_w, pool.kernel_size.w, is_max, out);
-            } else if (pairs) {
-                reduce_pairs(tmp, L.out_w, is_max, out);
-            } else {
-                const int dense_w = (L.out_w - 1) * pool.stride.w + 1;
-                reduce_window(tmp, dense_w, pool.kernel_size.w, is_max, dense);
-                for (int x = 0; x < L.out_w; ++x)
-                    out[x] = dense[x * pool.stride.w];
-            }
-            if (!is_max) {
-                const int rows_counted =
-                    window_count(oy, pool.stride.h, pool.padding.h, pool.kernel_size.h, L.in_h,
-                                 pool.count_include_pad);
-                scale_row(out, inv_cols.data(), 1.0f / rows_counted, L.out_w);
-            }
-        }
-    });
+                           float* out = output.row(c, oy);
+                           if (pool.stride.w == 1) {
+                               reduce_window(tmp, L.out_w, pool.kernel_size.w, is_max, out);
+                           } else if (pairs) {
+                               reduce_pairs(tmp, L.out_w, is_max, out);
+                           } else {
+                               const int dense_w = (L.out_w - 1) * pool.stride.w + 1;
+                               reduce_window(tmp, dense_w, pool.kernel_size.w, is_max, dense);
+                               for (int x = 0; x < L.out_w; ++x)
+                                   out[x] = dense[x * pool.stride.w];
+                           }
+                           if (!is_max) {
+                               const int rows_counted =
+                                   window_count(oy, pool.stride.h, pool.padding.h,
+                                                pool.kernel_size.h, L.in_h, pool.count_include_pad);
+                               scale_row(out, inv_cols.data(), 1.0f / rows_counted, L.out_w);
+                           }
+                       }
+                   });
     // Windows taller than 64 rows are beyond any pipeline the app builds; the reference handles
     // them (see FastBackend::run_layer).
-    return std::string(is_max ? "maxpool-" : "avgpool-") + dispatched_target_name();
+    name_kernel(kernel, is_max ? "maxpool" : "avgpool");
 }
 
 } // namespace convscope::fast

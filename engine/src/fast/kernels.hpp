@@ -56,6 +56,10 @@ void correlate_channels(ConstPlane in, std::size_t channel_stride, int in_channe
                         int out_count, float* const* out, std::size_t out_stride,
                         float* const* fused, const Epilogue& epilogue);
 
+// out row r = Σ in rows r .. r + window − 1, for rows × width values: a running sum down each
+// column (one add and one subtract per value, whatever the window).
+void column_window_sums(ConstPlane in, int rows, int width, int window, Plane out);
+
 // out[x] = act(in[x]) for x < n.
 void activate_row(const float* in, float* out, int n, const Epilogue& epilogue);
 

@@ -7,10 +7,9 @@ namespace convscope::fast {
 int strip_height(int out_rows, int row_step, int halo_rows, std::size_t row_bytes,
                  std::size_t budget_bytes, int min_tasks) {
     const std::size_t fit_rows = budget_bytes / std::max<std::size_t>(row_bytes, 1);
-    int rows = static_cast<int>((fit_rows > static_cast<std::size_t>(halo_rows)
-                                     ? fit_rows - halo_rows
-                                     : 1) /
-                                std::max(row_step, 1));
+    int rows = static_cast<int>(
+        (fit_rows > static_cast<std::size_t>(halo_rows) ? fit_rows - halo_rows : 1) /
+        std::max(row_step, 1));
     rows = std::clamp(rows, 1, 64);
     const int for_tasks = std::max(1, (out_rows + min_tasks - 1) / std::max(min_tasks, 1));
     return std::min(rows, for_tasks);

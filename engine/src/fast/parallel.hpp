@@ -36,7 +36,9 @@ using ScratchPool = tbb::enumerable_thread_specific<ThreadScratch>;
 // Below this many multiply-adds (or element operations) a layer runs on the calling thread.
 inline constexpr double kInlineWork = 256.0 * 1024.0;
 
-inline bool is_cancelled(const CancelToken* cancel) { return cancel && cancel->is_cancelled(); }
+inline bool is_cancelled(const CancelToken* cancel) {
+    return cancel && cancel->is_cancelled();
+}
 
 // Runs body(task, scratch) for task in [0, count).
 template <class Body>

@@ -6,7 +6,9 @@
 
 namespace convscope {
 
-std::string simd_target() { return fast::dispatched_target_name(); }
+std::string simd_target() {
+    return fast::dispatched_target_name();
+}
 
 std::vector<std::string> simd_targets_available() {
     std::vector<std::string> names;

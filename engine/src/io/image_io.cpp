@@ -7,8 +7,11 @@
 #include <opencv2/imgcodecs.hpp>
 #include <opencv2/imgproc.hpp>
 
+#include <unistd.h>
+
 #include <algorithm>
 #include <cctype>
+#include <cstdio>
 #include <filesystem>
 #include <fstream>
 #include <set>
@@ -40,6 +43,50 @@ void check_readable_file(const std::string& path) {
     if (fs::file_size(path, ec) == 0 && !ec)
         throw IoError(path + ": the file is empty");
 }
+
+// libpng and libjpeg print their complaints about a broken file straight to stderr. While a
+// file is decoded, stderr goes to a temporary file instead, and what they said becomes part of
+// our own one-line message.
+class CapturedStderr {
+public:
+    CapturedStderr() {
+        std::fflush(stderr);
+        saved_ = ::dup(STDERR_FILENO);
+        file_ = std::tmpfile();
+        if (saved_ < 0 || !file_ || ::dup2(::fileno(file_), STDERR_FILENO) < 0)
+            restore();
+    }
+    ~CapturedStderr() {
+        restore();
+        if (file_)
+            std::fclose(file_);
+    }
+    // What was printed, on one line; restores stderr.
+    std::string text() {
+        restore();
+        if (!file_)
+            return {};
+        std::string text;
+        std::rewind(file_);
+        for (int c; (c = std::fgetc(file_)) != EOF && text.size() < 300;)
+            text.push_back(c == '\n' ? ' ' : static_cast<char>(c));
+        while (!text.empty() && text.back() == ' ')
+            text.pop_back();
+        return text;
+    }
+
+private:
+    void restore() {
+        if (saved_ >= 0) {
+            std::fflush(stderr);
+            ::dup2(saved_, STDERR_FILENO);
+            ::close(saved_);
+            saved_ = -1;
+        }
+    }
+    int saved_ = -1;
+    std::FILE* file_ = nullptr;
+};
 
 Tensor tensor_from_npy(const std::string& path, InputMode mode) {
     const NpyArray array = read_npy(path);
@@ -103,9 +150,8 @@ cv::Mat to_unit_float(const cv::Mat& decoded, const std::string& path) {
 bool is_readable_image_name(const std::string& path) {
     // The extensions OpenCV's imread decodes (cv::haveImageReader would open the file instead).
     static const std::set<std::string> extensions{
-        ".bmp", ".dib", ".jpeg", ".jpg", ".jpe", ".jp2", ".png", ".webp", ".pbm", ".pgm",
-        ".ppm", ".pxm", ".pnm", ".pfm", ".sr", ".ras", ".tiff", ".tif", ".exr", ".hdr", ".pic",
-        ".npy"};
+        ".bmp", ".dib", ".jpeg", ".jpg", ".jpe", ".jp2",  ".png", ".webp", ".pbm", ".pgm", ".ppm",
+        ".pxm", ".pnm", ".pfm",  ".sr",  ".ras", ".tiff", ".tif", ".exr",  ".hdr", ".pic", ".npy"};
     return extensions.count(lower_extension(path)) > 0;
 }
 
@@ -115,13 +161,17 @@ Tensor load_input(const std::string& path, InputMode mode) {
         return tensor_from_npy(path, mode);
 
     cv::Mat decoded;
+    CapturedStderr decoder_messages;
     try {
         decoded = cv::imread(path, cv::IMREAD_UNCHANGED);
     } catch (const cv::Exception& e) {
+        decoder_messages.text();
         throw IoError(path + ": cannot be decoded as an image (" + e.msg + ")");
     }
+    const std::string said = decoder_messages.text();
     if (decoded.empty())
-        throw IoError(path + ": not an image OpenCV can decode (corrupt or unsupported format)");
+        throw IoError(path + ": not an image OpenCV can decode (corrupt or unsupported format" +
+                      (said.empty() ? std::string(")") : "; the decoder said: " + said + ")"));
 
     const cv::Mat unit = to_unit_float(decoded, path);
     if (mode == InputMode::Gray) {

@@ -85,7 +85,9 @@ void write_text_atomically(const fs::path& path, const std::string& text) {
         throw IoError(path.string() + ": cannot be written (" + ec.message() + ")");
 }
 
-json shape_json(Shape s) { return json::array({s.channels, s.height, s.width}); }
+json shape_json(Shape s) {
+    return json::array({s.channels, s.height, s.width});
+}
 
 } // namespace
 

@@ -74,7 +74,8 @@ NpyArray read_npy(const std::string& path) {
     } else if (version[0] == 2 || version[0] == 3) {
         unsigned char len[4] = {};
         in.read(reinterpret_cast<char*>(len), 4);
-        header_len = len[0] | (len[1] << 8) | (len[2] << 16) | (static_cast<std::size_t>(len[3]) << 24);
+        header_len =
+            len[0] | (len[1] << 8) | (len[2] << 16) | (static_cast<std::size_t>(len[3]) << 24);
     } else {
         throw IoError(path + ": unsupported .npy version " + std::to_string(version[0]));
     }

@@ -23,9 +23,9 @@ constexpr int kVersion = 1;
 
 // Where in the file we are, for error messages.
 struct Context {
-    int layer = -1;      // -1: the top level
-    std::string type;    // the layer's type, once known
-    std::string name;    // the layer's name, once known
+    int layer = -1;   // -1: the top level
+    std::string type; // the layer's type, once known
+    std::string name; // the layer's name, once known
 
     [[noreturn]] void fail(const std::string& field, const std::string& what) const {
         std::string where;
@@ -149,12 +149,13 @@ Conv2d read_conv(const json& obj, const Context& ctx) {
 
     if (auto it = obj.find("bias"); it != obj.end() && !it->is_null()) {
         if (!it->is_array())
-            ctx.fail("bias", "expected an array with one number per output channel, got " +
-                                 describe(*it));
+            ctx.fail("bias",
+                     "expected an array with one number per output channel, got " + describe(*it));
         for (const json& v : *it)
             conv.bias.push_back(read_finite(v, "bias", ctx));
         if (static_cast<int>(conv.bias.size()) != conv.weights.out_channels)
-            ctx.fail("bias", "has " + std::to_string(conv.bias.size()) + " values but weights have " +
+            ctx.fail("bias", "has " + std::to_string(conv.bias.size()) +
+                                 " values but weights have " +
                                  std::to_string(conv.weights.out_channels) + " output channels");
     }
     if (auto it = obj.find("stride"); it != obj.end())
@@ -190,8 +191,8 @@ Conv2d read_conv(const json& obj, const Context& ctx) {
 }
 
 Pool2d read_pool(const json& obj, PoolKind kind, const Context& ctx) {
-    std::set<std::string> allowed{"type",    "name",   "enabled",  "kernel_size",
-                                  "stride",  "padding", "ceil_mode"};
+    std::set<std::string> allowed{"type",   "name",    "enabled",  "kernel_size",
+                                  "stride", "padding", "ceil_mode"};
     if (kind == PoolKind::Avg)
         allowed.insert("count_include_pad");
     reject_unknown_fields(obj, allowed, ctx);
@@ -269,7 +270,9 @@ json short_float(float v) {
     return json(std::stod(std::string(buffer, end)));
 }
 
-json pair_json(Pair p) { return p.h == p.w ? json(p.h) : json::array({p.h, p.w}); }
+json pair_json(Pair p) {
+    return p.h == p.w ? json(p.h) : json::array({p.h, p.w});
+}
 
 json conv_json(const Conv2d& conv, json obj) {
     const ConvWeights& w = conv.weights;

@@ -25,16 +25,16 @@ void naive_conv2d(const Conv2d& conv, const Tensor& input, Tensor& output,
                 double sum = bias;
                 for (int i = 0; i < w.in_channels; ++i) {
                     for (int ky = 0; ky < w.kernel_h; ++ky) {
-                        const int iy = source_index(oy * conv.stride.h - pad.top +
-                                                        ky * conv.dilation.h,
-                                                    in_h, conv.padding_mode);
+                        const int iy =
+                            source_index(oy * conv.stride.h - pad.top + ky * conv.dilation.h, in_h,
+                                         conv.padding_mode);
                         if (iy < 0)
                             continue;
                         const float* in_row = input.row(first_in + i, iy);
                         for (int kx = 0; kx < w.kernel_w; ++kx) {
-                            const int ix = source_index(ox * conv.stride.w - pad.left +
-                                                            kx * conv.dilation.w,
-                                                        in_w, conv.padding_mode);
+                            const int ix =
+                                source_index(ox * conv.stride.w - pad.left + kx * conv.dilation.w,
+                                             in_w, conv.padding_mode);
                             if (ix < 0)
                                 continue;
                             sum += static_cast<double>(w.at(o, i, ky, kx)) * in_row[ix];

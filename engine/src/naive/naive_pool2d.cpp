@@ -56,8 +56,8 @@ void naive_pool2d(const Pool2d& pool, const Tensor& input, Tensor& output,
                 if (pool.kind == PoolKind::Max) {
                     out_row[ox] = max_window(channel, input.row_stride(), y0, y1, x0, x1);
                 } else {
-                    const int divisor = pool.count_include_pad ? (wy1 - wy0) * (wx1 - wx0)
-                                                               : (y1 - y0) * (x1 - x0);
+                    const int divisor =
+                        pool.count_include_pad ? (wy1 - wy0) * (wx1 - wx0) : (y1 - y0) * (x1 - x0);
                     const double sum = sum_window(channel, input.row_stride(), y0, y1, x0, x1);
                     out_row[ox] = divisor > 0 ? static_cast<float>(sum / divisor) : 0.0f;
                 }

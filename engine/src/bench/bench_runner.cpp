@@ -1,0 +1,249 @@
+// Measuring the suite: for each case a warm-up run of the fast backend (buffers allocated, caches
+// warm), one run of the naive reference whose outputs the fast ones must match, then the median
+// of several wall-clock runs on each side: fast with every thread, fast with one, naive, OpenCV.
+
+#include "bench_suite.hpp"
+
+#include "convscope/backend.hpp"
+#include "convscope/benchmark.hpp"
+#include "convscope/simd.hpp"
+
+#include <opencv2/core/utility.hpp>
+#include <tbb/global_control.h>
+#include <tbb/info.h>
+
+#include <algorithm>
+#include <chrono>
+#include <cmath>
+#include <fstream>
+#include <limits>
+
+namespace convscope {
+
+std::optional<double> BenchCase::speedup_vs_opencv() const {
+    if (!opencv_ms || engine_ms <= 0)
+        return std::nullopt;
+    return *opencv_ms / engine_ms;
+}
+
+std::vector<std::string> bench_case_names() {
+    return bench::Suite::case_names();
+}
+
+namespace {
+
+using Clock = std::chrono::steady_clock;
+
+double milliseconds_since(Clock::time_point start) {
+    return std::chrono::duration<double, std::milli>(Clock::now() - start).count();
+}
+
+template <typename Pass> double time_ms(Pass&& pass) {
+    const Clock::time_point start = Clock::now();
+    pass();
+    return milliseconds_since(start);
+}
+
+double median(std::vector<double> values) {
+    std::sort(values.begin(), values.end());
+    const std::size_t n = values.size();
+    return n % 2 == 1 ? values[n / 2] : (values[n / 2 - 1] + values[n / 2]) / 2;
+}
+
+// How many timed runs one measurement takes: `max_runs`, or fewer once the runs so far took
+// longer than `budget_ms` (0: no budget), so slow cases do not hold the whole suite up.
+struct RepeatPlan {
+    int max_runs = 1;
+    double budget_ms = 0;
+};
+
+// The median time of `pass`, counting `earlier` runs already timed (e.g. a reference run).
+template <typename Pass>
+double median_ms(Pass&& pass, RepeatPlan plan, std::vector<double> earlier = {}) {
+    std::vector<double> times = std::move(earlier);
+    double spent = 0;
+    for (double t : times)
+        spent += t;
+    while (static_cast<int>(times.size()) < plan.max_runs &&
+           !(plan.budget_ms > 0 && !times.empty() && spent > plan.budget_ms)) {
+        times.push_back(time_ms(pass));
+        spent += times.back();
+    }
+    return median(std::move(times));
+}
+
+struct Plans {
+    RepeatPlan engine; // the fast backend and OpenCV
+    RepeatPlan naive;  // the reference: a few runs, one when a run takes over a second
+};
+
+Plans plans_for(const BenchOptions& options) {
+    if (options.repeat > 0)
+        return {{options.repeat, 0}, {std::min(options.repeat, 3), 1000}};
+    if (options.quick)
+        return {{1, 0}, {1, 0}};
+    return {{15, 2000}, {3, 1000}};
+}
+
+// ---- Agreement ------------------------------------------------------------------------------
+
+// max |a − b| / max |b|, infinite when the shapes differ or a value is not finite.
+double relative_difference(const Tensor& a, const Tensor& b) {
+    if (a.shape() != b.shape())
+        return std::numeric_limits<double>::infinity();
+    double largest_difference = 0;
+    double largest_value = 0;
+    for (int c = 0; c < a.channels(); ++c)
+        for (int y = 0; y < a.height(); ++y) {
+            const float* ra = a.row(c, y);
+            const float* rb = b.row(c, y);
+            for (int x = 0; x < a.width(); ++x) {
+                const double difference = std::abs(static_cast<double>(ra[x]) - rb[x]);
+                if (!std::isfinite(difference))
+                    return std::numeric_limits<double>::infinity();
+                largest_difference = std::max(largest_difference, difference);
+                largest_value = std::max(largest_value, std::abs(static_cast<double>(rb[x])));
+            }
+        }
+    return largest_value > 0 ? largest_difference / largest_value : largest_difference;
+}
+
+// The worst relative difference over every layer's output.
+double max_relative_error(const RunResult& fast, const RunResult& naive) {
+    if (fast.layers.size() != naive.layers.size())
+        return std::numeric_limits<double>::infinity();
+    double worst = 0;
+    for (std::size_t i = 0; i < fast.layers.size(); ++i)
+        worst = std::max(worst, relative_difference(fast.layers[i].output, naive.layers[i].output));
+    return worst;
+}
+
+// ---- One case -------------------------------------------------------------------------------
+
+double pipeline_flops(const Pipeline& pipeline, Shape input) {
+    const std::vector<Shape> shapes = infer_shapes(pipeline, input);
+    double flops = 0;
+    for (std::size_t i = 0; i < shapes.size(); ++i) {
+        flops += layer_cost(pipeline.layers[i], input, shapes[i]).flops;
+        input = shapes[i];
+    }
+    return flops;
+}
+
+// The kernels a run used, each once, in order of first use: "direct-avx512+relu-avx512".
+std::string kernel_names(const RunResult& run) {
+    std::vector<std::string> seen;
+    std::string joined;
+    for (const LayerResult& layer : run.layers) {
+        if (layer.kernel.empty() || std::find(seen.begin(), seen.end(), layer.kernel) != seen.end())
+            continue;
+        seen.push_back(layer.kernel);
+        joined += (joined.empty() ? "" : "+") + layer.kernel;
+    }
+    return joined;
+}
+
+BenchCase measure_case(const bench::SuiteCase& suite_case, const Plans& plans, int threads) {
+    const Pipeline& pipeline = suite_case.pipeline;
+    const Tensor& input = suite_case.input;
+    BenchCase result;
+    result.name = suite_case.name;
+    result.input_shape = input.shape().str();
+    result.flops = pipeline_flops(pipeline, input.shape());
+
+    const auto fast = make_backend(BackendKind::Fast);
+    const auto naive = make_backend(BackendKind::Naive);
+    std::vector<double> layer_times; // per fast run: the layers' own times, summed
+    const auto run_fast = [&] { layer_times.push_back(fast->run(pipeline, input).total_ms()); };
+    const auto run_naive = [&] { naive->run(pipeline, input); };
+
+    // The warm-up run's outputs stay in the backend until its next run: check them now.
+    const RunResult& fast_outputs = fast->run(pipeline, input);
+    result.kernel = kernel_names(fast_outputs);
+    const RunResult* naive_outputs = nullptr;
+    const double first_naive_ms = time_ms([&] { naive_outputs = &naive->run(pipeline, input); });
+    result.max_rel_error = max_relative_error(fast_outputs, *naive_outputs);
+    result.agrees = result.max_rel_error <= kAgreementTolerance;
+
+    result.naive_ms = median_ms(run_naive, plans.naive, {first_naive_ms});
+    result.engine_ms = median_ms(run_fast, plans.engine);
+    result.engine_layers_ms = median(layer_times);
+    if (threads == 1) {
+        result.engine_1thread_ms = result.engine_ms;
+    } else {
+        const tbb::global_control one_thread(tbb::global_control::max_allowed_parallelism, 1);
+        result.engine_1thread_ms = median_ms(run_fast, plans.engine);
+    }
+    if (suite_case.opencv) {
+        bench::OpenCvPass run_opencv = suite_case.opencv(input);
+        run_opencv(); // warm-up, as for the engine
+        result.opencv_ms = median_ms(run_opencv, plans.engine);
+    }
+    return result;
+}
+
+// ---- The machine ----------------------------------------------------------------------------
+
+std::string cpu_model() {
+    std::ifstream cpuinfo("/proc/cpuinfo");
+    std::string line;
+    while (std::getline(cpuinfo, line)) {
+        if (!line.starts_with("model name"))
+            continue;
+        const std::size_t colon = line.find(':');
+        if (colon == std::string::npos)
+            break;
+        const std::size_t start = line.find_first_not_of(" \t", colon + 1);
+        return start == std::string::npos ? "unknown" : line.substr(start);
+    }
+    return "unknown";
+}
+
+// The threads the run may use: what was asked for, capped to the hardware's.
+int usable_threads(int requested) {
+    const int hardware = std::max(1, tbb::info::default_concurrency());
+    return requested <= 0 ? hardware : std::min(requested, hardware);
+}
+
+// Gives OpenCV the same number of threads as the engine for the run, then restores its own.
+class OpenCvThreads {
+public:
+    explicit OpenCvThreads(int threads) : previous_(cv::getNumThreads()) {
+        cv::setNumThreads(threads);
+    }
+    ~OpenCvThreads() { cv::setNumThreads(previous_); }
+    OpenCvThreads(const OpenCvThreads&) = delete;
+    OpenCvThreads& operator=(const OpenCvThreads&) = delete;
+
+private:
+    int previous_;
+};
+
+} // namespace
+
+BenchReport run_benchmark(const BenchOptions& options) {
+    BenchReport report;
+    report.cpu = cpu_model();
+    report.threads = usable_threads(options.threads);
+    report.simd = simd_target();
+    report.quick = options.quick;
+
+    const tbb::global_control thread_limit(tbb::global_control::max_allowed_parallelism,
+                                           static_cast<std::size_t>(report.threads));
+    const OpenCvThreads opencv_threads(report.threads);
+    const Plans plans = plans_for(options);
+
+    bench::Suite suite({options.photo_path, options.default_pipeline_path,
+                        options.default_sample_path, options.quick});
+    for (int i = 0; i < suite.size(); ++i) {
+        if (options.on_case_start)
+            options.on_case_start(i, suite.size(), bench::Suite::case_names()[i]);
+        const bench::SuiteCase suite_case = suite.make_case(i);
+        report.cases.push_back(measure_case(suite_case, plans, report.threads));
+        if (options.on_case_done)
+            options.on_case_done(report.cases.back());
+    }
+    return report;
+}
+
+} // namespace convscope

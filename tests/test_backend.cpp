@@ -1,0 +1,368 @@
+// Backend::run through the naive backend: one result per layer, disabled layers, incremental
+// runs from a layer, cancellation, validation before any work, and make_backend.
+
+#include "convscope/backend.hpp"
+#include "convscope/naive_backend.hpp"
+
+#include <QtTest/QtTest>
+
+#include <algorithm>
+#include <cmath>
+#include <vector>
+
+using namespace convscope;
+
+namespace {
+
+// A backend that computes like the naive one and records which layers it was asked to compute;
+// it can also raise a cancel token once a given number of layers has run.
+class RecordingBackend final : public Backend {
+public:
+    std::string name() const override { return "recording"; }
+
+    std::vector<std::string> computed; // display names, in call order
+    CancelToken* cancel_after_token = nullptr;
+    int cancel_after = -1;
+
+protected:
+    void run_layer(const Layer& layer, const Tensor& input, Tensor& output, std::string& kernel,
+                   const CancelToken* cancel) override {
+        computed.push_back(display_name(layer));
+        naive_run_layer(layer, input, output, cancel);
+        if (cancel_after_token && static_cast<int>(computed.size()) == cancel_after)
+            cancel_after_token->cancel();
+        kernel.assign("recording");
+    }
+};
+
+// A 1×H×W input with both signs: sin waves, so convs and ReLU have work to do.
+Tensor wave_input(int channels, int height, int width) {
+    Tensor t(channels, height, width);
+    for (int c = 0; c < channels; ++c)
+        for (int y = 0; y < height; ++y)
+            for (int x = 0; x < width; ++x)
+                t.at(c, y, x) = std::sin(0.7f * x + 0.3f * y + static_cast<float>(c)) +
+                                0.1f * static_cast<float>((x * 7 + y * 3) % 5) - 0.2f;
+    return t;
+}
+
+Conv2d make_conv(int out, int in, int k, float scale) {
+    Conv2d conv;
+    conv.weights = ConvWeights{out, in, k, k, {}};
+    for (int i = 0; i < out * in * k * k; ++i)
+        conv.weights.values.push_back(scale * (static_cast<float>(i % 7) - 3.0f));
+    conv.bias.assign(static_cast<std::size_t>(out), 0.25f);
+    conv.padding = ConvPadding::same();
+    return conv;
+}
+
+Pool2d max_pool_2x2() {
+    Pool2d pool;
+    pool.kind = PoolKind::Max;
+    pool.kernel_size = {2, 2};
+    pool.stride = {2, 2};
+    return pool;
+}
+
+// conv (1 → 2 channels, 3×3 "same") → relu → maxpool 2×2.
+Pipeline three_layers() {
+    Pipeline p;
+    p.input_mode = InputMode::Gray;
+    p.layers.push_back(Layer{"conv", true, make_conv(2, 1, 3, 0.5f)});
+    p.layers.push_back(Layer{"relu", true, Activation{ActivationKind::ReLU}});
+    p.layers.push_back(Layer{"pool", true, max_pool_2x2()});
+    return p;
+}
+
+// conv → relu → conv → tanh → avgpool, for incremental runs.
+Pipeline five_layers() {
+    Pipeline p;
+    p.layers.push_back(Layer{"conv a", true, make_conv(3, 1, 3, 0.25f)});
+    p.layers.push_back(Layer{"relu", true, Activation{ActivationKind::ReLU}});
+    p.layers.push_back(Layer{"conv b", true, make_conv(2, 3, 3, 0.1f)});
+    p.layers.push_back(Layer{"tanh", true, Activation{ActivationKind::Tanh}});
+    Pool2d avg = max_pool_2x2();
+    avg.kind = PoolKind::Avg;
+    p.layers.push_back(Layer{"avg", true, avg});
+    return p;
+}
+
+// Copies the outputs out of a result (which the backend reuses on its next run).
+std::vector<Tensor> outputs(const RunResult& result) {
+    std::vector<Tensor> out;
+    for (const LayerResult& layer : result.layers)
+        out.push_back(layer.output);
+    return out;
+}
+
+std::vector<Tensor> fresh_run(const Pipeline& p, const Tensor& input) {
+    NaiveBackend backend;
+    return outputs(backend.run(p, input));
+}
+
+bool same_tensors(const std::vector<Tensor>& a, const std::vector<Tensor>& b) {
+    if (a.size() != b.size())
+        return false;
+    for (std::size_t i = 0; i < a.size(); ++i)
+        if (!(a[i].shape() == b[i].shape()) || a[i].to_dense() != b[i].to_dense())
+            return false;
+    return true;
+}
+
+} // namespace
+
+class TestBackend : public QObject {
+    Q_OBJECT
+
+private Q_SLOTS:
+    void runReturnsOneResultPerLayer();
+    void runMatchesTheSingleLayerFunctions();
+    void disabledLayerPassesInputThroughAsSkipped();
+    void incrementalRunAfterChangeMatchesFullRun_data();
+    void incrementalRunAfterChangeMatchesFullRun();
+    void incrementalRunRecomputesOnlyFromTheLayer();
+    void incrementalRunWithNewInputRecomputesEverything();
+    void incrementalRunAfterEarlierChangeRecomputesEverything();
+    void cancelledBeforeRunReturnsNoLayers();
+    void cancelledDuringRunReturnsNoLayers();
+    void invalidPipelineThrowsAndRunsNothing();
+    void emptyPipelineGivesNoLayers();
+    void makeBackendNaiveRuns();
+};
+
+void TestBackend::runReturnsOneResultPerLayer() {
+    const Pipeline p = three_layers();
+    const Tensor input = wave_input(1, 16, 20);
+    NaiveBackend backend;
+    QCOMPARE(QString::fromStdString(backend.name()), QString("naive"));
+    const RunResult& result = backend.run(p, input);
+    QVERIFY(!result.cancelled);
+    QCOMPARE(result.layers.size(), std::size_t{3});
+    const std::vector<Shape> want{{2, 16, 20}, {2, 16, 20}, {2, 8, 10}};
+    double sum = 0;
+    for (std::size_t i = 0; i < 3; ++i) {
+        const LayerResult& layer = result.layers[i];
+        QVERIFY2(layer.output.shape() == want[i], layer.output.shape().str().c_str());
+        QVERIFY(layer.ms >= 0);
+        QVERIFY(std::isfinite(layer.ms));
+        QVERIFY(!layer.kernel.empty());
+        QVERIFY(layer.kernel != "skipped");
+        sum += layer.ms;
+    }
+    QCOMPARE(result.total_ms(), sum);
+    QVERIFY(result.total_ms() >= 0);
+}
+
+void TestBackend::runMatchesTheSingleLayerFunctions() {
+    const Pipeline p = three_layers();
+    const Tensor input = wave_input(1, 16, 20);
+    NaiveBackend backend;
+    const std::vector<Tensor> got = outputs(backend.run(p, input));
+    QCOMPARE(got.size(), std::size_t{3});
+
+    Tensor conv_out(2, 16, 20);
+    naive_conv2d(std::get<Conv2d>(p.layers[0].op), input, conv_out);
+    Tensor relu_out(2, 16, 20);
+    naive_activation(std::get<Activation>(p.layers[1].op), conv_out, relu_out);
+    Tensor pool_out(2, 8, 10);
+    naive_pool2d(std::get<Pool2d>(p.layers[2].op), relu_out, pool_out);
+    QCOMPARE(got[0].to_dense(), conv_out.to_dense());
+    QCOMPARE(got[1].to_dense(), relu_out.to_dense());
+    QCOMPARE(got[2].to_dense(), pool_out.to_dense());
+    // The conv has negative outputs, so the ReLU did change something.
+    QVERIFY(conv_out.to_dense() != relu_out.to_dense());
+}
+
+void TestBackend::disabledLayerPassesInputThroughAsSkipped() {
+    Pipeline p = three_layers();
+    p.layers[1].enabled = false; // the ReLU
+    const Tensor input = wave_input(1, 16, 20);
+    NaiveBackend backend;
+    const RunResult& result = backend.run(p, input);
+    QCOMPARE(result.layers.size(), std::size_t{3});
+    QCOMPARE(QString::fromStdString(result.layers[1].kernel), QString("skipped"));
+    QVERIFY(result.layers[1].output.shape() == result.layers[0].output.shape());
+    QCOMPARE(result.layers[1].output.to_dense(), result.layers[0].output.to_dense());
+    // Negative values survive the disabled ReLU and reach the pool.
+    const std::vector<float> passed = result.layers[1].output.to_dense();
+    QVERIFY(std::any_of(passed.begin(), passed.end(), [](float v) { return v < 0; }));
+    QVERIFY(result.layers[0].kernel != "skipped");
+    QVERIFY(result.layers[2].kernel != "skipped");
+
+    // A disabled first layer passes the input itself through.
+    Pipeline q = three_layers();
+    q.layers[0].enabled = false;
+    q.layers[0].op = Activation{ActivationKind::Sigmoid};
+    const RunResult& r = backend.run(q, input);
+    QCOMPARE(r.layers.size(), std::size_t{3});
+    QCOMPARE(QString::fromStdString(r.layers[0].kernel), QString("skipped"));
+    QCOMPARE(r.layers[0].output.to_dense(), input.to_dense());
+}
+
+void TestBackend::incrementalRunAfterChangeMatchesFullRun_data() {
+    QTest::addColumn<int>("changed");
+    for (int k = 0; k < 5; ++k)
+        QTest::newRow(qPrintable(QString("change layer %1").arg(k))) << k;
+}
+
+void TestBackend::incrementalRunAfterChangeMatchesFullRun() {
+    QFETCH(int, changed);
+    const Tensor input = wave_input(1, 18, 14);
+    Pipeline p = five_layers();
+    NaiveBackend backend;
+    (void)backend.run(p, input);
+
+    // Change layer `changed` (keeping shapes valid), then re-run from it.
+    Layer& layer = p.layers[static_cast<std::size_t>(changed)];
+    if (auto* conv = std::get_if<Conv2d>(&layer.op)) {
+        for (float& w : conv->weights.values)
+            w = -w * 1.5f;
+        conv->padding_mode = PaddingMode::Replicate;
+    } else if (auto* act = std::get_if<Activation>(&layer.op)) {
+        *act = Activation{ActivationKind::LeakyReLU, 0.3f};
+    } else if (auto* pool = std::get_if<Pool2d>(&layer.op)) {
+        pool->kind = PoolKind::Max;
+        pool->ceil_mode = true;
+    }
+    const RunResult& incremental = backend.run(p, input, RunOptions{changed, nullptr});
+    QVERIFY(!incremental.cancelled);
+    QCOMPARE(incremental.layers.size(), p.layers.size());
+    const std::vector<Tensor> got = outputs(incremental);
+    const std::vector<Tensor> want = fresh_run(p, input);
+    QVERIFY(same_tensors(got, want));
+    // And the change did change the last output (the test is not vacuous).
+    QVERIFY(!same_tensors({got.back()}, {fresh_run(five_layers(), input).back()}));
+}
+
+void TestBackend::incrementalRunRecomputesOnlyFromTheLayer() {
+    const Tensor input = wave_input(1, 12, 12);
+    Pipeline p = five_layers();
+    RecordingBackend backend;
+    (void)backend.run(p, input);
+    QCOMPARE(backend.computed.size(), std::size_t{5});
+
+    backend.computed.clear();
+    std::get<Conv2d>(p.layers[2].op).bias.assign(2, -1.0f);
+    const std::vector<Tensor> got = outputs(backend.run(p, input, RunOptions{2, nullptr}));
+    const std::vector<std::string> want_computed{"conv b", "tanh", "avg"};
+    QCOMPARE(backend.computed, want_computed);
+    QVERIFY(same_tensors(got, fresh_run(p, input)));
+
+    // Running again from the last layer recomputes only that one.
+    backend.computed.clear();
+    (void)backend.run(p, input, RunOptions{4, nullptr});
+    QCOMPARE(backend.computed, std::vector<std::string>{"avg"});
+}
+
+void TestBackend::incrementalRunWithNewInputRecomputesEverything() {
+    const Pipeline p = five_layers();
+    RecordingBackend backend;
+    // A different tensor (the app passes a new one when the image changes): both stay alive, so
+    // they cannot share storage.
+    const Tensor first = wave_input(1, 12, 12);
+    (void)backend.run(p, first);
+    backend.computed.clear();
+    Tensor other = wave_input(1, 12, 12);
+    other.at(0, 5, 5) += 1.0f;
+    const std::vector<Tensor> got = outputs(backend.run(p, other, RunOptions{3, nullptr}));
+    QCOMPARE(backend.computed.size(), std::size_t{5});
+    QVERIFY(same_tensors(got, fresh_run(p, other)));
+}
+
+void TestBackend::incrementalRunAfterEarlierChangeRecomputesEverything() {
+    // from_layer = 3 claims layers 0…2 are unchanged, but layer 0 did change: the cache must
+    // not be trusted.
+    const Tensor input = wave_input(1, 12, 12);
+    Pipeline p = five_layers();
+    RecordingBackend backend;
+    (void)backend.run(p, input);
+    backend.computed.clear();
+    std::get<Conv2d>(p.layers[0].op).weights.values[4] += 2.0f;
+    const std::vector<Tensor> got = outputs(backend.run(p, input, RunOptions{3, nullptr}));
+    QCOMPARE(backend.computed.size(), std::size_t{5});
+    QVERIFY(same_tensors(got, fresh_run(p, input)));
+}
+
+void TestBackend::cancelledBeforeRunReturnsNoLayers() {
+    const Pipeline p = three_layers();
+    const Tensor input = wave_input(1, 16, 16);
+    CancelToken token;
+    token.cancel();
+    RecordingBackend backend;
+    const RunResult& result = backend.run(p, input, RunOptions{0, &token});
+    QVERIFY(result.cancelled);
+    QVERIFY(result.layers.empty());
+    QVERIFY(backend.computed.empty());
+
+    // After a reset the same backend runs normally.
+    token.reset();
+    const RunResult& again = backend.run(p, input, RunOptions{0, &token});
+    QVERIFY(!again.cancelled);
+    QCOMPARE(again.layers.size(), std::size_t{3});
+}
+
+void TestBackend::cancelledDuringRunReturnsNoLayers() {
+    const Pipeline p = five_layers();
+    const Tensor input = wave_input(1, 16, 16);
+    CancelToken token;
+    RecordingBackend backend;
+    backend.cancel_after_token = &token;
+    backend.cancel_after = 2; // cancel once two layers have been computed
+    const RunResult& result = backend.run(p, input, RunOptions{0, &token});
+    QVERIFY(result.cancelled);
+    QVERIFY(result.layers.empty());
+    QVERIFY(backend.computed.size() < 5);
+
+    // A later full run gives the right answer.
+    token.reset();
+    backend.cancel_after_token = nullptr;
+    const std::vector<Tensor> got = outputs(backend.run(p, input, RunOptions{0, &token}));
+    QVERIFY(same_tensors(got, fresh_run(p, input)));
+}
+
+void TestBackend::invalidPipelineThrowsAndRunsNothing() {
+    Pipeline p = three_layers();
+    // Layer 2 becomes a conv that expects 3 input channels; layer 1 outputs 2.
+    p.layers[2] = Layer{"bad conv", true, make_conv(1, 3, 3, 1.0f)};
+    RecordingBackend backend;
+    try {
+        (void)backend.run(p, wave_input(1, 16, 16));
+        QFAIL("an invalid pipeline ran");
+    } catch (const PipelineError& e) {
+        QCOMPARE(e.layer_index(), 2);
+        QVERIFY2(QString(e.what()).contains("layer 2"), e.what());
+    }
+    QVERIFY(backend.computed.empty());
+
+    // A 7×7 valid conv on a 5×5 input: nothing runs either.
+    Pipeline q;
+    Conv2d big = make_conv(1, 1, 7, 1.0f);
+    big.padding = ConvPadding::valid();
+    q.layers.push_back(Layer{"relu", true, Activation{ActivationKind::ReLU}});
+    q.layers.push_back(Layer{"big", true, big});
+    QVERIFY_THROWS_EXCEPTION(PipelineError, backend.run(q, wave_input(1, 5, 5)));
+    QVERIFY(backend.computed.empty());
+}
+
+void TestBackend::emptyPipelineGivesNoLayers() {
+    NaiveBackend backend;
+    const RunResult& result = backend.run(Pipeline{}, wave_input(1, 4, 4));
+    QVERIFY(!result.cancelled);
+    QVERIFY(result.layers.empty());
+    QCOMPARE(result.total_ms(), 0.0);
+}
+
+void TestBackend::makeBackendNaiveRuns() {
+    const std::unique_ptr<Backend> backend = make_backend(BackendKind::Naive);
+    QVERIFY(backend != nullptr);
+    QCOMPARE(QString::fromStdString(backend->name()), QString("naive"));
+    const Pipeline p = three_layers();
+    const Tensor input = wave_input(1, 16, 20);
+    const std::vector<Tensor> got = outputs(backend->run(p, input));
+    QVERIFY(same_tensors(got, fresh_run(p, input)));
+    for (const LayerResult& layer : backend->run(p, input).layers)
+        QCOMPARE(QString::fromStdString(layer.kernel), QString("naive"));
+}
+
+QTEST_APPLESS_MAIN(TestBackend)
+#include "test_backend.moc"

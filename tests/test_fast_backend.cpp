@@ -1,0 +1,464 @@
+// The fast backend against the reference: random shapes and parameters on every SIMD target the
+// machine has, awkward named shapes, the algorithm chosen per kernel, cancellation, incremental
+// runs, and repeated runs that allocate nothing.
+
+#include "convscope/fast_backend.hpp"
+#include "convscope/naive_backend.hpp"
+#include "convscope/simd.hpp"
+
+#include <QtTest>
+
+#include <atomic>
+#include <chrono>
+#include <cmath>
+#include <cstdlib>
+#include <new>
+#include <random>
+#include <thread>
+
+using namespace convscope;
+
+// Every operator new in this test executable is counted, so a test can check that a repeated
+// run allocates nothing.
+namespace {
+std::atomic<long> g_allocations{0};
+}
+
+void* operator new(std::size_t size) {
+    g_allocations.fetch_add(1, std::memory_order_relaxed);
+    if (void* p = std::malloc(size ? size : 1))
+        return p;
+    throw std::bad_alloc();
+}
+void* operator new(std::size_t size, std::align_val_t align) {
+    g_allocations.fetch_add(1, std::memory_order_relaxed);
+    const std::size_t a = static_cast<std::size_t>(align);
+    if (void* p = std::aligned_alloc(a, (size + a - 1) / a * a))
+        return p;
+    throw std::bad_alloc();
+}
+void operator delete(void* p) noexcept {
+    std::free(p);
+}
+void operator delete(void* p, std::size_t) noexcept {
+    std::free(p);
+}
+void operator delete(void* p, std::align_val_t) noexcept {
+    std::free(p);
+}
+void operator delete(void* p, std::size_t, std::align_val_t) noexcept {
+    std::free(p);
+}
+
+namespace {
+
+using Random = std::mt19937;
+
+float uniform(Random& rng, float lo = -1.0f, float hi = 1.0f) {
+    return std::uniform_real_distribution<float>(lo, hi)(rng);
+}
+int between(Random& rng, int lo, int hi) {
+    return std::uniform_int_distribution<int>(lo, hi)(rng);
+}
+
+Tensor random_tensor(Random& rng, Shape shape) {
+    Tensor t(shape);
+    for (int c = 0; c < shape.channels; ++c)
+        for (int y = 0; y < shape.height; ++y)
+            for (int x = 0; x < shape.width; ++x)
+                t.at(c, y, x) = uniform(rng);
+    return t;
+}
+
+Conv2d random_conv(Random& rng, int out, int in_per_group, int kh, int kw) {
+    Conv2d conv;
+    conv.weights = ConvWeights{out, in_per_group, kh, kw, {}};
+    for (int i = 0; i < out * in_per_group * kh * kw; ++i)
+        conv.weights.values.push_back(uniform(rng));
+    for (int o = 0; o < out; ++o)
+        conv.bias.push_back(uniform(rng));
+    return conv;
+}
+
+// Turns every kernel into an outer product (Gaussian-like, Sobel-like): the separable path.
+void make_rank_one(Random& rng, Conv2d& conv) {
+    ConvWeights& w = conv.weights;
+    for (int o = 0; o < w.out_channels; ++o)
+        for (int i = 0; i < w.in_channels; ++i) {
+            std::vector<float> col(w.kernel_h), row(w.kernel_w);
+            for (float& v : col)
+                v = uniform(rng);
+            for (float& v : row)
+                v = uniform(rng);
+            for (int y = 0; y < w.kernel_h; ++y)
+                for (int x = 0; x < w.kernel_w; ++x)
+                    w.at(o, i, y, x) = col[y] * row[x];
+        }
+}
+
+// The largest difference, relative to the largest magnitude (at least 1).
+double relative_error(const Tensor& want, const Tensor& got) {
+    double scale = 1.0, worst = 0.0;
+    for (int c = 0; c < want.channels(); ++c)
+        for (int y = 0; y < want.height(); ++y)
+            for (int x = 0; x < want.width(); ++x) {
+                scale = std::max(scale, static_cast<double>(std::abs(want.at(c, y, x))));
+                worst = std::max(worst,
+                                 static_cast<double>(std::abs(want.at(c, y, x) - got.at(c, y, x))));
+            }
+    return worst / scale;
+}
+
+// Runs both backends; an empty string when every layer agrees within 1e-5, else what differs.
+QString compare_backends(const Pipeline& pipeline, const Tensor& input) {
+    NaiveBackend naive;
+    FastBackend fast;
+    const RunResult& want = naive.run(pipeline, input);
+    const RunResult& got = fast.run(pipeline, input);
+    if (got.layers.size() != want.layers.size())
+        return "layer count differs";
+    for (std::size_t i = 0; i < want.layers.size(); ++i) {
+        const Tensor& a = want.layers[i].output;
+        const Tensor& b = got.layers[i].output;
+        if (a.shape() != b.shape())
+            return QString("layer %1: shape %2 vs %3")
+                .arg(i)
+                .arg(QString::fromStdString(a.shape().str()),
+                     QString::fromStdString(b.shape().str()));
+        const double error = relative_error(a, b);
+        if (!(error <= 1e-5))
+            return QString("layer %1 (%2, kernel %3): relative error %4 on input %5")
+                .arg(i)
+                .arg(QString::fromStdString(std::string(type_name(pipeline.layers[i]))),
+                     QString::fromStdString(got.layers[i].kernel))
+                .arg(error)
+                .arg(QString::fromStdString(input.shape().str()));
+    }
+    return {};
+}
+
+Layer random_layer(Random& rng, int channels) {
+    switch (between(rng, 0, 4)) {
+    case 0:
+    case 1: { // conv, the most varied
+        const bool depthwise = channels > 1 && between(rng, 0, 2) == 0;
+        const int groups = depthwise ? channels : 1;
+        const int out = groups * between(rng, 1, 10);
+        Conv2d conv =
+            random_conv(rng, out, channels / groups, between(rng, 1, 7), between(rng, 1, 7));
+        if (between(rng, 0, 2) == 0)
+            make_rank_one(rng, conv);
+        if (between(rng, 0, 1))
+            conv.bias.clear();
+        conv.stride = {between(rng, 1, 3), between(rng, 1, 3)};
+        conv.dilation = {between(rng, 1, 2), between(rng, 1, 2)};
+        conv.padding_mode = static_cast<PaddingMode>(between(rng, 0, 3));
+        switch (between(rng, 0, 2)) {
+        case 0:
+            conv.padding = ConvPadding::explicit_size({between(rng, 0, 3), between(rng, 0, 3)});
+            break;
+        case 1:
+            conv.padding = conv.stride == Pair{1, 1} ? ConvPadding::same() : ConvPadding::valid();
+            break;
+        default:
+            conv.padding = ConvPadding::valid();
+        }
+        return Layer{"", true, conv};
+    }
+    case 2: {
+        Pool2d pool;
+        pool.kind = between(rng, 0, 1) ? PoolKind::Max : PoolKind::Avg;
+        pool.kernel_size = {between(rng, 1, 4), between(rng, 1, 4)};
+        pool.stride = {between(rng, 1, 3), between(rng, 1, 3)};
+        pool.padding = {between(rng, 0, pool.kernel_size.h / 2),
+                        between(rng, 0, pool.kernel_size.w / 2)};
+        pool.ceil_mode = between(rng, 0, 1);
+        pool.count_include_pad = between(rng, 0, 1);
+        return Layer{"", true, pool};
+    }
+    default:
+        return Layer{"", true, Activation{static_cast<ActivationKind>(between(rng, 0, 3)), 0.2f}};
+    }
+}
+
+int output_channels(const Layer& layer, int channels) {
+    if (const auto* conv = std::get_if<Conv2d>(&layer.op))
+        return conv->weights.out_channels;
+    return channels;
+}
+
+Pipeline one_conv(Conv2d conv) {
+    Pipeline p;
+    p.layers.push_back(Layer{"conv", true, std::move(conv)});
+    return p;
+}
+
+} // namespace
+
+Q_DECLARE_METATYPE(Shape)
+Q_DECLARE_METATYPE(Pipeline)
+
+class TestFastBackend : public QObject {
+    Q_OBJECT
+
+private Q_SLOTS:
+    void agreesWithReferenceOnRandomPipelines_data();
+    void agreesWithReferenceOnRandomPipelines();
+    void agreesOnAwkwardShapes_data();
+    void agreesOnAwkwardShapes();
+    void choosesTheAlgorithmByKernel();
+    void cancelledRunReturnsNothingAndLeavesTheBackendUsable();
+    void incrementalRunEqualsFullRun();
+    void repeatedRunAllocatesNothing();
+    void cleanupTestCase() { force_simd_target(""); }
+};
+
+void TestFastBackend::agreesWithReferenceOnRandomPipelines_data() {
+    QTest::addColumn<QString>("target");
+    const std::vector<std::string> targets = simd_targets_available();
+    QVERIFY(!targets.empty());
+    for (const std::string& t : targets)
+        QTest::newRow(t.c_str()) << QString::fromStdString(t);
+}
+
+void TestFastBackend::agreesWithReferenceOnRandomPipelines() {
+    QFETCH(QString, target);
+    QVERIFY(force_simd_target(target.toStdString()));
+    QCOMPARE(QString::fromStdString(simd_target()), target);
+
+    Random rng(20261121);
+    int checked = 0;
+    for (int trial = 0; trial < 160; ++trial) {
+        int channels = between(rng, 0, 1) ? 1 : between(rng, 2, 5);
+        const Tensor input =
+            random_tensor(rng, {channels, between(rng, 1, 40), between(rng, 1, 70)});
+        Pipeline p;
+        for (int n = between(rng, 1, 3); n > 0; --n) {
+            p.layers.push_back(random_layer(rng, channels));
+            channels = output_channels(p.layers.back(), channels);
+        }
+        try {
+            (void)infer_shapes(p, input.shape());
+        } catch (const PipelineError&) {
+            continue; // e.g. a window that does not fit: nothing to compare
+        }
+        const QString difference = compare_backends(p, input);
+        QVERIFY2(difference.isEmpty(),
+                 qPrintable(QString("trial %1: %2").arg(trial).arg(difference)));
+        ++checked;
+    }
+    QVERIFY(checked > 60);
+    force_simd_target("");
+}
+
+void TestFastBackend::agreesOnAwkwardShapes_data() {
+    QTest::addColumn<Shape>("input");
+    QTest::addColumn<Pipeline>("pipeline");
+    Random rng(7);
+
+    auto conv = [&](int out, int in, int kh, int kw) { return random_conv(rng, out, in, kh, kw); };
+    {
+        Conv2d c = conv(3, 1, 3, 3);
+        c.padding = ConvPadding::explicit_size({1, 1});
+        QTest::newRow("1x1 image, 3x3 kernel, padding 1") << Shape{1, 1, 1} << one_conv(c);
+    }
+    {
+        Conv2d c = conv(4, 1, 5, 3);
+        c.padding = ConvPadding::same();
+        c.padding_mode = PaddingMode::Reflect;
+        QTest::newRow("131x67, reflect, 5x3") << Shape{1, 131, 67} << one_conv(c);
+    }
+    {
+        Conv2d c = conv(2, 1, 9, 9);
+        c.padding = ConvPadding::explicit_size({4, 4});
+        QTest::newRow("kernel larger than the image") << Shape{1, 5, 6} << one_conv(c);
+    }
+    {
+        Conv2d c = conv(2, 1, 2, 2);
+        c.stride = {5, 4};
+        QTest::newRow("stride larger than the kernel") << Shape{1, 23, 41} << one_conv(c);
+    }
+    {
+        Conv2d c = conv(2, 3, 3, 3);
+        c.dilation = {3, 2};
+        c.padding = ConvPadding::same();
+        c.padding_mode = PaddingMode::Circular;
+        QTest::newRow("dilation, circular, 3 channels") << Shape{3, 30, 33} << one_conv(c);
+    }
+    {
+        Conv2d c = conv(6, 2, 3, 3);
+        c.groups = 2;
+        c.padding_mode = PaddingMode::Replicate;
+        c.padding = ConvPadding::explicit_size({2, 1});
+        QTest::newRow("groups 2, replicate") << Shape{4, 17, 19} << one_conv(c);
+    }
+    {
+        Conv2d c = conv(8, 1, 3, 3);
+        c.groups = 8;
+        c.padding = ConvPadding::same();
+        QTest::newRow("depthwise 8") << Shape{8, 20, 35} << one_conv(c);
+    }
+    {
+        Conv2d c = conv(21, 13, 3, 3); // 21 = 8 + 8 + 4 + 1 output blocks
+        c.padding = ConvPadding::same();
+        Pipeline p = one_conv(c);
+        p.layers.push_back(Layer{"tanh", true, Activation{ActivationKind::Tanh}});
+        QTest::newRow("13→21 channels, fused tanh") << Shape{13, 19, 37} << p;
+    }
+    {
+        Conv2d c = conv(1, 1, 15, 15);
+        c.weights.values.assign(225, 1.0f / 225);
+        c.padding = ConvPadding::same();
+        QTest::newRow("box 15x15") << Shape{1, 64, 97} << one_conv(c);
+    }
+    {
+        Conv2d c = conv(1, 1, 9, 7);
+        make_rank_one(rng, c);
+        c.stride = {2, 3};
+        c.padding = ConvPadding::explicit_size({3, 2});
+        QTest::newRow("separable 9x7, stride [2, 3]") << Shape{1, 50, 61} << one_conv(c);
+    }
+    {
+        Pipeline p;
+        Pool2d max;
+        max.kernel_size = {3, 3};
+        max.stride = {2, 2};
+        max.padding = {1, 1};
+        max.ceil_mode = true;
+        p.layers.push_back(Layer{"max", true, max});
+        Pool2d avg;
+        avg.kind = PoolKind::Avg;
+        avg.kernel_size = {2, 3};
+        avg.stride = {1, 2};
+        avg.padding = {1, 1};
+        avg.ceil_mode = true;
+        avg.count_include_pad = false;
+        p.layers.push_back(Layer{"avg", true, avg});
+        p.layers.push_back(Layer{"sigmoid", true, Activation{ActivationKind::Sigmoid}});
+        QTest::newRow("pools with padding and ceil_mode") << Shape{2, 31, 45} << p;
+    }
+}
+
+void TestFastBackend::agreesOnAwkwardShapes() {
+    QFETCH(Shape, input);
+    QFETCH(Pipeline, pipeline);
+    Random rng(11);
+    const QString difference = compare_backends(pipeline, random_tensor(rng, input));
+    QVERIFY2(difference.isEmpty(), qPrintable(difference));
+}
+
+void TestFastBackend::choosesTheAlgorithmByKernel() {
+    Random rng(3);
+    const Tensor input = random_tensor(rng, {1, 40, 50});
+    FastBackend fast;
+    auto kernel_of = [&](const Conv2d& c) {
+        return QString::fromStdString(fast.run(one_conv(c), input).layers[0].kernel);
+    };
+    Conv2d direct = random_conv(rng, 1, 1, 5, 5);
+    QVERIFY2(kernel_of(direct).startsWith("direct-"), qPrintable(kernel_of(direct)));
+    Conv2d separable = direct;
+    make_rank_one(rng, separable);
+    QVERIFY2(kernel_of(separable).startsWith("separable-"), qPrintable(kernel_of(separable)));
+    Conv2d box = direct;
+    box.weights.values.assign(25, 0.04f);
+    QVERIFY2(kernel_of(box).startsWith("boxsum-"), qPrintable(kernel_of(box)));
+    const Conv2d multi = random_conv(rng, 16, 3, 3, 3);
+    const Tensor rgb = random_tensor(rng, {3, 20, 20});
+    QVERIFY(QString::fromStdString(fast.run(one_conv(multi), rgb).layers[0].kernel)
+                .startsWith("direct-oc8-"));
+    // The kernel name ends with the SIMD target that ran.
+    QVERIFY(kernel_of(direct).endsWith(QString::fromStdString(simd_target())));
+}
+
+void TestFastBackend::cancelledRunReturnsNothingAndLeavesTheBackendUsable() {
+    // Work for well over a second, cancelled from another thread shortly after it starts.
+    Random rng(5);
+    Pipeline heavy;
+    for (int i = 0; i < 40; ++i) {
+        Conv2d c = random_conv(rng, 32, 32, 5, 5);
+        c.padding = ConvPadding::same();
+        heavy.layers.push_back(Layer{"", true, c});
+    }
+    const Tensor input = random_tensor(rng, {32, 256, 256});
+    FastBackend fast;
+    CancelToken token;
+    std::thread canceller([&] {
+        std::this_thread::sleep_for(std::chrono::milliseconds(30));
+        token.cancel();
+    });
+    const RunResult& result = fast.run(heavy, input, RunOptions{0, &token});
+    canceller.join();
+    QVERIFY(result.cancelled);
+    QVERIFY(result.layers.empty());
+
+    // The same backend, with the token reset, gives the reference's answer.
+    token.reset();
+    Pipeline light;
+    light.layers = {heavy.layers[0], heavy.layers[1]};
+    const Tensor small = random_tensor(rng, {32, 12, 13});
+    const RunResult& again = fast.run(light, small, RunOptions{0, &token});
+    QVERIFY(!again.cancelled);
+    NaiveBackend naive;
+    const RunResult& want = naive.run(light, small);
+    QVERIFY(relative_error(want.layers[1].output, again.layers[1].output) <= 1e-5);
+}
+
+void TestFastBackend::incrementalRunEqualsFullRun() {
+    Random rng(9);
+    const Tensor input = random_tensor(rng, {3, 48, 64});
+    Pipeline p;
+    Conv2d first = random_conv(rng, 8, 3, 3, 3);
+    first.padding = ConvPadding::same();
+    p.layers.push_back(Layer{"conv1", true, first});
+    p.layers.push_back(Layer{"relu1", true, Activation{}});
+    p.layers.push_back(Layer{"pool", true, Pool2d{}});
+    Conv2d second = random_conv(rng, 4, 8, 3, 3);
+    p.layers.push_back(Layer{"conv2", true, second});
+    p.layers.push_back(Layer{"relu2", true, Activation{}});
+
+    FastBackend incremental;
+    (void)incremental.run(p, input);
+    for (int changed : {3, 1, 4, 0}) {
+        if (auto* conv = std::get_if<Conv2d>(&p.layers[changed].op))
+            conv->weights.values[0] += 0.5f;
+        else
+            std::get<Activation>(p.layers[changed].op).kind = ActivationKind::LeakyReLU;
+        const RunResult& got = incremental.run(p, input, RunOptions{changed, nullptr});
+        FastBackend fresh;
+        const RunResult& want = fresh.run(p, input);
+        QCOMPARE(got.layers.size(), want.layers.size());
+        for (std::size_t i = 0; i < want.layers.size(); ++i)
+            QVERIFY2(relative_error(want.layers[i].output, got.layers[i].output) == 0.0,
+                     qPrintable(QString("changed %1, layer %2").arg(changed).arg(i)));
+    }
+}
+
+void TestFastBackend::repeatedRunAllocatesNothing() {
+    Random rng(13);
+    const Tensor input = random_tensor(rng, {3, 200, 300});
+    Pipeline p;
+    Conv2d c1 = random_conv(rng, 8, 3, 3, 3);
+    c1.padding = ConvPadding::same();
+    p.layers.push_back(Layer{"conv1", true, c1});
+    p.layers.push_back(Layer{"relu", true, Activation{}});
+    p.layers.push_back(Layer{"pool", true, Pool2d{}});
+    Conv2d depthwise = random_conv(rng, 8, 1, 5, 5);
+    depthwise.groups = 8;
+    make_rank_one(rng, depthwise);
+    p.layers.push_back(Layer{"separable", true, depthwise});
+    p.layers.push_back(Layer{"tanh", true, Activation{ActivationKind::Tanh}});
+
+    FastBackend fast;
+    const long at_start = g_allocations.load();
+    (void)fast.run(p, input);                 // the first run sizes every buffer
+    QVERIFY(g_allocations.load() > at_start); // the counter sees the engine's allocations
+    (void)fast.run(p, input);
+    const long before = g_allocations.load();
+    const RunResult& result = fast.run(p, input);
+    const long allocations = g_allocations.load() - before;
+    QCOMPARE(result.layers.size(), std::size_t{5});
+    QCOMPARE(allocations, 0L);
+}
+
+QTEST_APPLESS_MAIN(TestFastBackend)
+#include "test_fast_backend.moc"
