@@ -119,7 +119,12 @@ void TestCli::allFormatsDecodeToTheEngineValues() {
     NaiveBackend backend;
     const RunResult expected = backend.run(pipeline, input);
 
-    const QJsonArray layers = read_manifest(dir.path())["layers"].toArray();
+    // The input tensor is exported too, so a layer can be recomputed elsewhere (PyTorch).
+    const QJsonObject manifest = read_manifest(dir.path());
+    QCOMPARE(manifest["input"].toObject()["npy"].toString(), QString("input.npy"));
+    QVERIFY(read_npy((dir.path() + "/input.npy").toStdString()).values == input.to_dense());
+
+    const QJsonArray layers = manifest["layers"].toArray();
     QCOMPARE(layers.size(), static_cast<int>(pipeline.layers.size()));
     for (int i = 0; i < layers.size(); ++i) {
         const Tensor& want = expected.layers[i].output;

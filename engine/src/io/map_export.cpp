@@ -197,12 +197,19 @@ void export_run(const ExportRequest& request, const Pipeline& pipeline, const Te
     if (request.formats.npy)
         formats.push_back("npy");
 
+    // With npy, the input tensor too: everything needed to recompute a layer elsewhere.
+    json input_entry = {{"image", request.image_path},
+                        {"mode", std::string(to_string(pipeline.input_mode))},
+                        {"shape", shape_json(input.shape())}};
+    if (request.formats.npy) {
+        write_npy((root / "input.npy").string(), input);
+        input_entry["npy"] = "input.npy";
+    }
+
     json manifest = json::object();
     manifest["format"] = "convscope-manifest";
     manifest["version"] = 1;
-    manifest["input"] = {{"image", request.image_path},
-                         {"mode", std::string(to_string(pipeline.input_mode))},
-                         {"shape", shape_json(input.shape())}};
+    manifest["input"] = std::move(input_entry);
     manifest["pipeline"] = request.pipeline_path;
     manifest["backend"] = request.backend;
     manifest["colormap"] = std::string(to_string(request.colormap));
