@@ -5,7 +5,7 @@ set -euo pipefail
 
 packages=(
     g++ cmake make pkg-config ccache
-    qt6-base-dev libgl-dev
+    qt6-base-dev libgl-dev libqt6svg6
     libtbb-dev
     libopencv-core-dev libopencv-imgproc-dev libopencv-imgcodecs-dev
     libhwy-dev

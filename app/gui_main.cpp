@@ -1,0 +1,123 @@
+// convscope: the live explorer. `convscope [IMAGE | PIPELINE.json]`; with nothing named it opens
+// the bundled sample with the default pipeline already computed.
+
+#include "document.hpp"
+#include "main_window.hpp"
+#include "render_coordinator.hpp"
+
+#include <QApplication>
+#include <QCommandLineParser>
+#include <QFileInfo>
+#include <QPalette>
+#include <QStyleFactory>
+#include <QTimer>
+
+#include <cstdio>
+
+namespace {
+
+QPalette darkPalette() {
+    QPalette p;
+    const QColor window(37, 40, 46), base(28, 30, 35), text(225, 228, 232);
+    p.setColor(QPalette::Window, window);
+    p.setColor(QPalette::WindowText, text);
+    p.setColor(QPalette::Base, base);
+    p.setColor(QPalette::AlternateBase, window);
+    p.setColor(QPalette::ToolTipBase, base);
+    p.setColor(QPalette::ToolTipText, text);
+    p.setColor(QPalette::Text, text);
+    p.setColor(QPalette::PlaceholderText, QColor(150, 155, 162));
+    p.setColor(QPalette::Button, window);
+    p.setColor(QPalette::ButtonText, text);
+    p.setColor(QPalette::Highlight, QColor(42, 130, 218));
+    p.setColor(QPalette::HighlightedText, Qt::white);
+    p.setColor(QPalette::Mid, QColor(80, 84, 92));
+    p.setColor(QPalette::Disabled, QPalette::Text, QColor(120, 120, 120));
+    p.setColor(QPalette::Disabled, QPalette::ButtonText, QColor(120, 120, 120));
+    return p;
+}
+
+} // namespace
+
+int main(int argc, char** argv) {
+    QApplication app(argc, argv);
+    QApplication::setOrganizationName(QStringLiteral("ConvScope"));
+    QApplication::setApplicationName(QStringLiteral("ConvScope"));
+    QApplication::setApplicationVersion(QStringLiteral(CONVSCOPE_VERSION));
+    QApplication::setDesktopFileName(QStringLiteral("convscope"));
+
+    QCommandLineParser parser;
+    parser.setApplicationDescription(QStringLiteral("See what CNN layers do to an image, live."));
+    parser.addHelpOption();
+    parser.addVersionOption();
+    parser.addPositionalArgument(QStringLiteral("file"),
+                                 QStringLiteral("An image or a pipeline (.json) to open."),
+                                 QStringLiteral("[IMAGE | PIPELINE]"));
+    const QCommandLineOption screenshot(
+        QStringLiteral("screenshot"),
+        QStringLiteral("Save a picture of the window once the maps are shown, then quit."),
+        QStringLiteral("FILE"));
+    const QCommandLineOption size(QStringLiteral("size"),
+                                  QStringLiteral("Window size, e.g. 1600x1000."),
+                                  QStringLiteral("WxH"));
+    const QCommandLineOption dark(QStringLiteral("dark"), QStringLiteral("Use a dark palette."));
+    const QCommandLineOption focus(QStringLiteral("focus"),
+                                   QStringLiteral("Show this map large: LAYER:MAP (from 1)."),
+                                   QStringLiteral("L:M"));
+    const QCommandLineOption delay(
+        QStringLiteral("screenshot-delay"),
+        QStringLiteral("Milliseconds to wait after the first maps (default 1500)."),
+        QStringLiteral("MS"), QStringLiteral("1500"));
+    parser.addOptions({screenshot, size, dark, focus, delay});
+    parser.process(app);
+
+    QApplication::setStyle(QStyleFactory::create(QStringLiteral("Fusion")));
+    if (parser.isSet(dark))
+        QApplication::setPalette(darkPalette());
+
+    convscope::ui::MainWindow window;
+    const bool shooting = parser.isSet(screenshot);
+    window.setInteractive(!shooting);
+    if (parser.isSet(size)) {
+        const QStringList parts = parser.value(size).split(QLatin1Char('x'));
+        if (parts.size() == 2)
+            window.resize(parts[0].toInt(), parts[1].toInt());
+    }
+    window.openDefaults();
+    for (const QString& path : parser.positionalArguments())
+        window.openPath(path);
+    if (parser.isSet(focus)) {
+        const QStringList parts = parser.value(focus).split(QLatin1Char(':'));
+        if (parts.size() == 2) {
+            window.document()->setSelectedLayer(parts[0].toInt() - 1);
+            window.document()->setSelectedFilter(parts[1].toInt() - 1);
+            window.document()->setFocus({parts[0].toInt() - 1, parts[1].toInt() - 1});
+        }
+    }
+    window.show();
+
+    if (shooting) {
+        const QString file = parser.value(screenshot);
+        const int wait = parser.value(delay).toInt();
+        auto shoot = [&window, file] {
+            const QPixmap picture = window.grab();
+            const bool ok = picture.save(file);
+            std::fprintf(ok ? stdout : stderr, "%s %s\n", ok ? "wrote" : "cannot write",
+                         qPrintable(file));
+            QApplication::exit(ok ? 0 : 1);
+        };
+        QObject::connect(&window, &convscope::ui::MainWindow::resultShown, &window,
+                         [&window, wait, shoot] {
+                             static bool scheduled = false;
+                             if (scheduled)
+                                 return;
+                             scheduled = true;
+                             QTimer::singleShot(wait, &window, shoot);
+                         });
+        QTimer::singleShot(60000, &app, [] {
+            std::fprintf(stderr, "no maps after 60 s\n");
+            QApplication::exit(2);
+        });
+    }
+    return app.exec();
+}

@@ -1,0 +1,197 @@
+// The kernel editor and the pipeline edits behind it: typing, scrubbing (one undo step per
+// drag), Tab order, presets, the tools, resizing, and kernels as text.
+
+#include "document.hpp"
+#include "kernel_editor.hpp"
+#include "kernel_presets.hpp"
+#include "pipeline_edit.hpp"
+
+#include <QApplication>
+#include <QClipboard>
+#include <QSpinBox>
+#include <QStandardPaths>
+#include <QTest>
+#include <QWheelEvent>
+
+using namespace convscope;
+using namespace convscope::ui;
+
+namespace {
+
+Pipeline twoLayerPipeline() {
+    Pipeline p;
+    p.input_mode = InputMode::Rgb;
+    p.layers.push_back(makeLayer(NewLayerKind::Conv, 3)); // identity 3→3, 3×3
+    p.layers.push_back(makeLayer(NewLayerKind::ReLU, 3));
+    return p;
+}
+
+const Conv2d& conv0(const Document& d) {
+    return std::get<Conv2d>(d.pipeline().layers[0].op);
+}
+
+void wheel(QWidget* w, int delta, Qt::KeyboardModifiers modifiers = Qt::NoModifier) {
+    const QPointF pos(w->width() / 2.0, w->height() / 2.0);
+    QWheelEvent event(pos, w->mapToGlobal(pos), QPoint(), QPoint(0, delta), Qt::NoButton, modifiers,
+                      Qt::NoScrollPhase, false);
+    QApplication::sendEvent(w, &event);
+}
+
+} // namespace
+
+class TestKernelEditor : public QObject {
+    Q_OBJECT
+
+private Q_SLOTS:
+    void initTestCase() {
+        QStandardPaths::setTestModeEnabled(true);
+        qputenv("CONVSCOPE_RESOURCES", CONVSCOPE_RESOURCES_DIR);
+    }
+
+    void showsOneGridPerInputChannel() {
+        Document doc;
+        doc.resetPipeline(twoLayerPipeline());
+        KernelEditor editor(&doc);
+        editor.show();
+        QCOMPARE(editor.cellCount(), 27);
+        QCOMPARE(editor.cell(0, 1, 1)->text(), QStringLiteral("1"));
+        QCOMPARE(editor.cell(1, 1, 1)->text(), QStringLiteral("0"));
+        doc.setSelectedFilter(2);
+        QCOMPARE(editor.cell(2, 1, 1)->text(), QStringLiteral("1"));
+        QCOMPARE(editor.filterSpin()->value(), 3);
+    }
+
+    void typingAValueEditsTheWeightAndTabMovesOn() {
+        Document doc;
+        doc.resetPipeline(twoLayerPipeline());
+        KernelEditor editor(&doc);
+        editor.show();
+        QVERIFY(QTest::qWaitForWindowExposed(&editor));
+        KernelCell* cell = editor.cell(0, 0, 0);
+        cell->setFocus();
+        QTRY_VERIFY(cell->hasFocus());
+        cell->selectAll();
+        QTest::keyClicks(cell, QStringLiteral("0.25"));
+        QTest::keyClick(cell, Qt::Key_Tab);
+        QCOMPARE(conv0(doc).weights.at(0, 0, 0, 0), 0.25f);
+        QCOMPARE(doc.undoStack()->count(), 1);
+        QTRY_VERIFY(editor.cell(0, 0, 1)->hasFocus()); // Tab went to the next cell
+        // Non-numbers are refused, the old value comes back.
+        KernelCell* next = editor.cell(0, 0, 1);
+        next->selectAll();
+        QTest::keyClicks(next, QStringLiteral("abc"));
+        QTest::keyClick(next, Qt::Key_Return);
+        QCOMPARE(conv0(doc).weights.at(0, 0, 0, 1), 0.0f);
+        QCOMPARE(doc.undoStack()->count(), 1);
+    }
+
+    void scrubbingMergesIntoOneUndoStep() {
+        Document doc;
+        doc.resetPipeline(twoLayerPipeline());
+        KernelEditor editor(&doc);
+        editor.show();
+        KernelCell* cell = editor.cell(0, 1, 1);
+        for (int i = 0; i < 5; ++i)
+            wheel(cell, 120);
+        QCOMPARE(conv0(doc).weights.at(0, 0, 1, 1), 1.5f);
+        QCOMPARE(doc.undoStack()->count(), 1);
+        wheel(cell, -120, Qt::ShiftModifier);
+        QCOMPARE(conv0(doc).weights.at(0, 0, 1, 1), 1.49f);
+        QCOMPARE(doc.undoStack()->count(), 1);
+        // A drag on another cell: a new step.
+        KernelCell* other = editor.cell(0, 0, 0);
+        QTest::mousePress(other, Qt::LeftButton, {}, QPoint(20, 20));
+        QTest::mouseMove(other, QPoint(20, 10));
+        QTest::mouseMove(other, QPoint(20, 0));
+        QTest::mouseRelease(other, Qt::LeftButton, {}, QPoint(20, 0));
+        QCOMPARE(conv0(doc).weights.at(0, 0, 0, 0), 0.2f);
+        QCOMPARE(doc.undoStack()->count(), 2);
+        doc.undoStack()->undo();
+        doc.undoStack()->undo();
+        QCOMPARE(conv0(doc).weights.at(0, 0, 1, 1), 1.0f);
+        QCOMPARE(editor.cell(0, 1, 1)->text(), QStringLiteral("1"));
+    }
+
+    void presetsLoadWithDescriptions() {
+        const auto presets =
+            loadKernelPresets(QStringLiteral(CONVSCOPE_RESOURCES_DIR "/presets/kernels.json"));
+        QVERIFY(presets.size() >= 10);
+        for (const KernelPreset& p : presets)
+            QVERIFY(!p.description.isEmpty() && !p.kernel.empty());
+        Document doc;
+        doc.resetPipeline(twoLayerPipeline());
+        KernelEditor editor(&doc);
+        editor.applyPresetById(QStringLiteral("gaussian_5x5"));
+        QCOMPARE(conv0(doc).weights.kernel_h, 5);
+        QCOMPARE(editor.cellCount(), 75);
+        QVERIFY(editor.presetDescription().contains(QStringLiteral("Gaussian")));
+        double sum = 0;
+        for (int i = 0; i < 3; ++i)
+            for (int y = 0; y < 5; ++y)
+                for (int x = 0; x < 5; ++x)
+                    sum += conv0(doc).weights.at(0, i, y, x);
+        QCOMPARE(std::round(sum * 1e5) / 1e5, 1.0);
+    }
+
+    void toolsChangeTheSelectedFilter() {
+        Document doc;
+        doc.resetPipeline(twoLayerPipeline());
+        KernelEditor editor(&doc);
+        QVERIFY(editor.setKernelText(QStringLiteral("1 0 -1\n2 0 -2\n1 0 -1")));
+        QCOMPARE(conv0(doc).weights.at(0, 2, 1, 0), 2.0f);
+        editor.transpose();
+        QCOMPARE(conv0(doc).weights.at(0, 0, 0, 1), 2.0f);
+        QCOMPARE(conv0(doc).weights.at(0, 0, 2, 1), -2.0f);
+        editor.flipVertical();
+        QCOMPARE(conv0(doc).weights.at(0, 0, 0, 1), -2.0f);
+        editor.flipHorizontal();
+        QCOMPARE(conv0(doc).weights.at(0, 0, 0, 0), -1.0f);
+        editor.zero();
+        QCOMPARE(conv0(doc).weights.at(0, 0, 0, 1), 0.0f);
+        QVERIFY(editor.setKernelText(QStringLiteral("[[1, 1], [1, 1]]")));
+        QCOMPARE(conv0(doc).weights.kernel_w, 2);
+        editor.normalise();
+        QCOMPARE(conv0(doc).weights.at(0, 1, 1, 1), 1.0f / 12.0f);
+        editor.randomise();
+        QVERIFY(conv0(doc).weights.at(0, 0, 0, 0) != 1.0f / 12.0f);
+        QVERIFY(!editor.setKernelText(QStringLiteral("1 2\n3")));
+        editor.setKernelSize(7, 3);
+        QCOMPARE(conv0(doc).weights.kernel_h, 7);
+        QCOMPARE(conv0(doc).weights.kernel_w, 3);
+        QCOMPARE(editor.cellCount(), 63);
+        // Copy as text and paste it back onto another filter.
+        editor.copyKernel();
+        const QString text = QApplication::clipboard()->text();
+        doc.setSelectedFilter(1);
+        editor.pasteKernel();
+        const Conv2d& c = conv0(doc);
+        for (int i = 0; i < 3; ++i)
+            for (int y = 0; y < 7; ++y)
+                for (int x = 0; x < 3; ++x)
+                    QCOMPARE(c.weights.at(1, i, y, x), c.weights.at(0, i, y, x));
+        QVERIFY(!text.isEmpty());
+    }
+
+    void pipelineEditsKeepTheirMeaning() {
+        Conv2d conv = std::get<Conv2d>(makeLayer(NewLayerKind::Conv, 3).op);
+        setInChannels(conv, 1); // RGB → gray: weights of the three channels sum
+        QCOMPARE(conv.weights.in_channels, 1);
+        QCOMPARE(conv.weights.at(0, 0, 1, 1), 1.0f);
+        setInChannels(conv, 3);
+        QCOMPARE(conv.weights.at(0, 2, 1, 1), 1.0f / 3.0f);
+        setOutChannels(conv, 5);
+        QCOMPARE(conv.weights.out_channels, 5);
+        QCOMPARE(conv.bias.size(), std::size_t(5));
+        resizeKernel(conv, 1, 1);
+        QCOMPARE(conv.weights.at(0, 0, 0, 0), 1.0f / 3.0f);
+        Conv2d rect = std::get<Conv2d>(makeLayer(NewLayerKind::Conv, 1).op);
+        resizeKernel(rect, 3, 5);
+        transposeFilter(rect, 0);
+        QCOMPARE(rect.weights.kernel_h, 5);
+        QCOMPARE(rect.weights.kernel_w, 3);
+        QCOMPARE(rect.weights.at(0, 0, 2, 1), 1.0f);
+    }
+};
+
+QTEST_MAIN(TestKernelEditor)
+#include "test_kernel_editor.moc"

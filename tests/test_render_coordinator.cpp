@@ -1,0 +1,115 @@
+// The render coordinator without widgets: results arrive off the GUI thread, incremental runs
+// start at the first changed layer, the newest request wins, errors stop the run at their layer.
+
+#include "document.hpp"
+#include "pipeline_edit.hpp"
+#include "render_coordinator.hpp"
+
+#include "convscope/pipeline_json.hpp"
+
+#include <QSignalSpy>
+#include <QTest>
+
+using namespace convscope;
+using namespace convscope::ui;
+
+class TestRenderCoordinator : public QObject {
+    Q_OBJECT
+
+    void setUp(Document& doc) {
+        doc.resetPipeline(load_pipeline(CONVSCOPE_RESOURCES_DIR "/pipelines/default.json"));
+        QVERIFY(doc.loadImage(QStringLiteral(CONVSCOPE_RESOURCES_DIR "/samples/chelsea.png")));
+    }
+
+private Q_SLOTS:
+    void rendersEveryLayer() {
+        Document doc;
+        RenderCoordinator coordinator(&doc);
+        QSignalSpy spy(&coordinator, &RenderCoordinator::resultReady);
+        setUp(doc);
+        QTRY_VERIFY_WITH_TIMEOUT(coordinator.isIdle(), 20000);
+        const auto result = coordinator.lastResult();
+        QCOMPARE(int(result->layers.size()), 5);
+        QCOMPARE(result->layers[2].shape, (Shape{8, 150, 225}));
+        QCOMPARE(result->layers[0].maps.size(), std::size_t(8));
+        QVERIFY(!result->layers[0].maps[0].thumbnail.isNull());
+        QCOMPARE(result->backend, QStringLiteral("fast"));
+        QVERIFY(spy.count() >= 1);
+    }
+
+    void theNewestRequestWins() {
+        Document doc;
+        RenderCoordinator coordinator(&doc);
+        setUp(doc);
+        QTRY_VERIFY_WITH_TIMEOUT(coordinator.isIdle(), 20000);
+        QSignalSpy spy(&coordinator, &RenderCoordinator::resultReady);
+        Pipeline p = doc.pipeline();
+        for (int i = 1; i <= 40; ++i) {
+            std::get<Conv2d>(p.layers[0].op).weights.at(0, 0, 1, 1) = float(i);
+            doc.edit(QStringLiteral("scrub"), p, 0, QStringLiteral("same-drag"));
+            coordinator.renderNow(); // no coalescing: every edit is a request
+        }
+        QCOMPARE(doc.undoStack()->count(), 1); // one drag, one step
+        QTRY_VERIFY_WITH_TIMEOUT(coordinator.isIdle(), 20000);
+        QVERIFY(spy.count() < 40); // the middle requests were dropped
+        quint64 last = 0;
+        for (const auto& args : spy) {
+            const auto r = args.at(0).value<std::shared_ptr<const RenderResult>>();
+            QVERIFY(r->generation > last);
+            last = r->generation;
+        }
+        QCOMPARE(last, coordinator.requestedGeneration());
+        // The shown maps are those of the final weights: compare with a fresh render.
+        const QImage shown = coordinator.lastResult()->layers[0].maps[0].thumbnail;
+        Document fresh;
+        RenderCoordinator other(&fresh);
+        fresh.resetPipeline(doc.pipeline());
+        QVERIFY(fresh.loadImage(doc.imagePath()));
+        QTRY_VERIFY_WITH_TIMEOUT(other.isIdle(), 20000);
+        QCOMPARE(other.lastResult()->layers[0].maps[0].thumbnail, shown);
+    }
+
+    void incrementalRunsStartAtTheChangedLayer() {
+        Document doc;
+        RenderCoordinator coordinator(&doc);
+        coordinator.setMeasureReference(false);
+        setUp(doc);
+        QTRY_VERIFY_WITH_TIMEOUT(coordinator.isIdle(), 20000);
+        Pipeline p = doc.pipeline();
+        std::get<Activation>(p.layers[4].op).kind = ActivationKind::Tanh;
+        doc.edit(QStringLiteral("tanh"), p, 4);
+        QTRY_VERIFY_WITH_TIMEOUT(coordinator.isIdle(), 20000);
+        QCOMPARE(coordinator.lastResult()->fromLayer, 4);
+        // Display changes recompute nothing.
+        doc.setDisplay({Colormap::Magma, Normalisation::Global});
+        QTRY_VERIFY_WITH_TIMEOUT(coordinator.isIdle(), 20000);
+        QCOMPARE(coordinator.lastResult()->fromLayer, 5);
+        QCOMPARE(coordinator.lastResult()->layers[1].maps[0].colormap, Colormap::Magma);
+        // A new image recomputes everything.
+        QVERIFY(doc.loadImage(QStringLiteral(CONVSCOPE_RESOURCES_DIR "/samples/coffee.png")));
+        QTRY_VERIFY_WITH_TIMEOUT(coordinator.isIdle(), 20000);
+        QCOMPARE(coordinator.lastResult()->fromLayer, 0);
+        QCOMPARE(coordinator.lastResult()->layers[0].shape, (Shape{8, 400, 600}));
+    }
+
+    void anErrorStopsTheRunAtItsLayer() {
+        Document doc;
+        RenderCoordinator coordinator(&doc);
+        setUp(doc);
+        Pipeline p = doc.pipeline();
+        std::get<Conv2d>(p.layers[3].op).groups = 3; // 8 channels do not split in 3 groups
+        doc.edit(QStringLiteral("groups"), p, 3);
+        QTRY_VERIFY_WITH_TIMEOUT(coordinator.isIdle(), 20000);
+        const auto result = coordinator.lastResult();
+        QCOMPARE(result->errorLayer, 3);
+        QCOMPARE(int(result->layers.size()), 3);
+        QVERIFY(!result->errorMessage.isEmpty());
+        doc.undoStack()->undo();
+        QTRY_VERIFY_WITH_TIMEOUT(coordinator.isIdle(), 20000);
+        QCOMPARE(coordinator.lastResult()->errorLayer, -1);
+        QCOMPARE(int(coordinator.lastResult()->layers.size()), 5);
+    }
+};
+
+QTEST_MAIN(TestRenderCoordinator)
+#include "test_render_coordinator.moc"

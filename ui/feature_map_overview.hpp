@@ -1,0 +1,82 @@
+#pragma once
+// Every layer's maps at a glance: the input, then one band per layer (name, shape, time) with a
+// thumbnail of each map. Click a thumbnail to see it large; click a band's title to select the
+// layer. A layer that cannot run shows why, and the layers after it are marked as not run.
+
+#include "render_types.hpp"
+
+#include <QPixmap>
+#include <QWidget>
+
+#include <memory>
+#include <vector>
+
+namespace convscope::ui {
+
+class Document;
+
+class FeatureMapOverview : public QWidget {
+    Q_OBJECT
+
+public:
+    explicit FeatureMapOverview(Document* document, QWidget* parent = nullptr);
+
+    void setResult(std::shared_ptr<const RenderResult> result);
+    // Thumbnails' height in logical pixels.
+    void setTileHeight(int pixels);
+    int tileHeight() const { return tileHeight_; }
+
+    quint64 paintedGeneration() const { return paintedGeneration_; }
+    // The thumbnail on screen for a map (null if none): tests compare these.
+    QImage thumbnail(MapId map) const;
+    // Where a map's thumbnail is drawn (empty if not shown).
+    QRect tileRect(MapId map) const;
+    int bandCount() const { return int(bands_.size()); }
+    QString bandTitle(int band) const;
+
+    QSize sizeHint() const override;
+    bool hasHeightForWidth() const override { return true; }
+    int heightForWidth(int width) const override;
+
+Q_SIGNALS:
+    void mapClicked(convscope::ui::MapId map);
+    void layerClicked(int layer);
+
+protected:
+    void paintEvent(QPaintEvent* event) override;
+    void mousePressEvent(QMouseEvent* event) override;
+    void mouseMoveEvent(QMouseEvent* event) override;
+    void leaveEvent(QEvent* event) override;
+    void resizeEvent(QResizeEvent* event) override;
+    bool event(QEvent* event) override;
+
+private:
+    struct Tile {
+        MapId id;
+        QPixmap pixmap;
+        QImage image;
+        QRect rect;
+        QString tip;
+    };
+    struct Band {
+        int layer = -1; // -1: input
+        QString title;
+        QString detail;
+        QString error;
+        bool notRun = false;
+        QRect titleRect;
+        QRect rect;
+        std::vector<Tile> tiles;
+    };
+    int layoutBands(int width, bool apply);
+    const Tile* tileAt(QPoint pos) const;
+
+    Document* document_;
+    std::shared_ptr<const RenderResult> result_;
+    std::vector<Band> bands_;
+    int tileHeight_ = 84;
+    MapId hovered_{-2, 0};
+    quint64 paintedGeneration_ = 0;
+};
+
+} // namespace convscope::ui

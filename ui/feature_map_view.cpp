@@ -1,0 +1,195 @@
+#include "feature_map_view.hpp"
+
+#include <QMouseEvent>
+#include <QPainter>
+#include <QWheelEvent>
+
+#include <algorithm>
+#include <cmath>
+
+namespace convscope::ui {
+
+FeatureMapView::FeatureMapView(QWidget* parent) : QWidget(parent) {
+    setMinimumSize(200, 160);
+    setMouseTracking(true);
+    setFocusPolicy(Qt::StrongFocus);
+    setAttribute(Qt::WA_OpaquePaintEvent);
+    setToolTip(tr("The selected map, large. Wheel: zoom around the cursor; drag: pan; "
+                  "double-click: fit / 1:1"));
+}
+
+void FeatureMapView::setImage(const QImage& image, const QString& caption, quint64 generation) {
+    const QSize previous = pixmap_.size();
+    pixmap_ = QPixmap::fromImage(image);
+    pixmap_.setDevicePixelRatio(1.0);
+    caption_ = caption;
+    message_.clear();
+    generation_ = generation;
+    if (pixmap_.size() != previous)
+        fit_ = true;
+    if (fit_)
+        fitToWindow();
+    else
+        update();
+}
+
+void FeatureMapView::clear(const QString& message) {
+    pixmap_ = QPixmap();
+    message_ = message;
+    update();
+}
+
+double FeatureMapView::zoom() const {
+    return fit_ ? fitScale() : scale_;
+}
+
+double FeatureMapView::fitScale() const {
+    if (pixmap_.isNull())
+        return 1.0;
+    const double sx = double(width() - 16) / pixmap_.width();
+    const double sy = double(height() - 16) / pixmap_.height();
+    return std::max(1e-3, std::min(sx, sy));
+}
+
+void FeatureMapView::fitToWindow() {
+    fit_ = true;
+    scale_ = fitScale();
+    if (!pixmap_.isNull())
+        offset_ = QPointF((width() - pixmap_.width() * scale_) / 2.0,
+                          (height() - pixmap_.height() * scale_) / 2.0);
+    update();
+    Q_EMIT zoomChanged(scale_);
+}
+
+void FeatureMapView::actualSize() {
+    // One map pixel per device pixel.
+    const double target = 1.0 / devicePixelRatioF();
+    zoomAround(target / (fit_ ? fitScale() : scale_), QPointF(width() / 2.0, height() / 2.0));
+}
+
+void FeatureMapView::zoomIn() {
+    zoomAround(1.25, QPointF(width() / 2.0, height() / 2.0));
+}
+void FeatureMapView::zoomOut() {
+    zoomAround(0.8, QPointF(width() / 2.0, height() / 2.0));
+}
+
+void FeatureMapView::zoomAround(double factor, QPointF anchor) {
+    if (pixmap_.isNull())
+        return;
+    const double current = fit_ ? fitScale() : scale_;
+    const double next = std::clamp(current * factor, 0.02, 64.0);
+    const QPointF imagePoint = widgetToImage(anchor);
+    fit_ = false;
+    scale_ = next;
+    offset_ = anchor - imagePoint * scale_;
+    clampOffset();
+    update();
+    Q_EMIT zoomChanged(scale_);
+}
+
+QPointF FeatureMapView::imageToWidget(QPointF p) const {
+    return offset_ + p * scale_;
+}
+QPointF FeatureMapView::widgetToImage(QPointF p) const {
+    return (p - offset_) / scale_;
+}
+
+void FeatureMapView::clampOffset() {
+    // Keep at least a quarter of the view covered by the map.
+    const double w = pixmap_.width() * scale_, h = pixmap_.height() * scale_;
+    const double marginX = std::min(w, width() / 4.0), marginY = std::min(h, height() / 4.0);
+    offset_.setX(std::clamp(offset_.x(), marginX - w, width() - marginX));
+    offset_.setY(std::clamp(offset_.y(), marginY - h, height() - marginY));
+}
+
+void FeatureMapView::paintEvent(QPaintEvent*) {
+    QPainter painter(this);
+    const QColor background = palette().color(QPalette::Base).lightness() > 128
+                                  ? palette().color(QPalette::Window).darker(108)
+                                  : palette().color(QPalette::Base).darker(120);
+    painter.fillRect(rect(), background);
+    if (pixmap_.isNull()) {
+        painter.setPen(palette().color(QPalette::PlaceholderText));
+        painter.drawText(rect().adjusted(12, 12, -12, -12), Qt::AlignCenter | Qt::TextWordWrap,
+                         message_);
+        paintedGeneration_ = generation_;
+        return;
+    }
+    const QRectF target(offset_, QSizeF(pixmap_.width() * scale_, pixmap_.height() * scale_));
+    painter.setRenderHint(QPainter::SmoothPixmapTransform, scale_ * devicePixelRatioF() < 1.0);
+    painter.drawPixmap(target, pixmap_, QRectF(pixmap_.rect()));
+
+    if (!caption_.isEmpty()) {
+        const QString text = caption_ + QStringLiteral("   ") +
+                             QString::number(scale_ * devicePixelRatioF() * 100.0, 'f', 0) +
+                             QStringLiteral(" %");
+        QFont font = painter.font();
+        painter.setFont(font);
+        const QRect box = painter.fontMetrics().boundingRect(text).adjusted(-8, -4, 8, 4);
+        const QRect placed = box.translated(10 - box.left(), 10 - box.top());
+        painter.setRenderHint(QPainter::Antialiasing);
+        painter.setPen(Qt::NoPen);
+        painter.setBrush(QColor(0, 0, 0, 150));
+        painter.drawRoundedRect(placed, 5, 5);
+        painter.setPen(Qt::white);
+        painter.drawText(placed, Qt::AlignCenter, text);
+    }
+    paintedGeneration_ = generation_;
+}
+
+void FeatureMapView::wheelEvent(QWheelEvent* event) {
+    const double steps = event->angleDelta().y() / 120.0;
+    if (steps != 0)
+        zoomAround(std::pow(1.2, steps), event->position());
+    event->accept();
+}
+
+void FeatureMapView::mousePressEvent(QMouseEvent* event) {
+    if (event->button() == Qt::LeftButton && !pixmap_.isNull()) {
+        dragging_ = true;
+        dragStart_ = event->position().toPoint();
+        dragOffset_ = offset_;
+        setCursor(Qt::ClosedHandCursor);
+    }
+}
+
+void FeatureMapView::mouseMoveEvent(QMouseEvent* event) {
+    if (dragging_) {
+        if (fit_) {
+            fit_ = false;
+        }
+        offset_ = dragOffset_ + (event->position() - QPointF(dragStart_));
+        clampOffset();
+        update();
+    }
+    if (!pixmap_.isNull()) {
+        const QPointF p = widgetToImage(event->position());
+        const QPoint pixel(int(std::floor(p.x())), int(std::floor(p.y())));
+        Q_EMIT hovered(QRect(QPoint(0, 0), pixmap_.size()).contains(pixel) ? pixel
+                                                                           : QPoint(-1, -1));
+    }
+}
+
+void FeatureMapView::mouseReleaseEvent(QMouseEvent*) {
+    dragging_ = false;
+    unsetCursor();
+}
+
+void FeatureMapView::mouseDoubleClickEvent(QMouseEvent*) {
+    if (fit_)
+        actualSize();
+    else
+        fitToWindow();
+}
+
+void FeatureMapView::resizeEvent(QResizeEvent*) {
+    if (fit_)
+        fitToWindow();
+}
+
+void FeatureMapView::leaveEvent(QEvent*) {
+    Q_EMIT hovered(QPoint(-1, -1));
+}
+
+} // namespace convscope::ui

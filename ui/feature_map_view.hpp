@@ -1,0 +1,67 @@
+#pragma once
+// One map, large: zoom with the wheel (around the cursor), pan by dragging, fit or 1:1.
+// Zoomed in, pixels are drawn as crisp squares so single activations can be read.
+
+#include <QPixmap>
+#include <QWidget>
+
+namespace convscope::ui {
+
+class FeatureMapView : public QWidget {
+    Q_OBJECT
+
+public:
+    explicit FeatureMapView(QWidget* parent = nullptr);
+
+    // Shows `image` (converted to a pixmap here, on the GUI thread). A new image of the same
+    // size keeps the zoom and position.
+    void setImage(const QImage& image, const QString& caption, quint64 generation = 0);
+    void clear(const QString& message);
+
+    double zoom() const; // device-independent pixels per map pixel
+    bool isFitting() const { return fit_; }
+    quint64 paintedGeneration() const { return paintedGeneration_; }
+    QSize imageSize() const { return pixmap_.size(); }
+
+public Q_SLOTS:
+    void fitToWindow();
+    void actualSize();
+    void zoomIn();
+    void zoomOut();
+
+Q_SIGNALS:
+    void zoomChanged(double zoom);
+    // The map pixel under the cursor (-1, -1 when outside).
+    void hovered(QPoint pixel);
+
+protected:
+    void paintEvent(QPaintEvent* event) override;
+    void wheelEvent(QWheelEvent* event) override;
+    void mousePressEvent(QMouseEvent* event) override;
+    void mouseMoveEvent(QMouseEvent* event) override;
+    void mouseReleaseEvent(QMouseEvent* event) override;
+    void mouseDoubleClickEvent(QMouseEvent* event) override;
+    void resizeEvent(QResizeEvent* event) override;
+    void leaveEvent(QEvent* event) override;
+
+private:
+    void zoomAround(double factor, QPointF anchor);
+    double fitScale() const;
+    QPointF imageToWidget(QPointF p) const;
+    QPointF widgetToImage(QPointF p) const;
+    void clampOffset();
+
+    QPixmap pixmap_;
+    QString caption_;
+    QString message_;
+    bool fit_ = true;
+    double scale_ = 1.0; // map pixels → logical pixels
+    QPointF offset_;     // widget position of the map's top-left corner
+    QPoint dragStart_;
+    QPointF dragOffset_;
+    bool dragging_ = false;
+    quint64 generation_ = 0;
+    quint64 paintedGeneration_ = 0;
+};
+
+} // namespace convscope::ui

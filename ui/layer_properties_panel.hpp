@@ -1,0 +1,71 @@
+#pragma once
+// Every engine parameter of the selected layer, applied as soon as it changes (one undo step per
+// change): conv stride, padding, padding mode, dilation, groups, bias, channels; pooling kind,
+// window, stride, padding, ceil mode; activation kind and slope.
+
+#include <QWidget>
+
+class QCheckBox;
+class QComboBox;
+class QDoubleSpinBox;
+class QLabel;
+class QLineEdit;
+class QSpinBox;
+class QStackedWidget;
+
+namespace convscope::ui {
+
+class Document;
+
+class LayerPropertiesPanel : public QWidget {
+    Q_OBJECT
+
+public:
+    explicit LayerPropertiesPanel(Document* document, QWidget* parent = nullptr);
+
+    // For tests: the widgets by parameter name ("stride_h", "groups", "pool_kernel_h", …).
+    QWidget* field(const QString& name) const;
+
+private:
+    void refresh();
+    void applyConv();
+    void applyPool();
+    void applyActivation();
+    void applyCommon();
+    QSpinBox* spin(const QString& name, int min, int max, const QString& tip);
+
+    Document* document_;
+    bool refreshing_ = false;
+    QLabel* title_;
+    QLineEdit* name_;
+    QCheckBox* enabled_;
+    QStackedWidget* pages_;
+    // conv
+    QSpinBox* outChannels_;
+    QSpinBox* strideH_;
+    QSpinBox* strideW_;
+    QComboBox* paddingKind_;
+    QSpinBox* padH_;
+    QSpinBox* padW_;
+    QComboBox* paddingMode_;
+    QSpinBox* dilationH_;
+    QSpinBox* dilationW_;
+    QSpinBox* groups_;
+    QCheckBox* bias_;
+    QLabel* convInfo_;
+    // pool
+    QComboBox* poolKind_;
+    QSpinBox* poolKH_;
+    QSpinBox* poolKW_;
+    QSpinBox* poolSH_;
+    QSpinBox* poolSW_;
+    QSpinBox* poolPH_;
+    QSpinBox* poolPW_;
+    QCheckBox* ceilMode_;
+    QCheckBox* countPad_;
+    // activation
+    QComboBox* actKind_;
+    QDoubleSpinBox* slope_;
+};
+
+} // namespace convscope::ui

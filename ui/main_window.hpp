@@ -1,0 +1,110 @@
+#pragma once
+// The main window: the layer stack and properties on the left, every layer's maps in the middle
+// with the selected map large below them, the kernel editor on the right and the speed panel at
+// the bottom. Files come in by the open dialog, drag and drop, the clipboard, recent files and
+// the bundled samples.
+
+#include "render_types.hpp"
+
+#include <QMainWindow>
+#include <QTemporaryDir>
+
+#include <memory>
+
+class QAction;
+class QComboBox;
+class QLabel;
+class QMenu;
+class QProgressBar;
+class QScrollArea;
+
+namespace convscope::ui {
+
+class Colorbar;
+class Document;
+class FeatureMapOverview;
+class FeatureMapView;
+class KernelEditor;
+class LayerPropertiesPanel;
+class LayerStackPanel;
+class RenderCoordinator;
+class SpeedPanel;
+
+class MainWindow : public QMainWindow {
+    Q_OBJECT
+
+public:
+    explicit MainWindow(QWidget* parent = nullptr);
+    ~MainWindow() override;
+
+    // Opens an image or a pipeline file (".json"); false with a status message otherwise.
+    bool openPath(const QString& path);
+    // Starts on the bundled sample and the default pipeline.
+    void openDefaults();
+    // No modal questions (tests, screenshots): large images are kept as they are.
+    void setInteractive(bool interactive) { interactive_ = interactive; }
+
+    Document* document() const { return document_; }
+    RenderCoordinator* coordinator() const { return coordinator_; }
+    FeatureMapOverview* overview() const { return overview_; }
+    FeatureMapView* mapView() const { return view_; }
+    Colorbar* colorbar() const { return colorbar_; }
+    KernelEditor* kernelEditor() const { return kernelEditor_; }
+    LayerStackPanel* layerStack() const { return layerStack_; }
+    LayerPropertiesPanel* properties() const { return properties_; }
+    SpeedPanel* speedPanel() const { return speedPanel_; }
+    QString lastStatus() const { return lastStatus_; }
+
+public Q_SLOTS:
+    void openImageDialog();
+    void openPipelineDialog();
+    void savePipelineDialog();
+    void pasteFromClipboard();
+    void about();
+
+Q_SIGNALS:
+    // After a result reached every widget.
+    void resultShown(quint64 generation);
+
+protected:
+    void closeEvent(QCloseEvent* event) override;
+    void dragEnterEvent(QDragEnterEvent* event) override;
+    void dropEvent(QDropEvent* event) override;
+
+private:
+    void createActions();
+    void createDocks();
+    void onResult(std::shared_ptr<const RenderResult> result);
+    void addRecentFile(const QString& path);
+    void updateRecentMenu();
+    void updateTitle();
+    void updateImageInfo();
+    void showStatus(const QString& text, int timeout = 4000);
+    bool loadImageMaybeDownscaled(const QString& path);
+    void readSettings();
+    void writeSettings();
+
+    Document* document_;
+    RenderCoordinator* coordinator_;
+    FeatureMapOverview* overview_;
+    QScrollArea* overviewScroll_;
+    FeatureMapView* view_;
+    Colorbar* colorbar_;
+    QLabel* viewCaption_;
+    KernelEditor* kernelEditor_;
+    LayerStackPanel* layerStack_;
+    LayerPropertiesPanel* properties_;
+    SpeedPanel* speedPanel_;
+    QComboBox* modeBox_;
+    QComboBox* colormapBox_;
+    QComboBox* normalisationBox_;
+    QMenu* recentMenu_;
+    QLabel* imageInfo_;
+    QLabel* updatedLabel_;
+    QProgressBar* busy_;
+    QTemporaryDir tempDir_;
+    QString lastStatus_;
+    bool interactive_ = true;
+};
+
+} // namespace convscope::ui

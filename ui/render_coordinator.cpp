@@ -1,0 +1,99 @@
+#include "render_coordinator.hpp"
+
+#include "document.hpp"
+
+namespace convscope::ui {
+
+RenderCoordinator::RenderCoordinator(Document* document, QObject* parent)
+    : QObject(parent), document_(document) {
+    clock_.start();
+    coalesce_.setSingleShot(true);
+    coalesce_.setInterval(0);
+    connect(&coalesce_, &QTimer::timeout, this, &RenderCoordinator::renderNow);
+    busyTimer_.setSingleShot(true);
+    busyTimer_.setInterval(100);
+    connect(&busyTimer_, &QTimer::timeout, this, [this] {
+        if (isBusy() && !busyShown_) {
+            busyShown_ = true;
+            Q_EMIT busyChanged(true);
+        }
+    });
+    connect(&thread_, &RenderThread::rendered, this, &RenderCoordinator::onRendered,
+            Qt::QueuedConnection);
+    connect(&thread_, &RenderThread::referenceTimed, this, &RenderCoordinator::onReferenceTimed,
+            Qt::QueuedConnection);
+
+    connect(document_, &Document::pipelineChanged, this, &RenderCoordinator::scheduleRender);
+    connect(document_, &Document::inputChanged, this, &RenderCoordinator::scheduleRender);
+    connect(document_, &Document::focusChanged, this, &RenderCoordinator::scheduleRender);
+    connect(document_, &Document::displayChanged, this, &RenderCoordinator::scheduleRender);
+    connect(document_, &Document::liveBackendChanged, this, &RenderCoordinator::scheduleRender);
+}
+
+RenderCoordinator::~RenderCoordinator() = default;
+
+void RenderCoordinator::setThumbnailSize(int pixels) {
+    if (pixels == thumbnailSize_)
+        return;
+    thumbnailSize_ = pixels;
+    scheduleRender();
+}
+
+void RenderCoordinator::setMeasureReference(bool measure) {
+    measureReference_ = measure;
+    if (measure)
+        scheduleRender();
+}
+
+void RenderCoordinator::scheduleRender() {
+    if (!coalesce_.isActive())
+        coalesce_.start();
+}
+
+void RenderCoordinator::renderNow() {
+    coalesce_.stop();
+    if (!document_->input())
+        return;
+    RenderRequest request;
+    request.generation = ++requested_;
+    request.pipeline = document_->pipeline();
+    request.input = document_->input();
+    request.display = document_->display();
+    request.focus = document_->focus();
+    request.backend = document_->liveBackend();
+    request.thumbnailSize = thumbnailSize_;
+    request.measureReference = measureReference_;
+    requestTimes_.insert(request.generation, clock_.elapsed());
+    if (!busyTimer_.isActive())
+        busyTimer_.start();
+    thread_.render(std::move(request));
+}
+
+void RenderCoordinator::onRendered(std::shared_ptr<const RenderResult> result) {
+    if (result->generation <= displayed_)
+        return; // stale: something newer is already shown
+    displayed_ = result->generation;
+    last_ = result;
+    Q_EMIT resultReady(result);
+    const qint64 started = requestTimes_.value(result->generation, clock_.elapsed());
+    const double ms = double(clock_.nsecsElapsed()) / 1e6 - double(started);
+    for (auto it = requestTimes_.begin(); it != requestTimes_.end();)
+        it = it.key() <= displayed_ ? requestTimes_.erase(it) : std::next(it);
+    if (!isBusy()) {
+        busyTimer_.stop();
+        if (busyShown_) {
+            busyShown_ = false;
+            Q_EMIT busyChanged(false);
+        }
+    } else if (!busyShown_ && !busyTimer_.isActive()) {
+        busyTimer_.start();
+    }
+    Q_EMIT updated(ms, result->generation);
+}
+
+void RenderCoordinator::onReferenceTimed(std::shared_ptr<const ReferenceTimings> timings) {
+    reference_ = timings;
+    Q_EMIT referenceReady(timings);
+}
+
+} // namespace convscope::ui

@@ -1,0 +1,444 @@
+#include "render_thread.hpp"
+
+#include "convscope/fast_backend.hpp"
+#include "convscope/naive_backend.hpp"
+
+#include <opencv2/core.hpp>
+#include <opencv2/imgproc.hpp>
+
+#include <QMutexLocker>
+#include <QtConcurrent/QtConcurrentMap>
+
+#include <numeric>
+
+#include <algorithm>
+#include <chrono>
+#include <limits>
+
+namespace convscope::ui {
+
+namespace {
+
+using Clock = std::chrono::steady_clock;
+
+// Maps above this many pixels are shown large at most kLargeFocusSide pixels wide.
+constexpr std::int64_t kMaxFocusPixels = 4'200'000;
+constexpr int kLargeFocusSide = 2560;
+
+double msSince(Clock::time_point start) {
+    return std::chrono::duration<double, std::milli>(Clock::now() - start).count();
+}
+
+ValueRange unite(ValueRange a, ValueRange b, bool& any) {
+    if (!any) {
+        any = true;
+        return b;
+    }
+    return {std::min(a.min, b.min), std::max(a.max, b.max)};
+}
+
+cv::Mat wrap(const Tensor& t, int channel) {
+    return cv::Mat(t.height(), t.width(), CV_32F, const_cast<float*>(t.row(channel, 0)),
+                   t.row_stride() * sizeof(float));
+}
+
+// OpenCV's time for the same operation, where it has one: conv with stride 1 and dilation 1
+// (filter2D per channel pair), ReLU (cv::max), average pooling with stride = kernel and no padding
+// (resize with INTER_AREA). Best of a few runs.
+std::optional<double> opencvTime(const Layer& layer, const Tensor& input, Shape outShape,
+                                 const CancelToken& cancel) {
+    if (!layer.enabled)
+        return std::nullopt;
+    std::function<void()> op;
+    std::vector<cv::Mat> padded;
+    if (const auto* conv = std::get_if<Conv2d>(&layer.op)) {
+        if (conv->stride != Pair{1, 1} || conv->dilation != Pair{1, 1} ||
+            conv->padding_mode == PaddingMode::Circular)
+            return std::nullopt;
+        const PadSides pad = conv->pad_sides();
+        const int border = conv->padding_mode == PaddingMode::Zeros     ? cv::BORDER_CONSTANT
+                           : conv->padding_mode == PaddingMode::Reflect ? cv::BORDER_REFLECT_101
+                                                                        : cv::BORDER_REPLICATE;
+        op = [conv, &input, pad, border, outShape]() {
+            std::vector<cv::Mat> srcs(input.channels());
+            for (int c = 0; c < input.channels(); ++c)
+                cv::copyMakeBorder(wrap(input, c), srcs[c], pad.top, pad.bottom, pad.left,
+                                   pad.right, border, cv::Scalar(0));
+            const ConvWeights& w = conv->weights;
+            const int outPerGroup = w.out_channels / conv->groups;
+            cv::Mat acc(outShape.height, outShape.width, CV_32F), tmp;
+            const cv::Rect roi(0, 0, outShape.width, outShape.height);
+            for (int o = 0; o < w.out_channels; ++o) {
+                acc.setTo(0);
+                const int g = o / outPerGroup;
+                for (int i = 0; i < w.in_channels; ++i) {
+                    cv::Mat k(w.kernel_h, w.kernel_w, CV_32F,
+                              const_cast<float*>(&w.values[w.index(o, i, 0, 0)]));
+                    cv::filter2D(srcs[g * w.in_channels + i], tmp, CV_32F, k, cv::Point(0, 0), 0,
+                                 cv::BORDER_CONSTANT);
+                    acc += tmp(roi);
+                }
+            }
+        };
+    } else if (const auto* pool = std::get_if<Pool2d>(&layer.op)) {
+        if (pool->kind != PoolKind::Avg || pool->stride != pool->kernel_size ||
+            pool->padding != Pair{0, 0} || pool->ceil_mode ||
+            input.height() % pool->kernel_size.h || input.width() % pool->kernel_size.w)
+            return std::nullopt;
+        op = [&input, outShape]() {
+            cv::Mat dst;
+            for (int c = 0; c < input.channels(); ++c)
+                cv::resize(wrap(input, c), dst, cv::Size(outShape.width, outShape.height), 0, 0,
+                           cv::INTER_AREA);
+        };
+    } else if (const auto* act = std::get_if<Activation>(&layer.op)) {
+        if (act->kind != ActivationKind::ReLU)
+            return std::nullopt;
+        op = [&input]() {
+            cv::Mat dst;
+            for (int c = 0; c < input.channels(); ++c)
+                cv::max(wrap(input, c), 0.0, dst);
+        };
+    }
+    if (!op)
+        return std::nullopt;
+    double best = 1e300, spent = 0;
+    for (int rep = 0; rep < 5 && (rep == 0 || spent < 200) && !cancel.is_cancelled(); ++rep) {
+        const auto start = Clock::now();
+        op();
+        const double ms = msSince(start);
+        best = std::min(best, ms);
+        spent += ms;
+    }
+    return best;
+}
+
+} // namespace
+
+RenderThread::RenderThread(QObject* parent) : QThread(parent) {
+    qRegisterMetaType<std::shared_ptr<const RenderResult>>();
+    qRegisterMetaType<std::shared_ptr<const ReferenceTimings>>();
+    sinceDelivery_.start();
+}
+
+RenderThread::~RenderThread() {
+    {
+        QMutexLocker lock(&mutex_);
+        abort_ = true;
+        cancel_.cancel();
+        condition_.wakeOne();
+    }
+    wait();
+}
+
+void RenderThread::render(RenderRequest request) {
+    QMutexLocker lock(&mutex_);
+    pending_ = std::move(request);
+    referenceJob_.reset();
+    if (measuring_ || (busy_ && sinceDelivery_.elapsed() < starvationMs_))
+        cancel_.cancel();
+    if (!isRunning())
+        start(QThread::NormalPriority);
+    else
+        condition_.wakeOne();
+}
+
+void RenderThread::setFrameStarvationMs(int ms) {
+    QMutexLocker lock(&mutex_);
+    starvationMs_ = ms;
+}
+
+void RenderThread::setReferenceFlopLimit(double flops, bool force) {
+    QMutexLocker lock(&mutex_);
+    referenceFlopLimit_ = flops;
+    forceReference_ = force;
+}
+
+int RenderThread::completedRuns() const {
+    QMutexLocker lock(&mutex_);
+    return completedRuns_;
+}
+
+void RenderThread::run() {
+    fast_ = make_backend(BackendKind::Fast);
+    naive_ = make_backend(BackendKind::Naive);
+    for (;;) {
+        mutex_.lock();
+        while (!pending_ && !referenceJob_ && !abort_)
+            condition_.wait(&mutex_);
+        if (abort_) {
+            mutex_.unlock();
+            break;
+        }
+        if (pending_) {
+            RenderRequest job = std::move(*pending_);
+            pending_.reset();
+            cancel_.reset();
+            busy_ = true;
+            mutex_.unlock();
+            process(job);
+            QMutexLocker lock(&mutex_);
+            busy_ = false;
+            continue;
+        }
+        RenderRequest job = std::move(*referenceJob_);
+        referenceJob_.reset();
+        cancel_.reset();
+        measuring_ = true;
+        mutex_.unlock();
+        measureReference(job);
+        QMutexLocker lock(&mutex_);
+        measuring_ = false;
+    }
+    fast_.reset();
+    naive_.reset();
+}
+
+int RenderThread::firstChangedLayer(const Pipeline& runnable, const RenderRequest& job) const {
+    if (cachedInput_ != job.input.get() || cachedMode_ != runnable.input_mode ||
+        cachedThumbnailSize_ != job.thumbnailSize)
+        return 0;
+    const int n = int(runnable.layers.size());
+    const int valid = std::min<int>(cachedValidLayers_, int(cachedLayers_.size()));
+    for (int i = 0; i < n; ++i)
+        if (i >= valid || !(cachedLayers_[i] == runnable.layers[i]))
+            return i;
+    return n;
+}
+
+void RenderThread::process(const RenderRequest& job) {
+    const auto start = Clock::now();
+    auto result = std::make_shared<RenderResult>();
+    result->generation = job.generation;
+    result->focus = job.focus;
+    if (!job.input || job.input->empty())
+        return;
+    const Tensor& input = *job.input;
+    result->inputShape = input.shape();
+
+    // Validate: everything before the first bad layer runs, nothing after it.
+    Pipeline runnable = job.pipeline;
+    try {
+        infer_shapes(runnable, input.shape());
+    } catch (const PipelineError& error) {
+        result->errorLayer = error.layer_index() >= 0 ? error.layer_index() : -2;
+        result->errorField = QString::fromStdString(error.field());
+        result->errorMessage = QString::fromUtf8(error.what());
+        runnable.layers.resize(std::max(0, result->errorLayer));
+    }
+    if (result->errorLayer != -2) {
+        try {
+            result->shapes = infer_shapes(runnable, input.shape());
+        } catch (const PipelineError& error) { // cannot happen: the prefix validated
+            result->errorLayer = -2;
+            result->errorMessage = QString::fromUtf8(error.what());
+            runnable.layers.clear();
+        }
+    }
+
+    const int n = int(runnable.layers.size());
+    const int from = firstChangedLayer(runnable, job);
+    result->fromLayer = from;
+    Backend& backend = job.backend == BackendKind::Naive ? *naive_ : *fast_;
+    result->backend = QString::fromStdString(backend.name());
+    const RunResult* run = nullptr;
+    if (n > 0) {
+        RunOptions options;
+        options.from_layer = from;
+        options.cancel = &cancel_;
+        const auto engineStart = Clock::now();
+        try {
+            run = &backend.run(runnable, input, options);
+        } catch (const PipelineError& error) {
+            result->errorLayer = error.layer_index();
+            result->errorMessage = QString::fromUtf8(error.what());
+            return;
+        }
+        result->engineMs = msSince(engineStart);
+        if (run->cancelled)
+            return;
+        if (from < n) {
+            QMutexLocker lock(&mutex_);
+            ++completedRuns_;
+        }
+    }
+    const auto renderStart = Clock::now();
+
+    // Summaries (range + thumbnail values) of the maps that changed.
+    if (cachedInput_ != job.input.get() || cachedMode_ != runnable.input_mode ||
+        cachedThumbnailSize_ != job.thumbnailSize || inputThumbnail_.isNull()) {
+        inputThumbnail_ = inputPicture(input, job.thumbnailSize);
+    }
+    cachedValidLayers_ = std::min(cachedValidLayers_, from);
+    cachedLayers_.assign(runnable.layers.begin(), runnable.layers.end());
+    cachedInput_ = job.input.get();
+    cachedMode_ = runnable.input_mode;
+    cachedThumbnailSize_ = job.thumbnailSize;
+    summaries_.resize(n);
+    for (int i = from; i < n; ++i) {
+        const Tensor& out = run->layers[i].output;
+        summaries_[i].resize(out.channels());
+        // The maps of a layer in parallel (the engine is idle now).
+        std::vector<int> channels(out.channels());
+        std::iota(channels.begin(), channels.end(), 0);
+        auto& layerSummaries = summaries_[i];
+        const int thumb = job.thumbnailSize;
+        QtConcurrent::blockingMap(channels, [&](int c) {
+            if (!cancel_.is_cancelled())
+                layerSummaries[c] = summariseMap(out, c, thumb);
+        });
+        if (cancel_.is_cancelled())
+            return; // summaries up to cachedValidLayers_ stay valid
+        cachedValidLayers_ = i + 1;
+    }
+    cachedValidLayers_ = n;
+
+    // Ranges per the normalisation, then colours.
+    bool anyGlobal = false;
+    ValueRange global;
+    result->layers.resize(n);
+    for (int i = 0; i < n; ++i) {
+        LayerRender& layer = result->layers[i];
+        layer.shape = run->layers[i].output.shape();
+        layer.ms = run->layers[i].ms;
+        layer.kernel = QString::fromStdString(run->layers[i].kernel);
+        layer.recomputed = i >= from;
+        bool any = false;
+        for (const MapSummary& s : summaries_[i])
+            layer.range = unite(layer.range, s.range, any);
+        global = unite(global, layer.range, anyGlobal);
+    }
+    for (int i = 0; i < n; ++i) {
+        LayerRender& layer = result->layers[i];
+        layer.maps.resize(summaries_[i].size());
+        for (std::size_t c = 0; c < summaries_[i].size(); ++c) {
+            const MapSummary& s = summaries_[i][c];
+            const ValueRange basis = job.display.normalisation == Normalisation::PerMap ? s.range
+                                     : job.display.normalisation == Normalisation::PerLayer
+                                         ? layer.range
+                                         : global;
+            MapRender& map = layer.maps[c];
+            map.range = s.range;
+            map.colormap = resolve_colormap(job.display.colormap, basis);
+            map.shownRange = display_range(map.colormap, basis);
+            map.thumbnail = colorizeValues(s.values.data(), s.width, s.height, s.width,
+                                           map.colormap, map.shownRange);
+        }
+    }
+    result->inputThumbnail = inputThumbnail_;
+
+    // The focused map at full resolution.
+    MapId focus = job.focus;
+    if (focus.layer >= n ||
+        (focus.layer >= 0 &&
+         (focus.channel < 0 || focus.channel >= int(summaries_[focus.layer].size()))))
+        focus = MapId{-1, 0};
+    result->focus = focus;
+    if (focus.layer < 0) {
+        result->focusImage = inputPicture(input);
+        result->focusIsColourImage = true;
+        result->focusRange = ValueRange{0.0f, 1.0f};
+        result->focusColormap = Colormap::Gray;
+    } else {
+        const MapRender& map = result->layers[focus.layer].maps[focus.channel];
+        const Tensor& out = run->layers[focus.layer].output;
+        if (out.width() * std::int64_t(out.height()) <= kMaxFocusPixels) {
+            result->focusImage = colorizeMap(out, focus.channel, map.colormap, map.shownRange);
+        } else { // very large maps: a box-filtered view, so panning and zooming stay fluid
+            const MapSummary view = summariseMap(out, focus.channel, kLargeFocusSide);
+            result->focusImage = colorizeValues(view.values.data(), view.width, view.height,
+                                                view.width, map.colormap, map.shownRange);
+        }
+        result->focusRange = map.shownRange;
+        result->focusColormap = map.colormap;
+    }
+    result->renderMs = msSince(renderStart);
+    (void)start;
+
+    {
+        QMutexLocker lock(&mutex_);
+        sinceDelivery_.restart();
+        if (job.measureReference && !pending_ && n > 0)
+            referenceJob_ = job;
+    }
+    Q_EMIT rendered(result);
+}
+
+void RenderThread::measureReference(const RenderRequest& job) {
+    Pipeline runnable = job.pipeline;
+    const Tensor& input = *job.input;
+    std::vector<Shape> shapes;
+    try {
+        shapes = infer_shapes(runnable, input.shape());
+    } catch (const PipelineError& error) {
+        runnable.layers.resize(std::max(0, error.layer_index()));
+        shapes = infer_shapes(runnable, input.shape());
+    }
+    const int n = int(runnable.layers.size());
+    if (referenceValid_ && referenceInput_ == job.input.get() &&
+        referenceMode_ == runnable.input_mode && referenceLayers_ == runnable.layers)
+        return; // already timed
+
+    auto timings = std::make_shared<ReferenceTimings>();
+    timings->generation = job.generation;
+
+    double flops = 0;
+    for (int i = 0; i < n; ++i)
+        flops +=
+            layer_cost(runnable.layers[i], i == 0 ? input.shape() : shapes[i - 1], shapes[i]).flops;
+    double limit;
+    bool force;
+    {
+        QMutexLocker lock(&mutex_);
+        limit = referenceFlopLimit_;
+        force = forceReference_;
+    }
+    const RunResult* reference = nullptr;
+    if (flops > limit && !force) {
+        timings->skipped = true;
+        reference =
+            &fast_->run(runnable, input, RunOptions{n, &cancel_}); // cached: inputs for OpenCV
+    } else {
+        int from = 0;
+        if (referenceValid_ && referenceInput_ == job.input.get() &&
+            referenceMode_ == runnable.input_mode) {
+            while (from < n && from < int(referenceLayers_.size()) &&
+                   referenceLayers_[from] == runnable.layers[from])
+                ++from;
+        }
+        reference = &naive_->run(runnable, input, RunOptions{from, &cancel_});
+        if (reference->cancelled) {
+            referenceValid_ = false;
+            return;
+        }
+        for (const LayerResult& layer : reference->layers)
+            timings->naiveMs.push_back(layer.ms);
+        timings->naiveTotalMs = reference->total_ms();
+        referenceLayers_ = runnable.layers;
+        referenceInput_ = job.input.get();
+        referenceMode_ = runnable.input_mode;
+        referenceValid_ = true;
+    }
+    if (reference->cancelled)
+        return;
+    for (int i = 0; i < n; ++i) {
+        const Tensor& layerInput = i == 0 ? input : reference->layers[i - 1].output;
+        timings->opencvMs.push_back(opencvTime(runnable.layers[i], layerInput, shapes[i], cancel_));
+        if (cancel_.is_cancelled())
+            return;
+    }
+    // The fast engine timed like the references, warm and repeated: the live run's own time may
+    // include first-run costs (page faults, threads waking up) that would make the comparison
+    // unfair.
+    timings->fastMs.assign(n, std::numeric_limits<double>::infinity());
+    for (int repeat = 0; repeat < 3; ++repeat) {
+        const RunResult& run = fast_->run(runnable, input, RunOptions{0, &cancel_});
+        if (run.cancelled)
+            return;
+        for (int i = 0; i < n; ++i)
+            timings->fastMs[i] = std::min(timings->fastMs[i], run.layers[i].ms);
+    }
+    Q_EMIT referenceTimed(timings);
+}
+
+} // namespace convscope::ui

@@ -1,0 +1,100 @@
+#pragma once
+// What the render thread is asked to do and what it hands back. Plain values: no widgets here.
+
+#include "convscope/backend.hpp"
+#include "convscope/colormap.hpp"
+#include "convscope/pipeline.hpp"
+#include "convscope/tensor.hpp"
+
+#include <QImage>
+#include <QMetaType>
+#include <QString>
+
+#include <memory>
+#include <optional>
+#include <vector>
+
+namespace convscope::ui {
+
+// How a map's values are stretched over the colormap.
+enum class Normalisation {
+    PerMap,   // each map spans its own min..max
+    PerLayer, // every map of a layer shares the layer's min..max
+    Global,   // every map of every layer shares one min..max
+};
+
+struct DisplaySettings {
+    Colormap colormap = Colormap::Auto;
+    Normalisation normalisation = Normalisation::PerMap;
+    friend bool operator==(const DisplaySettings&, const DisplaySettings&) = default;
+};
+
+// The map shown large: a layer (-1: the input image) and one of its channels.
+struct MapId {
+    int layer = -1;
+    int channel = 0;
+    friend bool operator==(const MapId&, const MapId&) = default;
+};
+
+struct RenderRequest {
+    quint64 generation = 0;
+    Pipeline pipeline;
+    std::shared_ptr<const Tensor> input;
+    DisplaySettings display;
+    MapId focus;
+    BackendKind backend = BackendKind::Fast;
+    int thumbnailSize = 112;      // longest side of an overview thumbnail, in device pixels
+    bool measureReference = true; // time the naive backend (and OpenCV) once the view is idle
+};
+
+struct MapRender {
+    QImage thumbnail;      // colormapped, at most thumbnailSize on its longest side
+    ValueRange range;      // the map's own finite min..max
+    ValueRange shownRange; // what the colours span (after normalisation and symmetry)
+    Colormap colormap = Colormap::Viridis; // resolved (never Auto)
+};
+
+struct LayerRender {
+    Shape shape;
+    double ms = 0;
+    QString kernel;
+    bool recomputed = false; // computed by this run (false: taken from the cache)
+    ValueRange range;        // min..max over the layer's maps
+    std::vector<MapRender> maps;
+};
+
+struct RenderResult {
+    quint64 generation = 0;
+    int fromLayer = 0;   // the first layer this run computed
+    int errorLayer = -1; // the first layer that cannot run (-1: none; -2: the whole pipeline)
+    QString errorField;
+    QString errorMessage;
+    std::vector<Shape> shapes;       // every runnable layer's output shape
+    std::vector<LayerRender> layers; // the layers that ran (all of them without an error)
+    QImage inputThumbnail;
+    Shape inputShape;
+    // The focused map at full resolution.
+    MapId focus;
+    QImage focusImage;
+    ValueRange focusRange;
+    Colormap focusColormap = Colormap::Viridis;
+    bool focusIsColourImage = false; // the input picture itself, not a colormapped map
+    QString backend;
+    double engineMs = 0; // Backend::run wall time
+    double renderMs = 0; // summaries and colormapping
+};
+
+// Times of the reference implementations for one pipeline, measured after the live view settled.
+struct ReferenceTimings {
+    quint64 generation = 0;
+    std::vector<double> fastMs;                  // per layer, warm: the best of a few full runs
+    std::vector<double> naiveMs;                 // per layer; empty when skipped
+    std::vector<std::optional<double>> opencvMs; // per layer, where OpenCV has the same operation
+    double naiveTotalMs = 0;
+    bool skipped = false; // the image is too large to time the naive loops in the background
+};
+
+} // namespace convscope::ui
+
+Q_DECLARE_METATYPE(std::shared_ptr<const convscope::ui::RenderResult>)
+Q_DECLARE_METATYPE(std::shared_ptr<const convscope::ui::ReferenceTimings>)
