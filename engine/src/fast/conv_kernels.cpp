@@ -127,8 +127,73 @@ HWY_INLINE void PlaneRows(const ConstPlane& in, const ConvGeometry& g, int r0, c
         PlaneTile<R, 1>(in, g, r0, x, kernel, bias, out, fused_base, epilogue);
 }
 
+// 3×3 at stride 1: the nine weights stay in registers for the whole strip and the tile loops are
+// fully unrolled, so the inner loop is only loads and FMAs (the most common kernel in the app).
+template <int R, int X>
+HWY_INLINE void Plane3x3Tile(const ConstPlane& in, int r0, int x0, const V (&w)[9], float bias,
+                             const Plane& out, float* fused_base, const Epilogue& epilogue) {
+    const D d;
+    const int N = static_cast<int>(hn::Lanes(d));
+    V acc[R][X];
+    for (int r = 0; r < R; ++r)
+        for (int j = 0; j < X; ++j)
+            acc[r][j] = hn::Set(d, bias);
+#pragma GCC unroll 8
+    for (int i = 0; i < R + 2; ++i) {
+        const float* row = in.row(r0 + i) + x0;
+#pragma GCC unroll 3
+        for (int kx = 0; kx < 3; ++kx) {
+            V v[X];
+            for (int j = 0; j < X; ++j)
+                v[j] = hn::LoadU(d, row + kx + j * N);
+            for (int r = 0; r < R; ++r) {
+                const int ky = i - r;
+                if (ky < 0 || ky > 2)
+                    continue;
+                for (int j = 0; j < X; ++j)
+                    acc[r][j] = hn::MulAdd(w[ky * 3 + kx], v[j], acc[r][j]);
+            }
+        }
+    }
+    for (int r = 0; r < R; ++r)
+        for (int j = 0; j < X; ++j) {
+            hn::StoreU(acc[r][j], d, out.row(r0 + r) + x0 + j * N);
+            if (fused_base)
+                hn::StoreU(Activate(d, acc[r][j], epilogue), d,
+                           fused_base + (r0 + r) * out.stride + x0 + j * N);
+        }
+}
+
+HWY_INLINE bool Plane3x3(ConstPlane in, const ConvGeometry& g, const float* kernel, float bias,
+                         Plane out, float* fused_base, const Epilogue& epilogue) {
+    if (g.kernel_h != 3 || g.kernel_w != 3 || g.row_step != 1 || g.dil_h != 1 || g.dil_w != 1)
+        return false;
+    const D d;
+    const int N = static_cast<int>(hn::Lanes(d));
+    V w[9];
+    for (int i = 0; i < 9; ++i)
+        w[i] = hn::Set(d, kernel[i]);
+    constexpr int R = 4;
+    constexpr int X = HWY_MAX_BYTES >= 64 ? 4 : 2;
+    const int padded_width = (g.width + N - 1) / N * N;
+    int r = 0;
+    for (; r + R <= g.rows; r += R) {
+        int x = 0;
+        for (; x + X * N <= padded_width; x += X * N)
+            Plane3x3Tile<R, X>(in, r, x, w, bias, out, fused_base, epilogue);
+        for (; x < padded_width; x += N)
+            Plane3x3Tile<R, 1>(in, r, x, w, bias, out, fused_base, epilogue);
+    }
+    for (; r < g.rows; ++r)
+        for (int x = 0; x < padded_width; x += N)
+            Plane3x3Tile<1, 1>(in, r, x, w, bias, out, fused_base, epilogue);
+    return true;
+}
+
 void CorrelatePlane(ConstPlane in, const ConvGeometry& g, const float* kernel, float bias,
                     Plane out, float* fused_base, const Epilogue& epilogue) {
+    if (Plane3x3(in, g, kernel, bias, out, fused_base, epilogue))
+        return;
     constexpr int kRows = 4;
     int r = 0;
     if (g.row_step == 1 && g.dil_h == 1 && g.kernel_h > 1) {
