@@ -319,6 +319,21 @@ void TestFastBackend::agreesOnAwkwardShapes_data() {
         QTest::newRow("separable 9x7, stride [2, 3]") << Shape{1, 50, 61} << one_conv(c);
     }
     {
+        Conv2d c = conv(2, 1, 21, 25); // large enough for the FFT path
+        c.padding = ConvPadding::same();
+        c.padding_mode = PaddingMode::Reflect;
+        c.dilation = {1, 2};
+        Pipeline p = one_conv(c);
+        p.layers.push_back(Layer{"relu", true, Activation{}});
+        QTest::newRow("FFT 21x25, dilation [1, 2], reflect, fused ReLU") << Shape{1, 97, 150} << p;
+    }
+    {
+        Conv2d c = conv(6, 1, 19, 19);
+        c.groups = 3;
+        c.padding = ConvPadding::explicit_size({4, 9});
+        QTest::newRow("FFT depthwise-ish, groups 3") << Shape{3, 70, 211} << one_conv(c);
+    }
+    {
         Pipeline p;
         Pool2d max;
         max.kernel_size = {3, 3};
@@ -362,6 +377,8 @@ void TestFastBackend::choosesTheAlgorithmByKernel() {
     Conv2d box = direct;
     box.weights.values.assign(25, 0.04f);
     QVERIFY2(kernel_of(box).startsWith("boxsum-"), qPrintable(kernel_of(box)));
+    const Conv2d large = random_conv(rng, 1, 1, 19, 19);
+    QVERIFY2(kernel_of(large).startsWith("fft-"), qPrintable(kernel_of(large)));
     const Conv2d multi = random_conv(rng, 16, 3, 3, 3);
     const Tensor rgb = random_tensor(rng, {3, 20, 20});
     QVERIFY(QString::fromStdString(fast.run(one_conv(multi), rgb).layers[0].kernel)
@@ -447,6 +464,10 @@ void TestFastBackend::repeatedRunAllocatesNothing() {
     make_rank_one(rng, depthwise);
     p.layers.push_back(Layer{"separable", true, depthwise});
     p.layers.push_back(Layer{"tanh", true, Activation{ActivationKind::Tanh}});
+    Conv2d large = random_conv(rng, 8, 1, 19, 19); // the FFT path
+    large.groups = 8;
+    large.padding = ConvPadding::same();
+    p.layers.push_back(Layer{"fft", true, large});
 
     FastBackend fast;
     const long at_start = g_allocations.load();
@@ -456,7 +477,7 @@ void TestFastBackend::repeatedRunAllocatesNothing() {
     const long before = g_allocations.load();
     const RunResult& result = fast.run(p, input);
     const long allocations = g_allocations.load() - before;
-    QCOMPARE(result.layers.size(), std::size_t{5});
+    QCOMPARE(result.layers.size(), std::size_t{6});
     QCOMPARE(allocations, 0L);
 }
 

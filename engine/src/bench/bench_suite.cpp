@@ -276,6 +276,8 @@ const std::vector<Recipe>& recipes() {
         {"conv7x7_gray", [](Images& i, const std::string& n) { return gray_conv(i, n, 7); }},
         {"conv11x11_gray", [](Images& i, const std::string& n) { return gray_conv(i, n, 11); }},
         {"conv15x15_gray", [](Images& i, const std::string& n) { return gray_conv(i, n, 15); }},
+        // Large enough for the FFT path (the crossover is near 17×17).
+        {"conv31x31_gray", [](Images& i, const std::string& n) { return gray_conv(i, n, 31); }},
         {"gauss9x9_gray", gauss9x9_gray},
         {"box15x15_gray", box15x15_gray},
         {"relu_16ch_540p", relu_16ch_540p},

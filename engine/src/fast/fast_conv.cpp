@@ -126,6 +126,10 @@ void conv_single_input(const Conv2d& conv, const Tensor& input, Tensor& output, 
         }
         any[methods[o]] = true;
     }
+    if (workspace.allow_fft && !any[kSeparable] && !any[kBox] && prefer_fft(conv)) {
+        conv_fft(conv, input, output, fused, epilogue, workspace, scratch, cancel, kernel);
+        return;
+    }
     const std::size_t row_bytes = L.padded_stride * sizeof(float);
     const int halo = (w.kernel_h - 1) * conv.dilation.h + 1;
     const int strip = strip_height(L.out_h, conv.stride.h, halo, row_bytes, kStripBytes,

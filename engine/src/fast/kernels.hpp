@@ -75,6 +75,18 @@ void reduce_pairs(const float* in, int n, bool is_max, float* out);
 // out[x] *= scale[x] * factor, for x < n.
 void scale_row(float* row, const float* scale, float factor, int n);
 
+// FFT along the first index of an n×n complex array (re, im; row-major, n a power of two ≥ 16,
+// 64-byte aligned): every column transformed at once, columns in the vector lanes. Forward is
+// exp(−2πi·jk/n); inverse is unscaled. cos/sin tables hold cos and sin(2πk/n) for k < n/2.
+void fft_columns(float* re, float* im, int n, const float* cos_table, const float* sin_table,
+                 const int* bit_reverse, bool inverse);
+
+// An n×n array transposed in place.
+void transpose_square(float* a, int n);
+
+// (re + i·im) *= conj(kre + i·kim), element-wise over `count` values (a multiple of 16).
+void multiply_conjugate(float* re, float* im, const float* kre, const float* kim, int count);
+
 // The Highway target the kernels dispatch to now ("AVX3", "AVX2", ...).
 const char* dispatched_target_name();
 
