@@ -15,11 +15,13 @@ void naive_conv2d(const Conv2d& conv, const Tensor& input, Tensor& output,
     const int in_w = input.width();
 
     for (int o = 0; o < output.channels(); ++o) {
-        if (cancel && cancel->is_cancelled())
-            return;
         const int first_in = (o / out_per_group) * w.in_channels;
         const double bias = conv.bias.empty() ? 0.0 : conv.bias[o];
         for (int oy = 0; oy < output.height(); ++oy) {
+            // Checked per row: one channel of a large image takes tens of milliseconds here, too
+            // long for a live view waiting to start its next run.
+            if (cancel && cancel->is_cancelled())
+                return;
             float* out_row = output.row(o, oy);
             for (int ox = 0; ox < output.width(); ++ox) {
                 double sum = bias;

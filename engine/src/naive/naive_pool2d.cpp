@@ -38,10 +38,11 @@ void naive_pool2d(const Pool2d& pool, const Tensor& input, Tensor& output,
     const int in_h = input.height();
     const int in_w = input.width();
     for (int c = 0; c < output.channels(); ++c) {
-        if (cancel && cancel->is_cancelled())
-            return;
         const float* channel = input.channel_data(c);
         for (int oy = 0; oy < output.height(); ++oy) {
+            // Checked per row, so a live view waiting behind a reference run starts promptly.
+            if (cancel && cancel->is_cancelled())
+                return;
             // The window in padded coordinates, clipped to the padded input for the divisor.
             const int wy0 = oy * pool.stride.h - pool.padding.h;
             const int wy1 = std::min(wy0 + pool.kernel_size.h, in_h + pool.padding.h);
