@@ -333,6 +333,30 @@ void TestFastBackend::agreesOnAwkwardShapes_data() {
         c.padding = ConvPadding::explicit_size({4, 9});
         QTest::newRow("FFT depthwise-ish, groups 3") << Shape{3, 70, 211} << one_conv(c);
     }
+    for (const Shape shape : {Shape{3, 5, 7}, Shape{3, 4, 4}, Shape{3, 61, 83}}) {
+        // conv → ReLU → max pool 2×2 and conv → avg pool 2×2: the pooling is fused into the conv.
+        Conv2d c = conv(9, 3, 3, 3);
+        c.padding = ConvPadding::same();
+        Pipeline p = one_conv(c);
+        p.layers.push_back(Layer{"relu", true, Activation{}});
+        p.layers.push_back(Layer{"max", true, Pool2d{}});
+        Conv2d gray = conv(2, 9, 5, 5);
+        gray.padding = ConvPadding::same();
+        p.layers.push_back(Layer{"conv2", true, gray});
+        Pool2d avg;
+        avg.kind = PoolKind::Avg;
+        p.layers.push_back(Layer{"avg", true, avg});
+        QTest::newRow(qPrintable("fused pooling on " + QString::fromStdString(shape.str())))
+            << shape << p;
+    }
+    {
+        Conv2d c = conv(2, 1, 19, 19); // FFT: the pooling runs as its own layer
+        c.padding = ConvPadding::same();
+        Pipeline p = one_conv(c);
+        p.layers.push_back(Layer{"relu", true, Activation{}});
+        p.layers.push_back(Layer{"max", true, Pool2d{}});
+        QTest::newRow("FFT conv, ReLU, max pool") << Shape{1, 40, 45} << p;
+    }
     {
         Pipeline p;
         Pool2d max;
@@ -383,6 +407,12 @@ void TestFastBackend::choosesTheAlgorithmByKernel() {
     const Tensor rgb = random_tensor(rng, {3, 20, 20});
     QVERIFY(QString::fromStdString(fast.run(one_conv(multi), rgb).layers[0].kernel)
                 .startsWith("direct-oc8-"));
+    Pipeline fused = one_conv(multi);
+    fused.layers.push_back(Layer{"relu", true, Activation{}});
+    fused.layers.push_back(Layer{"pool", true, Pool2d{}});
+    const RunResult& fused_run = fast.run(fused, rgb);
+    QCOMPARE(QString::fromStdString(fused_run.layers[1].kernel), QString("fused-into-conv"));
+    QCOMPARE(QString::fromStdString(fused_run.layers[2].kernel), QString("fused-into-conv"));
     // The kernel name ends with the SIMD target that ran.
     QVERIFY(kernel_of(direct).endsWith(QString::fromStdString(simd_target())));
 }

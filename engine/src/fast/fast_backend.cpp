@@ -34,7 +34,8 @@ void FastBackend::run_layer(const Layer& layer, const Tensor& input, Tensor& out
         naive_run_layer(layer, input, output, cancel);
         kernel.assign("naive");
     } else if (const auto* conv = std::get_if<Conv2d>(&layer.op)) {
-        fast::conv2d(*conv, input, output, nullptr, {}, workspace, threads, cancel, kernel);
+        fast::conv2d(*conv, input, output, nullptr, {}, nullptr, workspace, threads, cancel,
+                     kernel);
     } else if (const auto* pool = std::get_if<Pool2d>(&layer.op)) {
         fast::pool2d(*pool, input, output, workspace, threads, cancel, kernel);
     } else {
@@ -42,25 +43,53 @@ void FastBackend::run_layer(const Layer& layer, const Tensor& input, Tensor& out
     }
 }
 
+namespace {
+
+// The layer at `index` if it exists, is enabled and holds an `Op`.
+template <class Op> const Op* enabled_op(const Pipeline& pipeline, int index) {
+    if (index >= static_cast<int>(pipeline.layers.size()) || !pipeline.layers[index].enabled)
+        return nullptr;
+    return std::get_if<Op>(&pipeline.layers[index].op);
+}
+
+} // namespace
+
 int FastBackend::run_layers(const Pipeline& pipeline, int index, const Tensor& input,
                             RunResult& result, const CancelToken* cancel) {
-    // A conv followed by an activation: both outputs come from one pass over the conv's
-    // accumulators (the app shows both layers, so both are stored).
+    // A conv followed by an activation and/or a 2×2 pooling: the activation comes from the same
+    // registers as the conv's output and the pooling from each strip's rows while they are in
+    // cache. The app shows every layer, so every output is still stored.
     const Layer& layer = pipeline.layers[index];
-    const bool has_next = index + 1 < static_cast<int>(pipeline.layers.size());
-    if (has_next && std::holds_alternative<Conv2d>(layer.op) && !needs_reference(layer) &&
-        pipeline.layers[index + 1].enabled &&
-        std::holds_alternative<Activation>(pipeline.layers[index + 1].op)) {
-        const auto& conv = std::get<Conv2d>(layer.op);
-        const auto& act = std::get<Activation>(pipeline.layers[index + 1].op);
-        LayerResult& conv_result = result.layers[index];
-        LayerResult& act_result = result.layers[index + 1];
-        fast::conv2d(conv, input, conv_result.output, &act_result.output, fast::epilogue_for(act),
+    const auto* conv = std::get_if<Conv2d>(&layer.op);
+    if (!conv || needs_reference(layer))
+        return Backend::run_layers(pipeline, index, input, result, cancel);
+    const Activation* act = enabled_op<Activation>(pipeline, index + 1);
+    const int pool_index = index + (act ? 2 : 1);
+    const Pool2d* pool = enabled_op<Pool2d>(pipeline, pool_index);
+    if (pool && !fast::fusable_pool(*pool))
+        pool = nullptr;
+    if (!act && !pool)
+        return Backend::run_layers(pipeline, index, input, result, cancel);
+
+    LayerResult& conv_result = result.layers[index];
+    Tensor* act_output = act ? &result.layers[index + 1].output : nullptr;
+    fast::PoolFusion fusion{pool ? &result.layers[pool_index].output : nullptr,
+                            pool && pool->kind == PoolKind::Max};
+    const bool pooled =
+        fast::conv2d(*conv, input, conv_result.output, act_output,
+                     act ? fast::epilogue_for(*act) : fast::Epilogue{}, pool ? &fusion : nullptr,
                      scratch_->workspace, scratch_->threads, cancel, conv_result.kernel);
-        act_result.kernel.assign("fused-into-conv");
-        return 2;
+    if (act)
+        result.layers[index + 1].kernel.assign("fused-into-conv");
+    if (pool) {
+        LayerResult& pool_result = result.layers[pool_index];
+        if (pooled)
+            pool_result.kernel.assign("fused-into-conv");
+        else
+            fast::pool2d(*pool, act ? *act_output : conv_result.output, pool_result.output,
+                         scratch_->workspace, scratch_->threads, cancel, pool_result.kernel);
     }
-    return Backend::run_layers(pipeline, index, input, result, cancel);
+    return pool_index - index + (pool ? 1 : 0);
 }
 
 } // namespace convscope

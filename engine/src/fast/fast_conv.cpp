@@ -87,6 +87,32 @@ Activation activation_of(const Epilogue& e) {
     return a;
 }
 
+// Pools rows [y0, y0 + rows) of channel c of `source` into `pool` (2×2, stride 2). Strips start on
+// even rows, so the row pairs never straddle two tasks.
+void pool_strip(const Tensor& source, int c, int y0, int rows, const PoolFusion& pool,
+                float* pair_rows) {
+    Tensor& out = *pool.output;
+    for (int py = y0 / 2; 2 * py + 1 < y0 + rows && py < out.height(); ++py) {
+        const float* pair[2] = {source.row(c, 2 * py), source.row(c, 2 * py + 1)};
+        reduce_rows(pair, 2, source.width(), pool.is_max, pair_rows);
+        float* dst = out.row(c, py);
+        reduce_pairs(pair_rows, out.width(), pool.is_max, dst);
+        if (!pool.is_max)
+            for (int x = 0; x < out.width(); ++x)
+                dst[x] *= 0.25f;
+    }
+}
+
+// With a fused pooling, strips hold whole row pairs (so they also start on even rows).
+int even_strip(int strip, const PoolFusion* pool) {
+    return pool ? std::max(2, strip / 2 * 2) : strip;
+}
+
+// Scratch for one pair of rows reduced along y: the row and whole-vector slack.
+std::size_t pair_row_floats(const Tensor& t) {
+    return t.row_stride() * 2 + 64;
+}
+
 // ---- one input channel per group -------------------------------------------------------------
 
 enum Method { kDirect, kSeparable, kBox };
@@ -100,9 +126,9 @@ bool is_box(const float* kernel, int taps) {
     return kernel[0] != 0.0f;
 }
 
-void conv_single_input(const Conv2d& conv, const Tensor& input, Tensor& output, Tensor* fused,
-                       const Epilogue& epilogue, Workspace& workspace, ScratchPool& scratch,
-                       const CancelToken* cancel, std::string& kernel) {
+bool conv_single_input(const Conv2d& conv, const Tensor& input, Tensor& output, Tensor* fused,
+                       const Epilogue& epilogue, const PoolFusion* pool, Workspace& workspace,
+                       ScratchPool& scratch, const CancelToken* cancel, std::string& kernel) {
     const ConvWeights& w = conv.weights;
     const ConvLayout L(conv, input, output);
     const int taps = w.kernel_h * w.kernel_w;
@@ -128,15 +154,21 @@ void conv_single_input(const Conv2d& conv, const Tensor& input, Tensor& output, 
     }
     if (workspace.allow_fft && !any[kSeparable] && !any[kBox] && prefer_fft(conv)) {
         conv_fft(conv, input, output, fused, epilogue, workspace, scratch, cancel, kernel);
-        return;
+        return false;
     }
     const std::size_t row_bytes = L.padded_stride * sizeof(float);
     const int halo = (w.kernel_h - 1) * conv.dilation.h + 1;
-    const int strip = strip_height(L.out_h, conv.stride.h, halo, row_bytes, kStripBytes,
-                                   8 * std::max(1, 8 / L.groups));
+    const int strip = even_strip(strip_height(L.out_h, conv.stride.h, halo, row_bytes, kStripBytes,
+                                              8 * std::max(1, 8 / L.groups)),
+                                 pool);
     const int strips = (L.out_h + strip - 1) / strip;
     const double work = static_cast<double>(output.shape().elements()) * taps;
     const Activation fused_activation = activation_of(epilogue);
+    scratch.reserve(0, L.input_rows(conv, strip) * L.padded_stride);
+    scratch.reserve(1, strip * L.padded_stride);
+    scratch.reserve(2, strip * L.padded_stride);
+    if (pool)
+        scratch.reserve(3, pair_row_floats(output));
 
     parallel_tasks(L.groups * strips, work, scratch, cancel, [&](int task, ThreadScratch& s) {
         const int g = task / strips;
@@ -184,6 +216,9 @@ void conv_single_input(const Conv2d& conv, const Tensor& input, Tensor& output, 
                 subsample_columns(target.base, target.stride, rows, conv.stride.w, L.out_w,
                                   output.row(o, y0), output.row_stride(),
                                   fused ? fused->row(o, y0) : nullptr, epilogue, fused_activation);
+            if (pool)
+                pool_strip(fused ? *fused : output, o, y0, rows, *pool,
+                           s.get(3, pair_row_floats(output)));
         }
     });
 
@@ -198,6 +233,7 @@ void conv_single_input(const Conv2d& conv, const Tensor& input, Tensor& output, 
         }
     kernel += '-';
     kernel += dispatched_target_name();
+    return pool != nullptr;
 }
 
 // ---- several input channels per group ---------------------------------------------------------
@@ -246,9 +282,9 @@ void pack_weights(const Conv2d& conv, int group, const ChannelBlocks& blocks,
                         packed.push_back(w.at(group * out_per_group + b.first + k, c, ky, kx));
 }
 
-void conv_multi_input(const Conv2d& conv, const Tensor& input, Tensor& output, Tensor* fused,
-                      const Epilogue& epilogue, Workspace& workspace, ScratchPool& scratch,
-                      const CancelToken* cancel, std::string& kernel) {
+bool conv_multi_input(const Conv2d& conv, const Tensor& input, Tensor& output, Tensor* fused,
+                      const Epilogue& epilogue, const PoolFusion* pool, Workspace& workspace,
+                      ScratchPool& scratch, const CancelToken* cancel, std::string& kernel) {
     const ConvWeights& w = conv.weights;
     const ConvLayout L(conv, input, output);
     const int taps = w.in_channels * w.kernel_h * w.kernel_w;
@@ -266,11 +302,17 @@ void conv_multi_input(const Conv2d& conv, const Tensor& input, Tensor& output, T
 
     const std::size_t row_bytes = L.padded_stride * sizeof(float) * L.in_per_group;
     const int halo = (w.kernel_h - 1) * conv.dilation.h + 1;
-    const int strip = strip_height(L.out_h, conv.stride.h, halo, row_bytes, kStripBytes,
-                                   16 * std::max(1, 4 / L.groups));
+    const int strip = even_strip(strip_height(L.out_h, conv.stride.h, halo, row_bytes, kStripBytes,
+                                              16 * std::max(1, 4 / L.groups)),
+                                 pool);
     const int strips = (L.out_h + strip - 1) / strip;
     const double work = static_cast<double>(output.shape().elements()) * taps;
     const Activation fused_activation = activation_of(epilogue);
+    scratch.reserve(0, L.input_rows(conv, strip) * L.padded_stride * L.in_per_group);
+    if (conv.stride.w != 1)
+        scratch.reserve(2, 8 * strip * L.padded_stride);
+    if (pool)
+        scratch.reserve(3, pair_row_floats(output));
 
     parallel_tasks(L.groups * strips, work, scratch, cancel, [&](int task, ThreadScratch& s) {
         const int g = task / strips;
@@ -306,23 +348,34 @@ void conv_multi_input(const Conv2d& conv, const Tensor& input, Tensor& output, T
                     subsample_columns(out_rows[k], stride, rows, conv.stride.w, L.out_w,
                                       output.row(o0 + k, y0), output.row_stride(), fused_rows[k],
                                       epilogue, fused_activation);
+            if (pool)
+                for (int k = 0; k < b.count; ++k)
+                    pool_strip(fused ? *fused : output, o0 + k, y0, rows, *pool,
+                               s.get(3, pair_row_floats(output)));
         }
     });
 
     static const char* const kBlockNames[] = {"", "direct-oc1", "direct-oc2", "", "direct-oc4", "",
                                               "", "",           "direct-oc8"};
     name_kernel(kernel, kBlockNames[blocks.items[0].count]);
+    return pool != nullptr;
 }
 
 } // namespace
 
-void conv2d(const Conv2d& conv, const Tensor& input, Tensor& output, Tensor* fused,
-            const Epilogue& epilogue, Workspace& workspace, ScratchPool& scratch,
-            const CancelToken* cancel, std::string& kernel) {
+bool fusable_pool(const Pool2d& pool) {
+    return pool.kernel_size == Pair{2, 2} && pool.stride == Pair{2, 2} &&
+           pool.padding == Pair{0, 0} && !pool.ceil_mode;
+}
+
+bool conv2d(const Conv2d& conv, const Tensor& input, Tensor& output, Tensor* fused,
+            const Epilogue& epilogue, const PoolFusion* pool, Workspace& workspace,
+            ScratchPool& scratch, const CancelToken* cancel, std::string& kernel) {
     if (conv.weights.in_channels == 1)
-        conv_single_input(conv, input, output, fused, epilogue, workspace, scratch, cancel, kernel);
-    else
-        conv_multi_input(conv, input, output, fused, epilogue, workspace, scratch, cancel, kernel);
+        return conv_single_input(conv, input, output, fused, epilogue, pool, workspace, scratch,
+                                 cancel, kernel);
+    return conv_multi_input(conv, input, output, fused, epilogue, pool, workspace, scratch, cancel,
+                            kernel);
 }
 
 } // namespace convscope::fast

@@ -32,13 +32,24 @@ struct Workspace {
 
 Epilogue epilogue_for(const Activation& activation);
 
-// `fused`, if not null, receives epilogue(conv output) in the same pass.
 // Wider groups than this run on the reference backend.
 inline constexpr int kMaxOutputsPerGroup = 4096;
 
-void conv2d(const Conv2d& conv, const Tensor& input, Tensor& output, Tensor* fused,
-            const Epilogue& epilogue, Workspace& workspace, ScratchPool& scratch,
-            const CancelToken* cancel, std::string& kernel);
+// A 2×2, stride 2 pooling (no padding, floor mode) that follows a conv (and its activation):
+// computed from each strip's fresh output rows while they are still in cache.
+struct PoolFusion {
+    Tensor* output;
+    bool is_max;
+};
+// Whether `pool` can be fused that way.
+bool fusable_pool(const Pool2d& pool);
+
+// `fused`, if not null, receives epilogue(conv output) in the same pass; `pool`, if not null,
+// pools the last of those outputs. Returns false when the pooling was not done (the FFT path
+// leaves it to the pooling layer).
+bool conv2d(const Conv2d& conv, const Tensor& input, Tensor& output, Tensor* fused,
+            const Epilogue& epilogue, const PoolFusion* pool, Workspace& workspace,
+            ScratchPool& scratch, const CancelToken* cancel, std::string& kernel);
 
 void pool2d(const Pool2d& pool, const Tensor& input, Tensor& output, Workspace& workspace,
             ScratchPool& scratch, const CancelToken* cancel, std::string& kernel);

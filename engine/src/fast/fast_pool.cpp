@@ -61,6 +61,8 @@ void pool2d(const Pool2d& pool, const Tensor& input, Tensor& output, Workspace& 
             inv_cols[x] = 1.0f / window_count(x, pool.stride.w, pool.padding.w, pool.kernel_size.w,
                                               L.in_w, pool.count_include_pad);
 
+    scratch.reserve(0, tmp_stride);
+    scratch.reserve(1, tmp_stride);
     constexpr int kRowsPerTask = 8;
     const int row_tasks = (L.out_h + kRowsPerTask - 1) / kRowsPerTask;
     const double work =

@@ -119,6 +119,8 @@ void conv_fft(const Conv2d& conv, const Tensor& input, Tensor& output, Tensor* f
     const std::size_t plane = static_cast<std::size_t>(t) * t;
     const float scale = 1.0f / static_cast<float>(plane);
     const double work = static_cast<double>(output.shape().elements()) * w.kernel_h * w.kernel_w;
+    scratch.reserve(0, stride * t);
+    scratch.reserve(1, 2 * plane);
 
     parallel_tasks(conv.groups * strips, work, scratch, cancel, [&](int task, ThreadScratch& s) {
         const int g = task / strips;

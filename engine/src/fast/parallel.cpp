@@ -12,7 +12,9 @@ int strip_height(int out_rows, int row_step, int halo_rows, std::size_t row_byte
         std::max(row_step, 1));
     rows = std::clamp(rows, 1, 64);
     const int for_tasks = std::max(1, (out_rows + min_tasks - 1) / std::max(min_tasks, 1));
-    return std::min(rows, for_tasks);
+    rows = std::min(rows, for_tasks);
+    // Kernels work in tiles of 4 rows; a strip of 4k rows never falls back to single rows.
+    return rows >= 8 ? rows / 4 * 4 : rows;
 }
 
 } // namespace convscope::fast

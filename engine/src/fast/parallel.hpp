@@ -8,10 +8,11 @@
 #include "convscope/cancel_token.hpp"
 
 #include <tbb/blocked_range.h>
-#include <tbb/enumerable_thread_specific.h>
 #include <tbb/parallel_for.h>
+#include <tbb/task_arena.h>
 #include <tbb/task_group.h>
 
+#include <algorithm>
 #include <cstddef>
 #include <vector>
 
@@ -19,9 +20,9 @@ namespace convscope::fast {
 
 using FloatBuffer = std::vector<float, AlignedAllocator<float, 64>>;
 
-// Per-thread working memory: three growable buffers.
+// Per-thread working memory: four buffers that only grow.
 struct ThreadScratch {
-    FloatBuffer buffers[3];
+    FloatBuffer buffers[4];
 
     float* get(int which, std::size_t floats) {
         FloatBuffer& b = buffers[which];
@@ -31,7 +32,39 @@ struct ThreadScratch {
     }
 };
 
-using ScratchPool = tbb::enumerable_thread_specific<ThreadScratch>;
+// One ThreadScratch per thread slot of the task arena. Callers size every slot's buffers before
+// a parallel loop, on their own thread, so no task ever allocates: a repeated run allocates
+// nothing, whichever threads happen to pick up its tasks.
+class ScratchPool {
+public:
+    // Every slot's buffer `which` holds at least `floats`.
+    void reserve(int which, std::size_t floats) {
+        ensure_slots();
+        for (ThreadScratch& slot : slots_)
+            slot.get(which, floats);
+    }
+    // The calling thread's scratch (inside a parallel loop).
+    ThreadScratch& local() {
+        const int index = tbb::this_task_arena::current_thread_index();
+        if (index >= 0 && index < static_cast<int>(slots_.size()))
+            return slots_[index];
+        thread_local ThreadScratch outside_the_arena; // not expected; correct, not allocation-free
+        return outside_the_arena;
+    }
+    // The scratch of work that runs on the calling thread alone.
+    ThreadScratch& serial() {
+        ensure_slots();
+        return slots_[0];
+    }
+
+private:
+    void ensure_slots() {
+        const int slots = std::max(1, tbb::this_task_arena::max_concurrency());
+        if (static_cast<int>(slots_.size()) < slots)
+            slots_.resize(slots);
+    }
+    std::vector<ThreadScratch> slots_;
+};
 
 // Below this many multiply-adds (or element operations) a layer runs on the calling thread.
 inline constexpr double kInlineWork = 256.0 * 1024.0;
@@ -45,7 +78,7 @@ template <class Body>
 void parallel_tasks(int count, double total_work, ScratchPool& scratch, const CancelToken* cancel,
                     const Body& body) {
     if (count <= 1 || total_work < kInlineWork) {
-        ThreadScratch& local = scratch.local();
+        ThreadScratch& local = scratch.serial();
         for (int task = 0; task < count && !is_cancelled(cancel); ++task)
             body(task, local);
         return;
