@@ -16,7 +16,8 @@ namespace convscope::fast {
 
 namespace {
 
-// A kernel of at least this many taps is worth two 1-D passes when it is rank-1.
+// A rank-1 kernel of at least this many taps runs as two 1-D passes. Measured on 1920×1080, one
+// thread, AVX-512: 3×3 direct 0.57 ms vs separable 0.78 ms; 5×5 0.96 vs 0.91; 7×7 1.43 vs 1.10.
 constexpr int kSeparableMinTaps = 25;
 // Scratch budget per strip: the padded input rows stay in L2.
 constexpr std::size_t kStripBytes = 256 * 1024;
