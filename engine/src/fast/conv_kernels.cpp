@@ -22,6 +22,21 @@ namespace hn = hwy::HWY_NAMESPACE;
 using D = hn::ScalableTag<float>;
 using V = hn::Vec<D>;
 
+// Stores a tile of R rows × X vectors of outputs, and their activations when fused.
+template <int R, int X>
+HWY_INLINE void StoreTile(const V (&acc)[R][X], int r0, int x0, const Plane& out, float* fused_base,
+                          const Epilogue& epilogue) {
+    const D d;
+    const int N = static_cast<int>(hn::Lanes(d));
+    for (int r = 0; r < R; ++r)
+        for (int j = 0; j < X; ++j) {
+            hn::StoreU(acc[r][j], d, out.row(r0 + r) + x0 + j * N);
+            if (fused_base)
+                hn::StoreU(Activate(d, acc[r][j], epilogue), d,
+                           fused_base + (r0 + r) * out.stride + x0 + j * N);
+        }
+}
+
 template <int R, int X>
 HWY_INLINE void PlaneTile(const ConstPlane& in, const ConvGeometry& g, int r0, int x0,
                           const float* kernel, float bias, const Plane& out, float* fused_base,
@@ -47,13 +62,7 @@ HWY_INLINE void PlaneTile(const ConstPlane& in, const ConvGeometry& g, int r0, i
         }
     }
 
-    for (int r = 0; r < R; ++r)
-        for (int j = 0; j < X; ++j) {
-            hn::StoreU(acc[r][j], d, out.row(r0 + r) + x0 + j * N);
-            if (fused_base)
-                hn::StoreU(Activate(d, acc[r][j], epilogue), d,
-                           fused_base + (r0 + r) * out.stride + x0 + j * N);
-        }
+    StoreTile<R, X>(acc, r0, x0, out, fused_base, epilogue);
 }
 
 // Stride 1 and no dilation along y: output rows r0..r0+R−1 share input rows, so each input
@@ -88,13 +97,7 @@ HWY_INLINE void PlaneTileSharedRows(const ConstPlane& in, const ConvGeometry& g,
         }
     }
 
-    for (int r = 0; r < R; ++r)
-        for (int j = 0; j < X; ++j) {
-            hn::StoreU(acc[r][j], d, out.row(r0 + r) + x0 + j * N);
-            if (fused_base)
-                hn::StoreU(Activate(d, acc[r][j], epilogue), d,
-                           fused_base + (r0 + r) * out.stride + x0 + j * N);
-        }
+    StoreTile<R, X>(acc, r0, x0, out, fused_base, epilogue);
 }
 
 template <int R, int X>
@@ -155,13 +158,7 @@ HWY_INLINE void Plane3x3Tile(const ConstPlane& in, int r0, int x0, const V (&w)[
             }
         }
     }
-    for (int r = 0; r < R; ++r)
-        for (int j = 0; j < X; ++j) {
-            hn::StoreU(acc[r][j], d, out.row(r0 + r) + x0 + j * N);
-            if (fused_base)
-                hn::StoreU(Activate(d, acc[r][j], epilogue), d,
-                           fused_base + (r0 + r) * out.stride + x0 + j * N);
-        }
+    StoreTile<R, X>(acc, r0, x0, out, fused_base, epilogue);
 }
 
 HWY_INLINE bool Plane3x3(ConstPlane in, const ConvGeometry& g, const float* kernel, float bias,
