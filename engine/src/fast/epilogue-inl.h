@@ -27,9 +27,12 @@ template <class D, class V> HWY_INLINE V Activate(D d, V v, const Epilogue& epil
     case Epilogue::Kind::LeakyReLU:
         return hn::IfThenElse(v < hn::Zero(d), v * hn::Set(d, epilogue.negative_slope), v);
     case Epilogue::Kind::Sigmoid: {
-        // σ(x) = ½·tanh(x/2) + ½: tanh saturates cleanly, where exp(−x) would overflow.
-        const V half = hn::Set(d, 0.5f);
-        return hn::MulAdd(half, hn::Tanh(d, v * half), half);
+        // 1 / (1 + e^−x) keeps tiny values accurate (σ(−20) ≈ 2e-9, as PyTorch gives); beyond
+        // ±87 e^−x would leave float range, and σ is 0 or 1 to float precision there anyway.
+        const V limit = hn::Set(d, 87.0f);
+        const V x = hn::Min(hn::Max(v, hn::Neg(limit)), limit);
+        const V one = hn::Set(d, 1.0f);
+        return one / (one + hn::Exp(d, hn::Neg(x)));
     }
     case Epilogue::Kind::Tanh:
         return hn::Tanh(d, v);
