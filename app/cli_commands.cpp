@@ -6,8 +6,11 @@
 #include "convscope/image_io.hpp"
 #include "convscope/map_export.hpp"
 #include "convscope/pipeline_json.hpp"
+#include "convscope/project.hpp"
 
 #include <QCommandLineParser>
+#include <QFileInfo>
+#include <QSaveFile>
 #include <QTextStream>
 
 #include <cstdio>
@@ -40,6 +43,13 @@ QCommandLineOption pipeline_option() {
             "FILE"};
 }
 
+QCommandLineOption project_option() {
+    return {"project",
+            "Project file (.convscope, written by the app or by convscope-cli project): "
+            "its image and pipeline. Not together with --image or --pipeline.",
+            "FILE"};
+}
+
 // Parses `arguments` (without the command name); on error prints one line and returns false.
 bool parse(QCommandLineParser& parser, const QString& command, const QStringList& arguments,
            int& exit_code) {
@@ -68,13 +78,47 @@ bool parse(QCommandLineParser& parser, const QString& command, const QStringList
 struct Inputs {
     QString image_path;
     QString pipeline_path;
+    QString project_path; // empty unless --project
     Pipeline pipeline;
     Tensor image;
 };
 
+// A project names both the image and the pipeline, so it excludes --image and --pipeline;
+// returns false (and the usage exit code) when both kinds are given.
+bool check_project_exclusive(const QCommandLineParser& parser, const QString& command,
+                             const QCommandLineOption& project, const QCommandLineOption& image,
+                             const QCommandLineOption& pipeline, int& exit_code) {
+    if (parser.isSet(project) && (parser.isSet(image) || parser.isSet(pipeline))) {
+        exit_code = fail(kUsage, "--project already names the image and the pipeline: leave out " +
+                                     QString(parser.isSet(image) ? "--image" : "--pipeline") +
+                                     " (see convscope-cli " + command + " --help)");
+        return false;
+    }
+    return true;
+}
+
+// Loads the project's pipeline and its image (embedded, or the file it names).
+Inputs load_project_inputs(const QString& path) {
+    Inputs inputs;
+    const Project project = load_project(path.toStdString());
+    inputs.project_path = path;
+    inputs.pipeline_path = path;
+    inputs.image_path = QString::fromStdString(project_input_label(project));
+    inputs.pipeline = project.pipeline;
+    try {
+        inputs.image = load_project_input(project);
+    } catch (const IoError& e) {
+        throw IoError(path.toStdString() + ": " + e.what());
+    }
+    return inputs;
+}
+
 // Loads the pipeline first (it decides gray or RGB), then the image in that mode.
 Inputs load_inputs(const QCommandLineParser& parser, const QCommandLineOption& image,
-                   const QCommandLineOption& pipeline) {
+                   const QCommandLineOption& pipeline,
+                   const QCommandLineOption* project = nullptr) {
+    if (project && parser.isSet(*project))
+        return load_project_inputs(parser.value(*project));
     Inputs inputs;
     inputs.pipeline_path =
         parser.isSet(pipeline) ? parser.value(pipeline) : resource_path(kDefaultPipeline);
@@ -148,9 +192,16 @@ int run_command(const QStringList& arguments) {
         "Runs a pipeline on an image and writes every layer's feature maps to a folder.\n\n"
         "Example:\n"
         "  convscope-cli run --image photo.jpg --pipeline resources/pipelines/edge-detectors.json "
-        "--out maps --format png,npy --colormap magma");
+        "--out maps --format png,npy --colormap magma\n"
+        "  convscope-cli run --project session.convscope --out maps --contact-sheet");
     const QCommandLineOption image = image_option();
     const QCommandLineOption pipeline = pipeline_option();
+    const QCommandLineOption project = project_option();
+    const QCommandLineOption contact_sheet(
+        "contact-sheet",
+        "Also write one contact sheet per layer (all its maps on a labelled grid, coloured with "
+        "--colormap) as DIR/<layer folder>/contact_sheet.png, named in the layer's manifest "
+        "entry as \"contact_sheet\".");
     const QCommandLineOption out_dir(
         "out", "Output folder (created if missing) for the maps and manifest.json. Required.",
         "DIR");
@@ -168,15 +219,18 @@ int run_command(const QStringList& arguments) {
     const QCommandLineOption backend(
         "backend", "Engine backend: naive (reference loops) or fast. Default: fast.", "NAME",
         "fast");
-    parser.addOptions({image, pipeline, out_dir, format, colormap, backend});
+    parser.addOptions(
+        {image, pipeline, project, out_dir, format, colormap, backend, contact_sheet});
     int exit_code = kOk;
-    if (!parse(parser, "run", arguments, exit_code))
+    if (!parse(parser, "run", arguments, exit_code) ||
+        !check_project_exclusive(parser, "run", project, image, pipeline, exit_code))
         return exit_code;
 
     if (!parser.isSet(out_dir))
         return fail(kUsage, "run needs --out DIR (see convscope-cli run --help)");
     ExportRequest request;
     request.out_dir = parser.value(out_dir).toStdString();
+    request.contact_sheets = parser.isSet(contact_sheet);
     std::string bad;
     if (!parse_export_formats(parser.value(format).toStdString(), request.formats, bad))
         return fail(kUsage, "--format: unknown format \"" + QString::fromStdString(bad) +
@@ -190,17 +244,18 @@ int run_command(const QStringList& arguments) {
                                 "\" (use naive or fast)");
 
     try {
-        const Inputs inputs = load_inputs(parser, image, pipeline);
+        const Inputs inputs = load_inputs(parser, image, pipeline, &project);
         const auto engine =
             make_backend(backend_name == "naive" ? BackendKind::Naive : BackendKind::Fast);
         const RunResult result = engine->run(inputs.pipeline, inputs.image);
         request.image_path = inputs.image_path.toStdString();
         request.pipeline_path = inputs.pipeline_path.toStdString();
         request.backend = engine->name();
+        request.project_path = inputs.project_path.toStdString();
         export_run(request, inputs.pipeline, inputs.image, result);
         out() << "Ran " << inputs.pipeline.layers.size() << " layers on "
               << inputs.image_path << " " << shape_text(inputs.image.shape()) << " in "
-              << QString::number(result.total_ms(), 'f', 1) << " ms (" 
+              << QString::number(result.total_ms(), 'f', 1) << " ms ("
               << QString::fromStdString(engine->name()) << "); maps and manifest.json in "
               << parser.value(out_dir) << "\n";
         out().flush();
@@ -222,13 +277,15 @@ int info_command(const QStringList& arguments) {
         "--image photo.png");
     const QCommandLineOption image = image_option();
     const QCommandLineOption pipeline = pipeline_option();
-    parser.addOptions({image, pipeline});
+    const QCommandLineOption project = project_option();
+    parser.addOptions({image, pipeline, project});
     int exit_code = kOk;
-    if (!parse(parser, "info", arguments, exit_code))
+    if (!parse(parser, "info", arguments, exit_code) ||
+        !check_project_exclusive(parser, "info", project, image, pipeline, exit_code))
         return exit_code;
 
     try {
-        const Inputs inputs = load_inputs(parser, image, pipeline);
+        const Inputs inputs = load_inputs(parser, image, pipeline, &project);
         const std::vector<Shape> shapes = infer_shapes(inputs.pipeline, inputs.image.shape());
         out() << "Pipeline: " << inputs.pipeline_path << "\n";
         if (!inputs.pipeline.description.empty())
@@ -318,6 +375,56 @@ int bench_command(const QStringList& arguments) {
             std::fputs("\n", stderr);
         std::fputs(text.c_str(), stdout);
         std::fflush(stdout);
+    } catch (const std::exception& e) {
+        return fail(kFailed, e.what());
+    }
+    return kOk;
+}
+
+int project_command(const QStringList& arguments) {
+    QCommandLineParser parser;
+    parser.setApplicationDescription(
+        "Writes a project file (.convscope) that holds an image and a pipeline, for the app "
+        "(convscope FILE.convscope) and for convscope-cli run --project. The image is stored as a "
+        "path relative to the project file, so the project can move together with its image; "
+        "with --embed the image file's bytes are stored too and the project stands alone.\n\n"
+        "Example:\n"
+        "  convscope-cli project --image photo.jpg --pipeline resources/pipelines/default.json "
+        "--out session.convscope --embed");
+    const QCommandLineOption image = image_option();
+    const QCommandLineOption pipeline = pipeline_option();
+    const QCommandLineOption out_file("out", "The project file to write. Required.", "FILE");
+    const QCommandLineOption embed(
+        "embed", "Store the image file's bytes in the project (base64), not only its path.");
+    parser.addOptions({image, pipeline, out_file, embed});
+    int exit_code = kOk;
+    if (!parse(parser, "project", arguments, exit_code))
+        return exit_code;
+    if (!parser.isSet(out_file))
+        return fail(kUsage,
+                    "project needs --out FILE.convscope (see convscope-cli project --help)");
+
+    const QString path = parser.value(out_file);
+    try {
+        // Loading both checks that the project will open and run: the pipeline parses and the
+        // image decodes in the pipeline's input mode.
+        const Inputs inputs = load_inputs(parser, image, pipeline);
+        const Project project =
+            make_project(inputs.image_path.toStdString(), inputs.pipeline, parser.isSet(embed));
+        const QString dir = QFileInfo(path).absolutePath();
+        const QByteArray text =
+            QByteArray::fromStdString(serialize_project(project, dir.toStdString()));
+        // Atomic: the old file stays whole until the new one is complete.
+        QSaveFile file(path);
+        if (!file.open(QIODevice::WriteOnly) || file.write(text) != text.size() || !file.commit())
+            return fail(kFailed, path + ": cannot be written (" + file.errorString() + ")");
+        out() << "Wrote " << path << ": image " << inputs.image_path
+              << (project.has_embedded_image()
+                      ? " (embedded, " + QString::number(project.embedded_image.size()) + " bytes)"
+                      : QString())
+              << ", pipeline " << inputs.pipeline_path << " (" << inputs.pipeline.layers.size()
+              << " layers)\n";
+        out().flush();
     } catch (const std::exception& e) {
         return fail(kFailed, e.what());
     }

@@ -22,30 +22,39 @@ const char* const kOverview =
     "semantics) without the GUI.\n"
     "\n"
     "Commands:\n"
-    "  run    Run a pipeline on an image and write every layer's feature maps.\n"
-    "           --image FILE      input image (default: the bundled sample)\n"
-    "           --pipeline FILE   pipeline JSON (default: the bundled default pipeline)\n"
-    "           --out DIR         output folder (required)\n"
-    "           --format LIST     png,tiff,npy (comma-separated; default png)\n"
-    "           --colormap NAME   auto, gray, viridis, magma, inferno, turbo, diverging\n"
-    "           --backend NAME    naive or fast (default fast)\n"
-    "         Example: convscope-cli run --image cat.png --out maps --format png,npy\n"
-    "  info   Print each layer's output shape, parameter count and FLOPs.\n"
-    "           --image FILE, --pipeline FILE as for run\n"
-    "         Example: convscope-cli info --pipeline resources/pipelines/default.json\n"
-    "  bench  Time a fixed suite of layers on the engine, the naive reference and OpenCV.\n"
-    "           --json            one JSON object instead of a table\n"
-    "           --repeat N        timed runs per case (default 15, fewer for slow cases)\n"
-    "           --threads N       threads for the engine and OpenCV (default: all)\n"
-    "           --quick           tiny sizes, for testing the harness\n"
-    "         Example: convscope-cli bench --json > bench.json\n"
+    "  run      Run a pipeline on an image and write every layer's feature maps.\n"
+    "             --image FILE      input image (default: the bundled sample)\n"
+    "             --pipeline FILE   pipeline JSON (default: the bundled default pipeline)\n"
+    "             --project FILE    a .convscope project: its image and pipeline (instead of\n"
+    "                               --image and --pipeline)\n"
+    "             --out DIR         output folder (required)\n"
+    "             --format LIST     png,tiff,npy (comma-separated; default png)\n"
+    "             --colormap NAME   auto, gray, viridis, magma, inferno, turbo, diverging\n"
+    "             --backend NAME    naive or fast (default fast)\n"
+    "             --contact-sheet   also one contact sheet PNG per layer (a labelled grid of its\n"
+    "                               maps), named in manifest.json as \"contact_sheet\"\n"
+    "           Example: convscope-cli run --image cat.png --out maps --format png,npy\n"
+    "  project  Write a project file (.convscope) holding an image and a pipeline.\n"
+    "             --image FILE, --pipeline FILE as for run\n"
+    "             --out FILE        the project file to write (required)\n"
+    "             --embed           store the image's bytes in the project too\n"
+    "           Example: convscope-cli project --image cat.png --out cat.convscope --embed\n"
+    "  info     Print each layer's output shape, parameter count and FLOPs.\n"
+    "             --image FILE, --pipeline FILE, --project FILE as for run\n"
+    "           Example: convscope-cli info --pipeline resources/pipelines/default.json\n"
+    "  bench    Time a fixed suite of layers on the engine, the naive reference and OpenCV.\n"
+    "             --json            one JSON object instead of a table\n"
+    "             --repeat N        timed runs per case (default 15, fewer for slow cases)\n"
+    "             --threads N       threads for the engine and OpenCV (default: all)\n"
+    "             --quick           tiny sizes, for testing the harness\n"
+    "           Example: convscope-cli bench --json > bench.json\n"
     "\n"
     "Options:\n"
     "  -h, --help     Show this help (COMMAND --help: the command's options in full).\n"
     "  -v, --version  Show the version.\n"
     "\n"
-    "Exit status: 0 on success, 1 for bad input (image, pipeline, output folder), 2 for bad\n"
-    "usage. Errors are one line on stderr naming the file, layer and field at fault.\n";
+    "Exit status: 0 on success, 1 for bad input (image, pipeline, project, output folder),\n"
+    "2 for bad usage. Errors are one line on stderr naming the file, layer and field at fault.\n";
 
 } // namespace
 
@@ -74,6 +83,8 @@ int main(int argc, char* argv[]) {
         return convscope::cli::info_command(args);
     if (command == "bench")
         return convscope::cli::bench_command(args);
+    if (command == "project")
+        return convscope::cli::project_command(args);
     std::fprintf(stderr, "convscope-cli: unknown command \"%s\" (see convscope-cli --help)\n",
                  qPrintable(command));
     return convscope::cli::kUsage;

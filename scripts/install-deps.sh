@@ -10,6 +10,7 @@ packages=(
     libopencv-core-dev libopencv-imgproc-dev libopencv-imgcodecs-dev
     libhwy-dev
     nlohmann-json3-dev
+    libgif-dev
     xvfb xauth
 )
 

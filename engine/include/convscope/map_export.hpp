@@ -22,10 +22,15 @@ struct ExportRequest {
     std::string out_dir;
     ExportFormats formats;
     Colormap colormap = Colormap::Auto;
-    // Recorded in the manifest.
+    // Also one contact sheet per layer (all its maps on a labelled grid) as
+    // DIR/<layer folder>/contact_sheet.png, named in the layer's manifest entry as
+    // "contact_sheet".
+    bool contact_sheets = false;
+    // Recorded in the manifest (project_path only when not empty).
     std::string image_path;
     std::string pipeline_path;
     std::string backend;
+    std::string project_path;
 };
 
 // Writes every layer's maps and DIR/manifest.json; throws IoError naming the path that failed.

@@ -3,6 +3,7 @@
 //   DIR/layer00_<name>/map000.png, map000.tiff, ..., maps.npy
 
 #include "convscope/map_export.hpp"
+#include "convscope/contact_sheet.hpp"
 #include "convscope/image_io.hpp"
 #include "convscope/npy.hpp"
 
@@ -87,6 +88,16 @@ void write_text_atomically(const fs::path& path, const std::string& text) {
 
 json shape_json(Shape s) {
     return json::array({s.channels, s.height, s.width});
+}
+
+// "layer 3: conv "edges" [8, 64, 64]", the title of a layer's contact sheet.
+std::string contact_sheet_title(const Layer& layer, int index, Shape shape) {
+    std::string title = "layer " + std::to_string(index) + ": " + std::string(type_name(layer));
+    if (!layer.name.empty())
+        title += " \"" + layer.name + "\"";
+    if (!layer.enabled)
+        title += " (off)";
+    return title + "  " + shape.str();
 }
 
 } // namespace
@@ -177,6 +188,16 @@ void export_run(const ExportRequest& request, const Pipeline& pipeline, const Te
             files.push_back(name);
         }
 
+        std::string sheet;
+        if (request.contact_sheets) {
+            sheet = folder + "/contact_sheet.png";
+            ContactSheetOptions options;
+            options.colormap = request.colormap;
+            write_contact_sheet((root / sheet).string(), lr.output,
+                                contact_sheet_title(layer, static_cast<int>(i), lr.output.shape()),
+                                options);
+        }
+
         json entry = json::object();
         entry["index"] = i;
         entry["type"] = std::string(type_name(layer));
@@ -186,6 +207,8 @@ void export_run(const ExportRequest& request, const Pipeline& pipeline, const Te
         entry["ms"] = lr.ms;
         entry["kernel"] = lr.kernel;
         entry["files"] = std::move(files);
+        if (!sheet.empty())
+            entry["contact_sheet"] = sheet;
         layers.push_back(std::move(entry));
     }
 
@@ -211,6 +234,8 @@ void export_run(const ExportRequest& request, const Pipeline& pipeline, const Te
     manifest["version"] = 1;
     manifest["input"] = std::move(input_entry);
     manifest["pipeline"] = request.pipeline_path;
+    if (!request.project_path.empty())
+        manifest["project"] = request.project_path;
     manifest["backend"] = request.backend;
     manifest["colormap"] = std::string(to_string(request.colormap));
     manifest["formats"] = std::move(formats);

@@ -1,0 +1,361 @@
+// Receptive fields against brute force: perturb one position of a map, rerun the layers after it
+// with the reference backend, and see which outputs change. Every changed output must have the
+// perturbed position in its field; for stacks that pass every change on (dense non-zero
+// weights, strictly monotone activations, no max pooling) the field must be exactly the set of
+// positions whose perturbation changes the output.
+
+#include "convscope/naive_backend.hpp"
+#include "convscope/receptive_field.hpp"
+
+#include <QtTest>
+
+#include <random>
+
+using namespace convscope;
+
+Q_DECLARE_METATYPE(convscope::Pipeline)
+Q_DECLARE_METATYPE(convscope::Shape)
+
+namespace {
+
+// Weights with magnitudes in [0.5, 1.5] and random signs: never zero, so every tap counts.
+Conv2d make_conv(int out, int in_per_group, int kh, int kw, unsigned seed) {
+    std::mt19937 rng(seed);
+    std::uniform_real_distribution<float> magnitude(0.5f, 1.5f);
+    std::bernoulli_distribution negative(0.5);
+    Conv2d conv;
+    conv.weights = {out, in_per_group, kh, kw, {}};
+    for (int i = 0; i < out * in_per_group * kh * kw; ++i)
+        conv.weights.values.push_back(negative(rng) ? -magnitude(rng) : magnitude(rng));
+    conv.bias.assign(static_cast<std::size_t>(out), 0.25f);
+    return conv;
+}
+
+Conv2d with(Conv2d conv, Pair stride, Pair padding, Pair dilation,
+            PaddingMode mode = PaddingMode::Zeros, int groups = 1) {
+    conv.stride = stride;
+    conv.padding = ConvPadding::explicit_size(padding);
+    conv.dilation = dilation;
+    conv.padding_mode = mode;
+    conv.groups = groups;
+    return conv;
+}
+
+Pool2d pool(PoolKind kind, Pair kernel, Pair stride, Pair padding = {0, 0}, bool ceil = false,
+            bool include_pad = true) {
+    return {kind, kernel, stride, padding, ceil, include_pad};
+}
+
+Layer layer(LayerOp op, bool enabled = true) {
+    return Layer{"", enabled, std::move(op)};
+}
+
+const Activation kLeaky{ActivationKind::LeakyReLU, 0.5f}; // strictly increasing: passes changes
+const Activation kRelu{ActivationKind::ReLU, 0.0f};
+
+Tensor random_tensor(Shape shape, unsigned seed) {
+    std::mt19937 rng(seed);
+    std::uniform_real_distribution<float> value(-1.0f, 1.0f);
+    Tensor t(shape);
+    for (int c = 0; c < shape.channels; ++c)
+        for (int y = 0; y < shape.height; ++y)
+            for (int x = 0; x < shape.width; ++x)
+                t.at(c, y, x) = value(rng);
+    return t;
+}
+
+// Layers first..last of `pipeline` on `map`, with the reference loops.
+Tensor run_suffix(const Pipeline& pipeline, int first, int last, const Tensor& map) {
+    Tensor current = map;
+    for (int k = first; k <= last; ++k) {
+        const Layer& l = pipeline.layers[static_cast<std::size_t>(k)];
+        if (!l.enabled)
+            continue; // passes its input through, as Backend::run does
+        Tensor next(infer_shape(l, current.shape(), k));
+        naive_run_layer(l, current, next);
+        current = std::move(next);
+    }
+    return current;
+}
+
+} // namespace
+
+class TestReceptiveField : public QObject {
+    Q_OBJECT
+
+private Q_SLOTS:
+    void matchesBruteForce_data();
+    void matchesBruteForce();
+    void handTracedStack();
+    void paddingReachAndDilationStep();
+    void groupsReachOnlyTheirChannels();
+    void windowsInsidePaddingOnlyHaveAnEmptyField();
+    void badPositionsAreClearErrors();
+};
+
+void TestReceptiveField::matchesBruteForce_data() {
+    QTest::addColumn<Pipeline>("pipeline");
+    QTest::addColumn<Shape>("input");
+    QTest::addColumn<bool>("exact");
+
+    const Shape gray{1, 12, 13};
+    auto stack = [](std::vector<Layer> layers) {
+        Pipeline p;
+        p.layers = std::move(layers);
+        return p;
+    };
+    QTest::newRow("conv 3x3 valid")
+        << stack({layer(with(make_conv(1, 1, 3, 3, 1), {1, 1}, {0, 0}, {1, 1}))}) << gray << true;
+    QTest::newRow("conv stride 2, zero padding 1")
+        << stack({layer(with(make_conv(2, 1, 3, 3, 2), {2, 2}, {1, 1}, {1, 1})), layer(kLeaky),
+                  layer(with(make_conv(1, 2, 3, 3, 3), {1, 1}, {1, 1}, {1, 1}))})
+        << gray << true;
+    QTest::newRow("dilation 2 then dilation 3")
+        << stack({layer(with(make_conv(1, 1, 3, 3, 4), {1, 1}, {2, 2}, {2, 2})),
+                  layer(with(make_conv(1, 1, 2, 2, 5), {1, 1}, {0, 0}, {3, 3}))})
+        << gray << true;
+    QTest::newRow("rectangular kernel, mixed stride and dilation")
+        << stack({layer(with(make_conv(1, 1, 2, 3, 6), {2, 1}, {1, 0}, {1, 2}))}) << gray << true;
+    QTest::newRow("stride larger than the kernel")
+        << stack({layer(with(make_conv(1, 1, 2, 2, 7), {3, 3}, {0, 0}, {1, 1})),
+                  layer(with(make_conv(1, 1, 2, 2, 8), {1, 1}, {1, 1}, {1, 1}))})
+        << gray << true;
+    QTest::newRow("conv, avg pool, conv")
+        << stack({layer(with(make_conv(2, 1, 3, 3, 9), {1, 1}, {1, 1}, {1, 1})), layer(kLeaky),
+                  layer(pool(PoolKind::Avg, {2, 2}, {2, 2})),
+                  layer(with(make_conv(1, 2, 3, 3, 10), {1, 1}, {0, 0}, {1, 1}))})
+        << gray << true;
+    QTest::newRow("avg pool, padding, ceil_mode, no pad counted")
+        << stack({layer(pool(PoolKind::Avg, {3, 3}, {2, 2}, {1, 1}, true, false)),
+                  layer(with(make_conv(1, 1, 2, 2, 11), {1, 1}, {0, 0}, {1, 1}))})
+        << gray << true;
+    QTest::newRow("overlapping avg pool")
+        << stack({layer(pool(PoolKind::Avg, {3, 2}, {2, 1}, {1, 0}))}) << gray << true;
+    QTest::newRow("reflect padding") << stack({layer(with(make_conv(1, 1, 5, 5, 12), {1, 1}, {2, 2},
+                                                          {1, 1}, PaddingMode::Reflect))})
+                                     << gray << true;
+    QTest::newRow("reflect then dilated reflect")
+        << stack({layer(with(make_conv(1, 1, 3, 3, 13), {1, 1}, {1, 1}, {1, 1},
+                             PaddingMode::Reflect)),
+                  layer(with(make_conv(1, 1, 3, 3, 14), {2, 2}, {2, 2}, {2, 2},
+                             PaddingMode::Reflect))})
+        << gray << true;
+    // Padding wider than the kernel: the cells read lie outside the window itself.
+    QTest::newRow("reflect padding wider than the kernel")
+        << stack({layer(
+               with(make_conv(1, 1, 1, 2, 26), {1, 1}, {2, 2}, {1, 1}, PaddingMode::Reflect))})
+        << gray << true;
+    QTest::newRow("replicate padding wider than the kernel")
+        << stack({layer(
+               with(make_conv(1, 1, 2, 1, 27), {1, 1}, {2, 2}, {1, 1}, PaddingMode::Replicate))})
+        << gray << true;
+    QTest::newRow("replicate padding")
+        << stack({layer(
+               with(make_conv(1, 1, 3, 3, 15), {1, 1}, {2, 2}, {1, 1}, PaddingMode::Replicate))})
+        << gray << true;
+    QTest::newRow("circular padding") << stack({layer(with(make_conv(1, 1, 3, 3, 16), {2, 1},
+                                                           {2, 2}, {1, 1}, PaddingMode::Circular)),
+                                                layer(with(make_conv(1, 1, 3, 3, 17), {1, 1},
+                                                           {1, 1}, {1, 2}, PaddingMode::Circular))})
+                                      << gray << true;
+    Conv2d same_even = make_conv(1, 1, 4, 4, 18);
+    same_even.padding = ConvPadding::same(); // 1 before, 2 after
+    QTest::newRow("same padding, even kernel") << stack({layer(same_even)}) << gray << true;
+    QTest::newRow("groups of two channels")
+        << stack({layer(with(make_conv(4, 1, 3, 3, 19), {1, 1}, {1, 1}, {1, 1}, PaddingMode::Zeros,
+                             2)),
+                  layer(with(make_conv(2, 2, 1, 1, 20), {1, 1}, {0, 0}, {1, 1}, PaddingMode::Zeros,
+                             2))})
+        << Shape{2, 12, 13} << true;
+    QTest::newRow("disabled layers pass through")
+        << stack({layer(with(make_conv(1, 1, 3, 3, 21), {2, 2}, {0, 0}, {1, 1}), false),
+                  layer(kLeaky, false),
+                  layer(with(make_conv(1, 1, 3, 3, 22), {1, 1}, {0, 0}, {2, 2}))})
+        << gray << true;
+    // ReLU, max pooling and saturating activations can hide a change: only "inside" holds.
+    QTest::newRow("max pool and ReLU")
+        << stack({layer(with(make_conv(2, 1, 3, 3, 23), {1, 1}, {1, 1}, {1, 1})), layer(kRelu),
+                  layer(pool(PoolKind::Max, {3, 3}, {2, 2}, {1, 1}, true)),
+                  layer(with(make_conv(1, 2, 2, 2, 24), {1, 1}, {0, 0}, {1, 1}))})
+        << gray << false;
+    QTest::newRow("sigmoid and tanh")
+        << stack({layer(with(make_conv(1, 1, 3, 3, 25), {1, 1}, {1, 1}, {1, 1})),
+                  layer(Activation{ActivationKind::Sigmoid, 0.0f}),
+                  layer(pool(PoolKind::Max, {2, 2}, {1, 1})),
+                  layer(Activation{ActivationKind::Tanh, 0.0f})})
+        << gray << false;
+}
+
+void TestReceptiveField::matchesBruteForce() {
+    QFETCH(Pipeline, pipeline);
+    QFETCH(Shape, input);
+    QFETCH(bool, exact);
+
+    const int last = static_cast<int>(pipeline.layers.size()) - 1;
+    const Tensor input_map = random_tensor(input, 99);
+    std::vector<Tensor> levels{input_map};
+    for (int k = 0; k <= last; ++k)
+        levels.push_back(run_suffix(pipeline, k, k, levels.back()));
+    const Tensor& output = levels.back();
+
+    // Every output's field, traced once.
+    std::vector<ReceptiveField> fields;
+    for (int c = 0; c < output.channels(); ++c)
+        for (int y = 0; y < output.height(); ++y)
+            for (int x = 0; x < output.width(); ++x)
+                fields.push_back(receptive_field(pipeline, input, last, c, y, x));
+
+    for (int level = 0; level <= last; ++level) {
+        const Tensor& map = levels[static_cast<std::size_t>(level)];
+        for (int c = 0; c < map.channels(); ++c)
+            for (int y = 0; y < map.height(); ++y)
+                for (int x = 0; x < map.width(); ++x) {
+                    Tensor perturbed = map;
+                    perturbed.at(c, y, x) += 100.0f;
+                    const Tensor changed = run_suffix(pipeline, level, last, perturbed);
+                    std::size_t i = 0;
+                    for (int oc = 0; oc < output.channels(); ++oc)
+                        for (int oy = 0; oy < output.height(); ++oy)
+                            for (int ox = 0; ox < output.width(); ++ox, ++i) {
+                                const bool moved = changed.at(oc, oy, ox) != output.at(oc, oy, ox);
+                                const bool inside =
+                                    fields[i].levels[static_cast<std::size_t>(level)].contains(c, y,
+                                                                                               x);
+                                if (moved && !inside)
+                                    QFAIL(qPrintable(QString("level %1 (%2,%3,%4) changes output "
+                                                             "(%5,%6,%7) but is not in its field")
+                                                         .arg(level)
+                                                         .arg(c)
+                                                         .arg(y)
+                                                         .arg(x)
+                                                         .arg(oc)
+                                                         .arg(oy)
+                                                         .arg(ox)));
+                                if (exact && inside && !moved)
+                                    QFAIL(qPrintable(QString("level %1 (%2,%3,%4) is in the field "
+                                                             "of output (%5,%6,%7) but does not "
+                                                             "change it")
+                                                         .arg(level)
+                                                         .arg(c)
+                                                         .arg(y)
+                                                         .arg(x)
+                                                         .arg(oc)
+                                                         .arg(oy)
+                                                         .arg(ox)));
+                            }
+                }
+    }
+    // The bounding ranges hold the positions, and the last level is the value itself.
+    for (const ReceptiveField& field : fields) {
+        QCOMPARE(field.levels.size(), pipeline.layers.size() + 1);
+        for (const FieldLevel& l : field.levels) {
+            for (const FieldAxis* axis : {&l.rows, &l.cols})
+                if (!axis->positions.empty()) {
+                    QCOMPARE(axis->first, axis->positions.front());
+                    QCOMPARE(axis->last, axis->positions.back());
+                }
+            QVERIFY(l.rows.first >= 0 && l.rows.last < l.shape.height);
+            QVERIFY(l.cols.first >= 0 && l.cols.last < l.shape.width);
+        }
+        QCOMPARE(field.levels.back().rows.extent(), 1);
+        QCOMPARE(field.levels.back().cols.extent(), 1);
+    }
+}
+
+// conv 3×3 pad 1 → maxpool 2 → conv 3×3 dilation 2 on 16×16, traced by hand from (0, 2, 3).
+void TestReceptiveField::handTracedStack() {
+    Pipeline p;
+    p.layers = {layer(with(make_conv(2, 1, 3, 3, 1), {1, 1}, {1, 1}, {1, 1})), layer(kRelu),
+                layer(pool(PoolKind::Max, {2, 2}, {2, 2})),
+                layer(with(make_conv(1, 2, 3, 3, 2), {1, 1}, {0, 0}, {2, 2}))};
+    const ReceptiveField f = receptive_field(p, {1, 16, 16}, 3, 0, 2, 3);
+    QCOMPARE(f.levels.size(), std::size_t(5));
+
+    // Level 3 (pool output, 8×8): rows 2 + {0, 2, 4}, columns 3 + {0, 2, 4}, both channels.
+    QCOMPARE(f.levels[3].rows.positions, (std::vector<int>{2, 4, 6}));
+    QCOMPARE(f.levels[3].cols.positions, (std::vector<int>{3, 5, 7}));
+    QCOMPARE(f.levels[3].rows.step(), 2);
+    QCOMPARE(f.levels[3].channels, (std::vector<int>{0, 1}));
+    // Level 2 (ReLU output) = level 1: each pooled cell covers two.
+    QCOMPARE(f.levels[2].rows.positions, (std::vector<int>{4, 5, 8, 9, 12, 13}));
+    QCOMPARE(f.levels[2].cols.positions, (std::vector<int>{6, 7, 10, 11, 14, 15}));
+    QCOMPARE(f.levels[2].rows.step(), 0); // not evenly spaced
+    QCOMPARE(f.levels[1].rows.positions, f.levels[2].rows.positions);
+    // Level 0: one more on each side; the last column's window reaches one into the padding.
+    QCOMPARE(f.levels[0].rows.first, 3);
+    QCOMPARE(f.levels[0].rows.last, 14);
+    QVERIFY(f.levels[0].rows.dense());
+    QCOMPARE(f.levels[0].cols.first, 5);
+    QCOMPARE(f.levels[0].cols.last, 15);
+    QCOMPARE(f.levels[0].cols.padding_before, 0);
+    QCOMPARE(f.levels[0].cols.padding_after, 1);
+    QCOMPARE(f.levels[0].channels, (std::vector<int>{0}));
+}
+
+void TestReceptiveField::paddingReachAndDilationStep() {
+    Pipeline p;
+    p.layers = {layer(with(make_conv(1, 1, 3, 3, 1), {1, 1}, {3, 3}, {3, 3}))};
+    // 10×10 input, padding 3, dilation 3: output (0, 0, 0) reads rows −3, 0, 3.
+    FieldLevel in = receptive_field(p, {1, 10, 10}, 0, 0, 0, 0).levels[0];
+    QCOMPARE(in.rows.positions, (std::vector<int>{0, 3}));
+    QCOMPARE(in.rows.padding_before, 3);
+    QCOMPARE(in.rows.padding_after, 0);
+    QCOMPARE(in.rows.step(), 3);
+    QVERIFY(!in.rows.dense());
+
+    // The same with reflect padding: row −3 reads row 3, already in; with replicate, row 0.
+    p.layers[0] =
+        layer(with(make_conv(1, 1, 3, 3, 1), {1, 1}, {3, 3}, {3, 3}, PaddingMode::Reflect));
+    in = receptive_field(p, {1, 10, 10}, 0, 0, 0, 0).levels[0];
+    QCOMPARE(in.rows.positions, (std::vector<int>{0, 3}));
+    QCOMPARE(in.rows.padding_before, 3);
+
+    // Circular: column −3 of a 10-wide map wraps to 7, so the bounding range spans 0..7.
+    p.layers[0] =
+        layer(with(make_conv(1, 1, 3, 3, 1), {1, 1}, {3, 3}, {3, 3}, PaddingMode::Circular));
+    in = receptive_field(p, {1, 10, 10}, 0, 0, 0, 0).levels[0];
+    QCOMPARE(in.cols.positions, (std::vector<int>{0, 3, 7}));
+    QCOMPARE(in.cols.first, 0);
+    QCOMPARE(in.cols.last, 7);
+    QCOMPARE(in.cols.step(), 0);
+}
+
+void TestReceptiveField::groupsReachOnlyTheirChannels() {
+    Pipeline p;
+    // 6 input channels, 3 groups of 2 → 6 outputs (2 per group); output 3 is in group 1.
+    p.layers = {
+        layer(with(make_conv(6, 2, 1, 1, 1), {1, 1}, {0, 0}, {1, 1}, PaddingMode::Zeros, 3)),
+        layer(pool(PoolKind::Max, {2, 2}, {2, 2}))};
+    const ReceptiveField f = receptive_field(p, {6, 4, 4}, 1, 3, 1, 1);
+    QCOMPARE(f.levels[1].channels, (std::vector<int>{3}));
+    QCOMPARE(f.levels[0].channels, (std::vector<int>{2, 3}));
+    QCOMPARE(f.levels[0].rows.positions, (std::vector<int>{2, 3}));
+}
+
+void TestReceptiveField::windowsInsidePaddingOnlyHaveAnEmptyField() {
+    Pipeline p;
+    p.layers = {layer(with(make_conv(1, 1, 1, 1, 1), {1, 1}, {2, 2}, {1, 1}))};
+    const FieldLevel corner = receptive_field(p, {1, 5, 5}, 0, 0, 0, 0).levels[0];
+    QVERIFY(corner.rows.positions.empty());
+    QCOMPARE(corner.rows.padding_before, 2);
+    QVERIFY(!corner.contains(0, 0, 0));
+    const FieldLevel centre = receptive_field(p, {1, 5, 5}, 0, 0, 2, 2).levels[0];
+    QCOMPARE(centre.rows.positions, (std::vector<int>{0}));
+}
+
+void TestReceptiveField::badPositionsAreClearErrors() {
+    Pipeline p;
+    p.layers = {layer(with(make_conv(1, 1, 3, 3, 1), {1, 1}, {0, 0}, {1, 1}))};
+    QVERIFY_THROWS_EXCEPTION(std::out_of_range, receptive_field(p, {1, 5, 5}, 1, 0, 0, 0));
+    QVERIFY_THROWS_EXCEPTION(std::out_of_range, receptive_field(p, {1, 5, 5}, 0, 0, 3, 0));
+    QVERIFY_THROWS_EXCEPTION(std::out_of_range, receptive_field(p, {1, 5, 5}, 0, 1, 0, 0));
+    QVERIFY_THROWS_EXCEPTION(PipelineError, receptive_field(p, {1, 2, 2}, 0, 0, 0, 0));
+    try {
+        receptive_field(p, {1, 5, 5}, 0, 0, 3, 0);
+    } catch (const std::out_of_range& e) {
+        QVERIFY2(QString(e.what()).contains("[1, 3, 3]"), e.what());
+    }
+}
+
+QTEST_GUILESS_MAIN(TestReceptiveField)
+#include "test_receptive_field.moc"
