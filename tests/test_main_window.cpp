@@ -65,6 +65,33 @@ private Q_SLOTS:
         QVERIFY(w->layerStack()->rowDetail(0).contains(QStringLiteral("[8, 300, 451]")));
     }
 
+    void theLargeViewGetsDetailWhenZoomedIn() {
+        auto w = makeWindow();
+        QTRY_VERIFY_WITH_TIMEOUT(idle(*w), 20000);
+        QVERIFY(w->openPath(QStringLiteral(CONVSCOPE_RESOURCES_DIR "/samples/rocket-large.jpg")));
+        w->document()->setFocus({0, 0});
+        QTRY_VERIFY_WITH_TIMEOUT(
+            idle(*w) && w->mapView()->imageSize() == QSize(w->document()->imageSize()), 20000);
+        // Fitted, the picture is made at the size it is shown at; the view still speaks in map
+        // pixels.
+        auto nearlyWanted = [&w] {
+            const QSize made = w->coordinator()->lastResult()->focusImage.size();
+            const QSize wanted = w->mapView()->wantedPictureSize();
+            return std::abs(made.width() - wanted.width()) <= 1 &&
+                   std::abs(made.height() - wanted.height()) <= 1;
+        };
+        QTRY_VERIFY_WITH_TIMEOUT(idle(*w) && nearlyWanted(), 20000);
+        const QSize fitted = w->coordinator()->lastResult()->focusImage.size();
+        QVERIFY(fitted.width() < w->document()->imageSize().width());
+        // Zoomed in, more detail arrives (nothing recomputed).
+        for (int i = 0; i < 4; ++i)
+            w->mapView()->zoomIn();
+        QTRY_VERIFY_WITH_TIMEOUT(
+            idle(*w) && w->coordinator()->lastResult()->focusImage.width() > fitted.width(), 20000);
+        QCOMPARE(w->coordinator()->lastResult()->fromLayer, 5);
+        QCOMPARE(w->mapView()->imageSize(), w->document()->imageSize());
+    }
+
     void typingAKernelValueRecomputesFromItsLayerOnly() {
         auto w = makeWindow();
         QTRY_VERIFY_WITH_TIMEOUT(idle(*w), 20000);

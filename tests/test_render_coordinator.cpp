@@ -5,6 +5,8 @@
 #include "pipeline_edit.hpp"
 #include "render_coordinator.hpp"
 
+#include "convscope/backend.hpp"
+#include "convscope/colormap.hpp"
 #include "convscope/pipeline_json.hpp"
 
 #include <QSignalSpy>
@@ -108,6 +110,66 @@ private Q_SLOTS:
         QTRY_VERIFY_WITH_TIMEOUT(coordinator.isIdle(), 20000);
         QCOMPARE(coordinator.lastResult()->errorLayer, -1);
         QCOMPARE(int(coordinator.lastResult()->layers.size()), 5);
+    }
+
+    void rangesAreExactAlsoWhereDerived() {
+        // A ReLU's range is derived from its input's without reading its maps: it must still be
+        // the exact min..max of every map, like a full pass over the engine's output finds.
+        Document doc;
+        RenderCoordinator coordinator(&doc);
+        coordinator.setMeasureReference(false);
+        setUp(doc);
+        Pipeline p = doc.pipeline();
+        p.layers[2].enabled = false; // a disabled layer passes its input's range on, too
+        doc.edit(QStringLiteral("disable"), p, 2);
+        QTRY_VERIFY_WITH_TIMEOUT(coordinator.isIdle(), 20000);
+        const auto result = coordinator.lastResult();
+        const auto backend = make_backend(BackendKind::Fast);
+        const RunResult& run = backend->run(doc.pipeline(), *doc.input());
+        QCOMPARE(result->layers.size(), run.layers.size());
+        for (std::size_t i = 0; i < run.layers.size(); ++i)
+            for (int c = 0; c < run.layers[i].output.channels(); ++c) {
+                const ValueRange exact = map_range(run.layers[i].output, c);
+                const ValueRange shown = result->layers[i].maps[c].range;
+                QVERIFY2(shown.min == exact.min && shown.max == exact.max,
+                         qPrintable(QStringLiteral("layer %1 map %2").arg(i).arg(c)));
+            }
+    }
+
+    void theFocusPictureIsMadeAtTheRequestedSize() {
+        Document doc;
+        RenderCoordinator coordinator(&doc);
+        coordinator.setMeasureReference(false);
+        setUp(doc);
+        doc.setFocus({0, 3});
+        QTRY_VERIFY_WITH_TIMEOUT(coordinator.isIdle(), 20000);
+        QCOMPARE(coordinator.lastResult()->focusImage.size(), QSize(451, 300)); // full size
+        QCOMPARE(coordinator.lastResult()->focusMapSize, QSize(451, 300));
+        const QImage full = coordinator.lastResult()->focusImage;
+
+        coordinator.setFocusSize(QSize(200, 200));
+        QTRY_VERIFY_WITH_TIMEOUT(coordinator.isIdle(), 20000);
+        const auto small = coordinator.lastResult();
+        QCOMPARE(small->fromLayer, 5); // only the picture was made again
+        QCOMPARE(small->focusMapSize, QSize(451, 300));
+        QCOMPARE(small->focusImage.size(), QSize(200, 133)); // the map's shape, box-filtered
+        // A reduced picture shows the same map: compare with the full one scaled down.
+        const QImage reference =
+            full.scaled(small->focusImage.size(), Qt::IgnoreAspectRatio, Qt::SmoothTransformation);
+        double difference = 0;
+        for (int y = 0; y < reference.height(); ++y)
+            for (int x = 0; x < reference.width(); ++x)
+                difference +=
+                    std::abs(qGray(reference.pixel(x, y)) - qGray(small->focusImage.pixel(x, y)));
+        QVERIFY2(
+            difference / (reference.width() * reference.height()) < 12,
+            qPrintable(QString::number(difference / (reference.width() * reference.height()))));
+
+        // The input, too.
+        doc.setFocus({-1, 0});
+        QTRY_VERIFY_WITH_TIMEOUT(coordinator.isIdle(), 20000);
+        QCOMPARE(coordinator.lastResult()->focusImage.size(), QSize(200, 133));
+        QCOMPARE(coordinator.lastResult()->focusMapSize, QSize(451, 300));
     }
 };
 

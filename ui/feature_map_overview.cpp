@@ -93,12 +93,23 @@ void FeatureMapOverview::setResult(std::shared_ptr<const RenderResult> result) {
                 tile.id = MapId{i, c};
                 tile.image = map.thumbnail;
                 tile.pixmap = QPixmap::fromImage(map.thumbnail);
-                tile.tip = tr("Map %1 of %2 — values %3 … %4 (click to see it large)")
-                               .arg(c + 1)
-                               .arg(render.maps.size())
-                               .arg(formatValue(map.range.min), formatValue(map.range.max));
+                // The range is exact (finite values), so 0 … 0 means every value is zero.
+                tile.dead = map.range.min == 0.0f && map.range.max == 0.0f;
+                tile.tip = tile.dead
+                               ? tr("Map %1 of %2 — dead: every value is zero (after a ReLU: "
+                                    "the filter never responds positively to this input)")
+                                     .arg(c + 1)
+                                     .arg(render.maps.size())
+                               : tr("Map %1 of %2 — values %3 … %4 (click to see it large)")
+                                     .arg(c + 1)
+                                     .arg(render.maps.size())
+                                     .arg(formatValue(map.range.min), formatValue(map.range.max));
                 band.tiles.push_back(std::move(tile));
             }
+            const auto dead = std::count_if(band.tiles.begin(), band.tiles.end(),
+                                            [](const Tile& t) { return t.dead; });
+            if (dead > 0)
+                band.detail += tr("   ·   %n dead map(s)", nullptr, int(dead));
         } else if (i == result_->errorLayer) {
             band.detail = describeLayer(layer);
             band.error = result_->errorMessage;
@@ -195,6 +206,23 @@ QImage FeatureMapOverview::thumbnail(MapId map) const {
     return {};
 }
 
+bool FeatureMapOverview::isDeadMap(MapId map) const {
+    for (const Band& band : bands_)
+        for (const Tile& tile : band.tiles)
+            if (tile.id == map)
+                return tile.dead;
+    return false;
+}
+
+int FeatureMapOverview::deadMapCount(int layer) const {
+    int count = 0;
+    for (const Band& band : bands_)
+        if (band.layer == layer)
+            for (const Tile& tile : band.tiles)
+                count += tile.dead ? 1 : 0;
+    return count;
+}
+
 const FeatureMapOverview::Tile* FeatureMapOverview::tileAt(QPoint pos) const {
     for (const Band& band : bands_)
         for (const Tile& tile : band.tiles)
@@ -243,6 +271,28 @@ void FeatureMapOverview::paintEvent(QPaintEvent* event) {
             painter.setRenderHint(QPainter::SmoothPixmapTransform,
                                   tile.rect.width() * devicePixelRatioF() < tile.pixmap.width());
             painter.drawPixmap(tile.rect, tile.pixmap);
+            if (tile.dead) {
+                // A dead map: crossed out, with a small badge that reads in both palettes.
+                painter.save();
+                painter.setRenderHint(QPainter::Antialiasing);
+                painter.setPen(QPen(errorColour, 1.5));
+                painter.drawLine(tile.rect.topLeft() + QPoint(2, 2),
+                                 tile.rect.bottomRight() - QPoint(2, 2));
+                const QString badge = tr("dead");
+                QFont small = font();
+                small.setPointSizeF(std::max(6.0, small.pointSizeF() * 0.8));
+                small.setBold(true);
+                painter.setFont(small);
+                const QFontMetrics sfm(small);
+                const QRect box(tile.rect.left() + 2, tile.rect.top() + 2,
+                                sfm.horizontalAdvance(badge) + 8, sfm.height() + 2);
+                painter.setPen(Qt::NoPen);
+                painter.setBrush(QColor(185, 35, 35));
+                painter.drawRoundedRect(box, 3, 3);
+                painter.setPen(Qt::white);
+                painter.drawText(box, Qt::AlignCenter, badge);
+                painter.restore();
+            }
             const bool isFocus = tile.id == focus;
             const bool isHover = tile.id == hovered_;
             if (isFocus || isHover) {

@@ -33,6 +33,9 @@ public:
     QRect tileRect(MapId map) const;
     int bandCount() const { return int(bands_.size()); }
     QString bandTitle(int band) const;
+    // A dead map: every value is exactly zero (flagged on its thumbnail).
+    bool isDeadMap(MapId map) const;
+    int deadMapCount(int layer) const;
 
     QSize sizeHint() const override;
     bool hasHeightForWidth() const override { return true; }
@@ -57,6 +60,7 @@ private:
         QImage image;
         QRect rect;
         QString tip;
+        bool dead = false;
     };
     struct Band {
         int layer = -1; // -1: input

@@ -18,14 +18,16 @@ FeatureMapView::FeatureMapView(QWidget* parent) : QWidget(parent) {
                   "double-click: fit / 1:1"));
 }
 
-void FeatureMapView::setImage(const QImage& image, const QString& caption, quint64 generation) {
-    const QSize previous = pixmap_.size();
+void FeatureMapView::setImage(const QImage& image, const QString& caption, quint64 generation,
+                              QSize mapSize) {
+    const QSize previous = mapSize_;
     pixmap_ = QPixmap::fromImage(image);
     pixmap_.setDevicePixelRatio(1.0);
+    mapSize_ = mapSize.isEmpty() ? pixmap_.size() : mapSize;
     caption_ = caption;
     message_.clear();
     generation_ = generation;
-    if (pixmap_.size() != previous)
+    if (mapSize_ != previous)
         fit_ = true;
     if (fit_)
         fitToWindow();
@@ -35,6 +37,7 @@ void FeatureMapView::setImage(const QImage& image, const QString& caption, quint
 
 void FeatureMapView::clear(const QString& message) {
     pixmap_ = QPixmap();
+    mapSize_ = QSize();
     message_ = message;
     update();
 }
@@ -46,8 +49,8 @@ double FeatureMapView::zoom() const {
 double FeatureMapView::fitScale() const {
     if (pixmap_.isNull())
         return 1.0;
-    const double sx = double(width() - 16) / pixmap_.width();
-    const double sy = double(height() - 16) / pixmap_.height();
+    const double sx = double(width() - 16) / mapSize_.width();
+    const double sy = double(height() - 16) / mapSize_.height();
     return std::max(1e-3, std::min(sx, sy));
 }
 
@@ -55,10 +58,28 @@ void FeatureMapView::fitToWindow() {
     fit_ = true;
     scale_ = fitScale();
     if (!pixmap_.isNull())
-        offset_ = QPointF((width() - pixmap_.width() * scale_) / 2.0,
-                          (height() - pixmap_.height() * scale_) / 2.0);
+        offset_ = QPointF((width() - mapSize_.width() * scale_) / 2.0,
+                          (height() - mapSize_.height() * scale_) / 2.0);
     update();
     Q_EMIT zoomChanged(scale_);
+    announceWantedSize();
+}
+
+QSize FeatureMapView::wantedPictureSize() const {
+    if (mapSize_.isEmpty())
+        return {};
+    // Zoomed in past one map pixel per device pixel, the whole map is needed.
+    const double scale = std::min(1.0, (fit_ ? fitScale() : scale_) * devicePixelRatioF());
+    return {std::clamp(int(std::ceil(mapSize_.width() * scale)), 1, mapSize_.width()),
+            std::clamp(int(std::ceil(mapSize_.height() * scale)), 1, mapSize_.height())};
+}
+
+void FeatureMapView::announceWantedSize() {
+    const QSize wanted = wantedPictureSize();
+    if (wanted.isEmpty() || wanted == announced_)
+        return;
+    announced_ = wanted;
+    Q_EMIT pictureSizeWanted(wanted);
 }
 
 void FeatureMapView::actualSize() {
@@ -86,6 +107,7 @@ void FeatureMapView::zoomAround(double factor, QPointF anchor) {
     clampOffset();
     update();
     Q_EMIT zoomChanged(scale_);
+    announceWantedSize();
 }
 
 QPointF FeatureMapView::imageToWidget(QPointF p) const {
@@ -97,7 +119,7 @@ QPointF FeatureMapView::widgetToImage(QPointF p) const {
 
 void FeatureMapView::clampOffset() {
     // Keep at least a quarter of the view covered by the map.
-    const double w = pixmap_.width() * scale_, h = pixmap_.height() * scale_;
+    const double w = mapSize_.width() * scale_, h = mapSize_.height() * scale_;
     const double marginX = std::min(w, width() / 4.0), marginY = std::min(h, height() / 4.0);
     offset_.setX(std::clamp(offset_.x(), marginX - w, width() - marginX));
     offset_.setY(std::clamp(offset_.y(), marginY - h, height() - marginY));
@@ -116,8 +138,20 @@ void FeatureMapView::paintEvent(QPaintEvent*) {
         paintedGeneration_ = generation_;
         return;
     }
-    const QRectF target(offset_, QSizeF(pixmap_.width() * scale_, pixmap_.height() * scale_));
-    painter.setRenderHint(QPainter::SmoothPixmapTransform, scale_ * devicePixelRatioF() < 1.0);
+    QRectF target(offset_, QSizeF(mapSize_.width() * scale_, mapSize_.height() * scale_));
+    const double dpr = devicePixelRatioF();
+    const bool reduced = pixmap_.size() != mapSize_;
+    if (reduced && std::abs(target.width() * dpr - pixmap_.width()) < 1.0 &&
+        std::abs(target.height() * dpr - pixmap_.height()) < 1.0) {
+        // The picture was made for this zoom: draw it pixel for pixel (a plain copy).
+        target = QRectF(
+            QPointF(std::round(offset_.x() * dpr) / dpr, std::round(offset_.y() * dpr) / dpr),
+            QSizeF(pixmap_.width() / dpr, pixmap_.height() / dpr));
+    } else {
+        // Crisp squares only where whole map pixels are magnified; a reduced picture shown at
+        // another zoom (until the matching one arrives) is interpolated.
+        painter.setRenderHint(QPainter::SmoothPixmapTransform, reduced || scale_ * dpr < 1.0);
+    }
     painter.drawPixmap(target, pixmap_, QRectF(pixmap_.rect()));
 
     if (!caption_.isEmpty()) {
@@ -166,8 +200,7 @@ void FeatureMapView::mouseMoveEvent(QMouseEvent* event) {
     if (!pixmap_.isNull()) {
         const QPointF p = widgetToImage(event->position());
         const QPoint pixel(int(std::floor(p.x())), int(std::floor(p.y())));
-        Q_EMIT hovered(QRect(QPoint(0, 0), pixmap_.size()).contains(pixel) ? pixel
-                                                                           : QPoint(-1, -1));
+        Q_EMIT hovered(QRect(QPoint(0, 0), mapSize_).contains(pixel) ? pixel : QPoint(-1, -1));
     }
 }
 

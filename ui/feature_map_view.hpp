@@ -13,15 +13,20 @@ class FeatureMapView : public QWidget {
 public:
     explicit FeatureMapView(QWidget* parent = nullptr);
 
-    // Shows `image` (converted to a pixmap here, on the GUI thread). A new image of the same
-    // size keeps the zoom and position.
-    void setImage(const QImage& image, const QString& caption, quint64 generation = 0);
+    // Shows `image` (converted to a pixmap here, on the GUI thread) as a map of `mapSize` pixels
+    // (empty: the image's size); the image may be smaller than the map, a box-filtered view of
+    // it made for the current zoom. A new map of the same size keeps the zoom and position.
+    void setImage(const QImage& image, const QString& caption, quint64 generation = 0,
+                  QSize mapSize = {});
     void clear(const QString& message);
 
     double zoom() const; // device-independent pixels per map pixel
     bool isFitting() const { return fit_; }
     quint64 paintedGeneration() const { return paintedGeneration_; }
-    QSize imageSize() const { return pixmap_.size(); }
+    QSize imageSize() const { return mapSize_; } // the map's size, in map pixels
+    // The picture size the view needs to show the whole map at the current zoom without losing
+    // detail, in device pixels (never more than the map's size).
+    QSize wantedPictureSize() const;
 
 public Q_SLOTS:
     void fitToWindow();
@@ -33,6 +38,8 @@ Q_SIGNALS:
     void zoomChanged(double zoom);
     // The map pixel under the cursor (-1, -1 when outside).
     void hovered(QPoint pixel);
+    // The zoom or the view's size changed what picture size is needed (see wantedPictureSize).
+    void pictureSizeWanted(QSize devicePixels);
 
 protected:
     void paintEvent(QPaintEvent* event) override;
@@ -50,8 +57,11 @@ private:
     QPointF imageToWidget(QPointF p) const;
     QPointF widgetToImage(QPointF p) const;
     void clampOffset();
+    void announceWantedSize();
 
     QPixmap pixmap_;
+    QSize mapSize_; // the map's size; pixmap_ covers it, maybe at a lower resolution
+    QSize announced_;
     QString caption_;
     QString message_;
     bool fit_ = true;

@@ -179,6 +179,9 @@ MainWindow::MainWindow(QWidget* parent) : QMainWindow(parent) {
         if (pixel.x() >= 0)
             statusBar()->showMessage(tr("x %1, y %2").arg(pixel.x()).arg(pixel.y()), 2000);
     });
+    // The large view's picture is made at the size it is shown at (more when zoomed in).
+    connect(view_, &FeatureMapView::pictureSizeWanted, coordinator_,
+            &RenderCoordinator::setFocusSize);
     const int thumb = int(std::lround(overview_->tileHeight() * 1.6 * devicePixelRatioF()));
     coordinator_->setThumbnailSize(std::min(256, thumb));
 
@@ -605,7 +608,7 @@ void MainWindow::onResult(std::shared_ptr<const RenderResult> result) {
         caption = tr("Layer %1 · %2 · map %3").arg(l + 1).arg(name).arg(result->focus.channel + 1);
         colorbar_->setScale(result->focusColormap, result->focusRange);
     }
-    view_->setImage(result->focusImage, caption, result->generation);
+    view_->setImage(result->focusImage, caption, result->generation, result->focusMapSize);
     if (result->errorLayer >= 0)
         showStatus(
             tr("Layer %1 cannot run: %2").arg(result->errorLayer + 1).arg(result->errorMessage),

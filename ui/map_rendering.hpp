@@ -18,17 +18,29 @@ using ColorLut = std::array<QRgb, 256>;
 // The engine's colormap `map` (not Auto) sampled at 256 evenly spaced values.
 const ColorLut& colorLut(Colormap map);
 
-// One pass over a map: its finite range and a box-averaged thumbnail of `thumbWidth` ×
-// `thumbHeight` values.
+// A map's finite range and a box-averaged thumbnail of `width` × `height` values.
 struct MapSummary {
     ValueRange range;
+    bool allFinite = true; // no NaN or infinity in the map (so ranges derived from it are exact)
     int width = 0;
     int height = 0;
     std::vector<float> values;
 };
-// Finite min and max of one map (vectorised; non-finite values skipped).
-ValueRange exactRange(const Tensor& tensor, int channel);
+// Finite min and max of one map (vectorised; non-finite values skipped). `allFinite`, if given,
+// tells whether the map holds only finite values.
+ValueRange exactRange(const Tensor& tensor, int channel, bool* allFinite = nullptr);
+// The range and the thumbnail: one full pass over the map (for the range) plus a few samples per
+// thumbnail pixel.
 MapSummary summariseMap(const Tensor& tensor, int channel, int thumbnailSize);
+// Only the thumbnail (range left empty): reads a few samples per thumbnail pixel, not the map.
+MapSummary sampleThumbnail(const Tensor& tensor, int channel, int thumbnailSize);
+
+// The size a width × height map is shown at within `bounds` (aspect kept, never enlarged; an
+// empty `bounds` means full size).
+QSize fittedSize(int width, int height, QSize bounds);
+// One map box-filtered to `size` (≤ the map's size; every map pixel counts once, non-finite values
+// skipped) and coloured: the large view's picture. Runs in parallel over bands of rows.
+QImage focusPicture(const Tensor& tensor, int channel, QSize size, Colormap map, ValueRange range);
 
 // Colours `values` (row-major, width × height) spanning `range` with `map`.
 QImage colorizeValues(const float* values, int width, int height, std::size_t stride, Colormap map,
@@ -38,6 +50,8 @@ QImage colorizeMap(const Tensor& tensor, int channel, Colormap map, ValueRange r
 // The input tensor (1 or 3 channels in [0, 1]) as a picture; downscaled by box filtering to at most
 // `maxSide` on its longest side (0: full size).
 QImage inputPicture(const Tensor& input, int maxSide = 0);
+// The input tensor box-filtered to `size` (≤ its size), in parallel: the large view's picture.
+QImage inputPicture(const Tensor& input, QSize size);
 
 // The size a thumbnail of a width × height map gets.
 QSize thumbnailSizeFor(int width, int height, int thumbnailSize);

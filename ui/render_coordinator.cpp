@@ -2,6 +2,8 @@
 
 #include "document.hpp"
 
+#include <chrono>
+
 namespace convscope::ui {
 
 RenderCoordinator::RenderCoordinator(Document* document, QObject* parent)
@@ -23,7 +25,14 @@ RenderCoordinator::RenderCoordinator(Document* document, QObject* parent)
     connect(&thread_, &RenderThread::referenceTimed, this, &RenderCoordinator::onReferenceTimed,
             Qt::QueuedConnection);
 
-    connect(document_, &Document::pipelineChanged, this, &RenderCoordinator::scheduleRender);
+    // An edit with nothing in flight or scheduled goes out at once: the engine starts while the
+    // panels are still updating for the same change. Everything else is coalesced.
+    connect(document_, &Document::pipelineChanged, this, [this] {
+        if (!coalesce_.isActive() && !isBusy() && document_->input())
+            renderNow();
+        else
+            scheduleRender();
+    });
     connect(document_, &Document::inputChanged, this, &RenderCoordinator::scheduleRender);
     connect(document_, &Document::focusChanged, this, &RenderCoordinator::scheduleRender);
     connect(document_, &Document::displayChanged, this, &RenderCoordinator::scheduleRender);
@@ -36,6 +45,13 @@ void RenderCoordinator::setThumbnailSize(int pixels) {
     if (pixels == thumbnailSize_)
         return;
     thumbnailSize_ = pixels;
+    scheduleRender();
+}
+
+void RenderCoordinator::setFocusSize(QSize devicePixels) {
+    if (devicePixels == focusSize_)
+        return;
+    focusSize_ = devicePixels;
     scheduleRender();
 }
 
@@ -62,6 +78,10 @@ void RenderCoordinator::renderNow() {
     request.focus = document_->focus();
     request.backend = document_->liveBackend();
     request.thumbnailSize = thumbnailSize_;
+    request.focusSize = focusSize_;
+    request.requestedAt = std::chrono::duration<double, std::milli>(
+                              std::chrono::steady_clock::now().time_since_epoch())
+                              .count();
     request.measureReference = measureReference_;
     requestTimes_.insert(request.generation, clock_.elapsed());
     if (!busyTimer_.isActive())

@@ -37,6 +37,11 @@ public:
 
     void setThumbnailSize(int pixels);
     int thumbnailSize() const { return thumbnailSize_; }
+    // The size, in device pixels, at which the large view shows the whole focused map (empty:
+    // full resolution). Its picture is made at this size; a change re-renders (nothing is
+    // recomputed, only the picture).
+    void setFocusSize(QSize devicePixels);
+    QSize focusSize() const { return focusSize_; }
     void setMeasureReference(bool measure);
     bool measureReference() const { return measureReference_; }
 
@@ -67,6 +72,7 @@ private:
     quint64 displayed_ = 0;
     bool busyShown_ = false;
     int thumbnailSize_ = 112;
+    QSize focusSize_;
     bool measureReference_ = true;
     std::shared_ptr<const RenderResult> last_;
     std::shared_ptr<const ReferenceTimings> reference_;

@@ -9,8 +9,6 @@
 #include <QMutexLocker>
 #include <QtConcurrent/QtConcurrentMap>
 
-#include <numeric>
-
 #include <algorithm>
 #include <chrono>
 #include <limits>
@@ -24,6 +22,10 @@ using Clock = std::chrono::steady_clock;
 // Maps above this many pixels are shown large at most kLargeFocusSide pixels wide.
 constexpr std::int64_t kMaxFocusPixels = 4'200'000;
 constexpr int kLargeFocusSide = 2560;
+
+double steadyMs(Clock::time_point t) {
+    return std::chrono::duration<double, std::milli>(t.time_since_epoch()).count();
+}
 
 double msSince(Clock::time_point start) {
     return std::chrono::duration<double, std::milli>(Clock::now() - start).count();
@@ -59,19 +61,21 @@ std::optional<double> opencvTime(const Layer& layer, const Tensor& input, Shape 
         const int border = conv->padding_mode == PaddingMode::Zeros     ? cv::BORDER_CONSTANT
                            : conv->padding_mode == PaddingMode::Reflect ? cv::BORDER_REFLECT_101
                                                                         : cv::BORDER_REPLICATE;
-        op = [conv, &input, pad, border, outShape]() {
+        op = [conv, &input, pad, border, outShape, &cancel]() {
             std::vector<cv::Mat> srcs(input.channels());
-            for (int c = 0; c < input.channels(); ++c)
+            // Cancellation is checked before every OpenCV call: on a 12 MP image one call
+            // takes tens of milliseconds, and an edit is waiting behind it.
+            for (int c = 0; c < input.channels() && !cancel.is_cancelled(); ++c)
                 cv::copyMakeBorder(wrap(input, c), srcs[c], pad.top, pad.bottom, pad.left,
                                    pad.right, border, cv::Scalar(0));
             const ConvWeights& w = conv->weights;
             const int outPerGroup = w.out_channels / conv->groups;
             cv::Mat acc(outShape.height, outShape.width, CV_32F), tmp;
             const cv::Rect roi(0, 0, outShape.width, outShape.height);
-            for (int o = 0; o < w.out_channels; ++o) {
+            for (int o = 0; o < w.out_channels && !cancel.is_cancelled(); ++o) {
                 acc.setTo(0);
                 const int g = o / outPerGroup;
-                for (int i = 0; i < w.in_channels; ++i) {
+                for (int i = 0; i < w.in_channels && !cancel.is_cancelled(); ++i) {
                     cv::Mat k(w.kernel_h, w.kernel_w, CV_32F,
                               const_cast<float*>(&w.values[w.index(o, i, 0, 0)]));
                     cv::filter2D(srcs[g * w.in_channels + i], tmp, CV_32F, k, cv::Point(0, 0), 0,
@@ -85,18 +89,18 @@ std::optional<double> opencvTime(const Layer& layer, const Tensor& input, Shape 
             pool->padding != Pair{0, 0} || pool->ceil_mode ||
             input.height() % pool->kernel_size.h || input.width() % pool->kernel_size.w)
             return std::nullopt;
-        op = [&input, outShape]() {
+        op = [&input, outShape, &cancel]() {
             cv::Mat dst;
-            for (int c = 0; c < input.channels(); ++c)
+            for (int c = 0; c < input.channels() && !cancel.is_cancelled(); ++c)
                 cv::resize(wrap(input, c), dst, cv::Size(outShape.width, outShape.height), 0, 0,
                            cv::INTER_AREA);
         };
     } else if (const auto* act = std::get_if<Activation>(&layer.op)) {
         if (act->kind != ActivationKind::ReLU)
             return std::nullopt;
-        op = [&input]() {
+        op = [&input, &cancel]() {
             cv::Mat dst;
-            for (int c = 0; c < input.channels(); ++c)
+            for (int c = 0; c < input.channels() && !cancel.is_cancelled(); ++c)
                 cv::max(wrap(input, c), 0.0, dst);
         };
     }
@@ -164,8 +168,19 @@ void RenderThread::run() {
     naive_ = make_backend(BackendKind::Naive);
     for (;;) {
         mutex_.lock();
-        while (!pending_ && !referenceJob_ && !abort_)
-            condition_.wait(&mutex_);
+        // The reference timing waits until the live view has been quiet for a while: started
+        // between two edits of a drag, it would only be cancelled again (and a cancelled fast
+        // run leaves the engine's cache for incremental runs incomplete).
+        while (!pending_ && !abort_) {
+            if (!referenceJob_) {
+                condition_.wait(&mutex_);
+                continue;
+            }
+            const qint64 quietFor = referenceDelayMs_ - sinceDelivery_.elapsed();
+            if (quietFor <= 0)
+                break;
+            condition_.wait(&mutex_, QDeadlineTimer(quietFor));
+        }
         if (abort_) {
             mutex_.unlock();
             break;
@@ -210,6 +225,8 @@ void RenderThread::process(const RenderRequest& job) {
     const auto start = Clock::now();
     auto result = std::make_shared<RenderResult>();
     result->generation = job.generation;
+    result->requestedAt = job.requestedAt;
+    result->startedAt = steadyMs(start);
     result->focus = job.focus;
     if (!job.input || job.input->empty())
         return;
@@ -275,21 +292,52 @@ void RenderThread::process(const RenderRequest& job) {
     cachedMode_ = runnable.input_mode;
     cachedThumbnailSize_ = job.thumbnailSize;
     summaries_.resize(n);
+    // Every changed map of every changed layer in one parallel pass (the engine is idle now; one
+    // barrier instead of one per layer). Each needs a full read for its exact range, except
+    // where the range follows from the previous layer's without reading the map: a ReLU's is
+    // max(range, 0) (exact when its input held only finite values), a disabled layer's is its
+    // input's. Those only sample their thumbnails. With the default stack that halves the bytes
+    // read, since every conv is followed by a ReLU.
+    struct Item {
+        int layer;
+        int channel;
+        bool derived;
+    };
+    std::vector<Item> items;
     for (int i = from; i < n; ++i) {
-        const Tensor& out = run->layers[i].output;
-        summaries_[i].resize(out.channels());
-        // The maps of a layer in parallel (the engine is idle now).
-        std::vector<int> channels(out.channels());
-        std::iota(channels.begin(), channels.end(), 0);
-        auto& layerSummaries = summaries_[i];
-        const int thumb = job.thumbnailSize;
-        QtConcurrent::blockingMap(channels, [&](int c) {
-            if (!cancel_.is_cancelled())
-                layerSummaries[c] = summariseMap(out, c, thumb);
-        });
+        const Layer& layer = runnable.layers[i];
+        const auto* act = std::get_if<Activation>(&layer.op);
+        const bool derived =
+            i > 0 && (!layer.enabled || (act && act->kind == ActivationKind::ReLU));
+        const int channels = run->layers[i].output.channels();
+        summaries_[i].assign(channels, MapSummary{});
+        for (int c = 0; c < channels; ++c)
+            items.push_back({i, c, derived});
+    }
+    const int thumb = job.thumbnailSize;
+    QtConcurrent::blockingMap(items, [&](const Item& item) {
         if (cancel_.is_cancelled())
-            return; // summaries up to cachedValidLayers_ stay valid
-        cachedValidLayers_ = i + 1;
+            return;
+        const Tensor& out = run->layers[item.layer].output;
+        summaries_[item.layer][item.channel] = item.derived
+                                                   ? sampleThumbnail(out, item.channel, thumb)
+                                                   : summariseMap(out, item.channel, thumb);
+    });
+    if (cancel_.is_cancelled())
+        return; // summaries up to cachedValidLayers_ (= from) stay valid
+    for (const Item& item : items) {
+        if (!item.derived)
+            continue;
+        const MapSummary& source = summaries_[item.layer - 1][item.channel];
+        MapSummary& s = summaries_[item.layer][item.channel];
+        if (!source.allFinite) { // NaN through a ReLU depends on the kernel: read the map
+            s.range = exactRange(run->layers[item.layer].output, item.channel, &s.allFinite);
+        } else if (!runnable.layers[item.layer].enabled) {
+            s.range = source.range;
+        } else {
+            s.range =
+                ValueRange{std::max(source.range.min, 0.0f), std::max(source.range.max, 0.0f)};
+        }
     }
     cachedValidLayers_ = n;
 
@@ -327,33 +375,36 @@ void RenderThread::process(const RenderRequest& job) {
     }
     result->inputThumbnail = inputThumbnail_;
 
-    // The focused map at full resolution.
+    // The focused map, box-filtered to the size the view shows it at: a 12 MP map drawn in a
+    // 900-pixel view would otherwise be coloured in full here, copied into a pixmap and scaled
+    // down on the GUI thread at every frame. The view asks for more when the user zooms in.
+    const auto focusStart = Clock::now();
     MapId focus = job.focus;
     if (focus.layer >= n ||
         (focus.layer >= 0 &&
          (focus.channel < 0 || focus.channel >= int(summaries_[focus.layer].size()))))
         focus = MapId{-1, 0};
     result->focus = focus;
+    const Tensor& focusTensor = focus.layer < 0 ? input : run->layers[focus.layer].output;
+    QSize focusSize = fittedSize(focusTensor.width(), focusTensor.height(), job.focusSize);
+    if (std::int64_t(focusSize.width()) * focusSize.height() > kMaxFocusPixels)
+        focusSize = fittedSize(focusSize.width(), focusSize.height(),
+                               QSize(kLargeFocusSide, kLargeFocusSide));
+    result->focusMapSize = QSize(focusTensor.width(), focusTensor.height());
     if (focus.layer < 0) {
-        result->focusImage = inputPicture(input);
+        result->focusImage = inputPicture(input, focusSize);
         result->focusIsColourImage = true;
         result->focusRange = ValueRange{0.0f, 1.0f};
         result->focusColormap = Colormap::Gray;
     } else {
         const MapRender& map = result->layers[focus.layer].maps[focus.channel];
-        const Tensor& out = run->layers[focus.layer].output;
-        if (out.width() * std::int64_t(out.height()) <= kMaxFocusPixels) {
-            result->focusImage = colorizeMap(out, focus.channel, map.colormap, map.shownRange);
-        } else { // very large maps: a box-filtered view, so panning and zooming stay fluid
-            const MapSummary view = summariseMap(out, focus.channel, kLargeFocusSide);
-            result->focusImage = colorizeValues(view.values.data(), view.width, view.height,
-                                                view.width, map.colormap, map.shownRange);
-        }
+        result->focusImage =
+            focusPicture(focusTensor, focus.channel, focusSize, map.colormap, map.shownRange);
         result->focusRange = map.shownRange;
         result->focusColormap = map.colormap;
     }
+    result->focusMs = msSince(focusStart);
     result->renderMs = msSince(renderStart);
-    (void)start;
 
     {
         QMutexLocker lock(&mutex_);
@@ -361,6 +412,7 @@ void RenderThread::process(const RenderRequest& job) {
         if (job.measureReference && !pending_ && n > 0)
             referenceJob_ = job;
     }
+    result->deliveredAt = steadyMs(Clock::now());
     Q_EMIT rendered(result);
 }
 

@@ -5,8 +5,8 @@
 // Requests pile up while the user drags a value: only the newest waits, the middle ones are
 // dropped (qimgv's scaler). The job in flight is cancelled unless the view has gone without a
 // new frame for a while, in which case it is allowed to finish so the user sees progress.
-// Once the live view is idle the thread times the naive reference (and OpenCV) on the same
-// pipeline, in the background and cancellable.
+// Once the live view has been idle for a moment the thread times the naive reference (and OpenCV)
+// on the same pipeline, in the background and cancellable.
 
 #include "map_rendering.hpp"
 #include "render_types.hpp"
@@ -60,6 +60,7 @@ private:
     bool busy_ = false;
     bool measuring_ = false;
     int starvationMs_ = 120;
+    int referenceDelayMs_ = 400; // quiet time before the reference timing starts
     double referenceFlopLimit_ = 4e9;
     bool forceReference_ = false;
     int completedRuns_ = 0;

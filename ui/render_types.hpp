@@ -8,6 +8,7 @@
 
 #include <QImage>
 #include <QMetaType>
+#include <QSize>
 #include <QString>
 
 #include <memory>
@@ -43,8 +44,12 @@ struct RenderRequest {
     DisplaySettings display;
     MapId focus;
     BackendKind backend = BackendKind::Fast;
-    int thumbnailSize = 112;      // longest side of an overview thumbnail, in device pixels
+    int thumbnailSize = 112; // longest side of an overview thumbnail, in device pixels
+    // The size, in device pixels, at which the large view shows the whole focused map; its picture
+    // is box-filtered down to this (empty: the map's own size, as far as kMaxFocusPixels allow).
+    QSize focusSize;
     bool measureReference = true; // time the naive backend (and OpenCV) once the view is idle
+    double requestedAt = 0;       // steady_clock milliseconds when the request was sent
 };
 
 struct MapRender {
@@ -73,15 +78,22 @@ struct RenderResult {
     std::vector<LayerRender> layers; // the layers that ran (all of them without an error)
     QImage inputThumbnail;
     Shape inputShape;
-    // The focused map at full resolution.
+    // The focused map, at most at the requested focus size.
     MapId focus;
     QImage focusImage;
+    QSize focusMapSize; // the focused map's own size (focusImage may be smaller)
     ValueRange focusRange;
     Colormap focusColormap = Colormap::Viridis;
     bool focusIsColourImage = false; // the input picture itself, not a colormapped map
     QString backend;
     double engineMs = 0; // Backend::run wall time
-    double renderMs = 0; // summaries and colormapping
+    double renderMs = 0; // summaries and colormapping (all of the pictures)
+    double focusMs = 0;  // of which the large view's picture
+    // steady_clock milliseconds: the request sent, taken up by the render thread, and the result
+    // handed to the GUI thread (the benchmark reports the gaps).
+    double requestedAt = 0;
+    double startedAt = 0;
+    double deliveredAt = 0;
 };
 
 // Times of the reference implementations for one pipeline, measured after the live view settled.

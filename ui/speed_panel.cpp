@@ -106,6 +106,9 @@ void SpeedChart::paintEvent(QPaintEvent*) {
 
 SpeedPanel::SpeedPanel(Document* document, RenderCoordinator* coordinator, QWidget* parent)
     : QWidget(parent), document_(document), coordinator_(coordinator) {
+    rebuildTimer_.setSingleShot(true);
+    rebuildTimer_.setInterval(150);
+    connect(&rebuildTimer_, &QTimer::timeout, this, &SpeedPanel::rebuild);
     summary_ = new QLabel(this);
     summary_->setWordWrap(true);
     summary_->setTextFormat(Qt::RichText);
@@ -177,22 +180,38 @@ void SpeedPanel::setResult(std::shared_ptr<const RenderResult> result) {
         for (const LayerRender& layer : result_->layers)
             fastMs_.push_back(layer.ms);
     }
-    rebuild();
+    scheduleRebuild();
 }
 
 void SpeedPanel::setReference(std::shared_ptr<const ReferenceTimings> timings) {
     reference_ = std::move(timings);
-    rebuild();
+    scheduleRebuild();
+}
+
+void SpeedPanel::scheduleRebuild() {
+    // At most a few rebuilds a second: the table re-measures its columns on every change (a few
+    // milliseconds), which must not land in every frame of a drag.
+    if (!rebuildTimer_.isActive())
+        rebuildTimer_.start();
 }
 
 void SpeedPanel::rebuild() {
     const Pipeline& p = document_->pipeline();
     const int n = result_ ? int(result_->layers.size()) : 0;
-    table_->setRowCount(n + (n > 0 ? 1 : 0));
+    if (table_->rowCount() != n + (n > 0 ? 1 : 0)) { // new rows: new items (the total moved)
+        table_->clearContents();
+        table_->setRowCount(n + (n > 0 ? 1 : 0));
+    }
     std::vector<SpeedChart::Row> rows;
     double fastTotal = 0, naiveTotal = 0, cvTotal = 0, cvFastTotal = 0;
     bool haveNaive = reference_ && !reference_->skipped && int(reference_->naiveMs.size()) >= n;
     auto set = [this](int row, int column, const QString& text, bool right = true) {
+        // Unchanged cells are left alone (each change makes the header re-measure the column).
+        if (QTableWidgetItem* item = table_->item(row, column)) {
+            if (item->text() != text)
+                item->setText(text);
+            return;
+        }
         auto* item = new QTableWidgetItem(text);
         if (right)
             item->setTextAlignment(Qt::AlignRight | Qt::AlignVCenter);
@@ -244,7 +263,7 @@ void SpeedPanel::rebuild() {
         set(n, 5, cvTotal > 0 ? ms(cvTotal) : QStringLiteral("—"));
         set(n, 6, cvTotal > 0 ? factor(cvTotal, cvFastTotal) : QStringLiteral("—"));
         for (int c = 0; c < 7; ++c)
-            if (auto* item = table_->item(n, c))
+            if (auto* item = table_->item(n, c); item && !item->font().bold())
                 item->setFont(bold);
     }
     chart_->setRows(std::move(rows));

@@ -4,6 +4,7 @@
 
 #include "render_types.hpp"
 
+#include <QTimer>
 #include <QWidget>
 
 #include <memory>
@@ -52,6 +53,7 @@ public Q_SLOTS:
     void setReference(std::shared_ptr<const convscope::ui::ReferenceTimings> timings);
 
 private:
+    void scheduleRebuild();
     void rebuild();
 
     Document* document_;
@@ -66,6 +68,7 @@ private:
     std::shared_ptr<const ReferenceTimings> reference_;
     std::vector<double> fastMs_; // the fast engine's latest per-layer times
     Pipeline fastPipeline_;
+    QTimer rebuildTimer_;
 };
 
 } // namespace convscope::ui
