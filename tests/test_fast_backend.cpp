@@ -350,6 +350,15 @@ void TestFastBackend::agreesOnAwkwardShapes_data() {
             << shape << p;
     }
     {
+        // An output past 16 MB whose activation is fused: written with streaming stores.
+        Conv2d c = conv(8, 3, 3, 3);
+        c.padding = ConvPadding::same();
+        Pipeline p = one_conv(c);
+        p.layers.push_back(Layer{"relu", true, Activation{}});
+        p.layers.push_back(Layer{"max", true, Pool2d{}});
+        QTest::newRow("streamed 18 MB output") << Shape{3, 700, 801} << p;
+    }
+    {
         Conv2d c = conv(2, 1, 19, 19); // FFT: the pooling runs as its own layer
         c.padding = ConvPadding::same();
         Pipeline p = one_conv(c);

@@ -13,6 +13,7 @@
 #include "fast/epilogue-inl.h"
 #include "fast/kernels.hpp"
 
+#include <hwy/cache_control.h>
 #include <hwy/highway.h>
 
 HWY_BEFORE_NAMESPACE();
@@ -30,7 +31,10 @@ HWY_INLINE void StoreTile(const V (&acc)[R][X], int r0, int x0, const Plane& out
     const int N = static_cast<int>(hn::Lanes(d));
     for (int r = 0; r < R; ++r)
         for (int j = 0; j < X; ++j) {
-            hn::StoreU(acc[r][j], d, out.row(r0 + r) + x0 + j * N);
+            if (epilogue.stream_output)
+                hn::Stream(acc[r][j], d, out.row(r0 + r) + x0 + j * N);
+            else
+                hn::StoreU(acc[r][j], d, out.row(r0 + r) + x0 + j * N);
             if (fused_base)
                 hn::StoreU(Activate(d, acc[r][j], epilogue), d,
                            fused_base + (r0 + r) * out.stride + x0 + j * N);
@@ -240,7 +244,10 @@ HWY_INLINE void ChannelsTile(const ConstPlane& in, std::size_t channel_stride, i
     for (int r = 0; r < R; ++r)
         for (int o = 0; o < NOC; ++o) {
             const std::size_t offset = (r0 + r) * out_stride + x0;
-            hn::StoreU(acc[r][o], d, out[o] + offset);
+            if (epilogue.stream_output)
+                hn::Stream(acc[r][o], d, out[o] + offset);
+            else
+                hn::StoreU(acc[r][o], d, out[o] + offset);
             if (fused)
                 hn::StoreU(Activate(d, acc[r][o], epilogue), d, fused[o] + offset);
         }
@@ -320,6 +327,8 @@ void column_window_sums(ConstPlane in, int rows, int width, int window, Plane ou
 void correlate_plane(ConstPlane in, const ConvGeometry& g, const float* kernel, float bias,
                      Plane out, float* fused_base, const Epilogue& epilogue) {
     HWY_DYNAMIC_DISPATCH(CorrelatePlane)(in, g, kernel, bias, out, fused_base, epilogue);
+    if (epilogue.stream_output)
+        hwy::FlushStream(); // streamed lines must be visible before the task completes
 }
 
 void correlate_channels(ConstPlane in, std::size_t channel_stride, int in_channels,
@@ -329,6 +338,8 @@ void correlate_channels(ConstPlane in, std::size_t channel_stride, int in_channe
     HWY_DYNAMIC_DISPATCH(CorrelateChannels)
     (in, channel_stride, in_channels, g, weights, bias, out_count, out, out_stride, fused,
      epilogue);
+    if (epilogue.stream_output)
+        hwy::FlushStream();
 }
 
 } // namespace convscope::fast

@@ -114,6 +114,16 @@ std::size_t pair_row_floats(const Tensor& t) {
     return t.row_stride() * 2 + 64;
 }
 
+// The epilogue for stores into the output tensor: stream the plain output past the caches when
+// its activation is the fused output (so the pipeline never reads the plain one back) and it
+// is too large to stay in the last-level cache anyway.
+Epilogue output_epilogue(const Epilogue& epilogue, const Tensor& output, const Tensor* fused) {
+    constexpr std::size_t kStreamBytes = 16u << 20; // half of this machine's 32 MB L3
+    Epilogue e = epilogue;
+    e.stream_output = fused && output.shape().elements() * sizeof(float) > kStreamBytes;
+    return e;
+}
+
 // ---- one input channel per group -------------------------------------------------------------
 
 enum Method { kDirect, kSeparable, kBox };
@@ -165,6 +175,7 @@ bool conv_single_input(const Conv2d& conv, const Tensor& input, Tensor& output, 
     const int strips = (L.out_h + strip - 1) / strip;
     const double work = static_cast<double>(output.shape().elements()) * taps;
     const Activation fused_activation = activation_of(epilogue);
+    const Epilogue final_epilogue = output_epilogue(epilogue, output, fused);
     scratch.reserve(0, L.input_rows(conv, strip) * L.padded_stride);
     scratch.reserve(1, strip * L.padded_stride);
     scratch.reserve(2, strip * L.padded_stride);
@@ -205,13 +216,13 @@ bool conv_single_input(const Conv2d& conv, const Tensor& input, Tensor& output, 
                 }
                 const ConvGeometry gx{rows, L.dense_width, 1, 1, w.kernel_w, 1, conv.dilation.w};
                 correlate_plane({vertical, stride}, gx, parts[o].row.data(), bias, target,
-                                fused_rows, epilogue);
+                                fused_rows, direct_store ? final_epilogue : epilogue);
             } else {
                 const ConvGeometry g2{rows,       L.dense_width,   conv.stride.h,  w.kernel_h,
                                       w.kernel_w, conv.dilation.h, conv.dilation.w};
                 correlate_plane({padded, stride}, g2,
                                 w.values.data() + static_cast<std::size_t>(o) * taps, bias, target,
-                                fused_rows, epilogue);
+                                fused_rows, direct_store ? final_epilogue : epilogue);
             }
             if (!direct_store)
                 subsample_columns(target.base, target.stride, rows, conv.stride.w, L.out_w,
@@ -309,6 +320,7 @@ bool conv_multi_input(const Conv2d& conv, const Tensor& input, Tensor& output, T
     const int strips = (L.out_h + strip - 1) / strip;
     const double work = static_cast<double>(output.shape().elements()) * taps;
     const Activation fused_activation = activation_of(epilogue);
+    const Epilogue final_epilogue = output_epilogue(epilogue, output, fused);
     scratch.reserve(0, L.input_rows(conv, strip) * L.padded_stride * L.in_per_group);
     if (conv.stride.w != 1)
         scratch.reserve(2, 8 * strip * L.padded_stride);
@@ -343,7 +355,8 @@ bool conv_multi_input(const Conv2d& conv, const Tensor& input, Tensor& output, T
             correlate_channels({padded, stride}, channel_stride, L.in_per_group, geometry,
                                packed.data() + g * group_weights + b.weights_offset,
                                bias.data() + o0, b.count, out_rows, out_stride,
-                               direct_store && fused ? fused_rows : nullptr, epilogue);
+                               direct_store && fused ? fused_rows : nullptr,
+                               direct_store ? final_epilogue : epilogue);
             if (!direct_store)
                 for (int k = 0; k < b.count; ++k)
                     subsample_columns(out_rows[k], stride, rows, conv.stride.w, L.out_w,

@@ -18,6 +18,11 @@ struct Epilogue {
     enum class Kind { None, ReLU, LeakyReLU, Sigmoid, Tanh };
     Kind kind = Kind::None;
     float negative_slope = 0.01f;
+    // Write the plain output with streaming stores, past the caches: for a large conv output
+    // that nothing in the pipeline reads again (its activation is the fused output). It saves
+    // the read-for-ownership of every line, half the memory traffic of that output. The
+    // output rows must be 64-byte aligned.
+    bool stream_output = false;
 };
 
 struct ConstPlane {
