@@ -1,5 +1,5 @@
-// convscope: the live explorer. `convscope [IMAGE | PIPELINE.json]`; with nothing named it opens
-// the bundled sample with the default pipeline already computed.
+// convscope: the live explorer. `convscope [IMAGE | PIPELINE.json | PROJECT.convscope]`; with
+// nothing named it opens the bundled sample with the default pipeline already computed.
 
 #include "document.hpp"
 #include "main_window.hpp"
@@ -51,8 +51,9 @@ int main(int argc, char** argv) {
     parser.addHelpOption();
     parser.addVersionOption();
     parser.addPositionalArgument(QStringLiteral("file"),
-                                 QStringLiteral("An image or a pipeline (.json) to open."),
-                                 QStringLiteral("[IMAGE | PIPELINE]"));
+                                 QStringLiteral("An image, a pipeline (.json) or a project "
+                                                "(.convscope) to open."),
+                                 QStringLiteral("[IMAGE | PIPELINE | PROJECT]"));
     const QCommandLineOption screenshot(
         QStringLiteral("screenshot"),
         QStringLiteral("Save a picture of the window once the maps are shown, then quit."),

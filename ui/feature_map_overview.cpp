@@ -4,6 +4,8 @@
 #include "document.hpp"
 #include "pipeline_edit.hpp"
 
+#include "convscope/receptive_field.hpp"
+
 #include <QHelpEvent>
 #include <QMouseEvent>
 #include <QPainter>
@@ -206,6 +208,48 @@ QImage FeatureMapOverview::thumbnail(MapId map) const {
     return {};
 }
 
+void FeatureMapOverview::setReceptiveField(const ReceptiveField* field) {
+    field_.clear();
+    if (field) {
+        for (const FieldLevel& level : field->levels) {
+            FieldOutline outline;
+            outline.channels = level.channels;
+            if (level.rows.extent() > 0 && level.cols.extent() > 0 && level.shape.width > 0 &&
+                level.shape.height > 0)
+                outline.box = QRectF(double(level.cols.first) / level.shape.width,
+                                     double(level.rows.first) / level.shape.height,
+                                     double(level.cols.extent()) / level.shape.width,
+                                     double(level.rows.extent()) / level.shape.height);
+            field_.push_back(std::move(outline));
+        }
+    }
+    update();
+}
+
+QRectF FeatureMapOverview::fieldRect(MapId map) const {
+    const int level = map.layer + 1;
+    if (level < 0 || level >= int(field_.size()) || field_[level].box.isEmpty())
+        return {};
+    const FieldOutline& outline = field_[level];
+    // The input's tile shows every channel at once.
+    if (map.layer >= 0 &&
+        !std::binary_search(outline.channels.begin(), outline.channels.end(), map.channel))
+        return {};
+    const QRect tile = tileRect(map);
+    if (tile.isEmpty())
+        return {};
+    QRectF box(tile.left() + outline.box.left() * tile.width(),
+               tile.top() + outline.box.top() * tile.height(), outline.box.width() * tile.width(),
+               outline.box.height() * tile.height());
+    // Never smaller than a few pixels, so a 3 × 3 field on a large map can still be found.
+    const double minimum = 5;
+    if (box.width() < minimum)
+        box.adjust(-(minimum - box.width()) / 2, 0, (minimum - box.width()) / 2, 0);
+    if (box.height() < minimum)
+        box.adjust(0, -(minimum - box.height()) / 2, 0, (minimum - box.height()) / 2);
+    return box;
+}
+
 bool FeatureMapOverview::isDeadMap(MapId map) const {
     for (const Band& band : bands_)
         for (const Tile& tile : band.tiles)
@@ -292,6 +336,19 @@ void FeatureMapOverview::paintEvent(QPaintEvent* event) {
                 painter.setPen(Qt::white);
                 painter.drawText(box, Qt::AlignCenter, badge);
                 painter.restore();
+            }
+            if (!field_.empty()) {
+                const QRectF box = fieldRect(tile.id);
+                if (!box.isEmpty()) {
+                    painter.save();
+                    painter.setClipRect(tile.rect);
+                    painter.setBrush(Qt::NoBrush);
+                    painter.setPen(QPen(pal.color(QPalette::Base), 3));
+                    painter.drawRect(box);
+                    painter.setPen(QPen(QColor(255, 64, 160), 1.5));
+                    painter.drawRect(box);
+                    painter.restore();
+                }
             }
             const bool isFocus = tile.id == focus;
             const bool isHover = tile.id == hovered_;

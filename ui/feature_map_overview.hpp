@@ -9,7 +9,12 @@
 #include <QWidget>
 
 #include <memory>
+#include <optional>
 #include <vector>
+
+namespace convscope {
+struct ReceptiveField;
+}
 
 namespace convscope::ui {
 
@@ -33,6 +38,12 @@ public:
     QRect tileRect(MapId map) const;
     int bandCount() const { return int(bands_.size()); }
     QString bandTitle(int band) const;
+    // Outlines a receptive field (the pixel inspector's) on every thumbnail it reaches; nullptr
+    // clears it.
+    void setReceptiveField(const ReceptiveField* field);
+    bool hasReceptiveField() const { return !field_.empty(); }
+    // Where the field is outlined on a map's thumbnail (empty when not drawn there).
+    QRectF fieldRect(MapId map) const;
     // A dead map: every value is exactly zero (flagged on its thumbnail).
     bool isDeadMap(MapId map) const;
     int deadMapCount(int layer) const;
@@ -74,6 +85,14 @@ private:
     };
     int layoutBands(int width, bool apply);
     const Tile* tileAt(QPoint pos) const;
+
+    // The receptive field per level (level k: layer k − 1's maps; level 0 the input): the
+    // channels it reaches and its bounding box as fractions of the map.
+    struct FieldOutline {
+        std::vector<int> channels;
+        QRectF box;
+    };
+    std::vector<FieldOutline> field_;
 
     Document* document_;
     std::shared_ptr<const RenderResult> result_;

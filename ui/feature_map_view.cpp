@@ -125,6 +125,13 @@ void FeatureMapView::clampOffset() {
     offset_.setY(std::clamp(offset_.y(), marginY - h, height() - marginY));
 }
 
+void FeatureMapView::setMarker(QRect mapPixels) {
+    if (mapPixels == marker_)
+        return;
+    marker_ = mapPixels;
+    update();
+}
+
 void FeatureMapView::paintEvent(QPaintEvent*) {
     QPainter painter(this);
     const QColor background = palette().color(QPalette::Base).lightness() > 128
@@ -153,6 +160,22 @@ void FeatureMapView::paintEvent(QPaintEvent*) {
         painter.setRenderHint(QPainter::SmoothPixmapTransform, reduced || scale_ * dpr < 1.0);
     }
     painter.drawPixmap(target, pixmap_, QRectF(pixmap_.rect()));
+
+    if (!marker_.isEmpty()) {
+        // Magenta with a halo in the background colour: visible on every colormap.
+        QRectF box(imageToWidget(QPointF(marker_.topLeft())),
+                   imageToWidget(QPointF(marker_.left() + marker_.width(),
+                                         marker_.top() + marker_.height())));
+        if (box.width() < 7)
+            box.adjust(-(7 - box.width()) / 2, 0, (7 - box.width()) / 2, 0);
+        if (box.height() < 7)
+            box.adjust(0, -(7 - box.height()) / 2, 0, (7 - box.height()) / 2);
+        painter.setBrush(Qt::NoBrush);
+        painter.setPen(QPen(palette().color(QPalette::Base), 3));
+        painter.drawRect(box);
+        painter.setPen(QPen(QColor(255, 64, 160), 1.5));
+        painter.drawRect(box);
+    }
 
     if (!caption_.isEmpty()) {
         const QString text = caption_ + QStringLiteral("   ") +

@@ -27,6 +27,9 @@ public:
     // The picture size the view needs to show the whole map at the current zoom without losing
     // detail, in device pixels (never more than the map's size).
     QSize wantedPictureSize() const;
+    // Outlines map pixels (the pixel inspector's pinned pixel); an empty rect clears it.
+    void setMarker(QRect mapPixels);
+    QRect marker() const { return marker_; }
 
 public Q_SLOTS:
     void fitToWindow();
@@ -62,6 +65,7 @@ private:
     QPixmap pixmap_;
     QSize mapSize_; // the map's size; pixmap_ covers it, maybe at a lower resolution
     QSize announced_;
+    QRect marker_;
     QString caption_;
     QString message_;
     bool fit_ = true;

@@ -2,12 +2,14 @@
 
 #include "colorbar.hpp"
 #include "document.hpp"
+#include "explain_tools.hpp"
 #include "feature_map_overview.hpp"
 #include "feature_map_view.hpp"
 #include "kernel_editor.hpp"
 #include "layer_properties_panel.hpp"
 #include "layer_stack_panel.hpp"
 #include "pipeline_edit.hpp"
+#include "project_io.hpp"
 #include "render_coordinator.hpp"
 #include "speed_panel.hpp"
 
@@ -132,6 +134,14 @@ MainWindow::MainWindow(QWidget* parent) : QMainWindow(parent) {
     setCentralWidget(split);
 
     createDocks();
+    connect(tools_, &ExplainTools::message, this,
+            [this](const QString& text) { showStatus(text); });
+    connect(tools_->project(), &ProjectController::modifiedChanged, this, &MainWindow::updateTitle);
+    connect(tools_->project(), &ProjectController::projectPathChanged, this,
+            &MainWindow::updateTitle);
+    tools_->project()->addTemporaryFolder(tempDir_.path());
+    connect(tools_->project(), &ProjectController::saved, this,
+            [this](const QString& path) { addRecentFile(path); });
     createActions();
 
     // Status bar.
@@ -215,6 +225,8 @@ void MainWindow::createDocks() {
     speedDock->setObjectName(QStringLiteral("speedDock"));
     speedDock->setWidget(speedPanel_);
     addDockWidget(Qt::BottomDockWidgetArea, speedDock);
+    // Statistics, pixel inspector, compare and sliding window dock beside these.
+    tools_ = new ExplainTools(this, document_, view_);
     setCorner(Qt::BottomLeftCorner, Qt::LeftDockWidgetArea);
     setCorner(Qt::BottomRightCorner, Qt::RightDockWidgetArea);
     resizeDocks({layersDock, kernelDock}, {300, 360}, Qt::Horizontal);
@@ -231,8 +243,8 @@ void MainWindow::createActions() {
         file->addAction(tr("Open &pipeline…"), this, &MainWindow::openPipelineDialog);
     openPipeline->setShortcut(QKeySequence(tr("Ctrl+Shift+O")));
     QAction* save =
-        file->addAction(tr("&Save pipeline as…"), this, &MainWindow::savePipelineDialog);
-    save->setShortcut(QKeySequence::SaveAs);
+        file->addAction(tr("Save pi&peline as…"), this, &MainWindow::savePipelineDialog);
+    save->setToolTip(tr("Save only the pipeline (layers and weights) as a .json file"));
     QMenu* samples = file->addMenu(tr("S&amples"));
     const QDir sampleDir(convscope::resource_path(QStringLiteral("samples")));
     for (const QFileInfo& info : sampleDir.entryInfoList(
@@ -326,6 +338,8 @@ void MainWindow::createActions() {
     viewMenu->addSeparator();
     for (QDockWidget* dock : findChildren<QDockWidget*>())
         viewMenu->addAction(dock->toggleViewAction());
+
+    tools_->installMenus(file, save, nullptr, menuBar(), nullptr);
 
     QMenu* help = menuBar()->addMenu(tr("&Help"));
     help->addAction(tr("&About ConvScope"), this, &MainWindow::about);
@@ -435,6 +449,14 @@ void MainWindow::createActions() {
     };
     connect(colormapBox_, &QComboBox::currentIndexChanged, this, applyDisplay);
     connect(normalisationBox_, &QComboBox::currentIndexChanged, this, applyDisplay);
+    // A project sets the display too: the boxes follow.
+    connect(document_, &Document::displayChanged, this, [this] {
+        const DisplaySettings d = document_->display();
+        QSignalBlocker blockMap(colormapBox_), blockNorm(normalisationBox_);
+        colormapBox_->setCurrentIndex(std::max(0, colormapBox_->findData(int(d.colormap))));
+        normalisationBox_->setCurrentIndex(
+            std::max(0, normalisationBox_->findData(int(d.normalisation))));
+    });
 }
 
 void MainWindow::openDefaults() {
@@ -453,11 +475,28 @@ void MainWindow::openDefaults() {
         document_->setFocus(MapId{0, 0});
 }
 
+void MainWindow::setInteractive(bool interactive) {
+    interactive_ = interactive;
+    tools_->project()->setInteractive(interactive);
+}
+
 bool MainWindow::openPath(const QString& path) {
     const QFileInfo info(path);
     if (!info.exists()) {
         showStatus(tr("%1: no such file").arg(path), 8000);
         return false;
+    }
+    if (ProjectController::isProjectFile(path)) {
+        if (!tools_->project()->maybeSave())
+            return false;
+        QString error;
+        if (!tools_->project()->open(info.absoluteFilePath(), &error)) {
+            showStatus(error, 10000);
+            return false;
+        }
+        addRecentFile(info.absoluteFilePath());
+        showStatus(tr("Opened project %1").arg(info.fileName()));
+        return true;
     }
     if (info.suffix().compare(QLatin1String("json"), Qt::CaseInsensitive) == 0) {
         QString error;
@@ -643,11 +682,14 @@ void MainWindow::updateRecentMenu() {
 }
 
 void MainWindow::updateTitle() {
+    const QString project = tools_ ? tools_->project()->projectPath() : QString();
     const QString image = document_->imagePath().isEmpty()
                               ? tr("no image")
                               : QFileInfo(document_->imagePath()).fileName();
-    setWindowTitle(tr("%1[*] — ConvScope").arg(image));
-    setWindowModified(!document_->undoStack()->isClean());
+    setWindowTitle(
+        tr("%1[*] — ConvScope").arg(project.isEmpty() ? image : QFileInfo(project).fileName()));
+    setWindowModified(tools_ ? tools_->project()->isModified()
+                             : !document_->undoStack()->isClean());
 }
 
 void MainWindow::updateImageInfo() {
@@ -705,6 +747,11 @@ void MainWindow::writeSettings() {
 }
 
 void MainWindow::closeEvent(QCloseEvent* event) {
+    // Qt's Application example: unsaved changes are asked about (Save / Discard / Cancel).
+    if (!tools_->project()->maybeSave()) {
+        event->ignore();
+        return;
+    }
     writeSettings();
     event->accept();
 }

@@ -22,6 +22,7 @@ namespace convscope::ui {
 
 class Colorbar;
 class Document;
+class ExplainTools;
 class FeatureMapOverview;
 class FeatureMapView;
 class KernelEditor;
@@ -42,7 +43,7 @@ public:
     // Starts on the bundled sample and the default pipeline.
     void openDefaults();
     // No modal questions (tests, screenshots): large images are kept as they are.
-    void setInteractive(bool interactive) { interactive_ = interactive; }
+    void setInteractive(bool interactive);
 
     Document* document() const { return document_; }
     RenderCoordinator* coordinator() const { return coordinator_; }
@@ -53,6 +54,8 @@ public:
     LayerStackPanel* layerStack() const { return layerStack_; }
     LayerPropertiesPanel* properties() const { return properties_; }
     SpeedPanel* speedPanel() const { return speedPanel_; }
+    // Statistics, pixel inspector, compare, sliding window, export and projects.
+    ExplainTools* tools() const { return tools_; }
     QString lastStatus() const { return lastStatus_; }
 
 public Q_SLOTS:
@@ -95,6 +98,7 @@ private:
     LayerStackPanel* layerStack_;
     LayerPropertiesPanel* properties_;
     SpeedPanel* speedPanel_;
+    ExplainTools* tools_ = nullptr;
     QComboBox* modeBox_;
     QComboBox* colormapBox_;
     QComboBox* normalisationBox_;

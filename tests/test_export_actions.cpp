@@ -1,0 +1,174 @@
+// Export from the GUI: every file it writes decodes back to the map's values (or colours).
+
+#include "document.hpp"
+#include "export_actions.hpp"
+#include "map_data.hpp"
+
+#include "convscope/contact_sheet.hpp"
+#include "convscope/npy.hpp"
+#include "convscope/pipeline_json.hpp"
+
+#include <QApplication>
+#include <QClipboard>
+#include <QFile>
+#include <QJsonArray>
+#include <QJsonDocument>
+#include <QJsonObject>
+#include <QSignalSpy>
+#include <QStandardPaths>
+#include <QTemporaryDir>
+#include <QTest>
+
+using namespace convscope;
+using namespace convscope::ui;
+
+namespace {
+
+struct Fixture {
+    Document document;
+    MapDataProvider data{&document};
+    QWidget window;
+    ExportActions actions{&document, &data, &window};
+
+    Fixture() {
+        document.resetPipeline(load_pipeline(CONVSCOPE_RESOURCES_DIR "/pipelines/default.json"));
+        document.loadImage(QStringLiteral(CONVSCOPE_RESOURCES_DIR "/samples/chelsea.png"));
+        data.setDebounceMs(0);
+    }
+    // Runs `start` and waits for its finished() signal; true when it succeeded.
+    bool run(const std::function<void()>& start, QString* message = nullptr) {
+        QSignalSpy spy(&actions, &ExportActions::finished);
+        start();
+        if (spy.isEmpty() && !spy.wait(30000))
+            return false;
+        if (message)
+            *message = spy.first().at(1).toString();
+        return spy.first().at(0).toBool();
+    }
+};
+
+} // namespace
+
+class TestExportActions : public QObject {
+    Q_OBJECT
+
+private Q_SLOTS:
+    void initTestCase() {
+        QStandardPaths::setTestModeEnabled(true);
+        qputenv("CONVSCOPE_NO_DIALOGS", "1");
+    }
+
+    void currentMapDecodesBack() {
+        Fixture f;
+        QTemporaryDir dir;
+        f.document.setFocus({3, 4});
+        QString message;
+        const QString tiff = dir.filePath(QStringLiteral("map.tiff"));
+        QVERIFY2(f.run([&] { f.actions.exportCurrentMap(tiff); }, &message), qPrintable(message));
+        const Tensor& maps = *f.data.snapshot()->maps(3);
+        const Tensor read = read_map_tiff(tiff.toStdString());
+        QCOMPARE(read.width(), maps.width());
+        QCOMPARE(read.height(), maps.height());
+        for (int y = 0; y < maps.height(); ++y)
+            for (int x = 0; x < maps.width(); ++x)
+                QCOMPARE(read.at(0, y, x), maps.at(4, y, x));
+
+        const QString npy = dir.filePath(QStringLiteral("map.npy"));
+        QVERIFY(f.run([&] { f.actions.exportCurrentMap(npy); }));
+        const NpyArray array = read_npy(npy.toStdString());
+        QCOMPARE(array.shape,
+                 (std::vector<std::size_t>{std::size_t(maps.height()), std::size_t(maps.width())}));
+        for (int y = 0; y < maps.height(); ++y)
+            for (int x = 0; x < maps.width(); ++x)
+                QCOMPARE(array.values[std::size_t(y) * maps.width() + x], maps.at(4, y, x));
+
+        const QString png = dir.filePath(QStringLiteral("map.png"));
+        QVERIFY(f.run([&] { f.actions.exportCurrentMap(png); }));
+        const QImage image(png);
+        QCOMPARE(image.size(), QSize(maps.width(), maps.height()));
+        const QImage expected = mapPicture(maps, 4, Colormap::Auto, false);
+        QCOMPARE(image.convertToFormat(QImage::Format_RGB888), expected);
+
+        const QString bar = dir.filePath(QStringLiteral("map-bar.png"));
+        QVERIFY(f.run([&] { f.actions.exportCurrentMap(bar, true); }));
+        const QImage withBar(bar);
+        QVERIFY(withBar.width() > maps.width() + 20);
+        QVERIFY(withBar.height() >= maps.height());
+
+        // The clipboard gets the same picture.
+        QVERIFY(f.run([&] { f.actions.copyCurrentMap(); }));
+        QCOMPARE(QApplication::clipboard()->image().size(), QSize(maps.width(), maps.height()));
+    }
+
+    void stackAndLayerFoldersFollowTheCliLayout() {
+        Fixture f;
+        QTemporaryDir dir;
+        const QString all = dir.filePath(QStringLiteral("all"));
+        QString message;
+        QVERIFY2(f.run(
+                     [&] {
+                         f.actions.exportMaps(-1, all, ExportFormats{true, false, true}, true);
+                     },
+                     &message),
+                 qPrintable(message));
+        QFile file(all + QStringLiteral("/manifest.json"));
+        QVERIFY(file.open(QIODevice::ReadOnly));
+        const QJsonObject manifest = QJsonDocument::fromJson(file.readAll()).object();
+        QCOMPARE(manifest.value(QStringLiteral("format")).toString(),
+                 QStringLiteral("convscope-manifest"));
+        const QJsonArray layers = manifest.value(QStringLiteral("layers")).toArray();
+        QCOMPARE(layers.size(), 5);
+        for (const QJsonValue& layer : layers)
+            for (const QJsonValue& name : layer.toObject().value(QStringLiteral("files")).toArray())
+                QVERIFY2(QFile::exists(all + u'/' + name.toString()), qPrintable(name.toString()));
+        const NpyArray maps2 =
+            read_npy((all + QStringLiteral("/layer02_pool1/maps.npy")).toStdString());
+        QCOMPARE(maps2.values, f.data.snapshot()->maps(2)->to_dense());
+
+        const QString one = dir.filePath(QStringLiteral("one"));
+        QVERIFY(f.run([&] {
+            f.actions.exportMaps(3, one, ExportFormats{true, true, false}, true);
+        }));
+        QFile oneFile(one + QStringLiteral("/manifest.json"));
+        QVERIFY(oneFile.open(QIODevice::ReadOnly));
+        const QJsonObject oneManifest = QJsonDocument::fromJson(oneFile.readAll()).object();
+        const QJsonArray oneLayers = oneManifest.value(QStringLiteral("layers")).toArray();
+        QCOMPARE(oneLayers.size(), 1);
+        const QJsonObject entry = oneLayers.first().toObject();
+        QCOMPARE(entry.value(QStringLiteral("index")).toInt(), 3);
+        QCOMPARE(entry.value(QStringLiteral("files")).toArray().size(), 16); // 8 PNG + 8 TIFF
+        QVERIFY(QFile::exists(one + QStringLiteral("/layer03_combinations/map007.tiff")));
+        QVERIFY(QFile::exists(one + QStringLiteral("/layer03_combinations/contact_sheet.png")));
+        const Tensor tiff = read_map_tiff(
+            (one + QStringLiteral("/layer03_combinations/map005.tiff")).toStdString());
+        QCOMPARE(tiff.to_dense(), [&] {
+            const Tensor& m = *f.data.snapshot()->maps(3);
+            std::vector<float> v;
+            for (int y = 0; y < m.height(); ++y)
+                for (int x = 0; x < m.width(); ++x)
+                    v.push_back(m.at(5, y, x));
+            return v;
+        }());
+    }
+
+    void contactSheetHasTheEngineLayout() {
+        Fixture f;
+        QTemporaryDir dir;
+        const QString path = dir.filePath(QStringLiteral("sheet.png"));
+        QVERIFY(f.run([&] { f.actions.exportContactSheet(0, path); }));
+        const QImage sheet(path);
+        const ContactSheetLayout layout = contact_sheet_layout(f.data.snapshot()->maps(0)->shape());
+        QCOMPARE(sheet.size(), QSize(layout.width, layout.height));
+    }
+
+    void failuresAreReported() {
+        Fixture f;
+        QString message;
+        QVERIFY(!f.run([&] { f.actions.exportCurrentMap(QStringLiteral("/proc/nope/map.tiff")); },
+                       &message));
+        QVERIFY(message.contains(QStringLiteral("/proc/nope")));
+    }
+};
+
+QTEST_MAIN(TestExportActions)
+#include "test_export_actions.moc"

@@ -1,0 +1,151 @@
+#pragma once
+// The sliding window, animated: for the selected conv or pooling layer, the window moves over
+// the layer's real input (padding drawn around it, dilation leaving gaps between the cells it
+// reads) while the output map fills in, one value per step. Play, pause, step, scrub and speed;
+// export as an animated GIF or a PNG sequence.
+
+#include "map_data.hpp"
+
+#include "convscope/colormap.hpp"
+#include "convscope/padding.hpp"
+#include "convscope/pipeline.hpp"
+
+#include <QElapsedTimer>
+#include <QImage>
+#include <QTimer>
+#include <QWidget>
+
+class QCheckBox;
+class QComboBox;
+class QLabel;
+class QPushButton;
+class QSlider;
+class QSpinBox;
+class QToolButton;
+
+namespace convscope::ui {
+
+class Document;
+
+// The geometry of one layer's window (no widgets): where the window is at every step.
+struct WindowGeometry {
+    bool valid = false;
+    bool pool = false;
+    int inH = 0, inW = 0;   // the input map
+    int outH = 0, outW = 0; // the output map
+    int kernelH = 0, kernelW = 0;
+    Pair stride{1, 1};
+    Pair dilation{1, 1};
+    PadSides pad;
+    QString paddingMode; // "zeros", "reflect", ...
+
+    static WindowGeometry of(const Layer& layer, Shape input, Shape output);
+    int steps() const { return outH * outW; }
+    // The output cell computed at `step`, and the top-left of its window in input coordinates
+    // (may be negative: in the padding).
+    QPoint outputCell(int step) const { return {step % outW, step / outW}; }
+    QPoint windowOrigin(int step) const;
+};
+
+// The frames an export writes: one every `stepsPerFrame` steps, the last one complete.
+int animationFrameCount(int steps, int stepsPerFrame);
+int animationFrameStep(int frame, int steps, int stepsPerFrame);
+
+// Paints one moment of the animation: the padded input with the window, the output so far.
+class SlidingWindowCanvas : public QWidget {
+    Q_OBJECT
+
+public:
+    explicit SlidingWindowCanvas(QWidget* parent = nullptr);
+    void setData(const WindowGeometry& geometry, const QImage& input, const QImage& output,
+                 const QString& inputCaption, const QString& outputCaption);
+    void setStep(int step);
+    void setZoomed(bool zoomed);
+    int step() const { return step_; }
+    const WindowGeometry& geometry() const { return geometry_; }
+    // The same picture as on screen, for a frame of an export.
+    QImage renderFrame(int step, QSize size) const;
+    QSize sizeHint() const override { return {640, 320}; }
+
+protected:
+    void paintEvent(QPaintEvent* event) override;
+
+private:
+    void paintFrame(QPainter& p, QRectF area, int step, const QPalette& palette) const;
+
+    WindowGeometry geometry_;
+    QImage input_;
+    QImage output_;
+    QString inputCaption_;
+    QString outputCaption_;
+    int step_ = 0;
+    bool zoomed_ = false;
+};
+
+class SlidingWindowView : public QWidget {
+    Q_OBJECT
+
+public:
+    SlidingWindowView(Document* document, MapDataProvider* data, QWidget* parent = nullptr);
+
+    SlidingWindowCanvas* canvas() const { return canvas_; }
+    int steps() const { return canvas_->geometry().valid ? canvas_->geometry().steps() : 0; }
+    int step() const { return canvas_->step(); }
+    bool isPlaying() const { return timer_.isActive(); }
+    bool isReady() const { return canvas_->geometry().valid; }
+    int layer() const { return layer_; }
+    // Steps per second while playing.
+    void setSpeed(int stepsPerSecond);
+
+    // Writes the animation: one frame every `stepsPerFrame` steps (0: so that at most
+    // `maxFrames` frames are written), `size` pixels each. True on success, else `error` says why.
+    bool exportGif(const QString& path, int stepsPerFrame, QSize size, int delayMs,
+                   QString* error = nullptr);
+    bool exportPngSequence(const QString& dir, int stepsPerFrame, QSize size,
+                           QString* error = nullptr);
+    int defaultStepsPerFrame() const;
+
+public Q_SLOTS:
+    void play();
+    void pause();
+    void stepForward();
+    void stepBack();
+    void setStep(int step);
+
+Q_SIGNALS:
+    void ready();
+    void message(const QString& text);
+
+protected:
+    void showEvent(QShowEvent* event) override;
+    void hideEvent(QHideEvent* event) override;
+
+private:
+    void reload();
+    void tick();
+    void exportDialog(bool gif);
+    std::vector<RgbImage> frames(int stepsPerFrame, QSize size) const;
+
+    Document* document_;
+    MapDataProvider* data_;
+    SlidingWindowCanvas* canvas_;
+    QLabel* status_;
+    QPushButton* playButton_;
+    QToolButton* backButton_;
+    QToolButton* forwardButton_;
+    QSlider* scrub_;
+    QSlider* speed_;
+    QLabel* speedLabel_;
+    QSpinBox* inChannel_;
+    QSpinBox* outChannel_;
+    QCheckBox* zoom_;
+    QPushButton* gifButton_;
+    QPushButton* pngButton_;
+    QTimer timer_;
+    QElapsedTimer clock_;
+    double position_ = 0;
+    int layer_ = -1;
+    quint64 serial_ = 0;
+};
+
+} // namespace convscope::ui
