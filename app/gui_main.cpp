@@ -7,6 +7,7 @@
 
 #include <QApplication>
 #include <QCommandLineParser>
+#include <QDockWidget>
 #include <QFileInfo>
 #include <QPalette>
 #include <QStyleFactory>
@@ -62,6 +63,11 @@ int main(int argc, char** argv) {
                                   QStringLiteral("Window size, e.g. 1600x1000."),
                                   QStringLiteral("WxH"));
     const QCommandLineOption dark(QStringLiteral("dark"), QStringLiteral("Use a dark palette."));
+    const QCommandLineOption dock(
+        QStringLiteral("dock"),
+        QStringLiteral("Bring a panel to the front (for screenshots): statisticsDock, "
+                       "inspectorDock, compareDock, slidingWindowDock, speedDock, kernelDock."),
+        QStringLiteral("NAME"));
     const QCommandLineOption focus(QStringLiteral("focus"),
                                    QStringLiteral("Show this map large: LAYER:MAP (from 1)."),
                                    QStringLiteral("L:M"));
@@ -69,7 +75,7 @@ int main(int argc, char** argv) {
         QStringLiteral("screenshot-delay"),
         QStringLiteral("Milliseconds to wait after the first maps (default 1500)."),
         QStringLiteral("MS"), QStringLiteral("1500"));
-    parser.addOptions({screenshot, size, dark, focus, delay});
+    parser.addOptions({screenshot, size, dark, focus, delay, dock});
     parser.process(app);
 
     QApplication::setStyle(QStyleFactory::create(QStringLiteral("Fusion")));
@@ -96,6 +102,12 @@ int main(int argc, char** argv) {
         }
     }
     window.show();
+    if (parser.isSet(dock)) {
+        if (auto* panel = window.findChild<QDockWidget*>(parser.value(dock))) {
+            panel->show();
+            panel->raise();
+        }
+    }
 
     if (shooting) {
         const QString file = parser.value(screenshot);

@@ -18,3 +18,4 @@ shot main-window
 shot dark-palette --dark --focus 4:3
 shot edge-detectors "$here/resources/pipelines/edge-detectors.json" "$here/resources/samples/camera.png" --focus 1:1
 shot first-layers-of-a-cnn "$here/resources/pipelines/first-layers-of-a-cnn.json" "$here/resources/samples/astronaut.png"
+shot statistics "$here/resources/samples/coffee.png" --focus 1:4 --dock statisticsDock
