@@ -32,14 +32,17 @@ int fail(int code, const QString& message) {
 }
 
 QCommandLineOption image_option() {
-    return {"image", "Input image (any format OpenCV reads, or a float .npy of shape (H, W) or "
-                     "(C, H, W)). Default: the bundled sample " + QString(kDefaultSample) + ".",
+    return {"image",
+            "Input image (any format OpenCV reads, or a float .npy of shape (H, W) or "
+            "(C, H, W)). Default: the bundled sample " +
+                QString(kDefaultSample) + ".",
             "FILE"};
 }
 
 QCommandLineOption pipeline_option() {
-    return {"pipeline", "Pipeline file (JSON, see resources/pipelines). Default: the bundled " +
-                            QString(kDefaultPipeline) + ".",
+    return {"pipeline",
+            "Pipeline file (JSON, see resources/pipelines). Default: the bundled " +
+                QString(kDefaultPipeline) + ".",
             "FILE"};
 }
 
@@ -57,7 +60,8 @@ bool parse(QCommandLineParser& parser, const QString& command, const QStringList
     const QCommandLineOption help({"h", "help"}, "Show this help.");
     parser.addOption(help);
     if (!parser.parse(QStringList{"convscope-cli " + command} + arguments)) {
-        exit_code = fail(kUsage, parser.errorText() + " (see convscope-cli " + command + " --help)");
+        exit_code =
+            fail(kUsage, parser.errorText() + " (see convscope-cli " + command + " --help)");
         return false;
     }
     if (parser.isSet(help)) {
@@ -138,7 +142,9 @@ QString format_flops(double flops) {
     return QString::number(flops, 'f', 0) + " ";
 }
 
-QString shape_text(Shape s) { return QString::fromStdString(s.str()); }
+QString shape_text(Shape s) {
+    return QString::fromStdString(s.str());
+}
 
 // The benchmark's inputs are cut from this large photo (2560×1707).
 const char* const kBenchmarkPhoto = "samples/rocket-large.jpg";
@@ -240,8 +246,8 @@ int run_command(const QStringList& arguments) {
                                 "\" (use " + QString::fromStdString(colormap_names()) + ")");
     const QString backend_name = parser.value(backend);
     if (backend_name != "naive" && backend_name != "fast")
-        return fail(kUsage, "--backend: unknown backend \"" + backend_name +
-                                "\" (use naive or fast)");
+        return fail(kUsage,
+                    "--backend: unknown backend \"" + backend_name + "\" (use naive or fast)");
 
     try {
         const Inputs inputs = load_inputs(parser, image, pipeline, &project);
@@ -253,8 +259,8 @@ int run_command(const QStringList& arguments) {
         request.backend = engine->name();
         request.project_path = inputs.project_path.toStdString();
         export_run(request, inputs.pipeline, inputs.image, result);
-        out() << "Ran " << inputs.pipeline.layers.size() << " layers on "
-              << inputs.image_path << " " << shape_text(inputs.image.shape()) << " in "
+        out() << "Ran " << inputs.pipeline.layers.size() << " layers on " << inputs.image_path
+              << " " << shape_text(inputs.image.shape()) << " in "
               << QString::number(result.total_ms(), 'f', 1) << " ms ("
               << QString::fromStdString(engine->name()) << "); maps and manifest.json in "
               << parser.value(out_dir) << "\n";
@@ -291,8 +297,8 @@ int info_command(const QStringList& arguments) {
         if (!inputs.pipeline.description.empty())
             out() << "  " << QString::fromStdString(inputs.pipeline.description) << "\n";
         out() << "Input:    " << inputs.image_path << " ("
-              << QString::fromStdString(std::string(to_string(inputs.pipeline.input_mode)))
-              << ") " << shape_text(inputs.image.shape()) << "\n\n";
+              << QString::fromStdString(std::string(to_string(inputs.pipeline.input_mode))) << ") "
+              << shape_text(inputs.image.shape()) << "\n\n";
         out() << QString("%1  %2  %3  %4  %5\n")
                      .arg("#", 3)
                      .arg("layer", -24)

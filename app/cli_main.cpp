@@ -71,9 +71,10 @@ int main(int argc, char* argv[]) {
         return args.isEmpty() ? convscope::cli::kUsage : convscope::cli::kOk;
     }
     if (args.first() == "-v" || args.first() == "--version") {
-        std::printf("convscope-cli %s (SIMD target %s; Qt %s, OpenCV %s, oneTBB %s, Highway %d.%d.%d)\n",
-                    CONVSCOPE_VERSION, convscope::simd_target().c_str(), qVersion(), CV_VERSION,
-                    TBB_VERSION_STRING, HWY_MAJOR, HWY_MINOR, HWY_PATCH);
+        std::printf(
+            "convscope-cli %s (SIMD target %s; Qt %s, OpenCV %s, oneTBB %s, Highway %d.%d.%d)\n",
+            CONVSCOPE_VERSION, convscope::simd_target().c_str(), qVersion(), CV_VERSION,
+            TBB_VERSION_STRING, HWY_MAJOR, HWY_MINOR, HWY_PATCH);
         return convscope::cli::kOk;
     }
     const QString command = args.takeFirst();

@@ -3,6 +3,8 @@
 
 #include "convscope/benchmark.hpp"
 
+#include "cli_runner.hpp"
+
 #include <QJsonArray>
 #include <QJsonDocument>
 #include <QJsonObject>
@@ -15,26 +17,6 @@
 using namespace convscope;
 
 namespace {
-
-struct CliResult {
-    int exit_code = -1;
-    QString out;
-    QString err;
-};
-
-CliResult run_cli(const QStringList& arguments) {
-    QProcess process;
-    process.start(CONVSCOPE_CLI_PATH, arguments);
-    if (!process.waitForFinished(120000)) {
-        process.kill();
-        return {-2, {}, "timed out"};
-    }
-    CliResult result;
-    result.exit_code = process.exitStatus() == QProcess::NormalExit ? process.exitCode() : -3;
-    result.out = QString::fromUtf8(process.readAllStandardOutput());
-    result.err = QString::fromUtf8(process.readAllStandardError());
-    return result;
-}
 
 // The whole suite.
 const QStringList kCaseNames = {

@@ -6,6 +6,8 @@
 #include "convscope/npy.hpp"
 #include "convscope/pipeline_json.hpp"
 
+#include "cli_runner.hpp"
+
 #include <QFile>
 #include <QImage>
 #include <QJsonArray>
@@ -18,26 +20,6 @@
 using namespace convscope;
 
 namespace {
-
-struct CliResult {
-    int exit_code = -1;
-    QString out;
-    QString err;
-};
-
-CliResult run_cli(const QStringList& arguments) {
-    QProcess process;
-    process.start(CONVSCOPE_CLI_PATH, arguments);
-    if (!process.waitForFinished(60000)) {
-        process.kill();
-        return {-2, {}, "timed out"};
-    }
-    CliResult result;
-    result.exit_code = process.exitStatus() == QProcess::NormalExit ? process.exitCode() : -3;
-    result.out = QString::fromUtf8(process.readAllStandardOutput());
-    result.err = QString::fromUtf8(process.readAllStandardError());
-    return result;
-}
 
 QString resource(const QString& relative) {
     return QStringLiteral(CONVSCOPE_RESOURCES_DIR) + "/" + relative;

@@ -7,6 +7,8 @@
 #include "convscope/pipeline_json.hpp"
 #include "convscope/project.hpp"
 
+#include "cli_runner.hpp"
+
 #include <QDir>
 #include <QFile>
 #include <QJsonArray>
@@ -22,28 +24,6 @@ namespace {
 
 QString resource(const QString& relative) {
     return QStringLiteral(CONVSCOPE_RESOURCES_DIR) + "/" + relative;
-}
-
-struct CliResult {
-    int exit_code = -1;
-    QString out;
-    QString err;
-};
-
-CliResult run_cli(const QStringList& arguments, const QString& working_dir = {}) {
-    QProcess process;
-    if (!working_dir.isEmpty())
-        process.setWorkingDirectory(working_dir);
-    process.start(CONVSCOPE_CLI_PATH, arguments);
-    if (!process.waitForFinished(60000)) {
-        process.kill();
-        return {-2, {}, "timed out"};
-    }
-    CliResult result;
-    result.exit_code = process.exitStatus() == QProcess::NormalExit ? process.exitCode() : -3;
-    result.out = QString::fromUtf8(process.readAllStandardOutput());
-    result.err = QString::fromUtf8(process.readAllStandardError());
-    return result;
 }
 
 void write_file(const QString& path, const QByteArray& bytes) {
