@@ -19,9 +19,6 @@
 #include <QFileInfo>
 #include <QFutureWatcher>
 #include <QGroupBox>
-#include <QJsonArray>
-#include <QJsonDocument>
-#include <QJsonObject>
 #include <QLabel>
 #include <QMenu>
 #include <QMessageBox>
@@ -31,7 +28,6 @@
 #include <QVBoxLayout>
 #include <QtConcurrent/QtConcurrentRun>
 
-#include <cctype>
 #include <stdexcept>
 
 namespace convscope::ui {
@@ -44,38 +40,6 @@ QImage toQImage(const RgbImage& rgb) {
         std::memcpy(image.scanLine(y), rgb.pixels.data() + std::size_t(y) * rgb.width * 3,
                     std::size_t(rgb.width) * 3);
     return image;
-}
-
-// The CLI's folder name for a layer: "layer03_edges".
-QString layerFolder(const Layer& layer, int index) {
-    std::string name = display_name(layer);
-    for (char& c : name)
-        if (!std::isalnum(static_cast<unsigned char>(c)) && c != '-' && c != '_')
-            c = '_';
-    return QStringLiteral("layer%1_%2")
-        .arg(index, 2, 10, QLatin1Char('0'))
-        .arg(QString::fromStdString(name));
-}
-
-QJsonArray shapeJson(Shape s) {
-    return QJsonArray{s.channels, s.height, s.width};
-}
-
-std::string sheetTitle(const Layer& layer, int index, Shape shape) {
-    std::string title = "layer " + std::to_string(index) + ": " + std::string(type_name(layer));
-    if (!layer.name.empty())
-        title += " \"" + layer.name + "\"";
-    if (!layer.enabled)
-        title += " (off)";
-    return title + "  " + shape.str();
-}
-
-void writeText(const QString& path, const QByteArray& text) {
-    QSaveFile file(path);
-    if (!file.open(QIODevice::WriteOnly) || file.write(text) != text.size() || !file.commit())
-        throw std::runtime_error(
-            (path + QStringLiteral(": cannot be written (") + file.errorString() + u')')
-                .toStdString());
 }
 
 } // namespace
@@ -273,90 +237,13 @@ void ExportActions::exportMaps(int layer, const QString& dir, ExportFormats form
     runWithSnapshot(done, [request, layer, dir](const MapSnapshot& s) {
         if (s.run.layers.empty())
             throw std::runtime_error("no layer has been computed");
-        if (layer < 0) {
-            export_run(request, s.pipeline, *s.input, s.run);
-            return;
-        }
         if (layer >= s.layerCount())
             throw std::runtime_error("the layer has not been computed (an earlier layer cannot "
                                      "run)");
-        // One layer, in the same layout and manifest as export_run writes for every layer.
-        const Layer& spec = s.pipeline.layers[layer];
-        const LayerResult& result = s.run.layers[layer];
-        const QString folder = layerFolder(spec, layer);
-        const QDir root(dir);
-        if (!root.mkpath(folder))
-            throw std::runtime_error(
-                (root.filePath(folder) + QStringLiteral(": cannot create the folder"))
-                    .toStdString());
-        QJsonArray files;
-        for (int c = 0; c < result.output.channels(); ++c) {
-            const QString stem = folder + QStringLiteral("/map%1").arg(c, 3, 10, QLatin1Char('0'));
-            if (request.formats.png) {
-                write_map_png(root.filePath(stem + QStringLiteral(".png")).toStdString(),
-                              result.output, c, request.colormap);
-                files.append(stem + QStringLiteral(".png"));
-            }
-            if (request.formats.tiff) {
-                write_map_tiff(root.filePath(stem + QStringLiteral(".tiff")).toStdString(),
-                               result.output, c);
-                files.append(stem + QStringLiteral(".tiff"));
-            }
-        }
-        if (request.formats.npy) {
-            write_npy(root.filePath(folder + QStringLiteral("/maps.npy")).toStdString(),
-                      result.output);
-            files.append(folder + QStringLiteral("/maps.npy"));
-        }
-        QJsonObject entry{{QStringLiteral("index"), layer},
-                          {QStringLiteral("type"),
-                           QString::fromUtf8(type_name(spec).data(), int(type_name(spec).size()))},
-                          {QStringLiteral("name"), QString::fromStdString(display_name(spec))},
-                          {QStringLiteral("enabled"), spec.enabled},
-                          {QStringLiteral("shape"), shapeJson(result.output.shape())},
-                          {QStringLiteral("ms"), result.ms},
-                          {QStringLiteral("kernel"), QString::fromStdString(result.kernel)},
-                          {QStringLiteral("files"), files}};
-        if (request.contact_sheets) {
-            const QString sheet = folder + QStringLiteral("/contact_sheet.png");
-            ContactSheetOptions options;
-            options.colormap = request.colormap;
-            write_contact_sheet(root.filePath(sheet).toStdString(), result.output,
-                                sheetTitle(spec, layer, result.output.shape()), options);
-            entry[QStringLiteral("contact_sheet")] = sheet;
-        }
-        QJsonArray formatList;
-        if (request.formats.png)
-            formatList.append(QStringLiteral("png"));
-        if (request.formats.tiff)
-            formatList.append(QStringLiteral("tiff"));
-        if (request.formats.npy)
-            formatList.append(QStringLiteral("npy"));
-        QJsonObject input{{QStringLiteral("image"), QString::fromStdString(request.image_path)},
-                          {QStringLiteral("mode"),
-                           QString::fromUtf8(to_string(s.pipeline.input_mode).data(),
-                                             int(to_string(s.pipeline.input_mode).size()))},
-                          {QStringLiteral("shape"), shapeJson(s.input->shape())}};
-        if (request.formats.npy) {
-            write_npy(root.filePath(QStringLiteral("input.npy")).toStdString(), *s.input);
-            input[QStringLiteral("npy")] = QStringLiteral("input.npy");
-        }
-        QJsonObject manifest{
-            {QStringLiteral("format"), QStringLiteral("convscope-manifest")},
-            {QStringLiteral("version"), 1},
-            {QStringLiteral("input"), input},
-            {QStringLiteral("pipeline"), QString::fromStdString(request.pipeline_path)},
-            {QStringLiteral("backend"), QString::fromStdString(request.backend)},
-            {QStringLiteral("colormap"),
-             QString::fromUtf8(to_string(request.colormap).data(),
-                               int(to_string(request.colormap).size()))},
-            {QStringLiteral("formats"), formatList},
-            {QStringLiteral("total_ms"), result.ms},
-            {QStringLiteral("layers"), QJsonArray{entry}}};
-        if (!request.project_path.empty())
-            manifest[QStringLiteral("project")] = QString::fromStdString(request.project_path);
-        writeText(root.filePath(QStringLiteral("manifest.json")),
-                  QJsonDocument(manifest).toJson(QJsonDocument::Indented));
+        ExportRequest selected = request;
+        if (layer >= 0)
+            selected.layers = {layer};
+        export_run(selected, s.pipeline, *s.input, s.run);
     });
 }
 
@@ -371,7 +258,8 @@ void ExportActions::exportContactSheet(int layer, const QString& path) {
                         const Tensor& maps = s.run.layers[layer].output;
                         write_contact_sheet(
                             path.toStdString(), maps,
-                            sheetTitle(s.pipeline.layers[layer], layer, maps.shape()), options);
+                            contact_sheet_title(s.pipeline.layers[layer], layer, maps.shape()),
+                            options);
                     });
 }
 

@@ -11,6 +11,7 @@
 //   └──────────────────────────────────────────┘
 
 #include "convscope/colormap.hpp"
+#include "convscope/layer.hpp"
 #include "convscope/tensor.hpp"
 
 #include <string>
@@ -55,6 +56,9 @@ ContactSheetLayout contact_sheet_layout(Shape maps, const ContactSheetOptions& o
 
 // The sheet for every channel of `maps`, with `title` above the grid (ASCII; drawn with
 // OpenCV's Hershey font).
+// "layer 3: conv "edges"  [8, 64, 64]", the title of a layer's contact sheet.
+std::string contact_sheet_title(const Layer& layer, int index, Shape shape);
+
 RgbImage render_contact_sheet(const Tensor& maps, const std::string& title,
                               const ContactSheetOptions& options = {});
 

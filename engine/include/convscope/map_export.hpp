@@ -6,6 +6,7 @@
 #include "convscope/colormap.hpp"
 
 #include <string>
+#include <vector>
 
 namespace convscope {
 
@@ -26,6 +27,8 @@ struct ExportRequest {
     // DIR/<layer folder>/contact_sheet.png, named in the layer's manifest entry as
     // "contact_sheet".
     bool contact_sheets = false;
+    // The layers to write (indices into the pipeline); empty: every layer.
+    std::vector<int> layers;
     // Recorded in the manifest (project_path only when not empty).
     std::string image_path;
     std::string pipeline_path;

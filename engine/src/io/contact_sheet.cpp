@@ -153,4 +153,13 @@ void write_contact_sheet(const std::string& path, const Tensor& maps, const std:
         throw IoError(path + ": cannot be written (folder not writable or disk full?)");
 }
 
+std::string contact_sheet_title(const Layer& layer, int index, Shape shape) {
+    std::string title = "layer " + std::to_string(index) + ": " + std::string(type_name(layer));
+    if (!layer.name.empty())
+        title += " \"" + layer.name + "\"";
+    if (!layer.enabled)
+        title += " (off)";
+    return title + "  " + shape.str();
+}
+
 } // namespace convscope

@@ -12,6 +12,7 @@
 #include <opencv2/imgcodecs.hpp>
 #include <opencv2/imgproc.hpp>
 
+#include <algorithm>
 #include <cctype>
 #include <cstdio>
 #include <filesystem>
@@ -90,16 +91,6 @@ json shape_json(Shape s) {
     return json::array({s.channels, s.height, s.width});
 }
 
-// "layer 3: conv "edges" [8, 64, 64]", the title of a layer's contact sheet.
-std::string contact_sheet_title(const Layer& layer, int index, Shape shape) {
-    std::string title = "layer " + std::to_string(index) + ": " + std::string(type_name(layer));
-    if (!layer.name.empty())
-        title += " \"" + layer.name + "\"";
-    if (!layer.enabled)
-        title += " (off)";
-    return title + "  " + shape.str();
-}
-
 } // namespace
 
 bool parse_export_formats(const std::string& list, ExportFormats& formats, std::string& bad) {
@@ -164,7 +155,11 @@ void export_run(const ExportRequest& request, const Pipeline& pipeline, const Te
     create_folder(root);
 
     json layers = json::array();
+    double total_ms = 0;
     for (std::size_t i = 0; i < result.layers.size(); ++i) {
+        if (!request.layers.empty() && std::find(request.layers.begin(), request.layers.end(),
+                                                 static_cast<int>(i)) == request.layers.end())
+            continue;
         const Layer& layer = pipeline.layers[i];
         const LayerResult& lr = result.layers[i];
         const std::string folder = layer_folder(layer, static_cast<int>(i));
@@ -210,6 +205,7 @@ void export_run(const ExportRequest& request, const Pipeline& pipeline, const Te
         if (!sheet.empty())
             entry["contact_sheet"] = sheet;
         layers.push_back(std::move(entry));
+        total_ms += lr.ms;
     }
 
     json formats = json::array();
@@ -239,7 +235,7 @@ void export_run(const ExportRequest& request, const Pipeline& pipeline, const Te
     manifest["backend"] = request.backend;
     manifest["colormap"] = std::string(to_string(request.colormap));
     manifest["formats"] = std::move(formats);
-    manifest["total_ms"] = result.total_ms();
+    manifest["total_ms"] = total_ms;
     manifest["layers"] = std::move(layers);
     write_text_atomically(root / "manifest.json", manifest.dump(2) + "\n");
 }
