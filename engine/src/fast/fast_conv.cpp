@@ -163,7 +163,7 @@ bool conv_single_input(const Conv2d& conv, const Tensor& input, Tensor& output, 
         }
         any[methods[o]] = true;
     }
-    if (workspace.allow_fft && !any[kSeparable] && !any[kBox] && prefer_fft(conv)) {
+    if (!any[kSeparable] && !any[kBox] && prefer_fft(conv)) {
         conv_fft(conv, input, output, fused, epilogue, workspace, scratch, cancel, kernel);
         return false;
     }

@@ -27,7 +27,6 @@ struct Workspace {
     FloatBuffer fft_spectra; // per output channel: re and im planes (aligned for the kernels)
     std::vector<float> fft_cos, fft_sin;
     std::vector<int> fft_bit_reverse;
-    bool allow_fft = true; // false: direct paths only (measuring the crossover)
 };
 
 Epilogue epilogue_for(const Activation& activation);
