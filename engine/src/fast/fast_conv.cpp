@@ -50,42 +50,20 @@ struct ConvLayout {
     }
 };
 
-// Where a kernel writes: straight into the output rows at x-stride 1, else into a dense scratch
-// plane that is then subsampled.
+// With a stride along x the kernels compute every column into a dense scratch plane; this keeps
+// every stride_w-th one, and activates them into `fused` (if any) with the same row kernel the
+// activation layer uses.
 void subsample_columns(const float* dense, std::size_t dense_stride, int rows, int stride_w,
                        int out_w, float* out, std::size_t out_stride, float* fused,
-                       const Epilogue& epilogue, const Activation& activation) {
+                       const Epilogue& epilogue) {
     for (int r = 0; r < rows; ++r) {
         const float* src = dense + r * dense_stride;
         float* dst = out + r * out_stride;
         for (int x = 0; x < out_w; ++x)
             dst[x] = src[x * stride_w];
-        if (fused) {
-            float* f = fused + r * out_stride;
-            for (int x = 0; x < out_w; ++x)
-                f[x] = epilogue.kind == Epilogue::Kind::None ? dst[x] : activation.apply(dst[x]);
-        }
+        if (fused)
+            activate_row(dst, fused + r * out_stride, out_w, epilogue);
     }
-}
-
-Activation activation_of(const Epilogue& e) {
-    Activation a;
-    a.negative_slope = e.negative_slope;
-    switch (e.kind) {
-    case Epilogue::Kind::LeakyReLU:
-        a.kind = ActivationKind::LeakyReLU;
-        break;
-    case Epilogue::Kind::Sigmoid:
-        a.kind = ActivationKind::Sigmoid;
-        break;
-    case Epilogue::Kind::Tanh:
-        a.kind = ActivationKind::Tanh;
-        break;
-    default:
-        a.kind = ActivationKind::ReLU;
-        break;
-    }
-    return a;
 }
 
 // Pools rows [y0, y0 + rows) of channel c of `source` into `pool` (2×2, stride 2). Strips start on
@@ -174,7 +152,6 @@ bool conv_single_input(const Conv2d& conv, const Tensor& input, Tensor& output, 
                                  pool);
     const int strips = (L.out_h + strip - 1) / strip;
     const double work = static_cast<double>(output.shape().elements()) * taps;
-    const Activation fused_activation = activation_of(epilogue);
     const Epilogue final_epilogue = output_epilogue(epilogue, output, fused);
     scratch.reserve(0, L.input_rows(conv, strip) * L.padded_stride);
     scratch.reserve(1, strip * L.padded_stride);
@@ -227,7 +204,7 @@ bool conv_single_input(const Conv2d& conv, const Tensor& input, Tensor& output, 
             if (!direct_store)
                 subsample_columns(target.base, target.stride, rows, conv.stride.w, L.out_w,
                                   output.row(o, y0), output.row_stride(),
-                                  fused ? fused->row(o, y0) : nullptr, epilogue, fused_activation);
+                                  fused ? fused->row(o, y0) : nullptr, epilogue);
             if (pool)
                 pool_strip(fused ? *fused : output, o, y0, rows, *pool,
                            s.get(3, pair_row_floats(output)));
@@ -319,7 +296,6 @@ bool conv_multi_input(const Conv2d& conv, const Tensor& input, Tensor& output, T
                                  pool);
     const int strips = (L.out_h + strip - 1) / strip;
     const double work = static_cast<double>(output.shape().elements()) * taps;
-    const Activation fused_activation = activation_of(epilogue);
     const Epilogue final_epilogue = output_epilogue(epilogue, output, fused);
     scratch.reserve(0, L.input_rows(conv, strip) * L.padded_stride * L.in_per_group);
     if (conv.stride.w != 1)
@@ -361,7 +337,7 @@ bool conv_multi_input(const Conv2d& conv, const Tensor& input, Tensor& output, T
                 for (int k = 0; k < b.count; ++k)
                     subsample_columns(out_rows[k], stride, rows, conv.stride.w, L.out_w,
                                       output.row(o0 + k, y0), output.row_stride(), fused_rows[k],
-                                      epilogue, fused_activation);
+                                      epilogue);
             if (pool)
                 for (int k = 0; k < b.count; ++k)
                     pool_strip(fused ? *fused : output, o0 + k, y0, rows, *pool,
