@@ -261,27 +261,34 @@ void LayerPropertiesPanel::refresh() {
     refreshing_ = false;
 }
 
-void LayerPropertiesPanel::applyCommon() {
+// The selected layer in `pipeline`, a copy of the document's to edit and hand back as one undo
+// step; null while the panel itself is filling in the widgets or when nothing is selected.
+Layer* LayerPropertiesPanel::editableLayer(Pipeline& pipeline, int& index) const {
     if (refreshing_)
+        return nullptr;
+    pipeline = document_->pipeline();
+    index = document_->selectedLayer();
+    if (index < 0 || index >= int(pipeline.layers.size()))
+        return nullptr;
+    return &pipeline.layers[index];
+}
+
+void LayerPropertiesPanel::applyCommon() {
+    Pipeline p;
+    int index = -1;
+    Layer* layer = editableLayer(p, index);
+    if (!layer)
         return;
-    Pipeline p = document_->pipeline();
-    const int index = document_->selectedLayer();
-    if (index < 0 || index >= int(p.layers.size()))
-        return;
-    Layer& layer = p.layers[index];
-    layer.name = name_->text().trimmed().toStdString();
-    layer.enabled = enabled_->isChecked();
+    layer->name = name_->text().trimmed().toStdString();
+    layer->enabled = enabled_->isChecked();
     document_->edit(tr("Change layer %1").arg(index + 1), p, index);
 }
 
 void LayerPropertiesPanel::applyConv() {
-    if (refreshing_)
-        return;
-    Pipeline p = document_->pipeline();
-    const int index = document_->selectedLayer();
-    if (index < 0 || index >= int(p.layers.size()))
-        return;
-    auto* conv = std::get_if<Conv2d>(&p.layers[index].op);
+    Pipeline p;
+    int index = -1;
+    Layer* layer = editableLayer(p, index);
+    auto* conv = layer ? std::get_if<Conv2d>(&layer->op) : nullptr;
     if (!conv)
         return;
     QString what = tr("Change convolution");
@@ -319,13 +326,10 @@ void LayerPropertiesPanel::applyConv() {
 }
 
 void LayerPropertiesPanel::applyPool() {
-    if (refreshing_)
-        return;
-    Pipeline p = document_->pipeline();
-    const int index = document_->selectedLayer();
-    if (index < 0 || index >= int(p.layers.size()))
-        return;
-    auto* pool = std::get_if<Pool2d>(&p.layers[index].op);
+    Pipeline p;
+    int index = -1;
+    Layer* layer = editableLayer(p, index);
+    auto* pool = layer ? std::get_if<Pool2d>(&layer->op) : nullptr;
     if (!pool)
         return;
     const Pair oldKernel = pool->kernel_size;
@@ -342,13 +346,10 @@ void LayerPropertiesPanel::applyPool() {
 }
 
 void LayerPropertiesPanel::applyActivation() {
-    if (refreshing_)
-        return;
-    Pipeline p = document_->pipeline();
-    const int index = document_->selectedLayer();
-    if (index < 0 || index >= int(p.layers.size()))
-        return;
-    auto* act = std::get_if<Activation>(&p.layers[index].op);
+    Pipeline p;
+    int index = -1;
+    Layer* layer = editableLayer(p, index);
+    auto* act = layer ? std::get_if<Activation>(&layer->op) : nullptr;
     if (!act)
         return;
     act->kind = ActivationKind(actKind_->currentIndex());

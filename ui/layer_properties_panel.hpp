@@ -3,6 +3,8 @@
 // change): conv stride, padding, padding mode, dilation, groups, bias, channels; pooling kind,
 // window, stride, padding, ceil mode; activation kind and slope.
 
+#include "convscope/pipeline.hpp"
+
 #include <QWidget>
 
 class QCheckBox;
@@ -32,6 +34,7 @@ private:
     void applyPool();
     void applyActivation();
     void applyCommon();
+    Layer* editableLayer(Pipeline& pipeline, int& index) const;
     QSpinBox* spin(const QString& name, int min, int max, const QString& tip);
 
     Document* document_;
