@@ -15,6 +15,7 @@
 
 #include <cstdio>
 #include <cstdlib>
+#include <stdexcept>
 
 namespace convscope::cli {
 
@@ -356,7 +357,11 @@ int bench_command(const QStringList& arguments) {
         "N");
     const QCommandLineOption quick("quick", "Tiny sizes, for testing the harness (1/16 of each "
                                             "image side, one run): the times mean nothing.");
-    parser.addOptions({json, repeat, threads, quick});
+    const QCommandLineOption cases("cases",
+                                   "Run only these cases (comma-separated names, as the table "
+                                   "lists them). Default: every case.",
+                                   "NAMES");
+    parser.addOptions({json, repeat, threads, quick, cases});
     int exit_code = kOk;
     if (!parse(parser, "bench", arguments, exit_code))
         return exit_code;
@@ -366,6 +371,8 @@ int bench_command(const QStringList& arguments) {
         !positive_count(parser, threads, options.threads, exit_code))
         return exit_code;
     options.quick = parser.isSet(quick);
+    for (const QString& name : parser.value(cases).split(',', Qt::SkipEmptyParts))
+        options.cases.push_back(name.trimmed().toStdString());
     options.default_pipeline_path = resource_path(kDefaultPipeline).toStdString();
     options.default_sample_path = resource_path(kDefaultSample).toStdString();
     options.photo_path = resource_path(kBenchmarkPhoto).toStdString();
@@ -381,6 +388,8 @@ int bench_command(const QStringList& arguments) {
             std::fputs("\n", stderr);
         std::fputs(text.c_str(), stdout);
         std::fflush(stdout);
+    } catch (const std::invalid_argument& e) { // a case name that is not in the suite
+        return fail(kUsage, QString(e.what()) + " (see convscope-cli bench --help)");
     } catch (const std::exception& e) {
         return fail(kFailed, e.what());
     }

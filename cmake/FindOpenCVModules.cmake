@@ -1,10 +1,11 @@
-# Finds OpenCV's core, imgproc and imgcodecs without its CMake package, which Debian ships only in
-# libopencv-dev (that package drags in highgui, built on Qt 5, which must never share a process
-# with our Qt 6). Defines OpenCV_INCLUDE_DIRS and the imported targets OpenCV::core,
-# OpenCV::imgproc and OpenCV::imgcodecs.
+# Finds OpenCV's core, imgproc, imgcodecs and dnn without its CMake package, which Debian ships
+# only in libopencv-dev (that package drags in highgui, built on Qt 5, which must never share a
+# process with our Qt 6). Defines OpenCV_INCLUDE_DIRS and the imported targets OpenCV::core,
+# OpenCV::imgproc, OpenCV::imgcodecs and OpenCV::dnn (core, imgproc and protobuf underneath: the
+# benchmark's peer for network layers). OpenCV_LIBS lists the first three.
 
 find_path(OpenCV_INCLUDE_DIR opencv2/core.hpp PATH_SUFFIXES opencv4)
-set(_opencv_modules core imgproc imgcodecs)
+set(_opencv_modules core imgproc imgcodecs dnn)
 set(_opencv_required OpenCV_INCLUDE_DIR)
 foreach(module IN LISTS _opencv_modules)
     find_library(OpenCV_${module}_LIBRARY opencv_${module})

@@ -7,7 +7,7 @@ packages=(
     g++ cmake make pkg-config ccache
     qt6-base-dev libgl-dev libqt6svg6
     libtbb-dev
-    libopencv-core-dev libopencv-imgproc-dev libopencv-imgcodecs-dev
+    libopencv-core-dev libopencv-imgproc-dev libopencv-imgcodecs-dev libopencv-dnn-dev
     libhwy-dev
     nlohmann-json3-dev
     libgif-dev

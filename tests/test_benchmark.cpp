@@ -19,14 +19,46 @@ using namespace convscope;
 namespace {
 
 // The whole suite.
-const QStringList kCaseNames = {
-    "conv3x3_gray",        "conv5x5_gray",         "conv7x7_gray",      "conv11x11_gray",
-    "conv15x15_gray",      "conv31x31_gray",       "gauss9x9_gray",     "box15x15_gray",
-    "relu_16ch_540p",      "maxpool2x2_16ch_540p", "maxpool3x3s1_gray", "conv3x3_3to16_rgb",
-    "conv3x3_16to32_540p", "conv3x3_64to64_56",    "default_pipeline",  "default_pipeline_1080p"};
+const QStringList kCaseNames = {"conv3x3_gray",
+                                "conv5x5_gray",
+                                "conv7x7_gray",
+                                "conv11x11_gray",
+                                "conv15x15_gray",
+                                "conv31x31_gray",
+                                "gauss9x9_gray",
+                                "box15x15_gray",
+                                "relu_16ch_540p",
+                                "maxpool2x2_16ch_540p",
+                                "maxpool3x3s1_gray",
+                                "conv3x3_3to16_rgb",
+                                "conv3x3_16to32_540p",
+                                "resnet_3x3_64to64_56",
+                                "resnet_3x3_128to128_28",
+                                "resnet_3x3_256to256_14",
+                                "resnet_3x3_512to512_7",
+                                "resnet_conv1_7x7s2_3to64_224",
+                                "resnet_3x3s2_64to128_56",
+                                "pointwise_1x1_64to256_56",
+                                "depthwise_3x3_32ch_112",
+                                "default_pipeline",
+                                "default_pipeline_1080p"};
 
 // Cases without an OpenCV equivalent.
-const QStringList kNoOpenCv = {"conv3x3_64to64_56", "default_pipeline", "default_pipeline_1080p"};
+const QStringList kNoOpenCv = {};
+
+// Cases whose OpenCV peer is the DNN module, which the benchmark checks against the reference.
+const QStringList kDnnPeer = {"conv3x3_3to16_rgb",
+                              "conv3x3_16to32_540p",
+                              "resnet_3x3_64to64_56",
+                              "resnet_3x3_128to128_28",
+                              "resnet_3x3_256to256_14",
+                              "resnet_3x3_512to512_7",
+                              "resnet_conv1_7x7s2_3to64_224",
+                              "resnet_3x3s2_64to128_56",
+                              "pointwise_1x1_64to256_56",
+                              "depthwise_3x3_32ch_112",
+                              "default_pipeline",
+                              "default_pipeline_1080p"};
 
 bool close_to(double actual, double expected) {
     // The JSON rounds to 4 significant digits; allow for that on both operands.
@@ -54,6 +86,10 @@ private Q_SLOTS:
     void speedupsFollowFromTheTimes();
     void gflopsArePositiveForConvolutions();
     void fastAndNaiveAgreeOnEveryCase();
+    void dnnPeerComputesWhatTheReferenceDoes();
+    void rooflineIsMeasuredAndEveryCaseHasItsBound();
+    void casesOptionRunsOnlyTheNamedCases();
+    void unknownCaseIsAUsageError();
     void threadsOneIsReportedAndNeedsNoSecondMeasurement();
     void tablePrintsHeaderAndEveryCase();
     void helpDocumentsTheOptions();
@@ -142,7 +178,8 @@ void TestBenchmark::speedupsFollowFromTheTimes() {
 void TestBenchmark::gflopsArePositiveForConvolutions() {
     for (const QString& name : kCaseNames) {
         if (!name.startsWith("conv") && !name.startsWith("gauss") && !name.startsWith("box") &&
-            !name.startsWith("default"))
+            !name.startsWith("default") && !name.startsWith("resnet") &&
+            !name.startsWith("pointwise") && !name.startsWith("depthwise"))
             continue;
         const QJsonObject c = case_named(quick_cases_, name);
         QVERIFY2(c.value("gflops").toDouble() > 0, qPrintable(name));
@@ -157,6 +194,59 @@ void TestBenchmark::fastAndNaiveAgreeOnEveryCase() {
                  qPrintable(c.value("name").toString() + ": max relative error " +
                             QString::number(c.value("max_rel_error").toDouble())));
     }
+}
+
+void TestBenchmark::dnnPeerComputesWhatTheReferenceDoes() {
+    for (const QString& name : kCaseNames) {
+        const QJsonObject c = case_named(quick_cases_, name);
+        const QJsonValue error = c.value("opencv_rel_error");
+        QVERIFY2(error.isNull() == !kDnnPeer.contains(name), qPrintable(name));
+        if (!error.isNull())
+            QVERIFY2(error.toDouble() <= kPeerAgreementTolerance,
+                     qPrintable(name + ": " + QString::number(error.toDouble())));
+    }
+}
+
+void TestBenchmark::rooflineIsMeasuredAndEveryCaseHasItsBound() {
+    const QJsonObject roofline = quick_report_.value("roofline").toObject();
+    for (const char* key : {"fma_gflops", "fma_gflops_1thread", "dram_gbps", "dram_gbps_1thread",
+                            "cache_gbps", "cache_gbps_1thread", "cache_mb"})
+        QVERIFY2(roofline.value(key).toDouble() > 0, key);
+    const double peak = roofline.value("fma_gflops").toDouble();
+    for (const QJsonValue& value : quick_cases_) {
+        const QJsonObject c = value.toObject();
+        const QByteArray name = c.value("name").toString().toUtf8();
+        const QString bound = c.value("bound").toString();
+        QVERIFY2(bound == "compute" || bound == "L3" || bound == "DRAM", name.constData());
+        QVERIFY2(c.value("gbytes").toDouble() > 0, name.constData());
+        const double bound_ms = c.value("bound_ms").toDouble();
+        QVERIFY2(bound_ms > 0, name.constData());
+        // The bound is never shorter than the FLOPs at the peak.
+        QVERIFY2(bound_ms * 1.002 >= c.value("gflop").toDouble() / peak * 1e3, name.constData());
+        QVERIFY2(std::abs(c.value("roofline_fraction").toDouble() -
+                          bound_ms / c.value("engine_ms").toDouble()) <=
+                     0.01 * c.value("roofline_fraction").toDouble(),
+                 name.constData());
+    }
+}
+
+void TestBenchmark::casesOptionRunsOnlyTheNamedCases() {
+    const CliResult r =
+        run_cli({"bench", "--json", "--quick", "--cases", "relu_16ch_540p,conv3x3_gray"});
+    QVERIFY2(r.exit_code == 0, qPrintable(r.err));
+    const QJsonArray cases =
+        QJsonDocument::fromJson(r.out.toUtf8()).object().value("cases").toArray();
+    QCOMPARE(cases.size(), 2);
+    // In the suite's order, whatever the order asked.
+    QCOMPARE(cases.at(0).toObject().value("name").toString(), QString("conv3x3_gray"));
+    QCOMPARE(cases.at(1).toObject().value("name").toString(), QString("relu_16ch_540p"));
+}
+
+void TestBenchmark::unknownCaseIsAUsageError() {
+    const CliResult r = run_cli({"bench", "--quick", "--cases", "conv3x3_gray,conv4x4_gray"});
+    QCOMPARE(r.exit_code, 2);
+    QVERIFY(r.out.isEmpty());
+    QVERIFY2(r.err.contains("\"conv4x4_gray\""), qPrintable(r.err));
 }
 
 void TestBenchmark::threadsOneIsReportedAndNeedsNoSecondMeasurement() {
@@ -182,7 +272,7 @@ void TestBenchmark::tablePrintsHeaderAndEveryCase() {
                                      [](const QString& l) { return l.startsWith("case "); });
     QVERIFY(header != lines.end());
     for (const char* column : {"engine ms", "1-thread ms", "naive ms", "OpenCV ms", "× naive",
-                               "× OpenCV", "GFLOP/s", "kernel"})
+                               "× OpenCV", "GFLOP/s", "bound", "roofline", "kernel"})
         QVERIFY2(header->contains(QString::fromUtf8(column)), column);
     for (const QString& name : kCaseNames) {
         const bool listed = std::any_of(lines.begin(), lines.end(),
@@ -196,13 +286,14 @@ void TestBenchmark::tablePrintsHeaderAndEveryCase() {
             lines.begin(), lines.end(), [&](const QString& l) { return l.startsWith(name + " "); });
         QVERIFY2(row.at(kernel_column - 1) == ' ' && row.at(kernel_column) != ' ', qPrintable(row));
     }
-    QVERIFY(r.err.contains("[16/16] default_pipeline_1080p")); // progress goes to stderr
+    QVERIFY(r.err.contains("[23/23] default_pipeline_1080p")); // progress goes to stderr
+    QVERIFY(lines.at(1).startsWith("Roofline (measured): FMA peak "));
 }
 
 void TestBenchmark::helpDocumentsTheOptions() {
     const CliResult r = run_cli({"bench", "--help"});
     QCOMPARE(r.exit_code, 0);
-    for (const char* option : {"--json", "--repeat", "--threads", "--quick"})
+    for (const char* option : {"--json", "--repeat", "--threads", "--quick", "--cases"})
         QVERIFY2(r.out.contains(option), option);
     QVERIFY(r.out.contains("testing the harness"));
 

@@ -1,6 +1,7 @@
-// OpenCV's nearest equivalent of each benchmark case: the calls a user of OpenCV would write to
-// get the same numbers. Each equivalent allocates its outputs once, so the timed passes measure
-// the computation, as the engine's repeated runs do.
+// OpenCV's nearest equivalent of each single-channel and element-wise benchmark case: the calls a
+// user of OpenCV would write to get the same numbers (multi-channel layers: bench_dnn.cpp). Each
+// equivalent allocates its outputs once, so the timed passes measure the computation, as the
+// engine's repeated runs do.
 
 #include "bench_suite.hpp"
 
@@ -125,37 +126,6 @@ OpenCvEquivalent opencv_maxpool_3x3_stride1() {
         return [=]() mutable {
             cv::dilate(source, result, window, kCentredAnchor, 1, cv::BORDER_CONSTANT,
                        cv::morphologyDefaultBorderValue());
-        };
-    };
-}
-
-OpenCvEquivalent opencv_multichannel_conv(const Conv2d& conv) {
-    // OpenCV has no multi-channel convolution, so this is what a user would write: for every
-    // output channel, the bias plus the sum over input channels of one filter2D each
-    // (out × in filter2D calls in all). Stride 1, "same" zero padding, one group.
-    const ConvWeights& w = conv.weights;
-    std::vector<std::vector<cv::Mat>> kernels(w.out_channels);
-    for (int o = 0; o < w.out_channels; ++o)
-        for (int i = 0; i < w.in_channels; ++i)
-            kernels[o].push_back(kernel_plane(w, o, i));
-    std::vector<double> bias(w.out_channels, 0.0);
-    for (std::size_t o = 0; o < conv.bias.size(); ++o)
-        bias[o] = conv.bias[o];
-
-    return [kernels, bias](const Tensor& input) -> OpenCvPass {
-        const std::vector<cv::Mat> sources = plane_views(input);
-        const cv::Size size = sources[0].size();
-        std::vector<cv::Mat> results = allocated_planes(static_cast<int>(kernels.size()), size);
-        cv::Mat filtered(size, CV_32F);
-        return [=]() mutable {
-            for (std::size_t o = 0; o < kernels.size(); ++o) {
-                results[o].setTo(bias[o]);
-                for (std::size_t i = 0; i < sources.size(); ++i) {
-                    cv::filter2D(sources[i], filtered, CV_32F, kernels[o][i], kCentredAnchor, 0,
-                                 cv::BORDER_CONSTANT);
-                    cv::add(results[o], filtered, results[o]);
-                }
-            }
         };
     };
 }

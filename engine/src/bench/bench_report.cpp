@@ -30,6 +30,11 @@ Json number_or_null(const std::optional<double>& value) {
     return value ? Json(significant(*value)) : Json(nullptr);
 }
 
+// JSON has no infinity: an error that is not finite (shapes differ, NaN) is null.
+Json error_json(double error) {
+    return std::isfinite(error) ? Json(significant(error, 2)) : Json(nullptr);
+}
+
 Json case_json(const BenchCase& c) {
     Json j;
     j["name"] = c.name;
@@ -44,11 +49,26 @@ Json case_json(const BenchCase& c) {
     j["speedup_vs_opencv"] = number_or_null(c.speedup_vs_opencv());
     j["gflop"] = significant(c.flops / 1e9);
     j["gflops"] = significant(c.gflops());
+    j["gbytes"] = significant(c.bytes / 1e9);
+    j["bound"] = std::string(to_string(c.bound));
+    j["bound_ms"] = significant(c.bound_ms);
+    j["roofline_fraction"] = significant(c.roofline_fraction(), 3);
     j["kernel"] = c.kernel;
     j["agrees"] = c.agrees;
-    // JSON has no infinity: an error that is not finite (shapes differ, NaN) is null.
-    j["max_rel_error"] =
-        std::isfinite(c.max_rel_error) ? Json(significant(c.max_rel_error, 2)) : Json(nullptr);
+    j["max_rel_error"] = error_json(c.max_rel_error);
+    j["opencv_rel_error"] = c.opencv_rel_error ? error_json(*c.opencv_rel_error) : Json(nullptr);
+    return j;
+}
+
+Json roofline_json(const Roofline& r) {
+    Json j;
+    j["fma_gflops"] = significant(r.fma_gflops);
+    j["fma_gflops_1thread"] = significant(r.fma_gflops_1thread);
+    j["dram_gbps"] = significant(r.dram_gbps);
+    j["dram_gbps_1thread"] = significant(r.dram_gbps_1thread);
+    j["cache_gbps"] = significant(r.cache_gbps);
+    j["cache_gbps_1thread"] = significant(r.cache_gbps_1thread);
+    j["cache_mb"] = significant(r.cache_bytes / (1024.0 * 1024.0));
     return j;
 }
 
@@ -79,8 +99,17 @@ std::string short_number(const std::optional<double>& value) {
     return value ? short_number(*value) : "-";
 }
 
+// The OpenCV peer disagrees with the reference: its time is not for the same result.
+bool opencv_differs(const BenchCase& c) {
+    return c.opencv_rel_error && !(*c.opencv_rel_error <= kPeerAgreementTolerance);
+}
+
+std::string percent(double fraction) {
+    return std::to_string(static_cast<int>(std::lround(100 * fraction))) + "%";
+}
+
 std::vector<std::string> table_row(const BenchCase& c) {
-    return {c.name + (c.agrees ? "" : " (!)"),
+    return {c.name + (c.agrees ? "" : " (!)") + (opencv_differs(c) ? " (cv!)" : ""),
             short_number(c.engine_ms),
             short_number(c.engine_1thread_ms),
             short_number(c.naive_ms),
@@ -89,7 +118,22 @@ std::vector<std::string> table_row(const BenchCase& c) {
             short_number(c.speedup_vs_opencv()),
             short_number(c.thread_scaling()),
             short_number(c.gflops()),
+            std::string(to_string(c.bound)),
+            percent(c.roofline_fraction()),
             c.kernel};
+}
+
+std::string roofline_line(const Roofline& r, int threads) {
+    char text[256];
+    std::snprintf(text, sizeof text,
+                  "Roofline (measured): FMA peak %s GFLOP/s (1 thread %s); copy bandwidth DRAM "
+                  "%s GB/s (1 thread %s), L3 (%s MB) %s GB/s (1 thread %s); at %d threads\n",
+                  short_number(r.fma_gflops).c_str(), short_number(r.fma_gflops_1thread).c_str(),
+                  short_number(r.dram_gbps).c_str(), short_number(r.dram_gbps_1thread).c_str(),
+                  short_number(r.cache_bytes / (1024.0 * 1024.0)).c_str(),
+                  short_number(r.cache_gbps).c_str(), short_number(r.cache_gbps_1thread).c_str(),
+                  threads);
+    return text;
 }
 
 } // namespace
@@ -100,6 +144,7 @@ std::string bench_report_json(const BenchReport& report) {
     j["threads"] = report.threads;
     j["simd"] = report.simd;
     j["quick"] = report.quick;
+    j["roofline"] = roofline_json(report.roofline);
     j["cases"] = Json::array();
     for (const BenchCase& c : report.cases)
         j["cases"].push_back(case_json(c));
@@ -109,7 +154,7 @@ std::string bench_report_json(const BenchReport& report) {
 std::string bench_report_table(const BenchReport& report) {
     const std::vector<std::string> header = {"case",      "engine ms", "1-thread ms", "naive ms",
                                              "OpenCV ms", "× naive",   "× OpenCV",    "× threads",
-                                             "GFLOP/s",   "kernel"};
+                                             "GFLOP/s",   "bound",     "roofline",    "kernel"};
     std::vector<std::vector<std::string>> rows = {header};
     for (const BenchCase& c : report.cases)
         rows.push_back(table_row(c));
@@ -121,8 +166,8 @@ std::string bench_report_table(const BenchReport& report) {
 
     std::string table = "CPU: " + report.cpu + "   threads: " + std::to_string(report.threads) +
                         "   SIMD: " + report.simd +
-                        (report.quick ? "   (quick: tiny images, times mean nothing)" : "") +
-                        "\n\n";
+                        (report.quick ? "   (quick: tiny images, times mean nothing)" : "") + "\n" +
+                        roofline_line(report.roofline, report.threads) + "\n";
     for (const auto& row : rows) {
         std::string line;
         for (std::size_t i = 0; i < row.size(); ++i) {
@@ -134,13 +179,22 @@ std::string bench_report_table(const BenchReport& report) {
     }
     const bool any_disagree = std::any_of(report.cases.begin(), report.cases.end(),
                                           [](const BenchCase& c) { return !c.agrees; });
+    const bool any_peer_differs =
+        std::any_of(report.cases.begin(), report.cases.end(), opencv_differs);
     table += "\nTimes are medians of wall-clock runs; × columns are speedups of the engine "
              "(× threads: 1 thread → all).\n"
+             "OpenCV: filter2D and friends for single-channel filters, the DNN module for "
+             "multi-channel layers\nand pipelines.\n"
              "GFLOP/s: the direct convolution's FLOPs (a multiply-add is 2) per second; "
-             "separable and\nrunning-sum kernels do fewer, so theirs can exceed the machine's "
-             "peak.\n";
+             "Winograd, FFT,\nseparable and running-sum kernels do fewer, so theirs can exceed "
+             "the machine's peak.\n"
+             "bound: what limits the case at the roofline (compute: FLOPs at the FMA peak; L3 or "
+             "DRAM: every\nlayer's input, output and weights once at that copy bandwidth); "
+             "roofline: the bound's time\nover the engine's (nominal, as GFLOP/s).\n";
     if (any_disagree)
         table += "(!) fast and naive outputs disagree on this case (relative error > 1e-4).\n";
+    if (any_peer_differs)
+        table += "(cv!) OpenCV's output differs from the reference's (relative error > 1e-3).\n";
     return table;
 }
 

@@ -1,8 +1,10 @@
-// Measuring the suite: for each case a warm-up run of the fast backend (buffers allocated, caches
-// warm), one run of the naive reference whose outputs the fast ones must match, then the median
-// of several wall-clock runs on each side: fast with every thread, fast with one, naive, OpenCV.
+// Measuring the suite: first the roofline probe (this machine's FMA peak and bandwidth), then for
+// each case a warm-up run of the fast backend (buffers allocated, caches warm), one run of the
+// naive reference whose outputs the fast ones must match, then the median of several wall-clock
+// runs on each side: fast with every thread, fast with one, naive, OpenCV.
 
 #include "bench_suite.hpp"
+#include "roofline_probe.hpp"
 
 #include "convscope/backend.hpp"
 #include "convscope/benchmark.hpp"
@@ -17,6 +19,7 @@
 #include <cmath>
 #include <fstream>
 #include <limits>
+#include <stdexcept>
 
 namespace convscope {
 
@@ -28,6 +31,18 @@ std::optional<double> BenchCase::speedup_vs_opencv() const {
 
 std::vector<std::string> bench_case_names() {
     return bench::Suite::case_names();
+}
+
+std::string_view to_string(BoundKind kind) {
+    switch (kind) {
+    case BoundKind::Compute:
+        return "compute";
+    case BoundKind::CacheBandwidth:
+        return "L3";
+    case BoundKind::MemoryBandwidth:
+        return "DRAM";
+    }
+    return "compute";
 }
 
 namespace {
@@ -120,14 +135,59 @@ double max_relative_error(const RunResult& fast, const RunResult& naive) {
 
 // ---- One case -------------------------------------------------------------------------------
 
-double pipeline_flops(const Pipeline& pipeline, Shape input) {
-    const std::vector<Shape> shapes = infer_shapes(pipeline, input);
+// What one run must compute and move at least: every layer's FLOPs, and its input, output and
+// parameters read or written once (float32).
+struct Work {
     double flops = 0;
+    double bytes = 0;
+};
+
+Work pipeline_work(const Pipeline& pipeline, Shape input) {
+    const std::vector<Shape> shapes = infer_shapes(pipeline, input);
+    Work work;
     for (std::size_t i = 0; i < shapes.size(); ++i) {
-        flops += layer_cost(pipeline.layers[i], input, shapes[i]).flops;
+        const LayerCost cost = layer_cost(pipeline.layers[i], input, shapes[i]);
+        work.flops += cost.flops;
+        work.bytes += 4.0 * (static_cast<double>(input.elements()) +
+                             static_cast<double>(shapes[i].elements()) +
+                             static_cast<double>(cost.parameters));
         input = shapes[i];
     }
-    return flops;
+    return work;
+}
+
+// The roofline's time for a case: its FLOPs at the FMA peak, or its bytes at the bandwidth of the
+// level its data fits in (the last-level cache when it fills at most three quarters of it, as the
+// repeated runs then find it there), whichever takes longer.
+void set_bound(BenchCase& c, const Roofline& roofline) {
+    const double compute_ms = c.flops / (roofline.fma_gflops * 1e6);
+    const bool in_cache = c.bytes <= 0.75 * roofline.cache_bytes;
+    const double gbps = in_cache ? roofline.cache_gbps : roofline.dram_gbps;
+    const double memory_ms = c.bytes / (gbps * 1e6);
+    c.bound_ms = std::max(compute_ms, memory_ms);
+    c.bound = compute_ms >= memory_ms ? BoundKind::Compute
+              : in_cache              ? BoundKind::CacheBandwidth
+                                      : BoundKind::MemoryBandwidth;
+}
+
+// OpenCV's output against the engine's last layer, as relative_difference does.
+double relative_difference(const cv::Mat& blob, const Tensor& t) {
+    if (blob.total() != t.shape().elements())
+        return std::numeric_limits<double>::infinity();
+    const float* values = blob.ptr<float>();
+    double largest_difference = 0;
+    double largest_value = 0;
+    for (int c = 0; c < t.channels(); ++c)
+        for (int y = 0; y < t.height(); ++y)
+            for (int x = 0; x < t.width(); ++x, ++values) {
+                const double difference = std::abs(static_cast<double>(*values) - t.row(c, y)[x]);
+                if (!std::isfinite(difference))
+                    return std::numeric_limits<double>::infinity();
+                largest_difference = std::max(largest_difference, difference);
+                largest_value =
+                    std::max(largest_value, std::abs(static_cast<double>(t.row(c, y)[x])));
+            }
+    return largest_value > 0 ? largest_difference / largest_value : largest_difference;
 }
 
 // The kernels a run used, each once, in order of first use: "direct-avx512+relu-avx512".
@@ -143,13 +203,17 @@ std::string kernel_names(const RunResult& run) {
     return joined;
 }
 
-BenchCase measure_case(const bench::SuiteCase& suite_case, const Plans& plans, int threads) {
+BenchCase measure_case(const bench::SuiteCase& suite_case, const Plans& plans, int threads,
+                       const Roofline& roofline) {
     const Pipeline& pipeline = suite_case.pipeline;
     const Tensor& input = suite_case.input;
     BenchCase result;
     result.name = suite_case.name;
     result.input_shape = input.shape().str();
-    result.flops = pipeline_flops(pipeline, input.shape());
+    const Work work = pipeline_work(pipeline, input.shape());
+    result.flops = work.flops;
+    result.bytes = work.bytes;
+    set_bound(result, roofline);
 
     const auto fast = make_backend(BackendKind::Fast);
     const auto naive = make_backend(BackendKind::Naive);
@@ -164,6 +228,9 @@ BenchCase measure_case(const bench::SuiteCase& suite_case, const Plans& plans, i
     const double first_naive_ms = time_ms([&] { naive_outputs = &naive->run(pipeline, input); });
     result.max_rel_error = max_relative_error(fast_outputs, *naive_outputs);
     result.agrees = result.max_rel_error <= kAgreementTolerance;
+    if (suite_case.opencv_output && !naive_outputs->layers.empty())
+        result.opencv_rel_error = relative_difference(suite_case.opencv_output(input),
+                                                      naive_outputs->layers.back().output);
 
     result.naive_ms = median_ms(run_naive, plans.naive, {first_naive_ms});
     result.engine_ms = median_ms(run_fast, plans.engine);
@@ -219,6 +286,19 @@ private:
     int previous_;
 };
 
+// The suite's indices of the named cases, in the suite's order; every case when none is named.
+std::vector<int> chosen_cases(const std::vector<std::string>& names) {
+    const std::vector<std::string>& all = bench::Suite::case_names();
+    std::vector<int> chosen;
+    for (int i = 0; i < static_cast<int>(all.size()); ++i)
+        if (names.empty() || std::find(names.begin(), names.end(), all[i]) != names.end())
+            chosen.push_back(i);
+    for (const std::string& name : names)
+        if (std::find(all.begin(), all.end(), name) == all.end())
+            throw std::invalid_argument("there is no benchmark case \"" + name + "\"");
+    return chosen;
+}
+
 } // namespace
 
 BenchReport run_benchmark(const BenchOptions& options) {
@@ -228,18 +308,22 @@ BenchReport run_benchmark(const BenchOptions& options) {
     report.simd = simd_target();
     report.quick = options.quick;
 
+    const std::vector<int> chosen = chosen_cases(options.cases);
     const tbb::global_control thread_limit(tbb::global_control::max_allowed_parallelism,
                                            static_cast<std::size_t>(report.threads));
     const OpenCvThreads opencv_threads(report.threads);
     const Plans plans = plans_for(options);
+    report.roofline = bench::probe_roofline(report.threads, options.quick);
 
     bench::Suite suite({options.photo_path, options.default_pipeline_path,
                         options.default_sample_path, options.quick});
-    for (int i = 0; i < suite.size(); ++i) {
+    const int count = static_cast<int>(chosen.size());
+    for (int k = 0; k < count; ++k) {
+        const int i = chosen[k];
         if (options.on_case_start)
-            options.on_case_start(i, suite.size(), bench::Suite::case_names()[i]);
+            options.on_case_start(k, count, bench::Suite::case_names()[i]);
         const bench::SuiteCase suite_case = suite.make_case(i);
-        report.cases.push_back(measure_case(suite_case, plans, report.threads));
+        report.cases.push_back(measure_case(suite_case, plans, report.threads, report.roofline));
         if (options.on_case_done)
             options.on_case_done(report.cases.back());
     }

@@ -1,6 +1,7 @@
-// The benchmark suite: single layers at photo sizes, multi-channel convolutions at network sizes,
-// and the default pipeline. Inputs are cut from a real photo, not noise, so data-dependent
-// branches (max pooling, ReLU) see what they see in use.
+// The benchmark suite: single-channel filters and element-wise layers at photo sizes, the
+// multi-channel layers real networks spend their time in (ResNet's 3×3 stages, its strided stem,
+// pointwise and depthwise convs), and the default pipeline. Inputs are cut from a real photo, not
+// noise, so data-dependent branches (max pooling, ReLU) see what they see in use.
 
 #include "bench_suite.hpp"
 
@@ -11,6 +12,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <functional>
 #include <random>
 
 namespace convscope::bench {
@@ -61,12 +63,18 @@ class Images {
 public:
     explicit Images(const SuiteSources& sources) : sources_(sources) {}
 
-    // A case's nominal size; quick runs take 1/16 of it (at least 16×16).
+    // A case's nominal size; quick runs take 1/16 of it (at least 16×16, or the nominal size if
+    // that is smaller).
     cv::Size size(int width, int height) const {
         if (!sources_.quick)
             return {width, height};
-        return {std::max(16, width / 16), std::max(16, height / 16)};
+        return {std::min(width, std::max(16, width / 16)),
+                std::min(height, std::max(16, height / 16))};
     }
+
+    // A network layer's channel count; quick runs take 1/8 of it (at least 1), so the
+    // reference's loops over deep layers stay short.
+    int channels(int count) const { return sources_.quick ? std::max(1, count / 8) : count; }
 
     // The photo, gray (one channel) or RGB (three), cut to `size`.
     Tensor photo(InputMode mode, cv::Size size) {
@@ -191,101 +199,158 @@ Pool2d max_pool(int size, int stride, int padding) {
 // A generic (non-separable) size×size kernel on the gray photo, against filter2D.
 SuiteCase gray_conv(Images& images, const std::string& name, int size) {
     const Conv2d conv = same_conv(random_weights(1, 1, size, 1000 + size));
-    return {name, single_layer(InputMode::Gray, conv, name),
-            images.photo(InputMode::Gray, images.size(1920, 1080)), opencv_filter2d(conv)};
+    return {name,
+            single_layer(InputMode::Gray, conv, name),
+            images.photo(InputMode::Gray, images.size(1920, 1080)),
+            opencv_filter2d(conv),
+            {}};
 }
 
 SuiteCase gauss9x9_gray(Images& images, const std::string& name) {
     const std::vector<float> taps = gaussian_taps(9, 2.0);
     const Conv2d conv = same_conv(outer_product(taps, taps));
-    return {name, single_layer(InputMode::Gray, conv, name),
+    return {name,
+            single_layer(InputMode::Gray, conv, name),
             images.photo(InputMode::Gray, images.size(1920, 1080)),
-            opencv_sep_filter2d(taps, taps)};
+            opencv_sep_filter2d(taps, taps),
+            {}};
 }
 
 SuiteCase box15x15_gray(Images& images, const std::string& name) {
     const Conv2d conv = same_conv(ConvWeights{1, 1, 15, 15, std::vector<float>(225, 1.0f / 225)});
-    return {name, single_layer(InputMode::Gray, conv, name),
-            images.photo(InputMode::Gray, images.size(1920, 1080)), opencv_box_filter(15)};
+    return {name,
+            single_layer(InputMode::Gray, conv, name),
+            images.photo(InputMode::Gray, images.size(1920, 1080)),
+            opencv_box_filter(15),
+            {}};
 }
 
 SuiteCase relu_16ch_540p(Images& images, const std::string& name) {
-    return {name, single_layer(InputMode::Gray, Activation{ActivationKind::ReLU}, name),
-            images.feature_stack(16, images.size(960, 540)), opencv_relu()};
+    return {name,
+            single_layer(InputMode::Gray, Activation{ActivationKind::ReLU}, name),
+            images.feature_stack(16, images.size(960, 540)),
+            opencv_relu(),
+            {}};
 }
 
 SuiteCase maxpool2x2_16ch_540p(Images& images, const std::string& name) {
-    return {name, single_layer(InputMode::Gray, max_pool(2, 2, 0), name),
-            images.feature_stack(16, images.size(960, 540)), opencv_maxpool_2x2()};
+    return {name,
+            single_layer(InputMode::Gray, max_pool(2, 2, 0), name),
+            images.feature_stack(16, images.size(960, 540)),
+            opencv_maxpool_2x2(),
+            {}};
 }
 
 SuiteCase maxpool3x3s1_gray(Images& images, const std::string& name) {
-    return {name, single_layer(InputMode::Gray, max_pool(3, 1, 1), name),
-            images.photo(InputMode::Gray, images.size(1920, 1080)), opencv_maxpool_3x3_stride1()};
-}
-
-// A network-style 3×3 conv with bias, from `in` to `out` channels.
-Conv2d network_conv(int in, int out, unsigned seed) {
-    return same_conv(random_weights(out, in, 3, seed), random_bias(out, seed + 1));
-}
-
-SuiteCase conv3x3_3to16_rgb(Images& images, const std::string& name) {
-    const Conv2d conv = network_conv(3, 16, 2000);
-    return {name, single_layer(InputMode::Rgb, conv, name),
-            images.photo(InputMode::Rgb, images.size(1920, 1080)), opencv_multichannel_conv(conv)};
-}
-
-SuiteCase conv3x3_16to32_540p(Images& images, const std::string& name) {
-    const Conv2d conv = network_conv(16, 32, 3000);
-    return {name, single_layer(InputMode::Gray, conv, name),
-            images.feature_stack(16, images.size(960, 540)), opencv_multichannel_conv(conv)};
-}
-
-// A deep layer of a small network: 4096 filter2D calls on 56×56 maps would measure call
-// overhead, not convolution, so there is no OpenCV figure here.
-SuiteCase conv3x3_64to64_56(Images& images, const std::string& name) {
-    const Conv2d conv = network_conv(64, 64, 4000);
     return {name,
-            single_layer(InputMode::Gray, conv, name),
-            images.feature_stack(64, images.size(56, 56)),
+            single_layer(InputMode::Gray, max_pool(3, 1, 1), name),
+            images.photo(InputMode::Gray, images.size(1920, 1080)),
+            opencv_maxpool_3x3_stride1(),
             {}};
+}
+
+// A network layer: seeded random weights and bias, zero padding k/2 (PyTorch's "same" at
+// stride 1), as the layers of ResNet and MobileNet.
+Conv2d network_conv(int in, int out, int size, int stride, int groups, unsigned seed) {
+    Conv2d conv;
+    conv.weights = random_weights(out, in / groups, size, seed);
+    conv.bias = random_bias(out, seed + 1);
+    conv.stride = Pair::square(stride);
+    conv.padding = ConvPadding::explicit_size(Pair::square(size / 2));
+    conv.groups = groups;
+    return conv;
+}
+
+// A pipeline against OpenCV's DNN module running the same layers.
+SuiteCase against_dnn(const std::string& name, Pipeline pipeline, Tensor input) {
+    OpenCvEquivalent opencv = opencv_dnn(pipeline);
+    OpenCvOutput output;
+    if (opencv)
+        output = [pipeline](const Tensor& in) { return opencv_dnn_output(pipeline, in); };
+    return {name, std::move(pipeline), std::move(input), std::move(opencv), std::move(output)};
+}
+
+// One multi-channel conv on a stack of feature maps (or on the RGB photo for 3 channels), against
+// OpenCV's DNN module.
+SuiteCase network_layer(Images& images, const std::string& name, const Conv2d& conv, int size_w,
+                        int size_h) {
+    const int channels = conv.weights.in_channels * conv.groups;
+    Pipeline pipeline = single_layer(channels == 3 ? InputMode::Rgb : InputMode::Gray, conv, name);
+    Tensor input = channels == 3 ? images.photo(InputMode::Rgb, images.size(size_w, size_h))
+                                 : images.feature_stack(channels, images.size(size_w, size_h));
+    return against_dnn(name, std::move(pipeline), std::move(input));
+}
+
+using MakeCase = std::function<SuiteCase(Images&, const std::string& name)>;
+
+// A network layer on square maps: `in` → `out` channels, kernel×kernel, on size × size maps.
+MakeCase network(int in, int out, int kernel, int stride, int groups, int size, unsigned seed) {
+    return [=](Images& images, const std::string& name) {
+        const auto scaled = [&](int channels) {
+            return channels == 3 ? 3 : images.channels(channels);
+        };
+        const int g = groups == 1 ? 1 : scaled(groups);
+        return network_layer(images, name,
+                             network_conv(scaled(in), scaled(out), kernel, stride, g, seed), size,
+                             size);
+    };
 }
 
 SuiteCase default_pipeline(Images& images, const std::string& name) {
     Pipeline pipeline = load_pipeline(images.sources().default_pipeline_path);
     Tensor input = images.sample(pipeline.input_mode);
-    return {name, std::move(pipeline), std::move(input), {}};
+    return against_dnn(name, std::move(pipeline), std::move(input));
 }
 
 SuiteCase default_pipeline_1080p(Images& images, const std::string& name) {
     Pipeline pipeline = load_pipeline(images.sources().default_pipeline_path);
     Tensor input = images.photo(pipeline.input_mode, images.size(1920, 1080));
-    return {name, std::move(pipeline), std::move(input), {}};
+    return against_dnn(name, std::move(pipeline), std::move(input));
 }
 
 struct Recipe {
     std::string name;
-    SuiteCase (*make)(Images&, const std::string& name);
+    MakeCase make;
 };
+
+MakeCase gray(int size) {
+    return [size](Images& i, const std::string& n) { return gray_conv(i, n, size); };
+}
 
 // The suite, in the order it runs.
 const std::vector<Recipe>& recipes() {
     static const std::vector<Recipe> all = {
-        {"conv3x3_gray", [](Images& i, const std::string& n) { return gray_conv(i, n, 3); }},
-        {"conv5x5_gray", [](Images& i, const std::string& n) { return gray_conv(i, n, 5); }},
-        {"conv7x7_gray", [](Images& i, const std::string& n) { return gray_conv(i, n, 7); }},
-        {"conv11x11_gray", [](Images& i, const std::string& n) { return gray_conv(i, n, 11); }},
-        {"conv15x15_gray", [](Images& i, const std::string& n) { return gray_conv(i, n, 15); }},
-        // Large enough for the FFT path (the crossover is near 17×17).
-        {"conv31x31_gray", [](Images& i, const std::string& n) { return gray_conv(i, n, 31); }},
+        // Single-channel filters on the gray photo, against filter2D and friends.
+        {"conv3x3_gray", gray(3)},
+        {"conv5x5_gray", gray(5)},
+        {"conv7x7_gray", gray(7)},
+        {"conv11x11_gray", gray(11)},
+        {"conv15x15_gray", gray(15)},
+        {"conv31x31_gray", gray(31)}, // large enough for the FFT path
         {"gauss9x9_gray", gauss9x9_gray},
         {"box15x15_gray", box15x15_gray},
         {"relu_16ch_540p", relu_16ch_540p},
         {"maxpool2x2_16ch_540p", maxpool2x2_16ch_540p},
         {"maxpool3x3s1_gray", maxpool3x3s1_gray},
-        {"conv3x3_3to16_rgb", conv3x3_3to16_rgb},
-        {"conv3x3_16to32_540p", conv3x3_16to32_540p},
-        {"conv3x3_64to64_56", conv3x3_64to64_56},
+        // Multi-channel layers, against OpenCV's DNN module: the first layers of a small
+        // network at photo sizes, then the layers real networks spend their time in.
+        {"conv3x3_3to16_rgb",
+         [](Images& i, const std::string& n) {
+             return network_layer(i, n, network_conv(3, 16, 3, 1, 1, 2000), 1920, 1080);
+         }},
+        {"conv3x3_16to32_540p",
+         [](Images& i, const std::string& n) {
+             return network_layer(i, n, network_conv(16, 32, 3, 1, 1, 3000), 960, 540);
+         }},
+        {"resnet_3x3_64to64_56", network(64, 64, 3, 1, 1, 56, 4000)},
+        {"resnet_3x3_128to128_28", network(128, 128, 3, 1, 1, 28, 4100)},
+        {"resnet_3x3_256to256_14", network(256, 256, 3, 1, 1, 14, 4200)},
+        {"resnet_3x3_512to512_7", network(512, 512, 3, 1, 1, 7, 4300)},
+        {"resnet_conv1_7x7s2_3to64_224", network(3, 64, 7, 2, 1, 224, 4400)},
+        {"resnet_3x3s2_64to128_56", network(64, 128, 3, 2, 1, 56, 4500)},
+        {"pointwise_1x1_64to256_56", network(64, 256, 1, 1, 1, 56, 4600)},
+        {"depthwise_3x3_32ch_112", network(32, 32, 3, 1, 32, 112, 4700)},
+        // The app's default pipeline, at its sample's size and at 1080p.
         {"default_pipeline", default_pipeline},
         {"default_pipeline_1080p", default_pipeline_1080p},
     };

@@ -20,11 +20,16 @@ using OpenCvPass = std::function<void()>;
 // Makes the pass for an input (which must outlive it); empty where OpenCV has no equivalent.
 using OpenCvEquivalent = std::function<OpenCvPass(const Tensor& input)>;
 
+// OpenCV's output for an input (the last layer's, as a dense 1×C×H×W blob), so the benchmark
+// can check that its peer computes what the engine does; empty where there is no such check.
+using OpenCvOutput = std::function<cv::Mat(const Tensor& input)>;
+
 struct SuiteCase {
     std::string name;
     Pipeline pipeline;
     Tensor input;
     OpenCvEquivalent opencv;
+    OpenCvOutput opencv_output;
 };
 
 // Where the suite's inputs come from and how large they are.
@@ -65,6 +70,11 @@ OpenCvEquivalent opencv_box_filter(int size);
 OpenCvEquivalent opencv_relu();
 OpenCvEquivalent opencv_maxpool_2x2();
 OpenCvEquivalent opencv_maxpool_3x3_stride1();
-OpenCvEquivalent opencv_multichannel_conv(const Conv2d& conv);
+
+// OpenCV's DNN module running the pipeline (bench_dnn.cpp): empty where a layer has no DNN
+// equivalent (padding modes other than zeros).
+OpenCvEquivalent opencv_dnn(const Pipeline& pipeline);
+// The DNN module's output of the pipeline's last layer; empty where opencv_dnn is.
+cv::Mat opencv_dnn_output(const Pipeline& pipeline, const Tensor& input);
 
 } // namespace convscope::bench
