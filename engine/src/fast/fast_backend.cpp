@@ -7,6 +7,13 @@ namespace convscope {
 struct FastBackend::Scratch {
     fast::ScratchPool threads;
     fast::Workspace workspace;
+    std::vector<fast::PackedWeights> packed; // per layer index, kept between runs
+
+    fast::PackedWeights& packed_for(int index) {
+        if (static_cast<int>(packed.size()) <= index)
+            packed.resize(index + 1);
+        return packed[index];
+    }
 };
 
 FastBackend::FastBackend() : scratch_(std::make_unique<Scratch>()) {}
@@ -34,7 +41,8 @@ void FastBackend::run_layer(const Layer& layer, const Tensor& input, Tensor& out
         naive_run_layer(layer, input, output, cancel);
         kernel.assign("naive");
     } else if (const auto* conv = std::get_if<Conv2d>(&layer.op)) {
-        fast::conv2d(*conv, input, output, nullptr, {}, nullptr, workspace, threads, cancel,
+        fast::PackedWeights unkept; // convs normally run through run_layers, with their index
+        fast::conv2d(*conv, input, output, nullptr, {}, nullptr, unkept, workspace, threads, cancel,
                      kernel);
     } else if (const auto* pool = std::get_if<Pool2d>(&layer.op)) {
         fast::pool2d(*pool, input, output, workspace, threads, cancel, kernel);
@@ -56,9 +64,10 @@ template <class Op> const Op* enabled_op(const Pipeline& pipeline, int index) {
 
 int FastBackend::run_layers(const Pipeline& pipeline, int index, const Tensor& input,
                             RunResult& result, const CancelToken* cancel) {
-    // A conv followed by an activation and/or a 2×2 pooling: the activation comes from the same
-    // registers as the conv's output and the pooling from each strip's rows while they are in
-    // cache. The app shows every layer, so every output is still stored.
+    // A conv, with its packed weights kept per layer index; an activation and/or a 2×2 pooling
+    // after it are fused: the activation comes from the same registers as the conv's output and
+    // the pooling from each strip's rows while they are in cache. The app shows every layer, so
+    // every output is still stored.
     const Layer& layer = pipeline.layers[index];
     const auto* conv = std::get_if<Conv2d>(&layer.op);
     if (!conv || needs_reference(layer))
@@ -68,8 +77,6 @@ int FastBackend::run_layers(const Pipeline& pipeline, int index, const Tensor& i
     const Pool2d* pool = enabled_op<Pool2d>(pipeline, pool_index);
     if (pool && !fast::fusable_pool(*pool))
         pool = nullptr;
-    if (!act && !pool)
-        return Backend::run_layers(pipeline, index, input, result, cancel);
 
     LayerResult& conv_result = result.layers[index];
     Tensor* act_output = act ? &result.layers[index + 1].output : nullptr;
@@ -78,7 +85,8 @@ int FastBackend::run_layers(const Pipeline& pipeline, int index, const Tensor& i
     const bool pooled =
         fast::conv2d(*conv, input, conv_result.output, act_output,
                      act ? fast::epilogue_for(*act) : fast::Epilogue{}, pool ? &fusion : nullptr,
-                     scratch_->workspace, scratch_->threads, cancel, conv_result.kernel);
+                     scratch_->packed_for(index), scratch_->workspace, scratch_->threads, cancel,
+                     conv_result.kernel);
     if (act)
         result.layers[index + 1].kernel.assign("fused-into-conv");
     if (pool) {

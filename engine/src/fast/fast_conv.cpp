@@ -359,8 +359,16 @@ bool fusable_pool(const Pool2d& pool) {
 }
 
 bool conv2d(const Conv2d& conv, const Tensor& input, Tensor& output, Tensor* fused,
-            const Epilogue& epilogue, const PoolFusion* pool, Workspace& workspace,
-            ScratchPool& scratch, const CancelToken* cancel, std::string& kernel) {
+            const Epilogue& epilogue, const PoolFusion* pool, PackedWeights& packed,
+            Workspace& workspace, ScratchPool& scratch, const CancelToken* cancel,
+            std::string& kernel) {
+    if (const int m = winograd_tile(conv, input.shape())) {
+        ConvChain chain;
+        chain.activation = epilogue;
+        chain.activated = fused;
+        conv_winograd(conv, m, input, output, chain, packed, workspace, scratch, cancel, kernel);
+        return false; // a following pooling runs as its own layer
+    }
     if (conv.weights.in_channels == 1)
         return conv_single_input(conv, input, output, fused, epilogue, pool, workspace, scratch,
                                  cancel, kernel);

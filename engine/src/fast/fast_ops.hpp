@@ -11,6 +11,7 @@
 #include "fast/kernels.hpp"
 #include "fast/parallel.hpp"
 
+#include <cstring>
 #include <string>
 #include <vector>
 
@@ -27,9 +28,66 @@ struct Workspace {
     FloatBuffer fft_spectra; // per output channel: re and im planes (aligned for the kernels)
     std::vector<float> fft_cos, fft_sin;
     std::vector<int> fft_bit_reverse;
+    FloatBuffer transformed_inputs; // Winograd: [ξ][in channel][tile]
+    FloatBuffer products;           // Winograd: [ξ][out channel][tile]
 };
 
 Epilogue epilogue_for(const Activation& activation);
+
+// The buffer's memory, grown to at least `floats` (never shrunk: repeated runs reuse it).
+inline float* grow(FloatBuffer& buffer, std::size_t floats) {
+    if (buffer.size() < floats)
+        buffer.resize(floats);
+    return buffer.data();
+}
+
+// Weights rearranged for a kernel (transformed, packed into panels), kept per layer between runs
+// and rebuilt only when the weights or the kernel's layout change: a repeated run repacks
+// nothing, an edited weight is picked up on the next run.
+struct PackedWeights {
+    int method = 0;     // which layout `values` holds (the packer's own code), 0: none yet
+    int detail = 0;     // and its parameters (tile size, panel height, ...)
+    ConvWeights source; // the weights `values` were made from
+    FloatBuffer values;
+
+    // Whether `values` holds the layout (method, detail) of `weights`; compares every weight's
+    // bits (weights are finite, checked before any run, so equal bits are equal values; a
+    // weight flipped between 0 and −0 merely repacks).
+    bool holds(int method_code, int detail_code, const ConvWeights& weights) const {
+        return method == method_code && detail == detail_code &&
+               source.out_channels == weights.out_channels &&
+               source.in_channels == weights.in_channels &&
+               source.kernel_h == weights.kernel_h && source.kernel_w == weights.kernel_w &&
+               source.values.size() == weights.values.size() &&
+               std::memcmp(source.values.data(), weights.values.data(),
+                           weights.values.size() * sizeof(float)) == 0;
+    }
+    // Records what `values` now holds (copying the weights into memory kept from run to run).
+    void remember(int method_code, int detail_code, const ConvWeights& weights) {
+        method = method_code;
+        detail = detail_code;
+        source.out_channels = weights.out_channels;
+        source.in_channels = weights.in_channels;
+        source.kernel_h = weights.kernel_h;
+        source.kernel_w = weights.kernel_w;
+        source.values.assign(weights.values.begin(), weights.values.end());
+    }
+};
+
+// What a conv writes besides its own output: the layers fused after it (see ChannelStores),
+// each into its own tensor of the output's shape. Null members are not fused.
+struct ConvChain {
+    const float* scale = nullptr; // per output channel: a batch norm folded as scale · x + shift
+    const float* shift = nullptr;
+    Tensor* normalized = nullptr;
+    const Tensor* residual = nullptr; // added after the batch norm (or the conv)
+    Tensor* sum = nullptr;
+    Epilogue activation;
+    Tensor* activated = nullptr;
+
+    // Output channel o's stores, with the conv's own output `out` and bias.
+    ChannelStores channel(Tensor& out, int o, float bias) const;
+};
 
 // Wider groups than this run on the reference backend.
 inline constexpr int kMaxOutputsPerGroup = 4096;
@@ -46,9 +104,11 @@ bool fusable_pool(const Pool2d& pool);
 // `fused`, if not null, receives epilogue(conv output) in the same pass; `pool`, if not null,
 // pools the last of those outputs. Returns false when the pooling was not done (the FFT path
 // leaves it to the pooling layer).
+// `packed` is the layer's own, kept between runs.
 bool conv2d(const Conv2d& conv, const Tensor& input, Tensor& output, Tensor* fused,
-            const Epilogue& epilogue, const PoolFusion* pool, Workspace& workspace,
-            ScratchPool& scratch, const CancelToken* cancel, std::string& kernel);
+            const Epilogue& epilogue, const PoolFusion* pool, PackedWeights& packed,
+            Workspace& workspace, ScratchPool& scratch, const CancelToken* cancel,
+            std::string& kernel);
 
 void pool2d(const Pool2d& pool, const Tensor& input, Tensor& output, Workspace& workspace,
             ScratchPool& scratch, const CancelToken* cancel, std::string& kernel);
@@ -64,6 +124,15 @@ bool prefer_fft(const Conv2d& conv);
 void conv_fft(const Conv2d& conv, const Tensor& input, Tensor& output, Tensor* fused,
               const Epilogue& epilogue, Workspace& workspace, ScratchPool& scratch,
               const CancelToken* cancel, std::string& kernel);
+
+// Winograd F(m×m, 3×3) for 3×3 convs at stride 1 without dilation, one group, enough channels:
+// m (4 or 2) when it beats the direct path for this shape, 0 when it does not apply or pay.
+int winograd_tile(const Conv2d& conv, const Shape& input);
+// Runs it: transformed weights cached in `packed`, output and fused layers through `chain`.
+// Accuracy: within 1e-4 of the reference (relative to the largest output), ~1e-6 in practice.
+void conv_winograd(const Conv2d& conv, int m, const Tensor& input, Tensor& output,
+                   const ConvChain& chain, PackedWeights& packed, Workspace& workspace,
+                   ScratchPool& scratch, const CancelToken* cancel, std::string& kernel);
 
 // kernel = method + "-" + the SIMD target, without allocating once the string has grown.
 void name_kernel(std::string& kernel, const char* method);

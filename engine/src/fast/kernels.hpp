@@ -25,6 +25,25 @@ struct Epilogue {
     bool stream_output = false;
 };
 
+// Where one output channel of a conv goes at store time, and the layers fused after it: each
+// stage is optional (null: not fused) and writes its own map, since the app shows every layer.
+//   conv       = Σ w·in + bias
+//   normalized = scale · conv + shift          (a batch norm folded into a scale and a shift)
+//   sum        = (normalized or conv) + residual[y][x]
+//   activated  = act(the last of those)
+// Every map has the output's shape, so one row stride serves all of them.
+struct ChannelStores {
+    std::size_t stride = 0; // floats between rows
+    float bias = 0;
+    float* conv = nullptr;
+    float scale = 1, shift = 0;
+    float* normalized = nullptr;
+    const float* residual = nullptr;
+    float* sum = nullptr;
+    Epilogue activation;
+    float* activated = nullptr;
+};
+
 struct ConstPlane {
     const float* base;
     std::size_t stride;
@@ -91,6 +110,31 @@ void transpose_square(float* a, int n);
 
 // (re + i·im) *= conj(kre + i·kim), element-wise over `count` values (a multiple of 16).
 void multiply_conjugate(float* re, float* im, const float* kre, const float* kim, int count);
+
+// ---- Winograd F(m×m, 3×3), m = 2 or 4 (winograd_kernels.cpp) ----------------------------------
+// Tiles are numbered row by row (t = ty·tiles_x + tx); a transformed plane holds one value per
+// tile, tiles in a row of floats; the (m+2)² planes of element ξ lie xi_stride floats apart.
+
+// Input transform of one channel: tiles of (m+2)×(m+2) padded inputs starting every m rows and
+// columns of `padded` (which must hold m·tiles + 2 rows and columns plus a vector of slack) into
+// v[ξ·xi_stride + t]. Writes whole vectors: v needs a vector of slack after the last tile.
+void winograd_input_tiles(int m, ConstPlane padded, int tiles_x, int tiles_y, float* v,
+                          std::size_t xi_stride);
+
+// The element-wise stage for one ξ as a matrix product: m[o][t] = Σ_c u[o][c] · v[c][t] for
+// tiles [t_begin, t_end) (multiples of the vector width). u holds `panels` panels of
+// winograd_panel_rows() output channels, each [in_channels][rows], as winograd_pack_panel lays
+// them out; v rows are ldv floats apart, m rows ldm.
+void winograd_multiply(const float* u, int panels, int in_channels, const float* v, std::size_t ldv,
+                       int t_begin, int t_end, float* m, std::size_t ldm);
+// Output channels per panel of the product's register tile, and tiles per vector.
+int winograd_panel_rows();
+int winograd_lanes();
+
+// Output transform of one output channel: the products m[ξ·xi_stride + t] back to m×m outputs
+// per tile, stored through `stores` (rows < out_h, columns < out_w).
+void winograd_output_tiles(int m, const float* products, std::size_t xi_stride, int tiles_x,
+                           int tiles_y, int out_w, int out_h, const ChannelStores& stores);
 
 // The Highway target the kernels dispatch to now ("AVX3", "AVX2", ...).
 const char* dispatched_target_name();

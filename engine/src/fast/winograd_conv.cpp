@@ -1,0 +1,210 @@
+// Winograd F(m×m, 3×3) convolution (Lavin & Gray, "Fast Algorithms for Convolutional Neural
+// Networks", 2016) for the 3×3 layers of deep networks.
+//
+// Each m×m block of outputs (a tile) comes from an (m+2)×(m+2) block of inputs: with
+// V = Bᵀ d B (input), U = G g Gᵀ (weights) and M = Σ_c U ⊙ V, the outputs are Aᵀ M A. The sum
+// over input channels is, for each of the (m+2)² elements ξ, a matrix product
+// M_ξ[out][tile] = U_ξ[out][in] · V_ξ[in][tile] — where the FLOPs go, (m+2)²/(9m²) of the direct
+// convolution's (1/4 for m = 4, 4/9 for m = 2). Three parallel passes:
+//   1. input transform, split over input channels (each builds its padded rows, any padding mode);
+//   2. the products, split over ξ × panels of output channels: every thread busy even on a 7×7
+//      map with 4 tiles, where splitting rows would leave one thread idle;
+//   3. output transform and the fused store step, split over output channels.
+// U is computed once per edit in double precision and cached in the layer's PackedWeights.
+//
+// Accuracy: the transforms mix values of different magnitudes (F(4,3)'s points ±2 scale inputs
+// by up to 4 · 5 and outputs by up to 8 · 8), so float rounding grows: the result stays within
+// 1e-4 of the reference relative to the largest output (about 1e-6 measured on random layers of
+// 64–512 channels), like the FFT path, and the kernel name says "winograd".
+
+#include "fast/fast_ops.hpp"
+#include "fast/padded_rows.hpp"
+
+#include <algorithm>
+#include <array>
+
+namespace convscope::fast {
+
+namespace {
+
+constexpr int kWinogradMethod = 1; // PackedWeights::method of transformed weights
+
+// G for F(m, 3): the weight transform, (m + 2) × 3.
+const double kG4[6][3] = {{1.0 / 4, 0, 0},
+                          {-1.0 / 6, -1.0 / 6, -1.0 / 6},
+                          {-1.0 / 6, 1.0 / 6, -1.0 / 6},
+                          {1.0 / 24, 1.0 / 12, 1.0 / 6},
+                          {1.0 / 24, -1.0 / 12, 1.0 / 6},
+                          {0, 0, 1}};
+const double kG2[4][3] = {{1, 0, 0}, {0.5, 0.5, 0.5}, {0.5, -0.5, 0.5}, {0, 0, 1}};
+
+double g_at(int m, int row, int col) {
+    return m == 4 ? kG4[row][col] : kG2[row][col];
+}
+
+struct Geometry {
+    int m, alpha, elements; // tile, tile + 2, (tile + 2)²
+    int tiles_x, tiles_y, tiles;
+    int lanes;
+    std::size_t tile_stride; // floats per transformed plane: tiles rounded up, plus a vector
+    int panel_rows, panels;  // output channels per panel of U, panels
+    int in_channels, out_channels;
+
+    Geometry(const Conv2d& conv, int tile, const Tensor& output) {
+        m = tile;
+        alpha = m + 2;
+        elements = alpha * alpha;
+        tiles_x = (output.width() + m - 1) / m;
+        tiles_y = (output.height() + m - 1) / m;
+        tiles = tiles_x * tiles_y;
+        lanes = winograd_lanes();
+        tile_stride = static_cast<std::size_t>((tiles + lanes - 1) / lanes + 1) * lanes;
+        panel_rows = winograd_panel_rows();
+        in_channels = conv.weights.in_channels;
+        out_channels = conv.weights.out_channels;
+        panels = (out_channels + panel_rows - 1) / panel_rows;
+    }
+    int tiles_rounded() const { return (tiles + lanes - 1) / lanes * lanes; }
+    std::size_t panel_floats() const {
+        return static_cast<std::size_t>(panels) * panel_rows * in_channels;
+    }
+};
+
+// U_ξ for every (out, in) pair, packed as the products read it: [ξ][panel][in][panel row],
+// rows past the last output channel zero.
+void transform_weights(const Conv2d& conv, const Geometry& g, FloatBuffer& packed) {
+    const ConvWeights& w = conv.weights;
+    packed.assign(g.elements * g.panel_floats(), 0.0f);
+    for (int o = 0; o < w.out_channels; ++o)
+        for (int c = 0; c < w.in_channels; ++c) {
+            // G g Gᵀ in double: the rounding happens once, at the end.
+            double gg[6][3] = {};
+            for (int a = 0; a < g.alpha; ++a)
+                for (int x = 0; x < 3; ++x)
+                    for (int y = 0; y < 3; ++y)
+                        gg[a][x] += g_at(g.m, a, y) * w.at(o, c, y, x);
+            const int p = o / g.panel_rows, r = o % g.panel_rows;
+            for (int a = 0; a < g.alpha; ++a)
+                for (int b = 0; b < g.alpha; ++b) {
+                    double u = 0;
+                    for (int x = 0; x < 3; ++x)
+                        u += gg[a][x] * g_at(g.m, b, x);
+                    const std::size_t xi = a * g.alpha + b;
+                    packed[xi * g.panel_floats() +
+                           (static_cast<std::size_t>(p) * w.in_channels + c) * g.panel_rows + r] =
+                        static_cast<float>(u);
+                }
+        }
+}
+
+// Tasks per pass: enough to balance the threads, few enough that each has real work.
+int chunks(int items, int target) {
+    return std::max(1, std::min(items, target));
+}
+
+} // namespace
+
+ChannelStores ConvChain::channel(Tensor& out, int o, float bias) const {
+    ChannelStores s;
+    s.stride = out.row_stride();
+    s.bias = bias;
+    s.conv = out.channel_data(o);
+    if (normalized) {
+        s.scale = scale[o];
+        s.shift = shift[o];
+        s.normalized = normalized->channel_data(o);
+    }
+    if (sum) {
+        s.residual = residual->channel_data(o);
+        s.sum = sum->channel_data(o);
+    }
+    if (activated) {
+        s.activation = activation;
+        s.activated = activated->channel_data(o);
+    }
+    return s;
+}
+
+// The crossovers against the direct path, measured on this machine (AMD EPYC, AVX2, 2 cores) with
+// `convscope-cli bench`: see the README's Performance section.
+int winograd_tile(const Conv2d& conv, const Shape& input) {
+    const ConvWeights& w = conv.weights;
+    if (w.kernel_h != 3 || w.kernel_w != 3 || conv.stride != Pair{1, 1} ||
+        conv.dilation != Pair{1, 1} || conv.groups != 1)
+        return 0;
+    if (w.in_channels < 16 || w.out_channels < 16 || input.height < 4 || input.width < 4)
+        return 0;
+    // F(4, 3)'s transformed weights are 4× the weights; past the last-level cache they are read
+    // from memory on every run, and F(2, 3)'s (16/9×) win.
+    const double f4_bytes = 36.0 * 4 * w.in_channels * w.out_channels;
+    return f4_bytes <= 16.0 * 1024 * 1024 ? 4 : 2;
+}
+
+void conv_winograd(const Conv2d& conv, int m, const Tensor& input, Tensor& output,
+                   const ConvChain& chain, PackedWeights& packed, Workspace& workspace,
+                   ScratchPool& scratch, const CancelToken* cancel, std::string& kernel) {
+    const Geometry g(conv, m, output);
+    const int detail = m * 1000 + g.panel_rows; // the layout depends on both
+    if (!packed.holds(kWinogradMethod, detail, conv.weights)) {
+        transform_weights(conv, g, packed.values);
+        packed.remember(kWinogradMethod, detail, conv.weights);
+    }
+
+    const std::size_t v_xi = static_cast<std::size_t>(g.in_channels) * g.tile_stride;
+    const std::size_t m_xi = static_cast<std::size_t>(g.panels) * g.panel_rows * g.tile_stride;
+    float* v = grow(workspace.transformed_inputs, g.elements * v_xi);
+    float* products = grow(workspace.products, g.elements * m_xi);
+
+    // 1. Input transform. Padded rows cover every tile (rows and columns past the padded input
+    // read as its padding mode says; the outputs they feed are never stored).
+    const PadSides pad = conv.pad_sides();
+    const int rows = g.tiles_y * m + 2;
+    const int cols = (g.tiles_x + g.lanes) * m + 8; // de-interleaving loads read past the tiles
+    const std::size_t stride = padded_row_stride(cols);
+    PadSides wide = pad;
+    wide.right = cols - pad.left - input.width();
+    const double work = static_cast<double>(output.shape().elements()) * g.in_channels * 9;
+    scratch.reserve(0, rows * stride);
+    const int threads = std::max(1, tbb::this_task_arena::max_concurrency());
+    const int in_tasks = chunks(g.in_channels, 8 * threads);
+    parallel_tasks(in_tasks, work, scratch, cancel, [&](int task, ThreadScratch& s) {
+        float* plane = s.get(0, rows * stride);
+        for (int c = task * g.in_channels / in_tasks; c < (task + 1) * g.in_channels / in_tasks;
+             ++c) {
+            copy_padded_rows(input, c, wide, conv.padding_mode, 0, rows, plane, stride);
+            winograd_input_tiles(m, {plane, stride}, g.tiles_x, g.tiles_y, v + c * g.tile_stride,
+                                 v_xi);
+        }
+    });
+    if (is_cancelled(cancel))
+        return;
+
+    // 2. The products, one per ξ and run of panels.
+    const int panel_runs = chunks(g.panels, (4 * threads + g.elements - 1) / g.elements);
+    parallel_tasks(g.elements * panel_runs, work, scratch, cancel, [&](int task, ThreadScratch&) {
+        const int xi = task / panel_runs, run = task % panel_runs;
+        const int p0 = run * g.panels / panel_runs, p1 = (run + 1) * g.panels / panel_runs;
+        winograd_multiply(
+            packed.values.data() + xi * g.panel_floats() +
+                static_cast<std::size_t>(p0) * g.panel_rows * g.in_channels,
+            p1 - p0, g.in_channels, v + xi * v_xi, g.tile_stride, 0, g.tiles_rounded(),
+            products + xi * m_xi + static_cast<std::size_t>(p0) * g.panel_rows * g.tile_stride,
+            g.tile_stride);
+    });
+    if (is_cancelled(cancel))
+        return;
+
+    // 3. Output transform, bias and the fused layers.
+    const int out_tasks = chunks(g.out_channels, 8 * threads);
+    parallel_tasks(out_tasks, work, scratch, cancel, [&](int task, ThreadScratch&) {
+        for (int o = task * g.out_channels / out_tasks; o < (task + 1) * g.out_channels / out_tasks;
+             ++o) {
+            const float bias = conv.bias.empty() ? 0.0f : conv.bias[o];
+            winograd_output_tiles(m, products + o * g.tile_stride, m_xi, g.tiles_x, g.tiles_y,
+                                  output.width(), output.height(), chain.channel(output, o, bias));
+        }
+    });
+    name_kernel(kernel, m == 4 ? "winograd4x4" : "winograd2x2");
+}
+
+} // namespace convscope::fast
