@@ -129,7 +129,8 @@ double max_relative_error(const RunResult& fast, const RunResult& naive) {
         return std::numeric_limits<double>::infinity();
     double worst = 0;
     for (std::size_t i = 0; i < fast.layers.size(); ++i)
-        worst = std::max(worst, relative_difference(fast.layers[i].output, naive.layers[i].output));
+        worst =
+            std::max(worst, relative_difference(*fast.layers[i].output, *naive.layers[i].output));
     return worst;
 }
 
@@ -230,7 +231,7 @@ BenchCase measure_case(const bench::SuiteCase& suite_case, const Plans& plans, i
     result.agrees = result.max_rel_error <= kAgreementTolerance;
     if (suite_case.opencv_output && !naive_outputs->layers.empty())
         result.opencv_rel_error = relative_difference(suite_case.opencv_output(input),
-                                                      naive_outputs->layers.back().output);
+                                                      *naive_outputs->layers.back().output);
 
     result.naive_ms = median_ms(run_naive, plans.naive, {first_naive_ms});
     result.engine_ms = median_ms(run_fast, plans.engine);

@@ -32,6 +32,9 @@ struct Workspace {
     FloatBuffer products;           // Winograd: [ξ][out channel][tile]
 };
 
+// Whether the fast kernels have this activation (as a layer and as a conv's epilogue); the others
+// run on the reference loops.
+bool fusable_activation(const Activation& activation);
 Epilogue epilogue_for(const Activation& activation);
 
 // The buffer's memory, grown to at least `floats` (never shrunk: repeated runs reuse it).
