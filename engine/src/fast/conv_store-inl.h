@@ -23,7 +23,8 @@ namespace hn = hwy::HWY_NAMESPACE;
 template <class D>
 HWY_INLINE void StoreChain(D d, hn::Vec<D> v, std::size_t at, const ChannelStores& s) {
     v = v + hn::Set(d, s.bias);
-    hn::StoreU(v, d, s.conv + at);
+    if (s.conv) // null: the conv map is the source (applying fused layers afterwards)
+        hn::StoreU(v, d, s.conv + at);
     if (s.normalized) {
         v = hn::MulAdd(v, hn::Set(d, s.scale), hn::Set(d, s.shift));
         hn::StoreU(v, d, s.normalized + at);
@@ -42,15 +43,20 @@ inline void StoreChainScalar(float v, std::size_t at, const ChannelStores& s) {
     StoreChain(d1, hn::Set(d1, v), at, s);
 }
 
-// Columns [x0, x0 + n) of row y from values[0, n). Whole vectors stay inside the row's stride
-// (they may write its padding, never the next row's first values).
+// Columns [x0, x0 + n) of row y from values[0, n). Only a segment that ends the row writes a
+// whole last vector (into the row's padding); others end with single values, so segments
+// stored by different tasks never overlap.
 HWY_INLINE void StoreRow(const float* values, int x0, int n, int y, const ChannelStores& s) {
     const hn::ScalableTag<float> d;
     const int N = static_cast<int>(hn::Lanes(d));
     const std::size_t row = static_cast<std::size_t>(y) * s.stride;
     int x = 0;
-    for (; x < n && static_cast<std::size_t>(x0 + x + N) <= s.stride; x += N)
+    for (; x + N <= n; x += N)
         StoreChain(d, hn::LoadU(d, values + x), row + x0 + x, s);
+    if (x < n && x0 + n >= s.width && static_cast<std::size_t>(x0 + x + N) <= s.stride) {
+        StoreChain(d, hn::LoadU(d, values + x), row + x0 + x, s);
+        return;
+    }
     for (; x < n; ++x)
         StoreChainScalar(values[x], row + x0 + x, s);
 }

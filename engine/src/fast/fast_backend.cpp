@@ -1,5 +1,6 @@
 #include "convscope/fast_backend.hpp"
 #include "convscope/naive_backend.hpp"
+#include "fast/conv_fusion.hpp"
 #include "fast/fast_ops.hpp"
 
 namespace convscope {
@@ -48,8 +49,7 @@ void FastBackend::run_layer(const Layer& layer, LayerInputs inputs, Tensor& outp
         kernel.assign("naive");
     } else if (const auto* conv = std::get_if<Conv2d>(&layer.op)) {
         fast::PackedWeights unkept; // convs normally run through run_layers, with their index
-        fast::conv2d(*conv, input, output, nullptr, {}, nullptr, unkept, workspace, threads, cancel,
-                     kernel);
+        fast::conv2d(*conv, input, output, {}, nullptr, unkept, workspace, threads, cancel, kernel);
     } else if (const auto* pool = std::get_if<Pool2d>(&layer.op)) {
         fast::pool2d(*pool, input, output, workspace, threads, cancel, kernel);
     } else {
@@ -57,60 +57,55 @@ void FastBackend::run_layer(const Layer& layer, LayerInputs inputs, Tensor& outp
     }
 }
 
-namespace {
-
-// The layer at `index` if it exists, is enabled, holds an `Op` and reads only layer `source`
-// (so it can be computed in the same pass as that layer).
-template <class Op> const Op* enabled_op(const Pipeline& pipeline, int index, int source) {
-    if (index >= static_cast<int>(pipeline.layers.size()) || !pipeline.layers[index].enabled)
-        return nullptr;
-    const Layer& layer = pipeline.layers[index];
-    if (input_count(layer) != 1 || input_index(layer, index, 0) != source)
-        return nullptr;
-    return std::get_if<Op>(&layer.op);
-}
-
-} // namespace
-
 int FastBackend::run_layers(const Pipeline& pipeline, int index, LayerInputs inputs,
                             RunResult& result, const CancelToken* cancel) {
-    // A conv, with its packed weights kept per layer index; an activation and/or a 2×2 pooling
-    // after it are fused: the activation comes from the same registers as the conv's output and
-    // the pooling from each strip's rows while they are in cache. The app shows every layer, so
-    // every output is still stored.
+    // A conv, with its packed weights kept per layer index, and the layers fused into its pass
+    // (conv_fusion.hpp): each still gets its own output, since the app shows every layer.
     const Layer& layer = pipeline.layers[index];
     const auto* conv = std::get_if<Conv2d>(&layer.op);
     if (!conv || needs_reference(layer))
         return Backend::run_layers(pipeline, index, inputs, result, cancel);
-    const Activation* act = enabled_op<Activation>(pipeline, index + 1, index);
-    if (act && !fast::fusable_activation(*act))
-        act = nullptr;
-    const int pool_index = index + (act ? 2 : 1);
-    const Pool2d* pool = enabled_op<Pool2d>(pipeline, pool_index, pool_index - 1);
-    if (pool && !fast::fusable_pool(*pool))
-        pool = nullptr;
-
-    const Tensor& input = *inputs[0];
-    LayerResult& conv_result = result.layers[index];
-    Tensor* act_output = act ? &writable(result.layers[index + 1]) : nullptr;
-    fast::PoolFusion fusion{pool ? &writable(result.layers[pool_index]) : nullptr,
+    const fast::ConvFusion plan = fast::plan_conv_fusion(pipeline, index);
+    fast::Workspace& workspace = scratch_->workspace;
+    fast::ConvChain chain;
+    if (plan.batch_norm >= 0) {
+        fast::fold_batch_norm(std::get<BatchNorm2d>(pipeline.layers[plan.batch_norm].op),
+                              workspace.chain_scale, workspace.chain_shift);
+        chain.scale = workspace.chain_scale.data();
+        chain.shift = workspace.chain_shift.data();
+        chain.normalized = &writable(result.layers[plan.batch_norm]);
+    }
+    if (plan.add >= 0) {
+        chain.residual = result.layers[plan.residual].output.get();
+        chain.sum = &writable(result.layers[plan.add]);
+    }
+    if (plan.activation >= 0) {
+        chain.activation =
+            fast::epilogue_for(std::get<Activation>(pipeline.layers[plan.activation].op));
+        chain.activated = &writable(result.layers[plan.activation]);
+    }
+    const Pool2d* pool =
+        plan.pool >= 0 ? &std::get<Pool2d>(pipeline.layers[plan.pool].op) : nullptr;
+    fast::PoolFusion fusion{pool ? &writable(result.layers[plan.pool]) : nullptr,
                             pool && pool->kind == PoolKind::Max};
-    const bool pooled =
-        fast::conv2d(*conv, input, writable(conv_result), act_output,
-                     act ? fast::epilogue_for(*act) : fast::Epilogue{}, pool ? &fusion : nullptr,
-                     scratch_->packed_for(index), scratch_->workspace, scratch_->threads, cancel,
-                     conv_result.kernel);
-    if (act)
-        result.layers[index + 1].kernel.assign("fused-into-conv");
+
+    LayerResult& conv_result = result.layers[index];
+    const bool pooled = fast::conv2d(*conv, *inputs[0], writable(conv_result), chain,
+                                     pool ? &fusion : nullptr, scratch_->packed_for(index),
+                                     workspace, scratch_->threads, cancel, conv_result.kernel);
+    for (int fused : {plan.batch_norm, plan.add, plan.activation})
+        if (fused >= 0)
+            result.layers[fused].kernel.assign("fused-into-conv");
     if (pool) {
-        LayerResult& pool_result = result.layers[pool_index];
+        LayerResult& pool_result = result.layers[plan.pool];
+        const Tensor& pooled_input = *result.layers[plan.pool - 1].output;
         if (pooled)
             pool_result.kernel.assign("fused-into-conv");
         else
-            fast::pool2d(*pool, act ? *act_output : *conv_result.output, writable(pool_result),
-                         scratch_->workspace, scratch_->threads, cancel, pool_result.kernel);
+            fast::pool2d(*pool, pooled_input, writable(pool_result), workspace, scratch_->threads,
+                         cancel, pool_result.kernel);
     }
-    return pool_index - index + (pool ? 1 : 0);
+    return plan.last - index + 1;
 }
 
 } // namespace convscope

@@ -6,6 +6,7 @@
 //   each input vector loaded serves the whole block.
 // Strides along x are computed at stride 1 and subsampled; strides along y skip rows directly.
 
+#include "fast/conv_fusion.hpp"
 #include "fast/fast_ops.hpp"
 #include "fast/kernel_analysis.hpp"
 #include "fast/padded_rows.hpp"
@@ -358,22 +359,35 @@ bool fusable_pool(const Pool2d& pool) {
            pool.padding == Pair{0, 0} && !pool.ceil_mode;
 }
 
-bool conv2d(const Conv2d& conv, const Tensor& input, Tensor& output, Tensor* fused,
-            const Epilogue& epilogue, const PoolFusion* pool, PackedWeights& packed,
-            Workspace& workspace, ScratchPool& scratch, const CancelToken* cancel,
-            std::string& kernel) {
+bool conv2d(const Conv2d& conv, const Tensor& input, Tensor& output, const ConvChain& chain,
+            const PoolFusion* pool, PackedWeights& packed, Workspace& workspace,
+            ScratchPool& scratch, const CancelToken* cancel, std::string& kernel) {
+    // Deep layers: Winograd, 1×1 products, packed direct; each fuses the whole chain.
     if (const int m = winograd_tile(conv, input.shape())) {
-        ConvChain chain;
-        chain.activation = epilogue;
-        chain.activated = fused;
         conv_winograd(conv, m, input, output, chain, packed, workspace, scratch, cancel, kernel);
         return false; // a following pooling runs as its own layer
     }
-    if (conv.weights.in_channels == 1)
-        return conv_single_input(conv, input, output, fused, epilogue, pool, workspace, scratch,
-                                 cancel, kernel);
-    return conv_multi_input(conv, input, output, fused, epilogue, pool, workspace, scratch, cancel,
-                            kernel);
+    if (pointwise_applies(conv)) {
+        conv_pointwise(conv, input, output, chain, packed, scratch, cancel, kernel);
+        return false;
+    }
+    if (!pool && conv.weights.in_channels > 1 && packed_direct_applies(conv)) {
+        conv_packed_direct(conv, input, output, chain, packed, workspace, scratch, cancel, kernel);
+        return false;
+    }
+    // The paths that fuse an activation (and a pooling) themselves; a batch norm or residual
+    // sum after them is applied to the finished output.
+    const bool only_activation = !chain.normalized && !chain.sum;
+    Tensor* fused = only_activation ? chain.activated : nullptr;
+    const Epilogue epilogue = fused ? chain.activation : Epilogue{};
+    const bool pooled = conv.weights.in_channels == 1
+                            ? conv_single_input(conv, input, output, fused, epilogue, pool,
+                                                workspace, scratch, cancel, kernel)
+                            : conv_multi_input(conv, input, output, fused, epilogue, pool,
+                                               workspace, scratch, cancel, kernel);
+    if (!only_activation)
+        apply_chain(output, chain, scratch, cancel);
+    return pooled;
 }
 
 } // namespace convscope::fast

@@ -28,8 +28,10 @@ struct Workspace {
     FloatBuffer fft_spectra; // per output channel: re and im planes (aligned for the kernels)
     std::vector<float> fft_cos, fft_sin;
     std::vector<int> fft_bit_reverse;
-    FloatBuffer transformed_inputs; // Winograd: [ξ][in channel][tile]
-    FloatBuffer products;           // Winograd: [ξ][out channel][tile]
+    FloatBuffer transformed_inputs;              // Winograd: [ξ][in channel][tile]
+    FloatBuffer products;                        // Winograd: [ξ][out channel][tile]
+    std::vector<std::ptrdiff_t> tap_offsets;     // packed direct: each tap's row in the strip
+    std::vector<float> chain_scale, chain_shift; // a fused batch norm, folded
 };
 
 // Whether the fast kernels have this activation (as a layer and as a conv's epilogue); the others
@@ -59,8 +61,8 @@ struct PackedWeights {
     bool holds(int method_code, int detail_code, const ConvWeights& weights) const {
         return method == method_code && detail == detail_code &&
                source.out_channels == weights.out_channels &&
-               source.in_channels == weights.in_channels &&
-               source.kernel_h == weights.kernel_h && source.kernel_w == weights.kernel_w &&
+               source.in_channels == weights.in_channels && source.kernel_h == weights.kernel_h &&
+               source.kernel_w == weights.kernel_w &&
                source.values.size() == weights.values.size() &&
                std::memcmp(source.values.data(), weights.values.data(),
                            weights.values.size() * sizeof(float)) == 0;
@@ -104,14 +106,12 @@ struct PoolFusion {
 // Whether `pool` can be fused that way.
 bool fusable_pool(const Pool2d& pool);
 
-// `fused`, if not null, receives epilogue(conv output) in the same pass; `pool`, if not null,
-// pools the last of those outputs. Returns false when the pooling was not done (the FFT path
-// leaves it to the pooling layer).
-// `packed` is the layer's own, kept between runs.
-bool conv2d(const Conv2d& conv, const Tensor& input, Tensor& output, Tensor* fused,
-            const Epilogue& epilogue, const PoolFusion* pool, PackedWeights& packed,
-            Workspace& workspace, ScratchPool& scratch, const CancelToken* cancel,
-            std::string& kernel);
+// The conv into `output`, and the layers fused after it through `chain`; `pool`, if not null,
+// pools the last of those outputs. Returns false when the pooling was not done (paths that do
+// not fuse it leave it to the pooling layer). `packed` is the layer's own, kept between runs.
+bool conv2d(const Conv2d& conv, const Tensor& input, Tensor& output, const ConvChain& chain,
+            const PoolFusion* pool, PackedWeights& packed, Workspace& workspace,
+            ScratchPool& scratch, const CancelToken* cancel, std::string& kernel);
 
 void pool2d(const Pool2d& pool, const Tensor& input, Tensor& output, Workspace& workspace,
             ScratchPool& scratch, const CancelToken* cancel, std::string& kernel);
@@ -127,6 +127,33 @@ bool prefer_fft(const Conv2d& conv);
 void conv_fft(const Conv2d& conv, const Tensor& input, Tensor& output, Tensor* fused,
               const Epilogue& epilogue, Workspace& workspace, ScratchPool& scratch,
               const CancelToken* cancel, std::string& kernel);
+
+// The weights of every group as panels for multiply_panels: row o of group g's matrix is output
+// channel g·out_per_group + o, its columns (in, ky, kx) in the weights' own order.
+void pack_weight_panels(const Conv2d& conv, int panel_rows, FloatBuffer& packed);
+// Floats per group in that layout.
+std::size_t weight_panel_floats(const Conv2d& conv, int panel_rows);
+
+// 1×1 convs (any stride, no padding, one group) as a cache-blocked matrix product:
+// out[o][position] = Σ_c w[o][c] · in[c][position].
+bool pointwise_applies(const Conv2d& conv);
+void conv_pointwise(const Conv2d& conv, const Tensor& input, Tensor& output, const ConvChain& chain,
+                    PackedWeights& packed, ScratchPool& scratch, const CancelToken* cancel,
+                    std::string& kernel);
+
+// Direct convolution of several input channels per group as a matrix product over the taps,
+// with packed weights: every stride, dilation and padding mode; strided layers read their input
+// split into phases, so no output is computed only to be dropped.
+bool packed_direct_applies(const Conv2d& conv);
+void conv_packed_direct(const Conv2d& conv, const Tensor& input, Tensor& output,
+                        const ConvChain& chain, PackedWeights& packed, Workspace& workspace,
+                        ScratchPool& scratch, const CancelToken* cancel, std::string& kernel);
+
+// Splits `items` into about `parts` runs for tasks: run r is [start(r), start(r + 1)).
+struct Split {
+    int items, parts;
+    int start(int r) const { return static_cast<int>(static_cast<long long>(items) * r / parts); }
+};
 
 // Winograd F(m×m, 3×3) for 3×3 convs at stride 1 without dilation, one group, enough channels:
 // m (4 or 2) when it beats the direct path for this shape, 0 when it does not apply or pay.

@@ -64,6 +64,35 @@ HWY_INLINE void GemmTile(int K, const float* HWY_RESTRICT a, const float* HWY_RE
             hn::StoreU(acc[i][j], d, c + i * ldc + j * N);
 }
 
+// The same with B's rows at b + offsets[k] (any addresses: the taps of a direct convolution,
+// each a shifted row of the padded input, so no im2col copy is made).
+template <int ROWS, int COLS>
+HWY_INLINE void GemmTileGathered(int K, const float* HWY_RESTRICT a, const float* HWY_RESTRICT b,
+                                 const std::ptrdiff_t* HWY_RESTRICT offsets, float* HWY_RESTRICT c,
+                                 std::size_t ldc) {
+    const hn::ScalableTag<float> d;
+    using V = hn::Vec<decltype(d)>;
+    const std::size_t N = hn::Lanes(d);
+    V acc[ROWS][COLS];
+    for (int i = 0; i < ROWS; ++i)
+        for (int j = 0; j < COLS; ++j)
+            acc[i][j] = hn::Zero(d);
+    for (int k = 0; k < K; ++k, a += ROWS) {
+        const float* row = b + offsets[k];
+        V bv[COLS];
+        for (int j = 0; j < COLS; ++j)
+            bv[j] = hn::LoadU(d, row + j * N);
+        for (int i = 0; i < ROWS; ++i) {
+            const V av = hn::Set(d, a[i]);
+            for (int j = 0; j < COLS; ++j)
+                acc[i][j] = hn::MulAdd(av, bv[j], acc[i][j]);
+        }
+    }
+    for (int i = 0; i < ROWS; ++i)
+        for (int j = 0; j < COLS; ++j)
+            hn::StoreU(acc[i][j], d, c + i * ldc + j * N);
+}
+
 // One panel of ROWS rows of A ([K][ROWS]) times columns [begin, end) of B (multiples of the
 // vector width): the widest tiles first, then narrower ones for the last columns.
 template <int ROWS>
@@ -82,6 +111,25 @@ HWY_INLINE void GemmPanel(int K, const float* a, const float* b, std::size_t ldb
     }
     for (; x < end; x += N)
         GemmTile<ROWS, 1>(K, a, b + x, ldb, c + x, ldc, accumulate);
+}
+
+template <int ROWS>
+HWY_INLINE void GemmPanelGathered(int K, const float* a, const float* b,
+                                  const std::ptrdiff_t* offsets, int begin, int end, float* c,
+                                  std::size_t ldc) {
+    const hn::ScalableTag<float> d;
+    const int N = static_cast<int>(hn::Lanes(d));
+    int x = begin;
+    for (; x + kGemmCols * N <= end; x += kGemmCols * N)
+        GemmTileGathered<ROWS, kGemmCols>(K, a, b + x, offsets, c + x, ldc);
+    if constexpr (kGemmCols >= 3) {
+        if (x + 2 * N <= end) {
+            GemmTileGathered<ROWS, 2>(K, a, b + x, offsets, c + x, ldc);
+            x += 2 * N;
+        }
+    }
+    for (; x < end; x += N)
+        GemmTileGathered<ROWS, 1>(K, a, b + x, offsets, c + x, ldc);
 }
 
 } // namespace convscope::fast::HWY_NAMESPACE

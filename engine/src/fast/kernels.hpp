@@ -10,6 +10,7 @@
 //   that slack and mean nothing.
 
 #include <cstddef>
+#include <cstdint>
 
 namespace convscope::fast {
 
@@ -34,6 +35,7 @@ struct Epilogue {
 // Every map has the output's shape, so one row stride serves all of them.
 struct ChannelStores {
     std::size_t stride = 0; // floats between rows
+    int width = 0;          // values per row (the rest of the stride is padding)
     float bias = 0;
     float* conv = nullptr;
     float scale = 1, shift = 0;
@@ -111,6 +113,26 @@ void transpose_square(float* a, int n);
 // (re + i·im) *= conj(kre + i·kim), element-wise over `count` values (a multiple of 16).
 void multiply_conjugate(float* re, float* im, const float* kre, const float* kim, int count);
 
+// ---- Matrix products on packed panels (gemm_kernels.cpp) ------------------------------------
+// A is packed in panels of gemm_panel_rows() rows: panel p holds rows p·R .. p·R + R − 1 as
+// [k][R] (the R values of one step adjacent; rows past the matrix zero).
+
+// c[r][col] = Σ_k a[r][k] · b[k][col] for every row of `panels` panels and columns
+// [begin, end) (multiples of simd_lanes()); b rows ldb floats apart, c rows ldc.
+void multiply_panels(const float* a, int panels, int k, const float* b, std::size_t ldb, int begin,
+                     int end, float* c, std::size_t ldc);
+// The same with row k of b at b + offsets[k], columns [0, columns) (rounded up to whole
+// vectors): a direct convolution's taps are shifted rows of its padded input.
+void multiply_panels_gathered(const float* a, int panels, int k, const float* b,
+                              const std::ptrdiff_t* offsets, int columns, float* c,
+                              std::size_t ldc);
+int gemm_panel_rows();
+// Floats per vector of the target the kernels dispatch to.
+int simd_lanes();
+
+// Columns [x0, x0 + n) of output row y from values[0, n) through every store of `stores`.
+void store_conv_row(const float* values, int x0, int n, int y, const ChannelStores& stores);
+
 // ---- Winograd F(m×m, 3×3), m = 2 or 4 (winograd_kernels.cpp) ----------------------------------
 // Tiles are numbered row by row (t = ty·tiles_x + tx); a transformed plane holds one value per
 // tile, tiles in a row of floats; the (m+2)² planes of element ξ lie xi_stride floats apart.
@@ -120,16 +142,6 @@ void multiply_conjugate(float* re, float* im, const float* kre, const float* kim
 // v[ξ·xi_stride + t]. Writes whole vectors: v needs a vector of slack after the last tile.
 void winograd_input_tiles(int m, ConstPlane padded, int tiles_x, int tiles_y, float* v,
                           std::size_t xi_stride);
-
-// The element-wise stage for one ξ as a matrix product: m[o][t] = Σ_c u[o][c] · v[c][t] for
-// tiles [t_begin, t_end) (multiples of the vector width). u holds `panels` panels of
-// winograd_panel_rows() output channels, each [in_channels][rows], as winograd_pack_panel lays
-// them out; v rows are ldv floats apart, m rows ldm.
-void winograd_multiply(const float* u, int panels, int in_channels, const float* v, std::size_t ldv,
-                       int t_begin, int t_end, float* m, std::size_t ldm);
-// Output channels per panel of the product's register tile, and tiles per vector.
-int winograd_panel_rows();
-int winograd_lanes();
 
 // Output transform of one output channel: the products m[ξ·xi_stride + t] back to m×m outputs
 // per tile, stored through `stores` (rows < out_h, columns < out_w).

@@ -57,9 +57,9 @@ struct Geometry {
         tiles_x = (output.width() + m - 1) / m;
         tiles_y = (output.height() + m - 1) / m;
         tiles = tiles_x * tiles_y;
-        lanes = winograd_lanes();
+        lanes = simd_lanes();
         tile_stride = static_cast<std::size_t>((tiles + lanes - 1) / lanes + 1) * lanes;
-        panel_rows = winograd_panel_rows();
+        panel_rows = gemm_panel_rows();
         in_channels = conv.weights.in_channels;
         out_channels = conv.weights.out_channels;
         panels = (out_channels + panel_rows - 1) / panel_rows;
@@ -107,6 +107,7 @@ int chunks(int items, int target) {
 ChannelStores ConvChain::channel(Tensor& out, int o, float bias) const {
     ChannelStores s;
     s.stride = out.row_stride();
+    s.width = out.width();
     s.bias = bias;
     s.conv = out.channel_data(o);
     if (normalized) {
@@ -184,12 +185,12 @@ void conv_winograd(const Conv2d& conv, int m, const Tensor& input, Tensor& outpu
     parallel_tasks(g.elements * panel_runs, work, scratch, cancel, [&](int task, ThreadScratch&) {
         const int xi = task / panel_runs, run = task % panel_runs;
         const int p0 = run * g.panels / panel_runs, p1 = (run + 1) * g.panels / panel_runs;
-        winograd_multiply(
-            packed.values.data() + xi * g.panel_floats() +
-                static_cast<std::size_t>(p0) * g.panel_rows * g.in_channels,
-            p1 - p0, g.in_channels, v + xi * v_xi, g.tile_stride, 0, g.tiles_rounded(),
-            products + xi * m_xi + static_cast<std::size_t>(p0) * g.panel_rows * g.tile_stride,
-            g.tile_stride);
+        multiply_panels(packed.values.data() + xi * g.panel_floats() +
+                            static_cast<std::size_t>(p0) * g.panel_rows * g.in_channels,
+                        p1 - p0, g.in_channels, v + xi * v_xi, g.tile_stride, 0, g.tiles_rounded(),
+                        products + xi * m_xi +
+                            static_cast<std::size_t>(p0) * g.panel_rows * g.tile_stride,
+                        g.tile_stride);
     });
     if (is_cancelled(cancel))
         return;

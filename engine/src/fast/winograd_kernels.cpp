@@ -6,15 +6,14 @@
 // output transform writes the m columns of each tile back with interleaving stores into a row
 // buffer that the fused store step (conv_store-inl.h) then writes to every map.
 //
-// The element-wise stage is one matrix product per ξ over all input channels, with the same
-// register tile as every product in the engine (gemm-inl.h).
+// The element-wise stage is one matrix product per ξ over all input channels: multiply_panels
+// (gemm_kernels.cpp).
 
 #undef HWY_TARGET_INCLUDE
 #define HWY_TARGET_INCLUDE "fast/winograd_kernels.cpp"
 #include <hwy/foreach_target.h> // IWYU pragma: keep
 
 #include "fast/conv_store-inl.h"
-#include "fast/gemm-inl.h"
 #include "fast/kernels.hpp"
 
 #include <hwy/highway.h>
@@ -133,31 +132,6 @@ void WinogradInputTiles(int m, ConstPlane padded, int tiles_x, int tiles_y, floa
         InputTiles<2>(padded, tiles_x, tiles_y, v, xi_stride);
 }
 
-// ---- Element-wise stage ----------------------------------------------------------------------
-
-void WinogradMultiply(const float* u, int panels, int in_channels, const float* v, std::size_t ldv,
-                      int t_begin, int t_end, float* m, std::size_t ldm) {
-    // Columns in blocks whose slice of v stays in L1 while every panel of u passes over it.
-    const D d;
-    const int N = static_cast<int>(hn::Lanes(d));
-    const int block = kGemmCols * N * std::max(1, 4096 / std::max(1, in_channels * kGemmCols * N));
-    for (int t0 = t_begin; t0 < t_end; t0 += block) {
-        const int t1 = std::min(t_end, t0 + block);
-        for (int p = 0; p < panels; ++p)
-            GemmPanel<kGemmRows>(
-                in_channels, u + static_cast<std::size_t>(p) * in_channels * kGemmRows, v, ldv, t0,
-                t1, m + static_cast<std::size_t>(p) * kGemmRows * ldm, ldm, false);
-    }
-}
-
-int WinogradPanelRows() {
-    return kGemmRows;
-}
-
-int WinogradLanes() {
-    return static_cast<int>(hn::Lanes(D()));
-}
-
 // ---- Output transform ------------------------------------------------------------------------
 
 template <int M>
@@ -217,27 +191,11 @@ HWY_AFTER_NAMESPACE();
 namespace convscope::fast {
 
 HWY_EXPORT(WinogradInputTiles);
-HWY_EXPORT(WinogradMultiply);
-HWY_EXPORT(WinogradPanelRows);
-HWY_EXPORT(WinogradLanes);
 HWY_EXPORT(WinogradOutputTiles);
 
 void winograd_input_tiles(int m, ConstPlane padded, int tiles_x, int tiles_y, float* v,
                           std::size_t xi_stride) {
     HWY_DYNAMIC_DISPATCH(WinogradInputTiles)(m, padded, tiles_x, tiles_y, v, xi_stride);
-}
-
-void winograd_multiply(const float* u, int panels, int in_channels, const float* v, std::size_t ldv,
-                       int t_begin, int t_end, float* m, std::size_t ldm) {
-    HWY_DYNAMIC_DISPATCH(WinogradMultiply)(u, panels, in_channels, v, ldv, t_begin, t_end, m, ldm);
-}
-
-int winograd_panel_rows() {
-    return HWY_DYNAMIC_DISPATCH(WinogradPanelRows)();
-}
-
-int winograd_lanes() {
-    return HWY_DYNAMIC_DISPATCH(WinogradLanes)();
 }
 
 void winograd_output_tiles(int m, const float* products, std::size_t xi_stride, int tiles_x,

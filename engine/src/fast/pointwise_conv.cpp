@@ -1,0 +1,105 @@
+// 1×1 convolutions as a matrix product, blocked as BLIS blocks one:
+//   out[o][p] = bias[o] + Σ_c w[o][c] · in[c][p]   over output positions p (row by row).
+// The positions are cut into blocks whose input slice (every channel × the block's positions,
+// packed densely: row padding and strides left out) stays in L2; each task packs one block,
+// then every panel of the packed weights (L1) passes over it with the register tile of
+// gemm-inl.h, and the panel's rows go out through the fused store step. Tasks are blocks ×
+// runs of panels, so late layers with small maps still keep every thread busy.
+
+#include "fast/fast_ops.hpp"
+
+#include <algorithm>
+#include <cstring>
+
+namespace convscope::fast {
+
+namespace {
+
+constexpr int kPointwiseMethod = 2; // PackedWeights::method of 1×1 panels
+// The packed input block a task reuses across every panel: half of this machine's 512 KB L2.
+constexpr std::size_t kBlockBytes = 128 * 1024;
+
+} // namespace
+
+bool pointwise_applies(const Conv2d& conv) {
+    const ConvWeights& w = conv.weights;
+    const PadSides pad = conv.pad_sides();
+    return w.kernel_h == 1 && w.kernel_w == 1 && conv.groups == 1 && w.in_channels >= 4 &&
+           w.out_channels >= 4 && pad == PadSides{};
+}
+
+void conv_pointwise(const Conv2d& conv, const Tensor& input, Tensor& output, const ConvChain& chain,
+                    PackedWeights& packed, ScratchPool& scratch, const CancelToken* cancel,
+                    std::string& kernel) {
+    const ConvWeights& w = conv.weights;
+    const int rows = gemm_panel_rows(), lanes = simd_lanes();
+    if (!packed.holds(kPointwiseMethod, rows, w)) {
+        pack_weight_panels(conv, rows, packed.values);
+        packed.remember(kPointwiseMethod, rows, w);
+    }
+    const int cin = w.in_channels, cout = w.out_channels;
+    const int panels = (cout + rows - 1) / rows;
+    const int out_w = output.width(), positions = output.height() * out_w;
+
+    // Blocks of positions (whole vectors), at least two per thread when the map allows.
+    const int threads = std::max(1, tbb::this_task_arena::max_concurrency());
+    const int quantum = 4 * lanes;
+    int blocks = std::max<int>(
+        1, static_cast<int>(
+               (static_cast<std::size_t>(positions) * cin * sizeof(float) + kBlockBytes - 1) /
+               kBlockBytes));
+    blocks = std::max(blocks, std::min(2 * threads, (positions + quantum - 1) / quantum));
+    blocks = (blocks + threads - 1) / threads * threads;
+    const int block = (((positions + blocks - 1) / blocks) + quantum - 1) / quantum * quantum;
+    blocks = (positions + block - 1) / block;
+    const int panel_runs = std::min(panels, std::max(1, (2 * threads + blocks - 1) / blocks));
+    const std::size_t ldb = block + lanes;
+    scratch.reserve(0, cin * ldb);
+    scratch.reserve(1, rows * ldb);
+
+    const double work = static_cast<double>(positions) * cin * cout;
+    parallel_tasks(blocks * panel_runs, work, scratch, cancel, [&](int task, ThreadScratch& s) {
+        const int b = task / panel_runs, run = task % panel_runs;
+        const int p0 = b * block, count = std::min(block, positions - p0);
+        const int columns = (count + lanes - 1) / lanes * lanes;
+        // Pack the block: channel c's positions [p0, p0 + count) side by side.
+        float* packed_in = s.get(0, cin * ldb);
+        for (int c = 0; c < cin; ++c) {
+            float* dst = packed_in + c * ldb;
+            for (int p = p0; p < p0 + count;) {
+                const int y = p / out_w, x = p % out_w, n = std::min(out_w - x, p0 + count - p);
+                const float* src = input.row(c, y * conv.stride.h) + x * conv.stride.w;
+                if (conv.stride.w == 1)
+                    std::memcpy(dst, src, n * sizeof(float));
+                else
+                    for (int i = 0; i < n; ++i)
+                        dst[i] = src[i * conv.stride.w];
+                dst += n;
+                p += n;
+            }
+            std::fill(dst, packed_in + c * ldb + columns, 0.0f);
+        }
+        // Every panel of the run over the block, then its rows out through the stores.
+        float* products = s.get(1, rows * ldb);
+        const Split runs{panels, panel_runs};
+        for (int panel = runs.start(run); panel < runs.start(run + 1); ++panel) {
+            multiply_panels(packed.values.data() + static_cast<std::size_t>(panel) * rows * cin, 1,
+                            cin, packed_in, ldb, 0, columns, products, ldb);
+            for (int r = 0; r < rows && panel * rows + r < cout; ++r) {
+                const int o = panel * rows + r;
+                const ChannelStores stores =
+                    chain.channel(output, o, conv.bias.empty() ? 0.0f : conv.bias[o]);
+                const float* values = products + r * ldb;
+                for (int p = p0; p < p0 + count;) {
+                    const int y = p / out_w, x = p % out_w;
+                    const int n = std::min(out_w - x, p0 + count - p);
+                    store_conv_row(values + (p - p0), x, n, y, stores);
+                    p += n;
+                }
+            }
+        }
+    });
+    name_kernel(kernel, "gemm1x1");
+}
+
+} // namespace convscope::fast
