@@ -187,7 +187,7 @@ void warn_on_disagreement(BenchOptions& options) {
             std::fprintf(stderr,
                          "convscope-cli: warning: %s: the fast and naive backends disagree "
                          "(max relative error %.2g > %.0e)\n",
-                         c.name.c_str(), c.max_rel_error, kAgreementTolerance);
+                         c.name.c_str(), c.max_rel_error, c.tolerance);
     };
 }
 

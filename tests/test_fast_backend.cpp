@@ -109,7 +109,8 @@ double relative_error(const Tensor& want, const Tensor& got) {
     return worst / scale;
 }
 
-// Runs both backends; an empty string when every layer agrees within 1e-5, else what differs.
+// Runs both backends; an empty string when every layer agrees within the tolerance of the kernel
+// that computed it (agreement_tolerance; a fused layer has its conv's), else what differs.
 QString compare_backends(const Pipeline& pipeline, const Tensor& input) {
     NaiveBackend naive;
     FastBackend fast;
@@ -117,7 +118,10 @@ QString compare_backends(const Pipeline& pipeline, const Tensor& input) {
     const RunResult& got = fast.run(pipeline, input);
     if (got.layers.size() != want.layers.size())
         return "layer count differs";
+    double tolerance = kDirectTolerance;
     for (std::size_t i = 0; i < want.layers.size(); ++i) {
+        if (got.layers[i].kernel != "fused-into-conv")
+            tolerance = agreement_tolerance(got.layers[i].kernel);
         const Tensor& a = *want.layers[i].output;
         const Tensor& b = *got.layers[i].output;
         if (a.shape() != b.shape())
@@ -126,7 +130,7 @@ QString compare_backends(const Pipeline& pipeline, const Tensor& input) {
                 .arg(QString::fromStdString(a.shape().str()),
                      QString::fromStdString(b.shape().str()));
         const double error = relative_error(a, b);
-        if (!(error <= 1e-5))
+        if (!(error <= tolerance))
             return QString("layer %1 (%2, kernel %3): relative error %4 on input %5")
                 .arg(i)
                 .arg(QString::fromStdString(std::string(type_name(pipeline.layers[i]))),
@@ -210,6 +214,9 @@ private Q_SLOTS:
     void cancelledRunReturnsNothingAndLeavesTheBackendUsable();
     void incrementalRunEqualsFullRun();
     void repeatedRunAllocatesNothing();
+    void fusesBatchNormResidualAndActivation_data();
+    void fusesBatchNormResidualAndActivation();
+    void editedWeightReachesTheNextRun();
     void cleanupTestCase() { force_simd_target(""); }
 };
 
@@ -415,7 +422,20 @@ void TestFastBackend::choosesTheAlgorithmByKernel() {
     const Conv2d multi = random_conv(rng, 16, 3, 3, 3);
     const Tensor rgb = random_tensor(rng, {3, 20, 20});
     QVERIFY(QString::fromStdString(fast.run(one_conv(multi), rgb).layers[0].kernel)
-                .startsWith("direct-oc8-"));
+                .startsWith("direct-packed-"));
+    // Deep layers: Winograd for stride-1 3×3, a matrix product for 1×1, the packed direct path
+    // for strided ones.
+    const Tensor deep = random_tensor(rng, {32, 20, 20});
+    auto deep_kernel = [&](const Conv2d& c) {
+        return QString::fromStdString(fast.run(one_conv(c), deep).layers[0].kernel);
+    };
+    QVERIFY2(deep_kernel(random_conv(rng, 32, 32, 3, 3)).startsWith("winograd4x4-"),
+             qPrintable(deep_kernel(random_conv(rng, 32, 32, 3, 3))));
+    QVERIFY(deep_kernel(random_conv(rng, 48, 32, 1, 1)).startsWith("gemm1x1-"));
+    Conv2d strided = random_conv(rng, 32, 32, 3, 3);
+    strided.stride = {2, 2};
+    QVERIFY(deep_kernel(strided).startsWith("direct-packed-"));
+    // Before the multi-channel paths that fuse a pooling themselves.
     Pipeline fused = one_conv(multi);
     fused.layers.push_back(Layer{"relu", true, Activation{}});
     fused.layers.push_back(Layer{"pool", true, Pool2d{}});
@@ -424,6 +444,108 @@ void TestFastBackend::choosesTheAlgorithmByKernel() {
     QCOMPARE(QString::fromStdString(fused_run.layers[2].kernel), QString("fused-into-conv"));
     // The kernel name ends with the SIMD target that ran.
     QVERIFY(kernel_of(direct).endsWith(QString::fromStdString(simd_target())));
+}
+
+namespace {
+
+BatchNorm2d random_batch_norm(Random& rng, int channels) {
+    BatchNorm2d bn;
+    for (int c = 0; c < channels; ++c) {
+        bn.weight.push_back(uniform(rng, 0.5f, 1.5f));
+        bn.bias.push_back(uniform(rng, -0.2f, 0.2f));
+        bn.running_mean.push_back(uniform(rng, -0.3f, 0.3f));
+        bn.running_var.push_back(uniform(rng, 0.5f, 2.0f));
+    }
+    return bn;
+}
+
+// A residual block's tail: stem conv → conv → batch norm → add (the stem's output) → activation,
+// the chain the fast backend computes in the second conv's pass.
+Pipeline residual_tail(Random& rng, int channels, const Conv2d& tail, Activation act) {
+    Conv2d stem = random_conv(rng, channels, channels, 3, 3);
+    stem.padding = ConvPadding::same();
+    Pipeline p;
+    p.layers.push_back(Layer{"stem", true, stem, {}});
+    p.layers.push_back(Layer{"conv", true, tail, {}});
+    p.layers.push_back(Layer{"bn", true, random_batch_norm(rng, channels), {}});
+    p.layers.push_back(Layer{"add", true, Add{}, {2, 0}});
+    p.layers.push_back(Layer{"act", true, act, {}});
+    return p;
+}
+
+} // namespace
+
+void TestFastBackend::fusesBatchNormResidualAndActivation_data() {
+    QTest::addColumn<int>("channels");
+    QTest::addColumn<int>("kernel");
+    QTest::addColumn<int>("groups");
+    QTest::addColumn<int>("activation");
+    QTest::addColumn<Shape>("input");
+    QTest::addColumn<QString>("conv_kernel");
+    const int relu = int(ActivationKind::ReLU), leaky = int(ActivationKind::LeakyReLU);
+    QTest::newRow("winograd") << 24 << 3 << 1 << relu << Shape{24, 19, 13} << "winograd4x4";
+    QTest::newRow("1x1") << 20 << 1 << 1 << leaky << Shape{20, 9, 31} << "gemm1x1";
+    QTest::newRow("packed direct 5x5")
+        << 6 << 5 << 1 << relu << Shape{6, 17, 16} << "direct-packed";
+    QTest::newRow("depthwise") << 8 << 3 << 8 << int(ActivationKind::Tanh) << Shape{8, 23, 21}
+                               << "direct";
+}
+
+void TestFastBackend::fusesBatchNormResidualAndActivation() {
+    QFETCH(int, channels);
+    QFETCH(int, kernel);
+    QFETCH(int, groups);
+    QFETCH(int, activation);
+    QFETCH(Shape, input);
+    QFETCH(QString, conv_kernel);
+    Random rng(23);
+    Conv2d tail = random_conv(rng, channels, channels / groups, kernel, kernel);
+    tail.groups = groups;
+    tail.padding = ConvPadding::same();
+    const Pipeline p =
+        residual_tail(rng, channels, tail, Activation{static_cast<ActivationKind>(activation)});
+    const Tensor x = random_tensor(rng, input);
+    const QString difference = compare_backends(p, x);
+    QVERIFY2(difference.isEmpty(), qPrintable(difference));
+    FastBackend fast;
+    const RunResult& run = fast.run(p, x);
+    QVERIFY2(QString::fromStdString(run.layers[1].kernel).startsWith(conv_kernel + "-"),
+             run.layers[1].kernel.c_str());
+    for (int fused : {2, 3, 4})
+        QCOMPARE(QString::fromStdString(run.layers[fused].kernel), QString("fused-into-conv"));
+
+    // An add that reads a layer after the conv's chain, or with a constant, is not fused.
+    Pipeline constant = p;
+    std::get<Add>(constant.layers[3].op).constant.assign(channels, 0.5f);
+    const RunResult& unfused = fast.run(constant, x);
+    QVERIFY(unfused.layers[3].kernel != "fused-into-conv");
+    QCOMPARE(QString::fromStdString(unfused.layers[2].kernel), QString("fused-into-conv"));
+    QVERIFY2(compare_backends(constant, x).isEmpty(), qPrintable(compare_backends(constant, x)));
+}
+
+void TestFastBackend::editedWeightReachesTheNextRun() {
+    // The backend keeps transformed and packed weights per layer; an edit in place of the same
+    // pipeline, as the kernel editor makes, must show in the next run.
+    Random rng(29);
+    Pipeline p;
+    Conv2d wino = random_conv(rng, 32, 32, 3, 3);
+    wino.padding = ConvPadding::same();
+    Conv2d point = random_conv(rng, 32, 32, 1, 1);
+    p.layers.push_back(Layer{"winograd", true, wino, {}});
+    p.layers.push_back(Layer{"pointwise", true, point, {}});
+    const Tensor x = random_tensor(rng, {32, 12, 14});
+    FastBackend fast;
+    NaiveBackend naive;
+    for (int edit = 0; edit < 4; ++edit) {
+        auto& w = std::get<Conv2d>(p.layers[edit % 2].op).weights.values;
+        w[(edit * 977) % w.size()] += 1.0f;
+        const RunResult& got = fast.run(p, x);
+        const RunResult& want = naive.run(p, x);
+        for (int i = 0; i < 2; ++i)
+            QVERIFY2(relative_error(*want.layers[i].output, *got.layers[i].output) <=
+                         agreement_tolerance(got.layers[i].kernel),
+                     qPrintable(QString("edit %1, layer %2").arg(edit).arg(i)));
+    }
 }
 
 void TestFastBackend::cancelledRunReturnsNothingAndLeavesTheBackendUsable() {

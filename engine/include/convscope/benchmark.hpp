@@ -35,8 +35,9 @@ struct BenchCase {
     // peer computes the same thing (the DNN module's cases); empty elsewhere.
     std::optional<double> opencv_rel_error;
     std::string kernel;       // which kernel(s) the fast backend ran, "+"-joined
-    bool agrees = true;       // fast and naive outputs agree within kAgreementTolerance
-    double max_rel_error = 0; // max |fast − naive| / max |naive|, worst layer
+    bool agrees = true;       // every layer of fast and naive agrees within its tolerance
+    double max_rel_error = 0; // max |fast − naive| / max |naive| of the layer nearest its limit
+    double tolerance = 0;     // that layer's limit: agreement_tolerance() of its kernel
     BoundKind bound = BoundKind::Compute;
     double bound_ms = 0; // the roofline's time for this case: flops at the peak or bytes at the
                          // bandwidth, whichever is longer, at the run's thread count
@@ -63,8 +64,6 @@ struct Roofline {
     double cache_bytes = 0; // the last-level cache (cases that fit use cache_gbps)
 };
 
-// Fast and naive outputs further apart than this (relative to the largest |value|) disagree.
-inline constexpr double kAgreementTolerance = 1e-4;
 // OpenCV's output further than this from the reference's: the peer computed something else.
 inline constexpr double kPeerAgreementTolerance = 1e-3;
 

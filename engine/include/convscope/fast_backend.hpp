@@ -1,15 +1,23 @@
 #pragma once
 // The fast backend: oneTBB threads over strips of output rows, Google Highway SIMD kernels with
 // runtime dispatch to the best target of the CPU, and an algorithm chosen per layer by shape.
-// Results match the naive backend within 1e-5 relative error.
+// Results match the naive backend within agreement_tolerance() of the kernel that ran.
 
 #include "convscope/backend.hpp"
 
 #include <memory>
 #include <string>
+#include <string_view>
 #include <vector>
 
 namespace convscope {
+
+// How far a fast layer's output may be from the reference, relative to its largest |value|:
+// direct paths 1e-5; the algorithms that trade accuracy for speed, whose kernel names say so
+// ("winograd…", "fft…"), 1e-4.
+inline constexpr double kDirectTolerance = 1e-5;
+inline constexpr double kTransformTolerance = 1e-4;
+double agreement_tolerance(std::string_view kernel);
 
 class FastBackend final : public Backend {
 public:

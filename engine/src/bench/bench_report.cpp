@@ -56,6 +56,7 @@ Json case_json(const BenchCase& c) {
     j["kernel"] = c.kernel;
     j["agrees"] = c.agrees;
     j["max_rel_error"] = error_json(c.max_rel_error);
+    j["tolerance"] = c.tolerance;
     j["opencv_rel_error"] = c.opencv_rel_error ? error_json(*c.opencv_rel_error) : Json(nullptr);
     return j;
 }
@@ -192,7 +193,8 @@ std::string bench_report_table(const BenchReport& report) {
              "DRAM: every\nlayer's input, output and weights once at that copy bandwidth); "
              "roofline: the bound's time\nover the engine's (nominal, as GFLOP/s).\n";
     if (any_disagree)
-        table += "(!) fast and naive outputs disagree on this case (relative error > 1e-4).\n";
+        table += "(!) fast and naive outputs disagree on this case (relative error past the "
+                 "kernel's tolerance:\n    1e-5, or 1e-4 for Winograd and FFT).\n";
     if (any_peer_differs)
         table += "(cv!) OpenCV's output differs from the reference's (relative error > 1e-3).\n";
     return table;

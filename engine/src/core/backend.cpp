@@ -51,8 +51,8 @@ void Backend::prepare_outputs(const Pipeline& pipeline, int from, int layer_coun
     }
 }
 
-int Backend::run_layers(const Pipeline& pipeline, int index, LayerInputs inputs,
-                        RunResult& result, const CancelToken* cancel) {
+int Backend::run_layers(const Pipeline& pipeline, int index, LayerInputs inputs, RunResult& result,
+                        const CancelToken* cancel) {
     LayerResult& out = result.layers[index];
     run_layer(pipeline.layers[index], inputs, writable(out), out.kernel, cancel);
     return 1;
@@ -97,8 +97,16 @@ const RunResult& Backend::run(const Pipeline& pipeline, const Tensor& input,
 const RunResult& Backend::run_layers_from(const Pipeline& pipeline, const Tensor& input,
                                           bool shared, int from, int layer_count,
                                           const CancelToken* cancel) {
-    // From here on the cache describes this run: valid up to the layers computed so far.
-    cached_layers_.assign(pipeline.layers.begin(), pipeline.layers.begin() + layer_count);
+    // From here on the cache describes this run: valid up to the layers computed so far. Layers
+    // before `from` are equal to the cached ones already; an input the backend cannot keep makes
+    // the cache useless, and copying every weight of a deep network would cost milliseconds.
+    if (shared) {
+        cached_layers_.resize(layer_count);
+        std::copy(pipeline.layers.begin() + from, pipeline.layers.begin() + layer_count,
+                  cached_layers_.begin() + from);
+    } else {
+        cached_layers_.clear();
+    }
     cached_mode_ = pipeline.input_mode;
     valid_layers_ = from;
     result_.cancelled = false;

@@ -4,6 +4,8 @@
 
 #include <algorithm>
 #include <cmath>
+#include <cstdint>
+#include <cstring>
 #include <limits>
 #include <string>
 
@@ -20,6 +22,28 @@ std::string pair_str(Pair p) {
     text += std::to_string(p.w);
     text += "]";
     return text;
+}
+
+// Whether every value is finite: its exponent bits are not all ones. The largest exponent is a
+// plain integer maximum the compiler vectorises, and this runs on every run over every weight
+// (millions in a deep layer).
+bool all_finite(const std::vector<float>& values) {
+    constexpr std::uint32_t kExponent = 0x7f800000u;
+    std::uint32_t largest = 0;
+    for (float v : values) {
+        std::uint32_t bits;
+        std::memcpy(&bits, &v, sizeof bits);
+        largest = std::max(largest, bits & kExponent);
+    }
+    return largest != kExponent;
+}
+
+// The first value that is not finite (all_finite is false).
+float first_non_finite(const std::vector<float>& values) {
+    for (float v : values)
+        if (!std::isfinite(v))
+            return v;
+    return 0.0f;
 }
 
 // "layer 2 (conv "edges")", the prefix of every message about a layer.
@@ -81,10 +105,9 @@ Shape conv_shape(const Layer& layer, const Conv2d& conv, Shape in, int index) {
         fail(layer, index, "bias",
              "bias has " + std::to_string(conv.bias.size()) + " values for " +
                  std::to_string(w.out_channels) + " output channels");
-    for (float v : w.values)
-        if (!std::isfinite(v))
-            fail(layer, index, "weights",
-                 "weights must be finite numbers, found " + std::to_string(v));
+    if (!all_finite(w.values))
+        fail(layer, index, "weights",
+             "weights must be finite numbers, found " + std::to_string(first_non_finite(w.values)));
     for (float v : conv.bias)
         if (!std::isfinite(v))
             fail(layer, index, "bias", "bias must be finite numbers, found " + std::to_string(v));
@@ -154,7 +177,6 @@ Shape pool_shape(const Layer& layer, const Pool2d& pool, Shape in, int index) {
                  ": the output would be empty");
     return out;
 }
-
 
 Shape activation_shape(const Layer& layer, const Activation& act, Shape in, int index) {
     const auto finite = [&](float v, const char* field) {
@@ -291,9 +313,8 @@ Shape linear_shape(const Layer& layer, const Linear& linear, Shape in, int index
         fail(layer, index, "bias",
              "bias has " + std::to_string(linear.bias.size()) + " values for " +
                  std::to_string(linear.out_features) + " output features");
-    for (float v : linear.weight)
-        if (!std::isfinite(v))
-            fail(layer, index, "weight", "weight must be finite numbers");
+    if (!all_finite(linear.weight))
+        fail(layer, index, "weight", "weight must be finite numbers");
     for (float v : linear.bias)
         if (!std::isfinite(v))
             fail(layer, index, "bias", "bias must be finite numbers");
@@ -301,8 +322,7 @@ Shape linear_shape(const Layer& layer, const Linear& linear, Shape in, int index
         fail(layer, index, "weight",
              "expects " + std::to_string(linear.in_features) + " features as [" +
                  std::to_string(linear.in_features) +
-                 ", 1, 1] (flatten or global pooling first) but its input has shape " +
-                 in.str());
+                 ", 1, 1] (flatten or global pooling first) but its input has shape " + in.str());
     return {linear.out_features, 1, 1};
 }
 
@@ -315,8 +335,8 @@ void check_inputs(const Layer& layer, int index) {
                  "input " + std::to_string(k + 1) +
                      " must be an earlier layer or the pipeline's input");
     }
-    const bool joins = std::holds_alternative<Add>(layer.op) ||
-                       std::holds_alternative<Concat>(layer.op);
+    const bool joins =
+        std::holds_alternative<Add>(layer.op) || std::holds_alternative<Concat>(layer.op);
     if (!joins && layer.inputs.size() > 1)
         fail(layer, index, "inputs",
              std::string(type_name(layer)) + " reads one input, not " +

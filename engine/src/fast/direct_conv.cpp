@@ -58,7 +58,9 @@ struct Layout {
         row_floats = phase_stride * sw;
         const int halo = (kh - 1) * dh + 1;
         const std::size_t row_bytes = row_floats * sizeof(float) * in_channels;
-        strip = strip_height(output.height(), sh, halo, row_bytes, kStripBytes, 1);
+        // Enough strips to balance the threads (the last strip is often short).
+        const int threads = std::max(1, tbb::this_task_arena::max_concurrency());
+        strip = strip_height(output.height(), sh, halo, row_bytes, kStripBytes, 4 * threads);
         strip_input_rows = (strip - 1) * sh + halo;
         channel_floats = row_floats * strip_input_rows;
     }
@@ -133,7 +135,7 @@ void conv_packed_direct(const Conv2d& conv, const Tensor& input, Tensor& output,
         std::min(panels, std::max(1, (4 * threads + L.groups * strips - 1) / (L.groups * strips)));
     scratch.reserve(0, L.channel_floats * L.in_channels);
     scratch.reserve(1, padded_row_stride(L.padded_width));
-    scratch.reserve(2, rows * ldc);
+    scratch.reserve(2, ((panels + panel_runs - 1) / panel_runs + 1) * rows * ldc);
 
     const double work = static_cast<double>(output.shape().elements()) * L.taps();
     parallel_tasks(
@@ -149,21 +151,19 @@ void conv_packed_direct(const Conv2d& conv, const Tensor& input, Tensor& output,
                 copy_phase_rows(input, g * L.in_channels + c, conv, L, y0 * L.sh, in_rows,
                                 in + c * L.channel_floats, row);
 
-            float* products = s.get(2, rows * ldc);
             const Split runs{panels, panel_runs};
+            const int p0 = runs.start(run), np = runs.start(run + 1) - p0;
+            float* products = s.get(2, np * rows * ldc);
             for (int y = y0; y < y0 + strip_rows; ++y) {
                 const float* base = in + static_cast<std::size_t>(y - y0) * L.sh * L.row_floats;
-                for (int panel = runs.start(run); panel < runs.start(run + 1); ++panel) {
-                    multiply_panels_gathered(packed.values.data() + g * group_floats +
-                                                 static_cast<std::size_t>(panel) * rows * L.taps(),
-                                             1, L.taps(), base, offsets.data(), out_w, products,
-                                             ldc);
-                    for (int r = 0; r < rows && panel * rows + r < L.out_per_group; ++r) {
-                        const int o = g * L.out_per_group + panel * rows + r;
-                        store_conv_row(
-                            products + r * ldc, 0, out_w, y,
-                            chain.channel(output, o, conv.bias.empty() ? 0.0f : conv.bias[o]));
-                    }
+                multiply_panels_gathered(packed.values.data() + g * group_floats +
+                                             static_cast<std::size_t>(p0) * rows * L.taps(),
+                                         np, L.taps(), base, offsets.data(), out_w, products, ldc);
+                for (int r = 0; r < np * rows && p0 * rows + r < L.out_per_group; ++r) {
+                    const int o = g * L.out_per_group + p0 * rows + r;
+                    store_conv_row(
+                        products + r * ldc, 0, out_w, y,
+                        chain.channel(output, o, conv.bias.empty() ? 0.0f : conv.bias[o]));
                 }
             }
         });

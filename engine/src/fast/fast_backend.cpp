@@ -17,6 +17,12 @@ struct FastBackend::Scratch {
     }
 };
 
+double agreement_tolerance(std::string_view kernel) {
+    const bool transform = kernel.find("winograd") != std::string_view::npos ||
+                           kernel.find("fft") != std::string_view::npos;
+    return transform ? kTransformTolerance : kDirectTolerance;
+}
+
 FastBackend::FastBackend() : scratch_(std::make_unique<Scratch>()) {}
 FastBackend::~FastBackend() = default;
 

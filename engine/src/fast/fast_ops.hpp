@@ -11,7 +11,8 @@
 #include "fast/kernels.hpp"
 #include "fast/parallel.hpp"
 
-#include <cstring>
+#include <algorithm>
+#include <cstdint>
 #include <string>
 #include <vector>
 
@@ -46,37 +47,49 @@ inline float* grow(FloatBuffer& buffer, std::size_t floats) {
     return buffer.data();
 }
 
+// A layer's weights in 128 bits (weights_fingerprint.cpp): any single changed weight changes
+// it, other changes collide with odds near 2^-64. `lanes` is scratch kept between runs.
+struct WeightsFingerprint {
+    std::uint64_t h1 = 0, h2 = 0;
+    friend bool operator==(const WeightsFingerprint&, const WeightsFingerprint&) = default;
+};
+WeightsFingerprint fingerprint_weights(const std::vector<float>& values,
+                                       std::vector<std::uint32_t>& lanes);
+
 // Weights rearranged for a kernel (transformed, packed into panels), kept per layer between runs
 // and rebuilt only when the weights or the kernel's layout change: a repeated run repacks
-// nothing, an edited weight is picked up on the next run.
+// nothing, an edited weight is picked up on the next run. The weights are recognised by their
+// shape and fingerprint, so no second copy of them is kept or read.
 struct PackedWeights {
-    int method = 0;     // which layout `values` holds (the packer's own code), 0: none yet
-    int detail = 0;     // and its parameters (tile size, panel height, ...)
-    ConvWeights source; // the weights `values` were made from
+    int method = 0; // which layout `values` holds (the packer's own code), 0: none yet
+    int detail = 0; // and its parameters (tile size, panel height, ...)
+    int dims[4] = {0, 0, 0, 0};
+    WeightsFingerprint fingerprint;
+    std::vector<std::uint32_t> lanes; // scratch of the fingerprint
     FloatBuffer values;
 
-    // Whether `values` holds the layout (method, detail) of `weights`; compares every weight's
-    // bits (weights are finite, checked before any run, so equal bits are equal values; a
-    // weight flipped between 0 and −0 merely repacks).
-    bool holds(int method_code, int detail_code, const ConvWeights& weights) const {
-        return method == method_code && detail == detail_code &&
-               source.out_channels == weights.out_channels &&
-               source.in_channels == weights.in_channels && source.kernel_h == weights.kernel_h &&
-               source.kernel_w == weights.kernel_w &&
-               source.values.size() == weights.values.size() &&
-               std::memcmp(source.values.data(), weights.values.data(),
-                           weights.values.size() * sizeof(float)) == 0;
+    // Whether `values` holds the layout (method, detail) of `weights`. On false, `pending`
+    // holds the weights' fingerprint for remember().
+    bool holds(int method_code, int detail_code, const ConvWeights& weights) {
+        pending = fingerprint_weights(weights.values, lanes);
+        const int d[4] = {weights.out_channels, weights.in_channels, weights.kernel_h,
+                          weights.kernel_w};
+        return method == method_code && detail == detail_code && std::equal(d, d + 4, dims) &&
+               pending == fingerprint;
     }
-    // Records what `values` now holds (copying the weights into memory kept from run to run).
+    // Records that `values` now holds that layout of the weights holds() was asked about.
     void remember(int method_code, int detail_code, const ConvWeights& weights) {
         method = method_code;
         detail = detail_code;
-        source.out_channels = weights.out_channels;
-        source.in_channels = weights.in_channels;
-        source.kernel_h = weights.kernel_h;
-        source.kernel_w = weights.kernel_w;
-        source.values.assign(weights.values.begin(), weights.values.end());
+        dims[0] = weights.out_channels;
+        dims[1] = weights.in_channels;
+        dims[2] = weights.kernel_h;
+        dims[3] = weights.kernel_w;
+        fingerprint = pending;
     }
+
+private:
+    WeightsFingerprint pending;
 };
 
 // What a conv writes besides its own output: the layers fused after it (see ChannelStores),

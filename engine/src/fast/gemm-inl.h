@@ -69,14 +69,14 @@ HWY_INLINE void GemmTile(int K, const float* HWY_RESTRICT a, const float* HWY_RE
 template <int ROWS, int COLS>
 HWY_INLINE void GemmTileGathered(int K, const float* HWY_RESTRICT a, const float* HWY_RESTRICT b,
                                  const std::ptrdiff_t* HWY_RESTRICT offsets, float* HWY_RESTRICT c,
-                                 std::size_t ldc) {
+                                 std::size_t ldc, bool accumulate) {
     const hn::ScalableTag<float> d;
     using V = hn::Vec<decltype(d)>;
     const std::size_t N = hn::Lanes(d);
     V acc[ROWS][COLS];
     for (int i = 0; i < ROWS; ++i)
         for (int j = 0; j < COLS; ++j)
-            acc[i][j] = hn::Zero(d);
+            acc[i][j] = accumulate ? hn::LoadU(d, c + i * ldc + j * N) : hn::Zero(d);
     for (int k = 0; k < K; ++k, a += ROWS) {
         const float* row = b + offsets[k];
         V bv[COLS];
@@ -93,44 +93,57 @@ HWY_INLINE void GemmTileGathered(int K, const float* HWY_RESTRICT a, const float
             hn::StoreU(acc[i][j], d, c + i * ldc + j * N);
 }
 
-// One panel of ROWS rows of A ([K][ROWS]) times columns [begin, end) of B (multiples of the
-// vector width): the widest tiles first, then narrower ones for the last columns.
-template <int ROWS>
-HWY_INLINE void GemmPanel(int K, const float* a, const float* b, std::size_t ldb, int begin,
-                          int end, float* c, std::size_t ldc, bool accumulate) {
+// Steps of k per pass over the columns: one tile's slice of B (kGemmBlock steps × kGemmCols
+// vectors) stays in L1 while every panel of A streams past it from L2 — BLIS's loop order.
+inline constexpr int kGemmBlock = 16384 / (kGemmCols * HWY_MAX_BYTES);
+
+// c[p·ROWS + i][x] = Σ_k a_p[k][i] · B[k][x] for `panels` panels (each [K][ROWS], K·ROWS floats
+// apart), columns [0, columns) rounded up to whole vectors. Row k of B is b + row(k).
+template <int ROWS, class Row>
+HWY_INLINE void GemmPanels(const float* a, int panels, int K, const float* b, const Row& row,
+                           int columns, float* c, std::size_t ldc) {
     const hn::ScalableTag<float> d;
     const int N = static_cast<int>(hn::Lanes(d));
-    int x = begin;
-    for (; x + kGemmCols * N <= end; x += kGemmCols * N)
-        GemmTile<ROWS, kGemmCols>(K, a, b + x, ldb, c + x, ldc, accumulate);
-    if constexpr (kGemmCols >= 3) {
-        if (x + 2 * N <= end) {
-            GemmTile<ROWS, 2>(K, a, b + x, ldb, c + x, ldc, accumulate);
-            x += 2 * N;
+    for (int k0 = 0; k0 < K; k0 += kGemmBlock) {
+        const int kn = K - k0 < kGemmBlock ? K - k0 : kGemmBlock;
+        const bool accumulate = k0 > 0;
+        for (int x = 0; x < columns;) {
+            const int left = (columns - x + N - 1) / N; // vectors still to do
+            const int width = left >= kGemmCols ? kGemmCols : left >= 2 ? 2 : 1;
+            for (int p = 0; p < panels; ++p) {
+                const float* ap = a + (static_cast<std::size_t>(p) * K + k0) * ROWS;
+                float* cp = c + static_cast<std::size_t>(p) * ROWS * ldc + x;
+                if (width == kGemmCols)
+                    row.template Tile<ROWS, kGemmCols>(kn, ap, b + x, k0, cp, ldc, accumulate);
+                else if (width == 2)
+                    row.template Tile<ROWS, 2>(kn, ap, b + x, k0, cp, ldc, accumulate);
+                else
+                    row.template Tile<ROWS, 1>(kn, ap, b + x, k0, cp, ldc, accumulate);
+            }
+            x += width * N;
         }
     }
-    for (; x < end; x += N)
-        GemmTile<ROWS, 1>(K, a, b + x, ldb, c + x, ldc, accumulate);
 }
 
-template <int ROWS>
-HWY_INLINE void GemmPanelGathered(int K, const float* a, const float* b,
-                                  const std::ptrdiff_t* offsets, int begin, int end, float* c,
-                                  std::size_t ldc) {
-    const hn::ScalableTag<float> d;
-    const int N = static_cast<int>(hn::Lanes(d));
-    int x = begin;
-    for (; x + kGemmCols * N <= end; x += kGemmCols * N)
-        GemmTileGathered<ROWS, kGemmCols>(K, a, b + x, offsets, c + x, ldc);
-    if constexpr (kGemmCols >= 3) {
-        if (x + 2 * N <= end) {
-            GemmTileGathered<ROWS, 2>(K, a, b + x, offsets, c + x, ldc);
-            x += 2 * N;
-        }
+// B's rows ldb floats apart.
+struct StridedRows {
+    std::size_t ldb;
+    template <int ROWS, int COLS>
+    HWY_INLINE void Tile(int K, const float* a, const float* b, int k0, float* c, std::size_t ldc,
+                         bool accumulate) const {
+        GemmTile<ROWS, COLS>(K, a, b + k0 * ldb, ldb, c, ldc, accumulate);
     }
-    for (; x < end; x += N)
-        GemmTileGathered<ROWS, 1>(K, a, b + x, offsets, c + x, ldc);
-}
+};
+
+// B's row k at b + offsets[k].
+struct GatheredRows {
+    const std::ptrdiff_t* offsets;
+    template <int ROWS, int COLS>
+    HWY_INLINE void Tile(int K, const float* a, const float* b, int k0, float* c, std::size_t ldc,
+                         bool accumulate) const {
+        GemmTileGathered<ROWS, COLS>(K, a, b, offsets + k0, c, ldc, accumulate);
+    }
+};
 
 } // namespace convscope::fast::HWY_NAMESPACE
 HWY_AFTER_NAMESPACE();

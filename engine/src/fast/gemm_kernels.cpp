@@ -12,8 +12,6 @@
 
 #include <hwy/highway.h>
 
-#include <algorithm>
-
 HWY_BEFORE_NAMESPACE();
 namespace convscope::fast::HWY_NAMESPACE {
 
@@ -21,24 +19,12 @@ namespace hn = hwy::HWY_NAMESPACE;
 
 void MultiplyPanels(const float* a, int panels, int k, const float* b, std::size_t ldb, int begin,
                     int end, float* c, std::size_t ldc) {
-    // Columns in blocks whose slice of b stays in L1 while every panel of a passes over it.
-    const int N = static_cast<int>(hn::Lanes(hn::ScalableTag<float>()));
-    const int tile = kGemmCols * N;
-    const int block = tile * std::max(1, 4096 / std::max(1, k * tile));
-    for (int c0 = begin; c0 < end; c0 += block) {
-        const int c1 = std::min(end, c0 + block);
-        for (int p = 0; p < panels; ++p)
-            GemmPanel<kGemmRows>(k, a + static_cast<std::size_t>(p) * k * kGemmRows, b, ldb, c0, c1,
-                                 c + static_cast<std::size_t>(p) * kGemmRows * ldc, ldc, false);
-    }
+    GemmPanels<kGemmRows>(a, panels, k, b + begin, StridedRows{ldb}, end - begin, c + begin, ldc);
 }
 
 void MultiplyPanelsGathered(const float* a, int panels, int k, const float* b,
                             const std::ptrdiff_t* offsets, int columns, float* c, std::size_t ldc) {
-    for (int p = 0; p < panels; ++p)
-        GemmPanelGathered<kGemmRows>(k, a + static_cast<std::size_t>(p) * k * kGemmRows, b, offsets,
-                                     0, columns, c + static_cast<std::size_t>(p) * kGemmRows * ldc,
-                                     ldc);
+    GemmPanels<kGemmRows>(a, panels, k, b, GatheredRows{offsets}, columns, c, ldc);
 }
 
 int GemmPanelRows() {

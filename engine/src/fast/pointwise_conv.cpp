@@ -16,7 +16,8 @@ namespace convscope::fast {
 namespace {
 
 constexpr int kPointwiseMethod = 2; // PackedWeights::method of 1×1 panels
-// The packed input block a task reuses across every panel: half of this machine's 512 KB L2.
+// A task's packed input block and its products (every output channel of its run × the block)
+// stay in L2: each at most a quarter of this machine's 512 KB.
 constexpr std::size_t kBlockBytes = 128 * 1024;
 
 } // namespace
@@ -55,7 +56,7 @@ void conv_pointwise(const Conv2d& conv, const Tensor& input, Tensor& output, con
     const int panel_runs = std::min(panels, std::max(1, (2 * threads + blocks - 1) / blocks));
     const std::size_t ldb = block + lanes;
     scratch.reserve(0, cin * ldb);
-    scratch.reserve(1, rows * ldb);
+    scratch.reserve(1, ((panels + panel_runs - 1) / panel_runs + 1) * rows * ldb);
 
     const double work = static_cast<double>(positions) * cin * cout;
     parallel_tasks(blocks * panel_runs, work, scratch, cancel, [&](int task, ThreadScratch& s) {
@@ -80,22 +81,21 @@ void conv_pointwise(const Conv2d& conv, const Tensor& input, Tensor& output, con
             std::fill(dst, packed_in + c * ldb + columns, 0.0f);
         }
         // Every panel of the run over the block, then its rows out through the stores.
-        float* products = s.get(1, rows * ldb);
         const Split runs{panels, panel_runs};
-        for (int panel = runs.start(run); panel < runs.start(run + 1); ++panel) {
-            multiply_panels(packed.values.data() + static_cast<std::size_t>(panel) * rows * cin, 1,
-                            cin, packed_in, ldb, 0, columns, products, ldb);
-            for (int r = 0; r < rows && panel * rows + r < cout; ++r) {
-                const int o = panel * rows + r;
-                const ChannelStores stores =
-                    chain.channel(output, o, conv.bias.empty() ? 0.0f : conv.bias[o]);
-                const float* values = products + r * ldb;
-                for (int p = p0; p < p0 + count;) {
-                    const int y = p / out_w, x = p % out_w;
-                    const int n = std::min(out_w - x, p0 + count - p);
-                    store_conv_row(values + (p - p0), x, n, y, stores);
-                    p += n;
-                }
+        const int first = runs.start(run), np = runs.start(run + 1) - first;
+        float* products = s.get(1, np * rows * ldb);
+        multiply_panels(packed.values.data() + static_cast<std::size_t>(first) * rows * cin, np,
+                        cin, packed_in, ldb, 0, columns, products, ldb);
+        for (int r = 0; r < np * rows && first * rows + r < cout; ++r) {
+            const int o = first * rows + r;
+            const ChannelStores stores =
+                chain.channel(output, o, conv.bias.empty() ? 0.0f : conv.bias[o]);
+            const float* values = products + r * ldb;
+            for (int p = p0; p < p0 + count;) {
+                const int y = p / out_w, x = p % out_w;
+                const int n = std::min(out_w - x, p0 + count - p);
+                store_conv_row(values + (p - p0), x, n, y, stores);
+                p += n;
             }
         }
     });
