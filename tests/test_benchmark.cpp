@@ -40,6 +40,7 @@ const QStringList kCaseNames = {"conv3x3_gray",
                                 "resnet_3x3s2_64to128_56",
                                 "pointwise_1x1_64to256_56",
                                 "depthwise_3x3_32ch_112",
+                                "resnet18_trunk_224",
                                 "default_pipeline",
                                 "default_pipeline_1080p"};
 
@@ -57,6 +58,7 @@ const QStringList kDnnPeer = {"conv3x3_3to16_rgb",
                               "resnet_3x3s2_64to128_56",
                               "pointwise_1x1_64to256_56",
                               "depthwise_3x3_32ch_112",
+                              "resnet18_trunk_224",
                               "default_pipeline",
                               "default_pipeline_1080p"};
 
@@ -286,7 +288,7 @@ void TestBenchmark::tablePrintsHeaderAndEveryCase() {
             lines.begin(), lines.end(), [&](const QString& l) { return l.startsWith(name + " "); });
         QVERIFY2(row.at(kernel_column - 1) == ' ' && row.at(kernel_column) != ' ', qPrintable(row));
     }
-    QVERIFY(r.err.contains("[23/23] default_pipeline_1080p")); // progress goes to stderr
+    QVERIFY(r.err.contains("[24/24] default_pipeline_1080p")); // progress goes to stderr
     QVERIFY(lines.at(1).startsWith("Roofline (measured): FMA peak "));
 }
 

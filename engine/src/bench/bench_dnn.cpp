@@ -90,30 +90,66 @@ cv::dnn::LayerParams activation_params(const Activation& activation) {
     return params;
 }
 
+// A 1×n row of values, as the DNN module's per-channel blobs are.
+cv::Mat row_blob(const std::vector<float>& values) {
+    return cv::Mat(values, true).reshape(1, 1);
+}
+
+cv::dnn::LayerParams batch_norm_params(const BatchNorm2d& bn) {
+    cv::dnn::LayerParams params;
+    params.type = "BatchNorm";
+    params.set("eps", bn.eps);
+    params.set("has_weight", true);
+    params.set("has_bias", true);
+    params.blobs = {row_blob(bn.running_mean), row_blob(bn.running_var), row_blob(bn.weight),
+                    row_blob(bn.bias)};
+    return params;
+}
+
 std::optional<cv::dnn::LayerParams> layer_params(const Layer& layer) {
     if (const auto* conv = std::get_if<Conv2d>(&layer.op))
         return conv_params(*conv);
     if (const auto* pool = std::get_if<Pool2d>(&layer.op))
         return pool_params(*pool);
-    return activation_params(std::get<Activation>(layer.op));
+    if (const auto* act = std::get_if<Activation>(&layer.op)) {
+        if (act->kind != ActivationKind::ReLU && act->kind != ActivationKind::LeakyReLU &&
+            act->kind != ActivationKind::Sigmoid && act->kind != ActivationKind::Tanh)
+            return std::nullopt;
+        return activation_params(*act);
+    }
+    if (const auto* bn = std::get_if<BatchNorm2d>(&layer.op))
+        return batch_norm_params(*bn);
+    if (const auto* add = std::get_if<Add>(&layer.op); add && add->constant.empty()) {
+        cv::dnn::LayerParams params;
+        params.type = "Eltwise";
+        params.set("operation", "sum");
+        return params;
+    }
+    return std::nullopt; // no DNN equivalent here
 }
 
-// The pipeline as a chain of DNN layers; empty when a layer has no DNN equivalent.
+// The pipeline as a graph of DNN layers, each connected to the layers it reads; empty when a
+// layer has no DNN equivalent.
 std::optional<cv::dnn::Net> build_net(const Pipeline& pipeline) {
     cv::dnn::Net net;
     net.setInputsNames({"input"});
-    int previous = 0; // the input pseudo-layer
+    std::vector<int> ids; // the DNN layer holding each pipeline layer's output (0: the input)
+    const auto id_of = [&](int source) { return source == kPipelineInput ? 0 : ids[source]; };
     for (std::size_t i = 0; i < pipeline.layers.size(); ++i) {
         const Layer& layer = pipeline.layers[i];
-        if (!layer.enabled)
+        const int index = static_cast<int>(i);
+        if (!layer.enabled) { // passes its first input through
+            ids.push_back(id_of(input_index(layer, index, 0)));
             continue;
+        }
         std::optional<cv::dnn::LayerParams> params = layer_params(layer);
         if (!params)
             return std::nullopt;
         params->name = "layer" + std::to_string(i);
         const int id = net.addLayer(params->name, params->type, *params);
-        net.connect(previous, 0, id, 0);
-        previous = id;
+        for (int k = 0; k < input_count(layer); ++k)
+            net.connect(id_of(input_index(layer, index, k)), 0, id, k);
+        ids.push_back(id);
     }
     net.setPreferableBackend(cv::dnn::DNN_BACKEND_OPENCV);
     net.setPreferableTarget(cv::dnn::DNN_TARGET_CPU);

@@ -14,6 +14,7 @@
 #include <cmath>
 #include <functional>
 #include <random>
+#include <tuple>
 
 namespace convscope::bench {
 
@@ -308,6 +309,102 @@ SuiteCase default_pipeline_1080p(Images& images, const std::string& name) {
     return against_dnn(name, std::move(pipeline), std::move(input));
 }
 
+// ---- ResNet-18 --------------------------------------------------------------------------------
+
+// ResNet-18's trunk (conv1 … layer4, torchvision's layout: convs without bias, each followed by
+// a batch norm) built as a pipeline with random weights and batch-norm statistics. Each block
+// lists its shortcut first, so that conv → batch norm → add → ReLU ends the block in a row.
+class TrunkBuilder {
+public:
+    TrunkBuilder(int scale, unsigned seed) : scale_(scale), random_(seed) {
+        pipeline_.input_mode = InputMode::Rgb;
+    }
+
+    int channels(int count) const { return count == 3 ? 3 : std::max(1, count / scale_); }
+
+    // Appends conv (no bias, padding k/2) and its batch norm; returns the batch norm's index.
+    int conv_bn(int input, int in, int out, int kernel, int stride, const std::string& name) {
+        Conv2d conv;
+        conv.weights = random_weights(channels(out), channels(in), kernel, next_seed());
+        conv.stride = Pair::square(stride);
+        conv.padding = ConvPadding::explicit_size(Pair::square(kernel / 2));
+        add(name, conv, {input});
+        return add(name + ".bn", batch_norm(channels(out)), {});
+    }
+
+    int relu(const std::string& name) { return add(name, Activation{ActivationKind::ReLU}, {}); }
+
+    int max_pool(const std::string& name) {
+        Pool2d pool;
+        pool.kernel_size = Pair::square(3);
+        pool.stride = Pair::square(2);
+        pool.padding = Pair::square(1);
+        return add(name, pool, {});
+    }
+
+    // A basic block reading layer `input` (in channels), stride on its first conv.
+    int basic_block(int input, int in, int out, int stride, const std::string& name) {
+        int shortcut = input;
+        if (stride != 1 || in != out)
+            shortcut = conv_bn(input, in, out, 1, stride, name + ".downsample");
+        conv_bn(input, in, out, 3, stride, name + ".conv1");
+        relu(name + ".relu1");
+        const int second = conv_bn(last(), out, out, 3, 1, name + ".conv2");
+        add(name + ".add", Add{}, {second, shortcut});
+        return relu(name + ".relu2");
+    }
+
+    Pipeline take() { return std::move(pipeline_); }
+
+private:
+    int last() const { return static_cast<int>(pipeline_.layers.size()) - 1; }
+
+    // Appends a layer; inputs {} read the previous layer, {-1} the pipeline input.
+    int add(const std::string& name, LayerOp op, std::vector<int> inputs) {
+        if (inputs.size() == 1 && inputs[0] == last())
+            inputs.clear(); // the previous layer: the default
+        pipeline_.layers.push_back(Layer{name, true, std::move(op), std::move(inputs)});
+        return last();
+    }
+
+    BatchNorm2d batch_norm(int count) {
+        std::uniform_real_distribution<float> unit(0.5f, 1.5f), shift(-0.1f, 0.1f);
+        BatchNorm2d bn;
+        for (int c = 0; c < count; ++c) {
+            bn.weight.push_back(unit(random_));
+            bn.bias.push_back(shift(random_));
+            bn.running_mean.push_back(shift(random_));
+            bn.running_var.push_back(unit(random_));
+        }
+        return bn;
+    }
+
+    unsigned next_seed() { return static_cast<unsigned>(random_()); }
+
+    int scale_;
+    std::mt19937 random_;
+    Pipeline pipeline_;
+};
+
+SuiteCase resnet18_trunk(Images& images, const std::string& name) {
+    TrunkBuilder trunk(images.sources().quick ? 8 : 1, 5000); // quick: 1/8 of the channels
+    trunk.conv_bn(kPipelineInput, 3, 64, 7, 2, "conv1");
+    trunk.relu("relu");
+    int x = trunk.max_pool("maxpool");
+    int in = 64;
+    for (const auto& [out, stride, stage] :
+         {std::tuple{64, 1, "layer1"}, std::tuple{128, 2, "layer2"}, std::tuple{256, 2, "layer3"},
+          std::tuple{512, 2, "layer4"}}) {
+        x = trunk.basic_block(x, in, out, stride, std::string(stage) + ".0");
+        x = trunk.basic_block(x, out, out, 1, std::string(stage) + ".1");
+        in = out;
+    }
+    Pipeline pipeline = trunk.take();
+    pipeline.description = "ResNet-18 trunk (conv1 … layer4), random weights";
+    return against_dnn(name, std::move(pipeline),
+                       images.photo(InputMode::Rgb, images.size(224, 224)));
+}
+
 struct Recipe {
     std::string name;
     MakeCase make;
@@ -350,6 +447,7 @@ const std::vector<Recipe>& recipes() {
         {"resnet_3x3s2_64to128_56", network(64, 128, 3, 2, 1, 56, 4500)},
         {"pointwise_1x1_64to256_56", network(64, 256, 1, 1, 1, 56, 4600)},
         {"depthwise_3x3_32ch_112", network(32, 32, 3, 1, 32, 112, 4700)},
+        {"resnet18_trunk_224", resnet18_trunk},
         // The app's default pipeline, at its sample's size and at 1080p.
         {"default_pipeline", default_pipeline},
         {"default_pipeline_1080p", default_pipeline_1080p},
