@@ -429,8 +429,12 @@ void TestFastBackend::choosesTheAlgorithmByKernel() {
     auto deep_kernel = [&](const Conv2d& c) {
         return QString::fromStdString(fast.run(one_conv(c), deep).layers[0].kernel);
     };
-    QVERIFY2(deep_kernel(random_conv(rng, 32, 32, 3, 3)).startsWith("winograd4x4-"),
+    QVERIFY2(deep_kernel(random_conv(rng, 32, 32, 3, 3)).startsWith("winograd2x2-"),
              qPrintable(deep_kernel(random_conv(rng, 32, 32, 3, 3))));
+    const Tensor larger = random_tensor(rng, {32, 40, 40}); // enough tiles for F(4×4, 3×3)
+    QVERIFY(QString::fromStdString(
+                fast.run(one_conv(random_conv(rng, 32, 32, 3, 3)), larger).layers[0].kernel)
+                .startsWith("winograd4x4-"));
     QVERIFY(deep_kernel(random_conv(rng, 48, 32, 1, 1)).startsWith("gemm1x1-"));
     Conv2d strided = random_conv(rng, 32, 32, 3, 3);
     strided.stride = {2, 2};
@@ -483,10 +487,12 @@ void TestFastBackend::fusesBatchNormResidualAndActivation_data() {
     QTest::addColumn<Shape>("input");
     QTest::addColumn<QString>("conv_kernel");
     const int relu = int(ActivationKind::ReLU), leaky = int(ActivationKind::LeakyReLU);
-    QTest::newRow("winograd") << 24 << 3 << 1 << relu << Shape{24, 19, 13} << "winograd4x4";
+    QTest::newRow("winograd") << 24 << 3 << 1 << relu << Shape{24, 19, 13} << "winograd2x2";
     QTest::newRow("1x1") << 20 << 1 << 1 << leaky << Shape{20, 9, 31} << "gemm1x1";
     QTest::newRow("packed direct 5x5")
-        << 6 << 5 << 1 << relu << Shape{6, 17, 16} << "direct-packed";
+        << 12 << 5 << 1 << relu << Shape{12, 17, 16} << "direct-packed";
+    QTest::newRow("direct-oc 5x5, batch norm and sum after the conv")
+        << 6 << 5 << 1 << relu << Shape{6, 17, 16} << "direct-oc4";
     QTest::newRow("depthwise") << 8 << 3 << 8 << int(ActivationKind::Tanh) << Shape{8, 23, 21}
                                << "direct";
 }

@@ -22,6 +22,9 @@ constexpr std::size_t kBlockBytes = 128 * 1024;
 
 } // namespace
 
+// 64→256 on 56×56, one thread: 2.74 ms against 3.15 for the packed direct path and 6.2 for
+// direct-oc8; 256→64: 1.90, 2.80, 4.24. At 4–16 channels all three are within 10% (bound by
+// memory): the product from 4 channels each way.
 bool pointwise_applies(const Conv2d& conv) {
     const ConvWeights& w = conv.weights;
     const PadSides pad = conv.pad_sides();

@@ -126,19 +126,30 @@ ChannelStores ConvChain::channel(Tensor& out, int o, float bias) const {
     return s;
 }
 
-// The crossovers against the direct path, measured on this machine (AMD EPYC, AVX2, 2 cores) with
-// `convscope-cli bench`: see the README's Performance section.
+// The crossovers, measured on AMD EPYC (Zen 3, AVX2), one thread, best of 40 runs (ms):
+//   vs the packed direct path: 16→16 on 56×56: F(4,3) 0.246, F(2,3) 0.265, direct 0.302;
+//     8→8 on 56×56: F(4,3) 0.084, direct 0.084 — so at least 16 channels each way;
+//   F(4,3) vs F(2,3): 64→64 on 56×56 1.46 vs 1.76, 128→128 on 28×28 1.37 vs 1.70,
+//     256→256 on 14×14 1.92 vs 2.06, 128→128 on 14×14 0.52 vs 0.57, 16→16 on 224×224 4.6 vs 5.9;
+//     but 32→32 on 28×28 0.258 vs 0.222, 64→64 on 14×14 0.254 vs 0.236, 64→64 on 7×7 0.125 vs
+//     0.078: F(4,3) needs enough tiles for its 36 products (64, or 16 with ≥ 64 channels), and
+//   512→512 on 7×7: F(2,3) 5.0, F(4,3) 8.6, direct 9.6 — F(4,3)'s transformed weights (4× the
+//     weights, 36 MB there) no longer fit the last-level cache and are read from memory.
 int winograd_tile(const Conv2d& conv, const Shape& input) {
     const ConvWeights& w = conv.weights;
     if (w.kernel_h != 3 || w.kernel_w != 3 || conv.stride != Pair{1, 1} ||
         conv.dilation != Pair{1, 1} || conv.groups != 1)
         return 0;
-    if (w.in_channels < 16 || w.out_channels < 16 || input.height < 4 || input.width < 4)
+    if (w.in_channels < 16 || w.out_channels < 16)
         return 0;
-    // F(4, 3)'s transformed weights are 4× the weights; past the last-level cache they are read
-    // from memory on every run, and F(2, 3)'s (16/9×) win.
+    const PadSides pad = conv.pad_sides();
+    const int out_h = input.height + pad.top + pad.bottom - 2;
+    const int out_w = input.width + pad.left + pad.right - 2;
+    const int tiles4 = ((out_h + 3) / 4) * ((out_w + 3) / 4);
     const double f4_bytes = 36.0 * 4 * w.in_channels * w.out_channels;
-    return f4_bytes <= 16.0 * 1024 * 1024 ? 4 : 2;
+    const bool enough_tiles =
+        tiles4 >= 64 || (tiles4 >= 16 && std::min(w.in_channels, w.out_channels) >= 64);
+    return f4_bytes <= 16.0 * 1024 * 1024 && enough_tiles ? 4 : 2;
 }
 
 void conv_winograd(const Conv2d& conv, int m, const Tensor& input, Tensor& output,
