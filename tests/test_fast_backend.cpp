@@ -494,7 +494,7 @@ void TestFastBackend::fusesBatchNormResidualAndActivation_data() {
     QTest::newRow("direct-oc 5x5, batch norm and sum after the conv")
         << 6 << 5 << 1 << relu << Shape{6, 17, 16} << "direct-oc4";
     QTest::newRow("depthwise") << 8 << 3 << 8 << int(ActivationKind::Tanh) << Shape{8, 23, 21}
-                               << "direct";
+                               << "depthwise-direct";
 }
 
 void TestFastBackend::fusesBatchNormResidualAndActivation() {

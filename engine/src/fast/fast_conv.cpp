@@ -148,8 +148,10 @@ bool conv_single_input(const Conv2d& conv, const Tensor& input, Tensor& output, 
     }
     const std::size_t row_bytes = L.padded_stride * sizeof(float);
     const int halo = (w.kernel_h - 1) * conv.dilation.h + 1;
+    // About 64 tasks in all (strips × groups): a depthwise layer of 32 channels is 2 strips per
+    // channel, not 8 — 32 × 112 × 112 spent as much in task hand-offs as in its kernels.
     const int strip = even_strip(strip_height(L.out_h, conv.stride.h, halo, row_bytes, kStripBytes,
-                                              8 * std::max(1, 8 / L.groups)),
+                                              std::max(1, 64 / L.groups)),
                                  pool);
     const int strips = (L.out_h + strip - 1) / strip;
     const double work = static_cast<double>(output.shape().elements()) * taps;
@@ -212,12 +214,14 @@ bool conv_single_input(const Conv2d& conv, const Tensor& input, Tensor& output, 
         }
     });
 
-    // Every method that ran, e.g. "separable+direct-AVX3".
+    // Every method that ran, e.g. "separable+direct-AVX3"; "depthwise-direct-AVX2" for a
+    // depthwise layer (one input channel per group, several groups: the same row kernels, each
+    // group's filter in registers, strips × groups over the threads).
     static const char* const kMethodNames[] = {"direct", "separable", "boxsum"};
-    kernel.clear();
+    kernel.assign(L.groups > 1 ? "depthwise-" : "");
     for (int m : {kBox, kSeparable, kDirect})
         if (any[m]) {
-            if (!kernel.empty())
+            if (!kernel.empty() && kernel.back() != '-')
                 kernel += '+';
             kernel += kMethodNames[m];
         }
