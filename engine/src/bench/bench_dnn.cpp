@@ -7,6 +7,7 @@
 #include <opencv2/dnn.hpp>
 
 #include <optional>
+#include <span>
 #include <string>
 
 namespace convscope::bench {
@@ -31,6 +32,13 @@ void set_pads(cv::dnn::LayerParams& params, const PadSides& pad) {
     params.set("pad_r", pad.right);
 }
 
+// A 1×n row of values, as the DNN module's per-channel blobs are.
+cv::Mat row_blob(std::span<const float> values) {
+    cv::Mat blob(1, static_cast<int>(values.size()), CV_32F);
+    std::copy(values.begin(), values.end(), blob.ptr<float>());
+    return blob;
+}
+
 std::optional<cv::dnn::LayerParams> conv_params(const Conv2d& conv) {
     if (conv.padding_mode != PaddingMode::Zeros)
         return std::nullopt; // the DNN module pads convolutions with zeros only
@@ -52,7 +60,7 @@ std::optional<cv::dnn::LayerParams> conv_params(const Conv2d& conv) {
     params.blobs.push_back(weights);
     params.set("bias_term", !conv.bias.empty());
     if (!conv.bias.empty())
-        params.blobs.push_back(cv::Mat(conv.bias, true).reshape(1, 1));
+        params.blobs.push_back(row_blob(conv.bias));
     return params;
 }
 
@@ -88,11 +96,6 @@ cv::dnn::LayerParams activation_params(const Activation& activation) {
         break;
     }
     return params;
-}
-
-// A 1×n row of values, as the DNN module's per-channel blobs are.
-cv::Mat row_blob(const std::vector<float>& values) {
-    return cv::Mat(values, true).reshape(1, 1);
 }
 
 cv::dnn::LayerParams batch_norm_params(const BatchNorm2d& bn) {

@@ -7,6 +7,7 @@
 #include <cstdint>
 #include <cstring>
 #include <limits>
+#include <span>
 #include <string>
 
 namespace convscope {
@@ -27,7 +28,7 @@ std::string pair_str(Pair p) {
 // Whether every value is finite: its exponent bits are not all ones. The largest exponent is a
 // plain integer maximum the compiler vectorises, and this runs on every run over every weight
 // (millions in a deep layer).
-bool all_finite(const std::vector<float>& values) {
+bool all_finite(std::span<const float> values) {
     constexpr std::uint32_t kExponent = 0x7f800000u;
     std::uint32_t largest = 0;
     for (float v : values) {
@@ -39,7 +40,7 @@ bool all_finite(const std::vector<float>& values) {
 }
 
 // The first value that is not finite (all_finite is false).
-float first_non_finite(const std::vector<float>& values) {
+float first_non_finite(std::span<const float> values) {
     for (float v : values)
         if (!std::isfinite(v))
             return v;
