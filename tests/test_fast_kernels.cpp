@@ -300,10 +300,10 @@ void TestFastKernels::packedWeightsFollowAnEditedWeight() {
         QVERIFY(run() <= agreement_tolerance(kernel));
         for (const std::size_t i :
              {std::size_t{0}, conv.weights.values.size() / 2, conv.weights.values.size() - 1}) {
-            conv.weights.values[i] += 0.75f;
+            conv.weights.values.write()[i] += 0.75f;
             QVERIFY2(run() <= agreement_tolerance(kernel), kernel.c_str());
         }
-        conv.weights.values[3] = -conv.weights.values[3]; // a sign flip alone
+        conv.weights.values.write()[3] = -conv.weights.values[3]; // a sign flip alone
         QVERIFY2(run() <= agreement_tolerance(kernel), kernel.c_str());
     }
 }

@@ -47,37 +47,35 @@ inline float* grow(FloatBuffer& buffer, std::size_t floats) {
     return buffer.data();
 }
 
-// A layer's weights in 128 bits (weights_fingerprint.cpp): any single changed weight changes
-// it, other changes collide with odds near 2^-64. `lanes` is scratch kept between runs.
-struct WeightsFingerprint {
-    std::uint64_t h1 = 0, h2 = 0;
-    friend bool operator==(const WeightsFingerprint&, const WeightsFingerprint&) = default;
-};
-WeightsFingerprint fingerprint_weights(const std::vector<float>& values,
-                                       std::vector<std::uint32_t>& lanes);
-
 // Weights rearranged for a kernel (transformed, packed into panels), kept per layer between runs
 // and rebuilt only when the weights or the kernel's layout change: a repeated run repacks
-// nothing, an edited weight is picked up on the next run. The weights are recognised by their
-// shape and fingerprint, so no second copy of them is kept or read.
+// nothing, an edited weight is picked up on the next run.
+//
+// The weights are recognised by their storage: `source` shares it (a SharedVector copy costs a
+// pointer), and while it does nobody can write those values in place (a write copies first), so
+// shared storage means the same values. Weights in other storage with equal values (a pipeline
+// loaded again) are compared once and then shared.
 struct PackedWeights {
     int method = 0; // which layout `values` holds (the packer's own code), 0: none yet
     int detail = 0; // and its parameters (tile size, panel height, ...)
     int dims[4] = {0, 0, 0, 0};
-    WeightsFingerprint fingerprint;
-    std::vector<std::uint32_t> lanes; // scratch of the fingerprint
+    SharedVector<float> source; // the weights `values` were made from
     FloatBuffer values;
 
-    // Whether `values` holds the layout (method, detail) of `weights`. On false, `pending`
-    // holds the weights' fingerprint for remember().
+    // Whether `values` holds the layout (method, detail) of `weights`.
     bool holds(int method_code, int detail_code, const ConvWeights& weights) {
-        pending = fingerprint_weights(weights.values, lanes);
         const int d[4] = {weights.out_channels, weights.in_channels, weights.kernel_h,
                           weights.kernel_w};
-        return method == method_code && detail == detail_code && std::equal(d, d + 4, dims) &&
-               pending == fingerprint;
+        if (method != method_code || detail != detail_code || !std::equal(d, d + 4, dims))
+            return false;
+        if (source.shares_storage_with(weights.values))
+            return true;
+        if (!(source == weights.values))
+            return false;
+        source = weights.values; // equal: share from now on
+        return true;
     }
-    // Records that `values` now holds that layout of the weights holds() was asked about.
+    // Records that `values` now holds that layout of `weights`.
     void remember(int method_code, int detail_code, const ConvWeights& weights) {
         method = method_code;
         detail = detail_code;
@@ -85,11 +83,8 @@ struct PackedWeights {
         dims[1] = weights.in_channels;
         dims[2] = weights.kernel_h;
         dims[3] = weights.kernel_w;
-        fingerprint = pending;
+        source = weights.values;
     }
-
-private:
-    WeightsFingerprint pending;
 };
 
 // What a conv writes besides its own output: the layers fused after it (see ChannelStores),
