@@ -530,28 +530,52 @@ void TestFastBackend::fusesBatchNormResidualAndActivation() {
 }
 
 void TestFastBackend::editedWeightReachesTheNextRun() {
-    // The backend keeps transformed and packed weights per layer; an edit in place of the same
-    // pipeline, as the kernel editor makes, must show in the next run.
+    // The backend keeps transformed and packed weights per layer, recognised by the storage of
+    // the weights (SharedVector). An edit of one weight of the same pipeline, as the kernel
+    // editor makes, and an undo of it (the earlier storage again) must show in the next run.
     Random rng(29);
     Pipeline p;
-    Conv2d wino = random_conv(rng, 32, 32, 3, 3);
+    Conv2d wino = random_conv(rng, 64, 64, 3, 3); // a deep 3×3 layer: Winograd
     wino.padding = ConvPadding::same();
-    Conv2d point = random_conv(rng, 32, 32, 1, 1);
+    Conv2d point = random_conv(rng, 32, 64, 1, 1);
     p.layers.push_back(Layer{"winograd", true, wino, {}});
     p.layers.push_back(Layer{"pointwise", true, point, {}});
-    const Tensor x = random_tensor(rng, {32, 12, 14});
+    const Tensor x = random_tensor(rng, {64, 24, 20});
     FastBackend fast;
     NaiveBackend naive;
-    for (int edit = 0; edit < 4; ++edit) {
-        auto& w = std::get<Conv2d>(p.layers[edit % 2].op).weights.values;
-        w[(edit * 977) % w.size()] += 1.0f;
+    const Pipeline original = p; // what an undo returns to
+    std::shared_ptr<const Tensor> previous = naive.run(p, x).layers[0].output;
+    auto check = [&](const QString& step) {
         const RunResult& got = fast.run(p, x);
         const RunResult& want = naive.run(p, x);
-        for (int i = 0; i < 2; ++i)
-            QVERIFY2(relative_error(*want.layers[i].output, *got.layers[i].output) <=
-                         agreement_tolerance(got.layers[i].kernel),
-                     qPrintable(QString("edit %1, layer %2").arg(edit).arg(i)));
+        const double change = relative_error(*want.layers[0].output, *previous);
+        previous = want.layers[0].output;
+        for (int i = 0; i < 2; ++i) {
+            const double tolerance = agreement_tolerance(got.layers[i].kernel);
+            QVERIFY2(relative_error(*want.layers[i].output, *got.layers[i].output) <= tolerance,
+                     qPrintable(QString("%1, layer %2").arg(step).arg(i)));
+        }
+        QVERIFY2(QString::fromStdString(got.layers[0].kernel).startsWith("winograd"),
+                 got.layers[0].kernel.c_str());
+        // The step changed the maps by far more than the tolerance: weights served from a
+        // stale cache would fail the comparison above.
+        QVERIFY2(change > 100 * agreement_tolerance(got.layers[0].kernel), qPrintable(step));
+    };
+    fast.run(p, x); // packs the weights
+    auto add_to_one_weight = [&](int layer, int edit) {
+        ConvWeights& w = std::get<Conv2d>(p.layers[layer].op).weights;
+        const int o = (edit * 5) % w.out_channels, i = (edit * 7) % w.in_channels;
+        const int y = edit % w.kernel_h, xx = (edit + 1) % w.kernel_w;
+        w.set(o, i, y, xx, w.at(o, i, y, xx) + 8.0f);
+    };
+    for (int edit = 0; edit < 4; ++edit) {
+        add_to_one_weight(0, edit);
+        if (edit % 2 == 1) // and the 1×1 layer after it in the same step
+            add_to_one_weight(1, edit);
+        check(QString("edit %1").arg(edit));
     }
+    p = original; // undo: the storage packed before the edits
+    check("undo");
 }
 
 void TestFastBackend::cancelledRunReturnsNothingAndLeavesTheBackendUsable() {
