@@ -299,7 +299,7 @@ void TestShapeInference::invalidLayerThrowsNamingLayerAndShape() {
         QFAIL("infer_shape accepted an invalid layer");
     } catch (const PipelineError& e) {
         QCOMPARE(e.layer_index(), 5);
-        QVERIFY2(QString(e.what()).contains("layer 5"), e.what());
+        QVERIFY2(QString(e.what()).contains("layer 6"), e.what()); // numbered from 1
     }
 
     try {
@@ -308,7 +308,7 @@ void TestShapeInference::invalidLayerThrowsNamingLayerAndShape() {
     } catch (const PipelineError& e) {
         const QString msg = e.what();
         QCOMPARE(e.layer_index(), 2);
-        QVERIFY2(msg.contains("layer 2"), e.what());
+        QVERIFY2(msg.contains("layer 3"), e.what());
         if (shape_dependent)
             QVERIFY2(msg.contains(str(input)),
                      qPrintable("no input shape " + str(input) + " in: " + msg));
@@ -328,7 +328,7 @@ void TestShapeInference::inferShapesReportsFirstFailingLayer() {
     } catch (const PipelineError& e) {
         QCOMPARE(e.layer_index(), 3);
         const QString msg = e.what();
-        QVERIFY2(msg.contains("layer 3"), e.what());
+        QVERIFY2(msg.contains("layer 4"), e.what());
         // The shape the layer received: [2, 9, 9].
         QVERIFY2(msg.contains("[2, 9, 9]"), e.what());
     }

@@ -28,6 +28,11 @@ struct RunResult {
     // The first layer this run computed: the layers before it are the previous run's, because
     // they and the input are unchanged. layers.size() when nothing had to be computed.
     int first_computed = 0;
+    // The maps the first layer read (and every layer that reads the pipeline's input): the
+    // input itself, or its normalised copy when the pipeline normalises its input. After a run
+    // on a borrowed input (run(pipeline, const Tensor&)) that needed no normalisation, this
+    // points at that tensor without owning it.
+    std::shared_ptr<const Tensor> input;
     bool cancelled = false; // true: `layers` is empty, nothing partial is returned
     double total_ms() const;
 };
@@ -46,9 +51,11 @@ public:
     virtual ~Backend() = default;
     virtual std::string name() const = 0;
 
-    // Runs the pipeline and returns every layer's output. The engine compares the pipeline and
-    // the input with its last run and computes only from the first layer that differs; the
-    // input is the same when it is the same shared tensor (which must not change while shared).
+    // Runs the pipeline and returns every layer's output. The input is first prepared as the
+    // pipeline says (Pipeline::normalization, see prepare_input). The engine compares the
+    // pipeline and the input with its last run and computes only from the first layer that
+    // differs; the input is the same when it is the same shared tensor (which must not change
+    // while shared) with the same normalisation.
     // The result lives in the backend until the next call; copy the output pointers you keep.
     // A cancelled run returns a result with `cancelled` set and no layers.
     // Throws PipelineError when the pipeline (or its first `layer_count` layers) cannot run on
@@ -82,7 +89,9 @@ private:
     int first_changed_layer(const Pipeline& pipeline, int layer_count,
                             const std::shared_ptr<const Tensor>& input) const;
     void prepare_outputs(const Pipeline& pipeline, int from, int layer_count);
-    const RunResult& run_layers_from(const Pipeline& pipeline, const Tensor& input, bool shared,
+    // `input` is what the layers read (prepared); `owned` says whether it may be kept.
+    const RunResult& run_layers_from(const Pipeline& pipeline,
+                                     const std::shared_ptr<const Tensor>& input, bool owned,
                                      int from, int layer_count, const CancelToken* cancel);
 
     // The last run's layers and input; the first `valid_layers_` outputs are complete and are
@@ -90,11 +99,13 @@ private:
     std::vector<Shape> shapes_;
     std::vector<Layer> cached_layers_;
     InputMode cached_mode_ = InputMode::Gray;
+    InputNormalization cached_normalization_;
     std::shared_ptr<const Tensor> cached_input_; // null: the last input cannot be reused
+    std::shared_ptr<const Tensor> prepared_input_; // cached_input_ as the layers read it
     RunResult result_;
     int valid_layers_ = 0;
     std::vector<const Tensor*> layer_inputs_; // reused from layer to layer
-    const RunResult cancelled_result_{{}, 0, true};
+    const RunResult cancelled_result_{{}, 0, nullptr, true};
 };
 
 enum class BackendKind { Naive, Fast };

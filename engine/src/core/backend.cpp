@@ -1,5 +1,6 @@
 #include "convscope/backend.hpp"
 #include "convscope/fast_backend.hpp"
+#include "convscope/input_preparation.hpp"
 #include "convscope/naive_backend.hpp"
 
 #include <algorithm>
@@ -24,7 +25,8 @@ bool cancelled(const CancelToken* token) {
 
 int Backend::first_changed_layer(const Pipeline& pipeline, int layer_count,
                                  const std::shared_ptr<const Tensor>& input) const {
-    if (!cached_input_ || cached_input_ != input || cached_mode_ != pipeline.input_mode)
+    if (!cached_input_ || cached_input_ != input || cached_mode_ != pipeline.input_mode ||
+        !(cached_normalization_ == pipeline.normalization))
         return 0;
     const int reusable = std::min({valid_layers_, layer_count, int(cached_layers_.size())});
     for (int i = 0; i < reusable; ++i)
@@ -75,34 +77,55 @@ const RunResult& Backend::run(const Pipeline& pipeline, std::shared_ptr<const Te
     const int from = options.reuse ? first_changed_layer(pipeline, layer_count, input) : 0;
     if (cancelled(options.cancel))
         return cancelled_result_;
+    // The prepared input is kept with the input it came from: an unchanged input is prepared
+    // once, however often the layers change.
+    const bool prepared = prepared_input_ && cached_input_ == input &&
+                          cached_normalization_ == pipeline.normalization;
     cached_input_ = std::move(input);
-    return run_layers_from(pipeline, *cached_input_, true, from, layer_count, options.cancel);
+    if (!prepared) {
+        prepared_input_.reset();
+        prepared_input_ = pipeline.normalization.identity()
+                              ? cached_input_
+                              : std::make_shared<const Tensor>(
+                                    prepare_input(*cached_input_, pipeline.normalization));
+    }
+    cached_normalization_ = pipeline.normalization;
+    return run_layers_from(pipeline, prepared_input_, true, from, layer_count, options.cancel);
 }
 
 const RunResult& Backend::run(const Pipeline& pipeline, const Tensor& input,
                               const RunOptions& options) {
     // Not ours to keep: forget the last input, so nothing is reused now or next time.
     cached_input_.reset();
+    prepared_input_.reset();
     valid_layers_ = 0;
     const int layer_count = layers_to_run(pipeline, options);
     infer_shapes(pipeline, input.shape(), shapes_, layer_count);
     if (cancelled(options.cancel))
         return cancelled_result_;
+    cached_normalization_ = pipeline.normalization;
+    const bool normalise = !pipeline.normalization.identity();
+    // Without normalisation the layers read the caller's tensor, which is not ours to keep:
+    // a pointer to it that owns nothing.
+    const std::shared_ptr<const Tensor> prepared =
+        normalise ? std::make_shared<const Tensor>(prepare_input(input, pipeline.normalization))
+                  : std::shared_ptr<const Tensor>(std::shared_ptr<const Tensor>(), &input);
     const RunResult& result =
-        run_layers_from(pipeline, input, false, 0, layer_count, options.cancel);
+        run_layers_from(pipeline, prepared, normalise, 0, layer_count, options.cancel);
     valid_layers_ = 0;
     return result;
 }
 
-const RunResult& Backend::run_layers_from(const Pipeline& pipeline, const Tensor& input,
-                                          bool shared, int from, int layer_count,
-                                          const CancelToken* cancel) {
+const RunResult& Backend::run_layers_from(const Pipeline& pipeline,
+                                          const std::shared_ptr<const Tensor>& input, bool owned,
+                                          int from, int layer_count, const CancelToken* cancel) {
     // From here on the cache describes this run: valid up to the layers computed so far.
     cached_layers_.assign(pipeline.layers.begin(), pipeline.layers.begin() + layer_count);
     cached_mode_ = pipeline.input_mode;
     valid_layers_ = from;
     result_.cancelled = false;
     result_.first_computed = from;
+    result_.input = input;
     prepare_outputs(pipeline, from, layer_count);
 
     for (int i = from; i < layer_count;) {
@@ -110,7 +133,7 @@ const RunResult& Backend::run_layers_from(const Pipeline& pipeline, const Tensor
         layer_inputs_.clear();
         for (int k = 0; k < input_count(layer); ++k) {
             const int source = input_index(layer, i, k);
-            layer_inputs_.push_back(source == kPipelineInput ? &input
+            layer_inputs_.push_back(source == kPipelineInput ? input.get()
                                                              : result_.layers[source].output.get());
         }
         const auto start = std::chrono::steady_clock::now();
@@ -121,10 +144,10 @@ const RunResult& Backend::run_layers_from(const Pipeline& pipeline, const Tensor
             const int source = input_index(layer, i, 0);
             if (source != kPipelineInput)
                 result_.layers[i].output = result_.layers[source].output; // shared, not copied
-            else if (shared)
-                result_.layers[i].output = cached_input_;
+            else if (owned)
+                result_.layers[i].output = input;
             else
-                result_.layers[i].output = std::make_shared<Tensor>(input);
+                result_.layers[i].output = std::make_shared<Tensor>(*input);
             result_.layers[i].kernel.assign("skipped");
         }
         const auto stop = std::chrono::steady_clock::now();

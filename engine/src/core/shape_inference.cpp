@@ -22,9 +22,10 @@ std::string pair_str(Pair p) {
     return text;
 }
 
-// "layer 2 (conv "edges")", the prefix of every message about a layer.
+// "layer 2 (conv "edges")", the prefix of every message about a layer: layers are numbered
+// from 1 in messages, as the app shows them (index 1 is "layer 2").
 std::string layer_label(const Layer& layer, int index) {
-    std::string label = "layer " + std::to_string(index) + " (" + std::string(type_name(layer));
+    std::string label = "layer " + std::to_string(index + 1) + " (" + std::string(type_name(layer));
     if (!layer.name.empty())
         label += " \"" + layer.name + "\"";
     return label + ")";
@@ -225,8 +226,11 @@ Shape add_shape(const Layer& layer, const Add& add, std::span<const Shape> in, i
             fail(layer, index, "inputs",
                  "add's inputs must have one shape: input 1 is " + in[0].str() + ", input " +
                      std::to_string(k + 1) + " is " + in[k].str());
-    if (!add.constant.empty())
+    if (add.constant.size() > 1)
         require_per_channel(layer, index, "constant", add.constant, in[0]);
+    for (float v : add.constant)
+        if (!std::isfinite(v))
+            fail(layer, index, "constant", "constant must be finite numbers");
     return in[0];
 }
 
@@ -397,6 +401,7 @@ void infer_shapes(const Pipeline& pipeline, Shape input, std::vector<Shape>& sha
     const int count = layer_count < 0 ? static_cast<int>(pipeline.layers.size())
                                       : std::min(layer_count, int(pipeline.layers.size()));
     shapes.clear();
+    check_normalization(pipeline.normalization, input);
     for (int i = 0; i < count; ++i)
         shapes.push_back(layer_shape(pipeline, i, input, shapes));
 }
@@ -414,6 +419,7 @@ PipelinePlan plan_pipeline(const Pipeline& pipeline, Shape input) {
         return plan;
     }
     try {
+        check_normalization(pipeline.normalization, input);
         for (std::size_t i = 0; i < pipeline.layers.size(); ++i)
             plan.shapes.push_back(layer_shape(pipeline, static_cast<int>(i), input, plan.shapes));
     } catch (const PipelineError& error) {
