@@ -266,14 +266,14 @@ void TestCli::badInputFailsWithOneClearLine_data() {
         << QStringList{"syntax.json", "JSON"};
     QTest::newRow("pipeline typo")
         << QStringList{"run", "--pipeline", d + "/typo.json", "--out", out} << 1
-        << QStringList{"typo.json", "layer 1", "strde"};
+        << QStringList{"typo.json", "layer 2", "strde"};
     QTest::newRow("layer shrinks map to nothing")
         << QStringList{"run",   "--image", d + "/tiny.pgm", "--pipeline", d + "/shrinks.json",
                        "--out", out}
-        << 1 << QStringList{"layer 0", "empty", "[1, 4, 4]"};
+        << 1 << QStringList{"layer 1", "empty", "[1, 4, 4]"};
     QTest::newRow("channels do not line up")
         << QStringList{"info", "--pipeline", d + "/channels.json"} << 1
-        << QStringList{"layer 0", "3 input channels"};
+        << QStringList{"layer 1", "3 input channels"};
     QTest::newRow("output folder blocked by a file")
         << QStringList{"run", "--out", d + "/a-file/maps"} << 1 << QStringList{"a-file/maps"};
     QTest::newRow("unknown format") << QStringList{"run", "--out", out, "--format", "png,jpeg"} << 2

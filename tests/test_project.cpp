@@ -245,7 +245,7 @@ void TestProject::badProjectsFailWithOneLineNamingTheField_data() {
         << QByteArray(R"({"format": "convscope-project", "version": 1, "image": {"path": "a.png"},
             "pipeline": {"format": "convscope-pipeline", "version": 1,
               "layers": [{"type": "relu"}, {"type": "maxpool", "kernel_size": 2, "strde": 2}]}})")
-        << "pipeline" << QStringList{"layer 1", "strde"};
+        << "pipeline" << QStringList{"layer 2", "strde"};
     QTest::newRow("view not an object")
         << project_doc(R"({"path": "a.png"})", R"(, "view": "magma")") << "view"
         << QStringList{"object"};
