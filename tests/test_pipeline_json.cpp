@@ -752,8 +752,8 @@ void TestPipelineJson::badVersionTwoFileIsRejectedNamingLayerAndField_data() {
     QTest::newRow("batchnorm with a negative variance")
         << v2_doc(R"({"type": "batchnorm", "running_mean": [0], "running_var": [-1]})") << 0
         << QStringList{"layer 1", "running_var"};
-    QTest::newRow("batchnorm with eps 0")
-        << v2_doc(R"({"type": "batchnorm", "running_mean": [0], "running_var": [1], "eps": 0})")
+    QTest::newRow("batchnorm with a negative eps")
+        << v2_doc(R"({"type": "batchnorm", "running_mean": [0], "running_var": [1], "eps": -1})")
         << 0 << QStringList{"layer 1", "eps"};
     QTest::newRow("batchnorm typo (momentum)")
         << v2_doc(R"({"type": "batchnorm", "running_mean": [0], "running_var": [1],

@@ -210,11 +210,17 @@ Shape batch_norm_shape(const Layer& layer, const BatchNorm2d& bn, Shape in, int 
     require_per_channel(layer, index, "bias", bn.bias, in);
     require_per_channel(layer, index, "running_mean", bn.running_mean, in);
     require_per_channel(layer, index, "running_var", bn.running_var, in);
-    if (!(bn.eps > 0.0f) || !std::isfinite(bn.eps))
-        fail(layer, index, "eps", "eps must be a positive number");
-    for (float v : bn.running_var)
+    // PyTorch allows eps 0 (a plain per-channel scale, as converters write one); it then
+    // divides by sqrt(running_var), which must not be 0.
+    if (!(bn.eps >= 0.0f) || !std::isfinite(bn.eps))
+        fail(layer, index, "eps", "eps must be a number of at least 0");
+    for (float v : bn.running_var) {
         if (v < 0.0f)
             fail(layer, index, "running_var", "running_var must not be negative");
+        if (bn.eps == 0.0f && !(v > 0.0f))
+            fail(layer, index, "running_var",
+                 "with eps 0, every running_var must be positive (the norm divides by it)");
+    }
     return in;
 }
 
@@ -251,27 +257,31 @@ Shape concat_shape(const Layer& layer, std::span<const Shape> in, int index) {
 }
 
 Shape pad_shape(const Layer& layer, const Pad2d& pad, Shape in, int index) {
+    // A negative amount crops that side (any mode, as in PyTorch).
     const PadSides& p = pad.sides;
-    const bool negative = p.top < 0 || p.bottom < 0 || p.left < 0 || p.right < 0;
-    if (negative && pad.mode != PaddingMode::Zeros)
-        fail(layer, index, "padding", "only constant padding may be negative (a crop)");
     if (!std::isfinite(pad.value))
         fail(layer, index, "value", "the padding value must be a finite number");
+    const long long h = static_cast<long long>(in.height) + p.top + p.bottom;
+    const long long w = static_cast<long long>(in.width) + p.left + p.right;
+    if (h < 1 || w < 1)
+        fail(layer, index, "padding",
+             "cropping " + in.str() + " this much leaves nothing: the output would be empty");
     const int max_h = std::max(p.top, p.bottom);
     const int max_w = std::max(p.left, p.right);
     if (pad.mode == PaddingMode::Reflect && (max_h >= in.height || max_w >= in.width))
         fail(layer, index, "padding",
              "reflect padding of " + std::to_string(std::max(max_h, max_w)) +
                  " must be smaller than the input's height and width (input " + in.str() + ")");
-    if (pad.mode == PaddingMode::Circular && (max_h > in.height || max_w > in.width))
-        fail(layer, index, "padding",
-             "circular padding of " + std::to_string(std::max(max_h, max_w)) +
-                 " must not exceed the input's height and width (input " + in.str() + ")");
-    const long long h = static_cast<long long>(in.height) + p.top + p.bottom;
-    const long long w = static_cast<long long>(in.width) + p.left + p.right;
-    if (h < 1 || w < 1)
-        fail(layer, index, "padding",
-             "cropping " + in.str() + " this much leaves nothing: the output would be empty");
+    if (pad.mode == PaddingMode::Circular) {
+        // Circular padding wraps around what the crops leave.
+        const long long kept_h = in.height - std::max(0, -p.top) - std::max(0, -p.bottom);
+        const long long kept_w = in.width - std::max(0, -p.left) - std::max(0, -p.right);
+        if (kept_h < 1 || kept_w < 1 || max_h > kept_h || max_w > kept_w)
+            fail(layer, index, "padding",
+                 "circular padding of " + std::to_string(std::max(max_h, max_w)) +
+                     " must not exceed the height and width left after cropping (input " +
+                     in.str() + ")");
+    }
     if (h > std::numeric_limits<int>::max() || w > std::numeric_limits<int>::max())
         fail(layer, index, "padding", "the padded map would be too large");
     return {in.channels, static_cast<int>(h), static_cast<int>(w)};

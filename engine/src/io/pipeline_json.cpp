@@ -329,8 +329,9 @@ BatchNorm2d read_batch_norm(const json& obj, const Context& ctx) {
             ctx.fail("running_var", "a variance must not be negative, got " + std::to_string(v));
     if (auto it = obj.find("eps"); it != obj.end()) {
         bn.eps = read_finite(*it, "eps", ctx);
-        if (!(bn.eps > 0.0f))
-            ctx.fail("eps", "must be positive, got " + it->dump());
+        // PyTorch takes eps 0 (a plain per-channel scale, as converters write one).
+        if (!(bn.eps >= 0.0f))
+            ctx.fail("eps", "must not be negative, got " + it->dump());
     }
     bn.weight = std::move(weight);
     bn.bias = std::move(bias);
