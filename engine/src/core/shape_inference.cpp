@@ -3,6 +3,7 @@
 #include "convscope/pipeline.hpp"
 
 #include <algorithm>
+#include <array>
 #include <cmath>
 #include <limits>
 #include <string>
@@ -385,23 +386,20 @@ Shape layer_shape(const Pipeline& pipeline, int index, Shape input,
     const Layer& layer = pipeline.layers[static_cast<std::size_t>(index)];
     check_inputs(layer, index);
     const int count = input_count(layer);
-    // Most layers read one map; joins rarely more than a few.
+    // Most layers read one map, joins rarely more than a few: no allocation for up to eight
+    // (a repeated run allocates nothing).
+    std::array<Shape, 8> few;
     std::vector<Shape> many;
-    Shape one;
-    std::span<const Shape> in;
-    if (count == 1) {
-        const int source = input_index(layer, index, 0);
-        one = source == kPipelineInput ? input : shapes[static_cast<std::size_t>(source)];
-        in = std::span<const Shape>(&one, 1);
-    } else {
-        for (int k = 0; k < count; ++k) {
-            const int source = input_index(layer, index, k);
-            many.push_back(source == kPipelineInput ? input
-                                                    : shapes[static_cast<std::size_t>(source)]);
-        }
-        in = many;
+    Shape* in = few.data();
+    if (count > static_cast<int>(few.size())) {
+        many.resize(static_cast<std::size_t>(count));
+        in = many.data();
     }
-    return infer_shape(layer, in, index);
+    for (int k = 0; k < count; ++k) {
+        const int source = input_index(layer, index, k);
+        in[k] = source == kPipelineInput ? input : shapes[static_cast<std::size_t>(source)];
+    }
+    return infer_shape(layer, std::span<const Shape>(in, static_cast<std::size_t>(count)), index);
 }
 
 } // namespace

@@ -1,5 +1,6 @@
 #include "convscope/fast_backend.hpp"
 #include "convscope/naive_backend.hpp"
+#include "fast/fast_layers.hpp"
 #include "fast/fast_ops.hpp"
 
 namespace convscope {
@@ -17,6 +18,8 @@ namespace {
 // Shapes beyond what the fast kernels gather (windows taller than 64 rows, groups wider than
 // kMaxOutputsPerGroup outputs), and layer kinds without a fast kernel, run on the reference loops.
 bool needs_reference(const Layer& layer) {
+    if (fast::has_layer_kernel(layer.op))
+        return false;
     if (!std::holds_alternative<Conv2d>(layer.op) && !std::holds_alternative<Pool2d>(layer.op) &&
         !std::holds_alternative<Activation>(layer.op))
         return true;
@@ -39,6 +42,8 @@ void FastBackend::run_layer(const Layer& layer, LayerInputs inputs, Tensor& outp
     if (needs_reference(layer)) {
         naive_run_layer(layer, inputs, output, cancel);
         kernel.assign("naive");
+    } else if (fast::has_layer_kernel(layer.op)) {
+        fast::run_layer_kernel(layer, inputs, output, threads, cancel, kernel);
     } else if (const auto* conv = std::get_if<Conv2d>(&layer.op)) {
         fast::conv2d(*conv, input, output, nullptr, {}, nullptr, workspace, threads, cancel,
                      kernel);
