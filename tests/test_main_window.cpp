@@ -11,7 +11,10 @@
 #include "render_coordinator.hpp"
 #include "speed_panel.hpp"
 
+#include "convscope/pipeline_json.hpp"
+
 #include <QCheckBox>
+#include <QLabel>
 #include <QListWidget>
 #include <QSignalSpy>
 #include <QSpinBox>
@@ -90,6 +93,34 @@ private Q_SLOTS:
             idle(*w) && w->coordinator()->lastResult()->focusImage.width() > fitted.width(), 20000);
         QCOMPARE(w->coordinator()->lastResult()->fromLayer, 5);
         QCOMPARE(w->mapView()->imageSize(), w->document()->imageSize());
+    }
+
+    void everyLayerKindShowsItsPyTorchNameInTheProperties() {
+        // A residual network of pipeline version 2: selecting any of its layers names it as
+        // torch.nn does; kinds without an editor here say so instead of showing another's.
+        Document document;
+        document.resetPipeline(
+            load_pipeline(CONVSCOPE_TEST_DATA_DIR "/fixtures/torch/residual/pipeline.json"));
+        LayerPropertiesPanel panel(&document);
+        panel.show();
+        auto* title = panel.findChild<QLabel*>(QStringLiteral("title"));
+        auto* other = panel.findChild<QLabel*>(QStringLiteral("other_kind"));
+        QVERIFY(title && other);
+        const QStringList expected = {
+            "Conv2d", "BatchNorm2d", "ReLU", "Conv2d", "BatchNorm2d", "ReLU", "Conv2d",
+            "BatchNorm2d", "Add", "ReLU", "Conv2d", "BatchNorm2d", "ReLU", "Conv2d",
+            "BatchNorm2d", "Conv2d", "BatchNorm2d", "Add", "ReLU", "AdaptiveAvgPool2d(1)",
+            "Flatten", "Linear", "Softmax"};
+        QCOMPARE(int(document.pipeline().layers.size()), int(expected.size()));
+        for (int i = 0; i < int(expected.size()); ++i) {
+            document.setSelectedLayer(i);
+            QCOMPARE(title->text(), QStringLiteral("Layer %1: %2").arg(i + 1).arg(expected[i]));
+            const bool editable = expected[i] == "Conv2d" || expected[i] == "ReLU";
+            QCOMPARE(other->isVisible(), !editable);
+            if (!editable)
+                QVERIFY2(other->text().contains(QStringLiteral("pipeline file")),
+                         qPrintable(other->text()));
+        }
     }
 
     void typingAKernelValueRecomputesFromItsLayerOnly() {
