@@ -280,6 +280,10 @@ void CompareView::update_() {
     comparedMap_ = focus;
     comparedSerial_ = snapshot->serial;
     shownPin_ = pinSerial_;
+    // The last job's difference is of another map: none until this one's arrives, so nobody
+    // reads the old numbers as the new comparison's.
+    difference_ = Tensor();
+    stats_.reset();
     const Tensor a = *pinned_;
     const bool shared = shared_->isChecked();
     const Colormap requested = document_->display().colormap;
