@@ -109,14 +109,12 @@ std::string describe(const json& value) {
     return std::string(value.type_name()) + " " + text;
 }
 
-} // namespace convscope::json_reading
-
-namespace convscope::json_reading {
+std::string shortened(const std::string& text) {
+    return text.size() > kDescribedChars ? utf8_prefix(text, kDescribedChars - 3) + "..." : text;
+}
 
 std::string quoted(const std::string& text) {
-    const std::string shown =
-        text.size() > kDescribedChars ? utf8_prefix(text, kDescribedChars - 3) + "..." : text;
-    return json(shown).dump(-1, ' ', false, json::error_handler_t::replace);
+    return json(shortened(text)).dump(-1, ' ', false, json::error_handler_t::replace);
 }
 
 } // namespace convscope::json_reading

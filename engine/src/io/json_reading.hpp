@@ -34,5 +34,7 @@ std::string describe(const json& value);
 // A name from the file (a layer's name or type, a field's key) as it may appear in a message:
 // quoted and escaped, cut to at most 40 characters.
 std::string quoted(const std::string& text);
+// The same unquoted: the text itself when short, else its first 37 characters and "...".
+std::string shortened(const std::string& text);
 
 } // namespace convscope::json_reading

@@ -47,7 +47,7 @@ struct Context {
         }
         if (!field.empty())
             where += "field " + quoted(field) + ": ";
-        throw PipelineError(layer, field.size() <= 40 ? field : quoted(field), where + what);
+        throw PipelineError(layer, json_reading::shortened(field), where + what);
     }
 };
 

@@ -46,7 +46,7 @@ void reject_unknown_fields(const json& object, const std::set<std::string>& allo
             std::string list;
             for (const std::string& name : allowed)
                 list += (list.empty() ? "" : ", ") + name;
-            fail(prefix + (it.key().size() <= 40 ? it.key() : json_reading::quoted(it.key())),
+            fail(prefix + json_reading::shortened(it.key()),
                  "unknown field (allowed here: " + list + ")");
         }
 }
