@@ -14,6 +14,13 @@ namespace convscope::ui {
 
 Document::Document(QObject* parent) : QObject(parent) {}
 
+// The undo stack clears itself as it is destroyed and announces that it is clean again; whoever
+// listens (the window's title, the project's [*] marker) may be half destroyed already, since
+// the document usually goes down with its window. A document being destroyed says nothing.
+Document::~Document() {
+    undoStack_.blockSignals(true);
+}
+
 void Document::setSelectedLayer(int layer) {
     layer = std::clamp(layer, 0, std::max(0, int(pipeline_.layers.size()) - 1));
     if (layer == selectedLayer_)

@@ -95,7 +95,6 @@ MainWindow::MainWindow(QWidget* parent) : QMainWindow(parent) {
     view_ = new FeatureMapView;
     view_->setObjectName(QStringLiteral("mapView"));
     colorbar_ = new Colorbar;
-    viewCaption_ = new QLabel;
     auto* viewTools = new QHBoxLayout;
     auto toolButton = [](const QString& text, const QString& tip) {
         auto* b = new QToolButton;

@@ -93,7 +93,6 @@ private:
     QScrollArea* overviewScroll_;
     FeatureMapView* view_;
     Colorbar* colorbar_;
-    QLabel* viewCaption_;
     KernelEditor* kernelEditor_;
     LayerStackPanel* layerStack_;
     LayerPropertiesPanel* properties_;
