@@ -494,7 +494,11 @@ bool MainWindow::openPath(const QString& path) {
             return false;
         }
         addRecentFile(info.absoluteFilePath());
-        showStatus(tr("Opened project %1").arg(info.fileName()));
+        // Where the image came from: a project may name it by any path, so say which file.
+        const QString image = tools_->project()->embedImage()
+                                  ? tr("the image embedded in it")
+                                  : QDir::toNativeSeparators(document_->imagePath());
+        showStatus(tr("Opened project %1 (image: %2)").arg(info.fileName(), image), 10000);
         return true;
     }
     if (info.suffix().compare(QLatin1String("json"), Qt::CaseInsensitive) == 0) {
@@ -695,6 +699,8 @@ void MainWindow::updateImageInfo() {
     const auto input = document_->input();
     if (!input)
         return;
+    imageInfo_->setToolTip(tr("The input image: %1")
+                               .arg(QDir::toNativeSeparators(document_->imagePath())));
     imageInfo_->setText(tr("%1 · %2 × %3 · %4")
                             .arg(QFileInfo(document_->imagePath()).fileName())
                             .arg(input->width())
