@@ -36,6 +36,8 @@ Tensor decode_input(std::span<const std::uint8_t> bytes, const std::string& name
 // The shape load_input would give, from the file's header alone where the format states the
 // size (every common format does); otherwise the image is decoded to find out.
 Shape peek_input_shape(const std::string& path, InputMode mode);
+Shape peek_input_shape(std::span<const std::uint8_t> bytes, const std::string& name,
+                       InputMode mode);
 
 // True when OpenCV can decode files with this name's extension.
 bool is_readable_image_name(const std::string& path);

@@ -295,29 +295,33 @@ Tensor load_input(const std::string& path, InputMode mode) {
 
 Shape peek_input_shape(const std::string& path, InputMode mode) {
     const MappedFile file(path);
-    const std::span<const std::uint8_t> bytes = file.bytes();
+    return peek_input_shape(file.bytes(), path, mode);
+}
+
+Shape peek_input_shape(std::span<const std::uint8_t> bytes, const std::string& name,
+                       InputMode mode) {
     if (is_npy(bytes)) {
-        const NpyHeader header = parse_npy_header(bytes, path);
+        const NpyHeader header = parse_npy_header(bytes, name);
         const std::vector<std::size_t>& dims = header.shape;
         if ((dims.size() == 2 || dims.size() == 3) &&
             (dims.size() == 2 || dims[0] == static_cast<std::size_t>(channel_count(mode))) &&
             dims[dims.size() - 1] > 0 && dims[dims.size() - 2] > 0) {
             const auto h = static_cast<std::int64_t>(dims[dims.size() - 2]);
             const auto w = static_cast<std::int64_t>(dims[dims.size() - 1]);
-            check_map_limits(path, "array", channel_count(mode), h, w);
+            check_map_limits(name, "array", channel_count(mode), h, w);
             return Shape{channel_count(mode), static_cast<int>(h), static_cast<int>(w)};
         }
-        return decode_input(bytes, path, mode).shape(); // says what is wrong with it
+        return decode_input(bytes, name, mode).shape(); // says what is wrong with it
     }
     const std::optional<ImageHeader> header = read_image_header(bytes);
     if (!header)
-        unknown_format(path);
+        unknown_format(name);
     if (header->has_size()) {
-        check_map_limits(path, "image", channel_count(mode), header->height, header->width);
+        check_map_limits(name, "image", channel_count(mode), header->height, header->width);
         return Shape{channel_count(mode), static_cast<int>(header->height),
                      static_cast<int>(header->width)};
     }
-    return decode_image(bytes, *header, path, mode).shape();
+    return decode_image(bytes, *header, name, mode).shape();
 }
 
 } // namespace convscope

@@ -109,6 +109,15 @@ std::string describe(const json& value) {
     return std::string(value.type_name()) + " " + text;
 }
 
+bool is_utf8(const std::string& text) {
+    try {
+        (void)json(text).dump();
+        return true;
+    } catch (const json::type_error&) {
+        return false;
+    }
+}
+
 std::string shortened(const std::string& text) {
     return text.size() > kDescribedChars ? utf8_prefix(text, kDescribedChars - 3) + "..." : text;
 }

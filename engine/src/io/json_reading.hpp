@@ -34,6 +34,9 @@ std::string describe(const json& value);
 // A name from the file (a layer's name or type, a field's key) as it may appear in a message:
 // quoted and escaped, cut to at most 40 characters.
 std::string quoted(const std::string& text);
+// True when `text` is valid UTF-8 (what a JSON file can hold).
+bool is_utf8(const std::string& text);
+
 // The same unquoted: the text itself when short, else its first 37 characters and "...".
 std::string shortened(const std::string& text);
 

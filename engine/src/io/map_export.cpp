@@ -237,7 +237,9 @@ void export_run(const ExportRequest& request, const Pipeline& pipeline, const Te
     manifest["formats"] = std::move(formats);
     manifest["total_ms"] = total_ms;
     manifest["layers"] = std::move(layers);
-    write_text_atomically(root / "manifest.json", manifest.dump(2) + "\n");
+    // Paths that are not UTF-8 (Latin-1 file names) are kept readable: odd bytes become U+FFFD.
+    write_text_atomically(root / "manifest.json",
+                          manifest.dump(2, ' ', false, json::error_handler_t::replace) + "\n");
 }
 
 } // namespace convscope

@@ -229,8 +229,15 @@ std::string serialize_project(const Project& project, const std::string& project
         fail("view", "the view settings must be a JSON object, got " + describe(view));
 
     json image = json::object();
-    if (!project.image_path.empty())
-        image["path"] = relative_to(project.image_path, project_dir);
+    if (!project.image_path.empty()) {
+        const std::string path = relative_to(project.image_path, project_dir);
+        if (json_reading::is_utf8(path))
+            image["path"] = path;
+        else if (!project.has_embedded_image())
+            fail("image.path", json_reading::quoted(path) +
+                                   " is not UTF-8 text, which a project file cannot hold (rename "
+                                   "the image, or embed it)");
+    }
     if (!project.image_name.empty())
         image["name"] = project.image_name;
     if (project.has_embedded_image())
@@ -242,7 +249,8 @@ std::string serialize_project(const Project& project, const std::string& project
     doc["image"] = std::move(image);
     doc["pipeline"] = json::parse(serialize_pipeline(project.pipeline));
     doc["view"] = std::move(view);
-    return doc.dump(2) + "\n";
+    // A name that is not UTF-8 is kept readable: its odd bytes become U+FFFD.
+    return doc.dump(2, ' ', false, json::error_handler_t::replace) + "\n";
 }
 
 Tensor load_project_input(const Project& project) {
@@ -252,6 +260,16 @@ Tensor load_project_input(const Project& project) {
     if (project.image_path.empty())
         throw IoError("the project names no input image");
     return load_input(project.image_path, project.pipeline.input_mode);
+}
+
+Shape project_input_shape(const Project& project) {
+    if (project.has_embedded_image())
+        return peek_input_shape(project.embedded_image,
+                                "embedded image \"" + project.image_name + "\"",
+                                project.pipeline.input_mode);
+    if (project.image_path.empty())
+        throw IoError("the project names no input image");
+    return peek_input_shape(project.image_path, project.pipeline.input_mode);
 }
 
 std::string project_input_label(const Project& project) {
