@@ -1,5 +1,6 @@
 // Backend::run through the naive backend: one result per layer, disabled layers, incremental
-// runs from a layer, cancellation, validation before any work, and make_backend.
+// runs that the engine finds itself, outputs shared with the caller, layers that read earlier
+// layers, cancellation, validation before any work, and make_backend.
 
 #include "convscope/backend.hpp"
 #include "convscope/naive_backend.hpp"
@@ -25,17 +26,17 @@ public:
     int cancel_after = -1;
 
 protected:
-    void run_layer(const Layer& layer, const Tensor& input, Tensor& output, std::string& kernel,
+    void run_layer(const Layer& layer, LayerInputs inputs, Tensor& output, std::string& kernel,
                    const CancelToken* cancel) override {
         computed.push_back(display_name(layer));
-        naive_run_layer(layer, input, output, cancel);
+        naive_run_layer(layer, inputs, output, cancel);
         if (cancel_after_token && static_cast<int>(computed.size()) == cancel_after)
             cancel_after_token->cancel();
         kernel.assign("recording");
     }
 };
 
-// A 1×H×W input with both signs: sin waves, so convs and ReLU have work to do.
+// A C×H×W input with both signs: sin waves, so convs and ReLU have work to do.
 Tensor wave_input(int channels, int height, int width) {
     Tensor t(channels, height, width);
     for (int c = 0; c < channels; ++c)
@@ -91,8 +92,12 @@ Pipeline five_layers() {
 std::vector<Tensor> outputs(const RunResult& result) {
     std::vector<Tensor> out;
     for (const LayerResult& layer : result.layers)
-        out.push_back(layer.output);
+        out.push_back(*layer.output);
     return out;
+}
+
+std::shared_ptr<const Tensor> shared_wave(int channels, int height, int width) {
+    return std::make_shared<const Tensor>(wave_input(channels, height, width));
 }
 
 std::vector<Tensor> fresh_run(const Pipeline& p, const Tensor& input) {
@@ -123,6 +128,9 @@ private Q_SLOTS:
     void incrementalRunRecomputesOnlyFromTheLayer();
     void incrementalRunWithNewInputRecomputesEverything();
     void incrementalRunAfterEarlierChangeRecomputesEverything();
+    void keptOutputsAreNeverOverwritten();
+    void layersReadEarlierLayers();
+    void planSaysWhatCanRun();
     void cancelledBeforeRunReturnsNoLayers();
     void cancelledDuringRunReturnsNoLayers();
     void invalidPipelineThrowsAndRunsNothing();
@@ -142,7 +150,7 @@ void TestBackend::runReturnsOneResultPerLayer() {
     double sum = 0;
     for (std::size_t i = 0; i < 3; ++i) {
         const LayerResult& layer = result.layers[i];
-        QVERIFY2(layer.output.shape() == want[i], layer.output.shape().str().c_str());
+        QVERIFY2(layer.output->shape() == want[i], layer.output->shape().str().c_str());
         QVERIFY(layer.ms >= 0);
         QVERIFY(std::isfinite(layer.ms));
         QVERIFY(!layer.kernel.empty());
@@ -181,10 +189,10 @@ void TestBackend::disabledLayerPassesInputThroughAsSkipped() {
     const RunResult& result = backend.run(p, input);
     QCOMPARE(result.layers.size(), std::size_t{3});
     QCOMPARE(QString::fromStdString(result.layers[1].kernel), QString("skipped"));
-    QVERIFY(result.layers[1].output.shape() == result.layers[0].output.shape());
-    QCOMPARE(result.layers[1].output.to_dense(), result.layers[0].output.to_dense());
+    QVERIFY(result.layers[1].output->shape() == result.layers[0].output->shape());
+    QCOMPARE(result.layers[1].output->to_dense(), result.layers[0].output->to_dense());
     // Negative values survive the disabled ReLU and reach the pool.
-    const std::vector<float> passed = result.layers[1].output.to_dense();
+    const std::vector<float> passed = result.layers[1].output->to_dense();
     QVERIFY(std::any_of(passed.begin(), passed.end(), [](float v) { return v < 0; }));
     QVERIFY(result.layers[0].kernel != "skipped");
     QVERIFY(result.layers[2].kernel != "skipped");
@@ -196,7 +204,7 @@ void TestBackend::disabledLayerPassesInputThroughAsSkipped() {
     const RunResult& r = backend.run(q, input);
     QCOMPARE(r.layers.size(), std::size_t{3});
     QCOMPARE(QString::fromStdString(r.layers[0].kernel), QString("skipped"));
-    QCOMPARE(r.layers[0].output.to_dense(), input.to_dense());
+    QCOMPARE(r.layers[0].output->to_dense(), input.to_dense());
 }
 
 void TestBackend::incrementalRunAfterChangeMatchesFullRun_data() {
@@ -207,12 +215,12 @@ void TestBackend::incrementalRunAfterChangeMatchesFullRun_data() {
 
 void TestBackend::incrementalRunAfterChangeMatchesFullRun() {
     QFETCH(int, changed);
-    const Tensor input = wave_input(1, 18, 14);
+    const auto input = shared_wave(1, 18, 14);
     Pipeline p = five_layers();
     NaiveBackend backend;
     (void)backend.run(p, input);
 
-    // Change layer `changed` (keeping shapes valid), then re-run from it.
+    // Change layer `changed` (keeping shapes valid); the engine finds the change itself.
     Layer& layer = p.layers[static_cast<std::size_t>(changed)];
     if (auto* conv = std::get_if<Conv2d>(&layer.op)) {
         for (float& w : conv->weights.values)
@@ -224,63 +232,186 @@ void TestBackend::incrementalRunAfterChangeMatchesFullRun() {
         pool->kind = PoolKind::Max;
         pool->ceil_mode = true;
     }
-    const RunResult& incremental = backend.run(p, input, RunOptions{changed, nullptr});
+    const RunResult& incremental = backend.run(p, input);
     QVERIFY(!incremental.cancelled);
+    QCOMPARE(incremental.first_computed, changed);
     QCOMPARE(incremental.layers.size(), p.layers.size());
     const std::vector<Tensor> got = outputs(incremental);
-    const std::vector<Tensor> want = fresh_run(p, input);
+    const std::vector<Tensor> want = fresh_run(p, *input);
     QVERIFY(same_tensors(got, want));
     // And the change did change the last output (the test is not vacuous).
-    QVERIFY(!same_tensors({got.back()}, {fresh_run(five_layers(), input).back()}));
+    QVERIFY(!same_tensors({got.back()}, {fresh_run(five_layers(), *input).back()}));
 }
 
 void TestBackend::incrementalRunRecomputesOnlyFromTheLayer() {
-    const Tensor input = wave_input(1, 12, 12);
+    const auto input = shared_wave(1, 12, 12);
     Pipeline p = five_layers();
     RecordingBackend backend;
-    (void)backend.run(p, input);
+    QCOMPARE(backend.run(p, input).first_computed, 0);
     QCOMPARE(backend.computed.size(), std::size_t{5});
 
     backend.computed.clear();
     std::get<Conv2d>(p.layers[2].op).bias.assign(2, -1.0f);
-    const std::vector<Tensor> got = outputs(backend.run(p, input, RunOptions{2, nullptr}));
+    const RunResult& changed = backend.run(p, input);
+    QCOMPARE(changed.first_computed, 2);
+    const std::vector<Tensor> got = outputs(changed);
     const std::vector<std::string> want_computed{"conv b", "tanh", "avg"};
     QCOMPARE(backend.computed, want_computed);
-    QVERIFY(same_tensors(got, fresh_run(p, input)));
+    QVERIFY(same_tensors(got, fresh_run(p, *input)));
 
-    // Running again from the last layer recomputes only that one.
+    // Nothing changed: nothing is computed, and the result says so.
     backend.computed.clear();
-    (void)backend.run(p, input, RunOptions{4, nullptr});
+    QCOMPARE(backend.run(p, input).first_computed, 5);
+    QVERIFY(backend.computed.empty());
+
+    // Only the last layer changed: only that one runs.
+    std::get<Pool2d>(p.layers[4].op).kind = PoolKind::Max;
+    QCOMPARE(backend.run(p, input).first_computed, 4);
     QCOMPARE(backend.computed, std::vector<std::string>{"avg"});
+
+    // Timing runs ask for every layer.
+    backend.computed.clear();
+    RunOptions all;
+    all.reuse = false;
+    QCOMPARE(backend.run(p, input, all).first_computed, 0);
+    QCOMPARE(backend.computed.size(), std::size_t{5});
 }
 
 void TestBackend::incrementalRunWithNewInputRecomputesEverything() {
     const Pipeline p = five_layers();
     RecordingBackend backend;
-    // A different tensor (the app passes a new one when the image changes): both stay alive, so
-    // they cannot share storage.
-    const Tensor first = wave_input(1, 12, 12);
+    const auto first = shared_wave(1, 12, 12);
     (void)backend.run(p, first);
+    backend.computed.clear();
+    // Another tensor with the same shape is another input, even with equal values.
+    const auto same_values = shared_wave(1, 12, 12);
+    QCOMPARE(backend.run(p, same_values).first_computed, 0);
+    QCOMPARE(backend.computed.size(), std::size_t{5});
+
     backend.computed.clear();
     Tensor other = wave_input(1, 12, 12);
     other.at(0, 5, 5) += 1.0f;
-    const std::vector<Tensor> got = outputs(backend.run(p, other, RunOptions{3, nullptr}));
+    const auto changed = std::make_shared<const Tensor>(other);
+    const std::vector<Tensor> got = outputs(backend.run(p, changed));
     QCOMPARE(backend.computed.size(), std::size_t{5});
     QVERIFY(same_tensors(got, fresh_run(p, other)));
+
+    // An input the backend cannot keep is never reused, before or after.
+    backend.computed.clear();
+    (void)backend.run(p, other);
+    QCOMPARE(backend.computed.size(), std::size_t{5});
+    backend.computed.clear();
+    (void)backend.run(p, changed);
+    QCOMPARE(backend.computed.size(), std::size_t{5});
 }
 
 void TestBackend::incrementalRunAfterEarlierChangeRecomputesEverything() {
-    // from_layer = 3 claims layers 0…2 are unchanged, but layer 0 did change: the cache must
-    // not be trusted.
-    const Tensor input = wave_input(1, 12, 12);
+    // Layer 0 changed: everything after it depends on it.
+    const auto input = shared_wave(1, 12, 12);
     Pipeline p = five_layers();
     RecordingBackend backend;
     (void)backend.run(p, input);
     backend.computed.clear();
     std::get<Conv2d>(p.layers[0].op).weights.values[4] += 2.0f;
-    const std::vector<Tensor> got = outputs(backend.run(p, input, RunOptions{3, nullptr}));
+    const std::vector<Tensor> got = outputs(backend.run(p, input));
     QCOMPARE(backend.computed.size(), std::size_t{5});
-    QVERIFY(same_tensors(got, fresh_run(p, input)));
+    QVERIFY(same_tensors(got, fresh_run(p, *input)));
+}
+
+void TestBackend::keptOutputsAreNeverOverwritten() {
+    // A caller that keeps a run's outputs (the app's snapshot) sees them unchanged after later
+    // runs; the backend computes those layers into new tensors.
+    const auto input = shared_wave(1, 12, 12);
+    Pipeline p = five_layers();
+    NaiveBackend backend;
+    const RunResult kept = backend.run(p, input); // copies the pointers, not the maps
+    const std::vector<Tensor> before = outputs(kept);
+    std::get<Conv2d>(p.layers[2].op).bias.assign(2, 3.0f);
+    const RunResult& next = backend.run(p, input);
+    QCOMPARE(next.first_computed, 2);
+    QVERIFY(same_tensors(outputs(kept), before));
+    // Unchanged layers are shared, changed ones are new.
+    QCOMPARE(next.layers[1].output.get(), kept.layers[1].output.get());
+    QVERIFY(next.layers[2].output.get() != kept.layers[2].output.get());
+    QVERIFY(!same_tensors({*next.layers[2].output}, {before[2]}));
+
+    // Nobody keeps them now: the next run computes in place.
+    const Tensor* in_place = next.layers[3].output.get();
+    std::get<Conv2d>(p.layers[2].op).bias.assign(2, -3.0f);
+    QCOMPARE(backend.run(p, input).layers[3].output.get(), in_place);
+}
+
+void TestBackend::layersReadEarlierLayers() {
+    // conv a ─ relu ─┬──────────── add(relu, conv c) ─ concat(add, input)
+    //                └─ conv c ──┘
+    const auto input = shared_wave(1, 10, 12);
+    Pipeline p;
+    p.layers.push_back(Layer{"conv a", true, make_conv(2, 1, 3, 0.25f)});
+    p.layers.push_back(Layer{"relu", true, Activation{ActivationKind::ReLU}});
+    p.layers.push_back(Layer{"conv c", true, make_conv(2, 2, 3, 0.1f)});
+    p.layers.push_back(Layer{"add", true, Add{}, {1, 2}});
+    p.layers.push_back(Layer{"cat", true, Concat{}, {3, kPipelineInput}});
+    const std::vector<Shape> shapes = infer_shapes(p, input->shape());
+    QVERIFY(shapes[4] == (Shape{3, 10, 12}));
+
+    NaiveBackend backend;
+    const RunResult& result = backend.run(p, input);
+    const std::vector<Tensor> got = outputs(result);
+    Tensor sum(2, 10, 12);
+    for (int c = 0; c < 2; ++c)
+        for (int y = 0; y < 10; ++y)
+            for (int x = 0; x < 12; ++x)
+                sum.at(c, y, x) = got[1].at(c, y, x) + got[2].at(c, y, x);
+    QCOMPARE(got[3].to_dense(), sum.to_dense());
+    for (int y = 0; y < 10; ++y)
+        for (int x = 0; x < 12; ++x) {
+            QCOMPARE(got[4].at(1, y, x), sum.at(1, y, x));
+            QCOMPARE(got[4].at(2, y, x), input->at(0, y, x));
+        }
+
+    // A change in the branch recomputes from it; layers before it are reused.
+    RecordingBackend recording;
+    (void)recording.run(p, input);
+    recording.computed.clear();
+    std::get<Conv2d>(p.layers[2].op).bias.assign(2, 1.0f);
+    QCOMPARE(recording.run(p, input).first_computed, 2);
+    QCOMPARE(recording.computed, (std::vector<std::string>{"conv c", "add", "cat"}));
+
+    // Edges must point back; single-input layers read one map.
+    Pipeline forward = p;
+    forward.layers[1].inputs = {3};
+    QVERIFY_THROWS_EXCEPTION(PipelineError, infer_shapes(forward, input->shape()));
+    Pipeline two = p;
+    two.layers[1].inputs = {0, 0};
+    try {
+        infer_shapes(two, input->shape());
+        QFAIL("a relu with two inputs was accepted");
+    } catch (const PipelineError& e) {
+        QCOMPARE(e.layer_index(), 1);
+        QCOMPARE(QString::fromStdString(e.field()), QString("inputs"));
+    }
+}
+
+void TestBackend::planSaysWhatCanRun() {
+    Pipeline p = three_layers();
+    p.layers[2] = Layer{"bad conv", true, make_conv(1, 3, 3, 1.0f)};
+    const PipelinePlan plan = plan_pipeline(p, Shape{1, 16, 16});
+    QCOMPARE(plan.runnable(), 2);
+    QVERIFY(!plan.complete());
+    QCOMPARE(plan.error->layer_index(), 2);
+    QVERIFY(plan.shapes[1] == (Shape{2, 16, 16}));
+    // The runnable part runs through layer_count; the rest is not validated.
+    RecordingBackend backend;
+    RunOptions options;
+    options.layer_count = plan.runnable();
+    QCOMPARE(backend.run(p, wave_input(1, 16, 16), options).layers.size(), std::size_t{2});
+
+    const PipelinePlan whole = plan_pipeline(three_layers(), Shape{1, 16, 16});
+    QVERIFY(whole.complete());
+    QCOMPARE(whole.runnable(), 3);
+    const PipelinePlan nothing = plan_pipeline(three_layers(), Shape{1, 0, 16});
+    QCOMPARE(nothing.runnable(), 0);
+    QCOMPARE(nothing.error->layer_index(), -1);
 }
 
 void TestBackend::cancelledBeforeRunReturnsNoLayers() {
@@ -289,14 +420,14 @@ void TestBackend::cancelledBeforeRunReturnsNoLayers() {
     CancelToken token;
     token.cancel();
     RecordingBackend backend;
-    const RunResult& result = backend.run(p, input, RunOptions{0, &token});
+    const RunResult& result = backend.run(p, input, RunOptions{&token});
     QVERIFY(result.cancelled);
     QVERIFY(result.layers.empty());
     QVERIFY(backend.computed.empty());
 
     // After a reset the same backend runs normally.
     token.reset();
-    const RunResult& again = backend.run(p, input, RunOptions{0, &token});
+    const RunResult& again = backend.run(p, input, RunOptions{&token});
     QVERIFY(!again.cancelled);
     QCOMPARE(again.layers.size(), std::size_t{3});
 }
@@ -308,7 +439,7 @@ void TestBackend::cancelledDuringRunReturnsNoLayers() {
     RecordingBackend backend;
     backend.cancel_after_token = &token;
     backend.cancel_after = 2; // cancel once two layers have been computed
-    const RunResult& result = backend.run(p, input, RunOptions{0, &token});
+    const RunResult& result = backend.run(p, input, RunOptions{&token});
     QVERIFY(result.cancelled);
     QVERIFY(result.layers.empty());
     QVERIFY(backend.computed.size() < 5);
@@ -316,7 +447,7 @@ void TestBackend::cancelledDuringRunReturnsNoLayers() {
     // A later full run gives the right answer.
     token.reset();
     backend.cancel_after_token = nullptr;
-    const std::vector<Tensor> got = outputs(backend.run(p, input, RunOptions{0, &token}));
+    const std::vector<Tensor> got = outputs(backend.run(p, input, RunOptions{&token}));
     QVERIFY(same_tensors(got, fresh_run(p, input)));
 }
 

@@ -117,7 +117,7 @@ void TestCli::allFormatsDecodeToTheEngineValues() {
     const QJsonArray layers = manifest["layers"].toArray();
     QCOMPARE(layers.size(), static_cast<int>(pipeline.layers.size()));
     for (int i = 0; i < layers.size(); ++i) {
-        const Tensor& want = expected.layers[i].output;
+        const Tensor& want = *expected.layers[i].output;
         QStringList tiffs, npys;
         for (const QJsonValue& f : layers[i].toObject()["files"].toArray()) {
             if (f.toString().endsWith(".tiff"))

@@ -118,8 +118,8 @@ QString compare_backends(const Pipeline& pipeline, const Tensor& input) {
     if (got.layers.size() != want.layers.size())
         return "layer count differs";
     for (std::size_t i = 0; i < want.layers.size(); ++i) {
-        const Tensor& a = want.layers[i].output;
-        const Tensor& b = got.layers[i].output;
+        const Tensor& a = *want.layers[i].output;
+        const Tensor& b = *got.layers[i].output;
         if (a.shape() != b.shape())
             return QString("layer %1: shape %2 vs %3")
                 .arg(i)
@@ -442,7 +442,7 @@ void TestFastBackend::cancelledRunReturnsNothingAndLeavesTheBackendUsable() {
         std::this_thread::sleep_for(std::chrono::milliseconds(30));
         token.cancel();
     });
-    const RunResult& result = fast.run(heavy, input, RunOptions{0, &token});
+    const RunResult& result = fast.run(heavy, input, RunOptions{&token});
     canceller.join();
     QVERIFY(result.cancelled);
     QVERIFY(result.layers.empty());
@@ -452,16 +452,16 @@ void TestFastBackend::cancelledRunReturnsNothingAndLeavesTheBackendUsable() {
     Pipeline light;
     light.layers = {heavy.layers[0], heavy.layers[1]};
     const Tensor small = random_tensor(rng, {32, 12, 13});
-    const RunResult& again = fast.run(light, small, RunOptions{0, &token});
+    const RunResult& again = fast.run(light, small, RunOptions{&token});
     QVERIFY(!again.cancelled);
     NaiveBackend naive;
     const RunResult& want = naive.run(light, small);
-    QVERIFY(relative_error(want.layers[1].output, again.layers[1].output) <= 1e-5);
+    QVERIFY(relative_error(*want.layers[1].output, *again.layers[1].output) <= 1e-5);
 }
 
 void TestFastBackend::incrementalRunEqualsFullRun() {
     Random rng(9);
-    const Tensor input = random_tensor(rng, {3, 48, 64});
+    const auto input = std::make_shared<const Tensor>(random_tensor(rng, {3, 48, 64}));
     Pipeline p;
     Conv2d first = random_conv(rng, 8, 3, 3, 3);
     first.padding = ConvPadding::same();
@@ -479,12 +479,13 @@ void TestFastBackend::incrementalRunEqualsFullRun() {
             conv->weights.values[0] += 0.5f;
         else
             std::get<Activation>(p.layers[changed].op).kind = ActivationKind::LeakyReLU;
-        const RunResult& got = incremental.run(p, input, RunOptions{changed, nullptr});
+        const RunResult& got = incremental.run(p, input);
+        QCOMPARE(got.first_computed, changed);
         FastBackend fresh;
-        const RunResult& want = fresh.run(p, input);
+        const RunResult& want = fresh.run(p, *input);
         QCOMPARE(got.layers.size(), want.layers.size());
         for (std::size_t i = 0; i < want.layers.size(); ++i)
-            QVERIFY2(relative_error(want.layers[i].output, got.layers[i].output) == 0.0,
+            QVERIFY2(relative_error(*want.layers[i].output, *got.layers[i].output) == 0.0,
                      qPrintable(QString("changed %1, layer %2").arg(changed).arg(i)));
     }
 }

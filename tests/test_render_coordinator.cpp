@@ -128,8 +128,8 @@ private Q_SLOTS:
         const RunResult& run = backend->run(doc.pipeline(), *doc.input());
         QCOMPARE(result->layers.size(), run.layers.size());
         for (std::size_t i = 0; i < run.layers.size(); ++i)
-            for (int c = 0; c < run.layers[i].output.channels(); ++c) {
-                const ValueRange exact = map_range(run.layers[i].output, c);
+            for (int c = 0; c < run.layers[i].output->channels(); ++c) {
+                const ValueRange exact = map_range(*run.layers[i].output, c);
                 const ValueRange shown = result->layers[i].maps[c].range;
                 QVERIFY2(shown.min == exact.min && shown.max == exact.max,
                          qPrintable(QStringLiteral("layer %1 map %2").arg(i).arg(c)));

@@ -65,7 +65,7 @@ private Q_SLOTS:
             QTRY_VERIFY_WITH_TIMEOUT(panel.shownStatistics() && panel.shownMap() == id, 20000);
             const MapStatistics shown = *panel.shownStatistics();
             const Tensor& maps =
-                id.layer < 0 ? *document.input() : reference.layers[id.layer].output;
+                id.layer < 0 ? *document.input() : *reference.layers[id.layer].output;
             const MapStatistics expected = map_statistics(maps, id.channel, StatisticsPanel::kBins);
             const QString where = QStringLiteral("%1:%2").arg(id.layer).arg(id.channel);
             QCOMPARE(shown.count, expected.count);

@@ -151,7 +151,7 @@ void TestTorchAgreement::matches_torch() {
         }
         QVERIFY2(expected.shape.size() == 3, qPrintable(where));
 
-        const Tensor& output = result.layers[static_cast<std::size_t>(k)].output;
+        const Tensor& output = *result.layers[static_cast<std::size_t>(k)].output;
         const std::vector<std::size_t> actual_shape{static_cast<std::size_t>(output.channels()),
                                                     static_cast<std::size_t>(output.height()),
                                                     static_cast<std::size_t>(output.width())};

@@ -202,9 +202,9 @@ void TestValueExplanation::termsAddUpToTheMapValue() {
         const auto backend = make_backend(kind);
         const RunResult result = backend->run(pipeline, input);
         for (int k = 0; k < static_cast<int>(result.layers.size()); ++k) {
-            const Tensor& map = result.layers[static_cast<std::size_t>(k)].output;
+            const Tensor& map = *result.layers[static_cast<std::size_t>(k)].output;
             const Tensor& in =
-                k == 0 ? input : result.layers[static_cast<std::size_t>(k) - 1].output;
+                k == 0 ? input : *result.layers[static_cast<std::size_t>(k) - 1].output;
             for (int c = 0; c < map.channels(); ++c)
                 for (int y = 0; y < map.height(); ++y)
                     for (int x = 0; x < map.width(); ++x) {

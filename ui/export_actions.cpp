@@ -255,7 +255,7 @@ void ExportActions::exportContactSheet(int layer, const QString& path) {
                             throw std::runtime_error("the layer has not been computed");
                         ContactSheetOptions options;
                         options.colormap = colormap;
-                        const Tensor& maps = s.run.layers[layer].output;
+                        const Tensor& maps = *s.run.layers[layer].output;
                         write_contact_sheet(
                             path.toStdString(), maps,
                             contact_sheet_title(s.pipeline.layers[layer], layer, maps.shape()),

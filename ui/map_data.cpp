@@ -14,7 +14,7 @@ namespace convscope::ui {
 const Tensor* MapSnapshot::maps(int layer) const {
     if (layer < 0)
         return input.get();
-    return layer < int(run.layers.size()) ? &run.layers[layer].output : nullptr;
+    return layer < int(run.layers.size()) ? run.layers[layer].output.get() : nullptr;
 }
 
 bool MapSnapshot::contains(MapId id) const {
@@ -28,8 +28,6 @@ struct MapDataProvider::Worker {
     std::unique_ptr<Backend> backend = make_backend(BackendKind::Fast);
     CancelToken cancel;
     std::atomic<quint64> newest{0};
-    Pipeline lastPipeline;
-    const Tensor* lastInput = nullptr;
 
     std::shared_ptr<MapSnapshot> run(quint64 serial, Pipeline pipeline,
                                      std::shared_ptr<const Tensor> input) {
@@ -42,36 +40,25 @@ struct MapDataProvider::Worker {
         snapshot->input = input;
         if (!input || input->empty())
             return snapshot;
-        try {
-            infer_shapes(pipeline, input->shape());
-        } catch (const PipelineError& error) {
-            snapshot->errorLayer = std::max(0, error.layer_index());
-            snapshot->errorMessage = QString::fromUtf8(error.what());
-            pipeline.layers.resize(std::max(0, error.layer_index()));
+        const PipelinePlan plan = plan_pipeline(pipeline, input->shape());
+        if (plan.error) {
+            snapshot->errorLayer = std::max(0, plan.error->layer_index());
+            snapshot->errorMessage = QString::fromUtf8(plan.error->what());
+            pipeline.layers.resize(plan.runnable());
         }
         snapshot->pipeline = pipeline;
         if (pipeline.layers.empty())
             return snapshot;
-        int from = 0;
-        if (lastInput == input.get() && lastPipeline.input_mode == pipeline.input_mode)
-            while (from < int(pipeline.layers.size()) && from < int(lastPipeline.layers.size()) &&
-                   lastPipeline.layers[from] == pipeline.layers[from])
-                ++from;
         try {
-            const RunResult& result = backend->run(pipeline, *input, RunOptions{from, &cancel});
-            if (result.cancelled) {
-                lastInput = nullptr;
+            const RunResult& result = backend->run(pipeline, input, RunOptions{&cancel});
+            if (result.cancelled)
                 return nullptr;
-            }
-            snapshot->run = result; // a copy: the backend reuses its buffers next time
+            snapshot->run = result; // shares the outputs: the backend computes into new ones
         } catch (const std::exception& e) {
             snapshot->errorLayer = -2;
             snapshot->errorMessage = QString::fromUtf8(e.what());
-            lastInput = nullptr;
             return snapshot;
         }
-        lastPipeline = pipeline;
-        lastInput = input.get();
         return snapshot;
     }
 };

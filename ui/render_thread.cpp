@@ -209,18 +209,6 @@ void RenderThread::run() {
     naive_.reset();
 }
 
-int RenderThread::firstChangedLayer(const Pipeline& runnable, const RenderRequest& job) const {
-    if (cachedInput_ != job.input.get() || cachedMode_ != runnable.input_mode ||
-        cachedThumbnailSize_ != job.thumbnailSize)
-        return 0;
-    const int n = int(runnable.layers.size());
-    const int valid = std::min<int>(cachedValidLayers_, int(cachedLayers_.size()));
-    for (int i = 0; i < n; ++i)
-        if (i >= valid || !(cachedLayers_[i] == runnable.layers[i]))
-            return i;
-    return n;
-}
-
 void RenderThread::process(const RenderRequest& job) {
     const auto start = Clock::now();
     auto result = std::make_shared<RenderResult>();
@@ -233,39 +221,27 @@ void RenderThread::process(const RenderRequest& job) {
     const Tensor& input = *job.input;
     result->inputShape = input.shape();
 
-    // Validate: everything before the first bad layer runs, nothing after it.
-    Pipeline runnable = job.pipeline;
-    try {
-        infer_shapes(runnable, input.shape());
-    } catch (const PipelineError& error) {
-        result->errorLayer = error.layer_index() >= 0 ? error.layer_index() : -2;
-        result->errorField = QString::fromStdString(error.field());
-        result->errorMessage = QString::fromUtf8(error.what());
-        runnable.layers.resize(std::max(0, result->errorLayer));
+    // Everything before the first bad layer runs, nothing after it.
+    const PipelinePlan plan = plan_pipeline(job.pipeline, input.shape());
+    if (plan.error) {
+        result->errorLayer = plan.error->layer_index() >= 0 ? plan.error->layer_index() : -2;
+        result->errorField = QString::fromStdString(plan.error->field());
+        result->errorMessage = QString::fromUtf8(plan.error->what());
     }
-    if (result->errorLayer != -2) {
-        try {
-            result->shapes = infer_shapes(runnable, input.shape());
-        } catch (const PipelineError& error) { // cannot happen: the prefix validated
-            result->errorLayer = -2;
-            result->errorMessage = QString::fromUtf8(error.what());
-            runnable.layers.clear();
-        }
-    }
-
-    const int n = int(runnable.layers.size());
-    const int from = firstChangedLayer(runnable, job);
-    result->fromLayer = from;
+    result->shapes = plan.shapes;
+    const Pipeline& runnable = job.pipeline;
+    const int n = plan.runnable();
     Backend& backend = job.backend == BackendKind::Naive ? *naive_ : *fast_;
     result->backend = QString::fromStdString(backend.name());
     const RunResult* run = nullptr;
+    int from = n;
     if (n > 0) {
         RunOptions options;
-        options.from_layer = from;
         options.cancel = &cancel_;
+        options.layer_count = n;
         const auto engineStart = Clock::now();
         try {
-            run = &backend.run(runnable, input, options);
+            run = &backend.run(runnable, job.input, options);
         } catch (const PipelineError& error) {
             result->errorLayer = error.layer_index();
             result->errorMessage = QString::fromUtf8(error.what());
@@ -274,11 +250,19 @@ void RenderThread::process(const RenderRequest& job) {
         result->engineMs = msSince(engineStart);
         if (run->cancelled)
             return;
+        from = run->first_computed;
         if (from < n) {
             QMutexLocker lock(&mutex_);
             ++completedRuns_;
         }
     }
+    // The pictures to redo: the layers the engine computed, and all of them when the input or the
+    // thumbnail size changed.
+    if (cachedInput_ != job.input.get() || cachedMode_ != runnable.input_mode ||
+        cachedThumbnailSize_ != job.thumbnailSize)
+        from = 0;
+    from = std::min({from, cachedValidLayers_, int(cachedLayers_.size())});
+    result->fromLayer = from;
     const auto renderStart = Clock::now();
 
     // Summaries (range + thumbnail values) of the maps that changed.
@@ -287,7 +271,7 @@ void RenderThread::process(const RenderRequest& job) {
         inputThumbnail_ = inputPicture(input, job.thumbnailSize);
     }
     cachedValidLayers_ = std::min(cachedValidLayers_, from);
-    cachedLayers_.assign(runnable.layers.begin(), runnable.layers.end());
+    cachedLayers_.assign(runnable.layers.begin(), runnable.layers.begin() + n);
     cachedInput_ = job.input.get();
     cachedMode_ = runnable.input_mode;
     cachedThumbnailSize_ = job.thumbnailSize;
@@ -307,9 +291,10 @@ void RenderThread::process(const RenderRequest& job) {
     for (int i = from; i < n; ++i) {
         const Layer& layer = runnable.layers[i];
         const auto* act = std::get_if<Activation>(&layer.op);
+        const bool readsPrevious = i > 0 && input_count(layer) == 1 && input_index(layer, i, 0) == i - 1;
         const bool derived =
-            i > 0 && (!layer.enabled || (act && act->kind == ActivationKind::ReLU));
-        const int channels = run->layers[i].output.channels();
+            readsPrevious && (!layer.enabled || (act && act->kind == ActivationKind::ReLU));
+        const int channels = run->layers[i].output->channels();
         summaries_[i].assign(channels, MapSummary{});
         for (int c = 0; c < channels; ++c)
             items.push_back({i, c, derived});
@@ -318,7 +303,7 @@ void RenderThread::process(const RenderRequest& job) {
     QtConcurrent::blockingMap(items, [&](const Item& item) {
         if (cancel_.is_cancelled())
             return;
-        const Tensor& out = run->layers[item.layer].output;
+        const Tensor& out = *run->layers[item.layer].output;
         summaries_[item.layer][item.channel] = item.derived
                                                    ? sampleThumbnail(out, item.channel, thumb)
                                                    : summariseMap(out, item.channel, thumb);
@@ -331,7 +316,7 @@ void RenderThread::process(const RenderRequest& job) {
         const MapSummary& source = summaries_[item.layer - 1][item.channel];
         MapSummary& s = summaries_[item.layer][item.channel];
         if (!source.allFinite) { // NaN through a ReLU depends on the kernel: read the map
-            s.range = exactRange(run->layers[item.layer].output, item.channel, &s.allFinite);
+            s.range = exactRange(*run->layers[item.layer].output, item.channel, &s.allFinite);
         } else if (!runnable.layers[item.layer].enabled) {
             s.range = source.range;
         } else {
@@ -347,7 +332,7 @@ void RenderThread::process(const RenderRequest& job) {
     result->layers.resize(n);
     for (int i = 0; i < n; ++i) {
         LayerRender& layer = result->layers[i];
-        layer.shape = run->layers[i].output.shape();
+        layer.shape = run->layers[i].output->shape();
         layer.ms = run->layers[i].ms;
         layer.kernel = QString::fromStdString(run->layers[i].kernel);
         layer.recomputed = i >= from;
@@ -385,7 +370,7 @@ void RenderThread::process(const RenderRequest& job) {
          (focus.channel < 0 || focus.channel >= int(summaries_[focus.layer].size()))))
         focus = MapId{-1, 0};
     result->focus = focus;
-    const Tensor& focusTensor = focus.layer < 0 ? input : run->layers[focus.layer].output;
+    const Tensor& focusTensor = focus.layer < 0 ? input : *run->layers[focus.layer].output;
     QSize focusSize = fittedSize(focusTensor.width(), focusTensor.height(), job.focusSize);
     if (std::int64_t(focusSize.width()) * focusSize.height() > kMaxFocusPixels)
         focusSize = fittedSize(focusSize.width(), focusSize.height(),
@@ -417,18 +402,14 @@ void RenderThread::process(const RenderRequest& job) {
 }
 
 void RenderThread::measureReference(const RenderRequest& job) {
-    Pipeline runnable = job.pipeline;
+    const Pipeline& runnable = job.pipeline;
     const Tensor& input = *job.input;
-    std::vector<Shape> shapes;
-    try {
-        shapes = infer_shapes(runnable, input.shape());
-    } catch (const PipelineError& error) {
-        runnable.layers.resize(std::max(0, error.layer_index()));
-        shapes = infer_shapes(runnable, input.shape());
-    }
-    const int n = int(runnable.layers.size());
+    const PipelinePlan plan = plan_pipeline(runnable, input.shape());
+    const std::vector<Shape>& shapes = plan.shapes;
+    const int n = plan.runnable();
+    const std::vector<Layer> layers(runnable.layers.begin(), runnable.layers.begin() + n);
     if (referenceValid_ && referenceInput_ == job.input.get() &&
-        referenceMode_ == runnable.input_mode && referenceLayers_ == runnable.layers)
+        referenceMode_ == runnable.input_mode && referenceLayers_ == layers)
         return; // already timed
 
     auto timings = std::make_shared<ReferenceTimings>();
@@ -448,17 +429,10 @@ void RenderThread::measureReference(const RenderRequest& job) {
     const RunResult* reference = nullptr;
     if (flops > limit && !force) {
         timings->skipped = true;
-        reference =
-            &fast_->run(runnable, input, RunOptions{n, &cancel_}); // cached: inputs for OpenCV
+        // The live run's outputs (cached by the engine) are OpenCV's inputs.
+        reference = &fast_->run(runnable, job.input, RunOptions{&cancel_, n});
     } else {
-        int from = 0;
-        if (referenceValid_ && referenceInput_ == job.input.get() &&
-            referenceMode_ == runnable.input_mode) {
-            while (from < n && from < int(referenceLayers_.size()) &&
-                   referenceLayers_[from] == runnable.layers[from])
-                ++from;
-        }
-        reference = &naive_->run(runnable, input, RunOptions{from, &cancel_});
+        reference = &naive_->run(runnable, job.input, RunOptions{&cancel_, n});
         if (reference->cancelled) {
             referenceValid_ = false;
             return;
@@ -466,7 +440,7 @@ void RenderThread::measureReference(const RenderRequest& job) {
         for (const LayerResult& layer : reference->layers)
             timings->naiveMs.push_back(layer.ms);
         timings->naiveTotalMs = reference->total_ms();
-        referenceLayers_ = runnable.layers;
+        referenceLayers_ = layers;
         referenceInput_ = job.input.get();
         referenceMode_ = runnable.input_mode;
         referenceValid_ = true;
@@ -474,7 +448,9 @@ void RenderThread::measureReference(const RenderRequest& job) {
     if (reference->cancelled)
         return;
     for (int i = 0; i < n; ++i) {
-        const Tensor& layerInput = i == 0 ? input : reference->layers[i - 1].output;
+        const int source = input_index(runnable.layers[i], i, 0);
+        const Tensor& layerInput =
+            source == kPipelineInput ? input : *reference->layers[source].output;
         timings->opencvMs.push_back(opencvTime(runnable.layers[i], layerInput, shapes[i], cancel_));
         if (cancel_.is_cancelled())
             return;
@@ -484,7 +460,7 @@ void RenderThread::measureReference(const RenderRequest& job) {
     // unfair.
     timings->fastMs.assign(n, std::numeric_limits<double>::infinity());
     for (int repeat = 0; repeat < 3; ++repeat) {
-        const RunResult& run = fast_->run(runnable, input, RunOptions{0, &cancel_});
+        const RunResult& run = fast_->run(runnable, job.input, RunOptions{&cancel_, n, false});
         if (run.cancelled)
             return;
         for (int i = 0; i < n; ++i)

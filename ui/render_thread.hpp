@@ -50,7 +50,6 @@ protected:
 private:
     void process(const RenderRequest& job);
     void measureReference(const RenderRequest& job);
-    int firstChangedLayer(const Pipeline& runnable, const RenderRequest& job) const;
 
     mutable QMutex mutex_;
     QWaitCondition condition_;

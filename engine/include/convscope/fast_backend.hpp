@@ -18,9 +18,9 @@ public:
     std::string name() const override { return "fast"; }
 
 protected:
-    int run_layers(const Pipeline& pipeline, int index, const Tensor& input, RunResult& result,
+    int run_layers(const Pipeline& pipeline, int index, LayerInputs inputs, RunResult& result,
                    const CancelToken* cancel) override;
-    void run_layer(const Layer& layer, const Tensor& input, Tensor& output, std::string& kernel,
+    void run_layer(const Layer& layer, LayerInputs inputs, Tensor& output, std::string& kernel,
                    const CancelToken* cancel) override;
 
 private:

@@ -4,6 +4,8 @@
 #include "convscope/layer.hpp"
 #include "convscope/shape.hpp"
 
+#include <optional>
+#include <span>
 #include <stdexcept>
 #include <string>
 #include <vector>
@@ -38,14 +40,33 @@ private:
     std::string field_;
 };
 
-// The output shape of one layer for a given input shape; throws PipelineError (with
-// `layer_index`) when the layer cannot take that input or would produce an empty map.
-Shape infer_shape(const Layer& layer, Shape input, int layer_index);
+// The output shape of one layer for the shapes of the maps it reads (one per input, in the order
+// of `Layer::inputs`); throws PipelineError (with `layer_index`) when the layer cannot take them
+// or would produce an empty map.
+Shape infer_shape(const Layer& layer, std::span<const Shape> inputs, int layer_index);
+inline Shape infer_shape(const Layer& layer, Shape input, int layer_index) {
+    return infer_shape(layer, std::span<const Shape>(&input, 1), layer_index);
+}
 
 // Every layer's output shape, in order; throws PipelineError at the first layer that fails.
 std::vector<Shape> infer_shapes(const Pipeline& pipeline, Shape input);
-// The same into `shapes`, reusing its memory.
-void infer_shapes(const Pipeline& pipeline, Shape input, std::vector<Shape>& shapes);
+// The same into `shapes`, reusing its memory, for the first `layer_count` layers (-1: all).
+void infer_shapes(const Pipeline& pipeline, Shape input, std::vector<Shape>& shapes,
+                  int layer_count = -1);
+
+// Which part of a pipeline can run on an input of a given shape: the layers before the first
+// one that cannot, their output shapes, and why that one cannot. Everyone who runs or shows a
+// pipeline asks this one question here, so they agree on what runs.
+struct PipelinePlan {
+    std::vector<Shape> shapes; // the output shape of every layer that can run: layers [0, size)
+    // Why layer `runnable()` cannot run, if one cannot. Its layer_index() is that layer, or -1
+    // when nothing can run because of the input itself (an empty input).
+    std::optional<PipelineError> error;
+
+    int runnable() const { return static_cast<int>(shapes.size()); }
+    bool complete() const { return !error.has_value(); }
+};
+PipelinePlan plan_pipeline(const Pipeline& pipeline, Shape input);
 
 // What a layer costs: learnable parameters, and floating-point operations for one run
 // (a multiply-add counts as 2).

@@ -114,7 +114,7 @@ double max_relative_error(const RunResult& fast, const RunResult& naive) {
         return std::numeric_limits<double>::infinity();
     double worst = 0;
     for (std::size_t i = 0; i < fast.layers.size(); ++i)
-        worst = std::max(worst, relative_difference(fast.layers[i].output, naive.layers[i].output));
+        worst = std::max(worst, relative_difference(*fast.layers[i].output, *naive.layers[i].output));
     return worst;
 }
 

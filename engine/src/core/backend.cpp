@@ -22,59 +22,113 @@ bool cancelled(const CancelToken* token) {
 
 } // namespace
 
-bool Backend::cache_valid_for(const Pipeline& pipeline, const Tensor& input, int from_layer) const {
-    if (from_layer <= 0)
-        return true; // nothing reused
-    if (valid_layers_ < from_layer || cached_pipeline_.input_mode != pipeline.input_mode)
-        return false;
-    for (int i = 0; i < from_layer; ++i)
-        if (!(cached_pipeline_.layers[i] == pipeline.layers[i]))
-            return false;
-    return cached_input_data_ == input.row(0, 0) && cached_input_shape_ == input.shape();
+int Backend::first_changed_layer(const Pipeline& pipeline, int layer_count,
+                                 const std::shared_ptr<const Tensor>& input) const {
+    if (!cached_input_ || cached_input_ != input || cached_mode_ != pipeline.input_mode)
+        return 0;
+    const int reusable = std::min({valid_layers_, layer_count, int(cached_layers_.size())});
+    for (int i = 0; i < reusable; ++i)
+        if (!(cached_layers_[i] == pipeline.layers[i]))
+            return i;
+    return reusable;
 }
 
-int Backend::run_layers(const Pipeline& pipeline, int index, const Tensor& input, RunResult& result,
-                        const CancelToken* cancel) {
+void Backend::prepare_outputs(const Pipeline& pipeline, int from, int layer_count) {
+    result_.layers.resize(layer_count);
+    // A disabled layer's output is its input's tensor: drop those aliases first, so the tensors
+    // this run overwrites are held by nobody else whenever the caller kept nothing.
+    for (int i = from; i < layer_count; ++i)
+        if (!pipeline.layers[i].enabled)
+            result_.layers[i].output.reset();
+    for (int i = from; i < layer_count; ++i) {
+        if (!pipeline.layers[i].enabled)
+            continue;
+        std::shared_ptr<const Tensor>& output = result_.layers[i].output;
+        if (output && output.use_count() == 1)
+            const_cast<Tensor&>(*output).resize(shapes_[i]); // ours alone: reuse its memory
+        else
+            output = std::make_shared<Tensor>(shapes_[i]); // kept by a caller, or new
+    }
+}
+
+int Backend::run_layers(const Pipeline& pipeline, int index, LayerInputs inputs,
+                        RunResult& result, const CancelToken* cancel) {
     LayerResult& out = result.layers[index];
-    run_layer(pipeline.layers[index], input, out.output, out.kernel, cancel);
+    run_layer(pipeline.layers[index], inputs, writable(out), out.kernel, cancel);
     return 1;
+}
+
+namespace {
+
+int layers_to_run(const Pipeline& pipeline, const RunOptions& options) {
+    const int all = static_cast<int>(pipeline.layers.size());
+    return options.layer_count < 0 ? all : std::min(options.layer_count, all);
+}
+
+} // namespace
+
+const RunResult& Backend::run(const Pipeline& pipeline, std::shared_ptr<const Tensor> input,
+                              const RunOptions& options) {
+    const int layer_count = layers_to_run(pipeline, options);
+    // Validate first: a pipeline that cannot run throws here, before any work.
+    infer_shapes(pipeline, input->shape(), shapes_, layer_count);
+    const int from = options.reuse ? first_changed_layer(pipeline, layer_count, input) : 0;
+    if (cancelled(options.cancel))
+        return cancelled_result_;
+    cached_input_ = std::move(input);
+    return run_layers_from(pipeline, *cached_input_, true, from, layer_count, options.cancel);
 }
 
 const RunResult& Backend::run(const Pipeline& pipeline, const Tensor& input,
                               const RunOptions& options) {
-    // Validate first: a pipeline that cannot run throws here, before any work.
-    infer_shapes(pipeline, input.shape(), shapes_);
-    const std::vector<Shape>& shapes = shapes_;
-    const int layer_count = static_cast<int>(pipeline.layers.size());
-
-    int from = std::clamp(options.from_layer, 0, layer_count);
-    if (!cache_valid_for(pipeline, input, from))
-        from = 0;
+    // Not ours to keep: forget the last input, so nothing is reused now or next time.
+    cached_input_.reset();
+    valid_layers_ = 0;
+    const int layer_count = layers_to_run(pipeline, options);
+    infer_shapes(pipeline, input.shape(), shapes_, layer_count);
     if (cancelled(options.cancel))
         return cancelled_result_;
+    const RunResult& result =
+        run_layers_from(pipeline, input, false, 0, layer_count, options.cancel);
+    valid_layers_ = 0;
+    return result;
+}
 
+const RunResult& Backend::run_layers_from(const Pipeline& pipeline, const Tensor& input,
+                                          bool shared, int from, int layer_count,
+                                          const CancelToken* cancel) {
     // From here on the cache describes this run: valid up to the layers computed so far.
-    cached_pipeline_ = pipeline;
-    cached_input_data_ = input.empty() ? nullptr : input.row(0, 0);
-    cached_input_shape_ = input.shape();
+    cached_layers_.assign(pipeline.layers.begin(), pipeline.layers.begin() + layer_count);
+    cached_mode_ = pipeline.input_mode;
     valid_layers_ = from;
     result_.cancelled = false;
-    result_.layers.resize(layer_count);
-    for (int i = from; i < layer_count; ++i)
-        result_.layers[i].output.resize(shapes[i]);
+    result_.first_computed = from;
+    prepare_outputs(pipeline, from, layer_count);
 
     for (int i = from; i < layer_count;) {
-        const Tensor& layer_input = i == 0 ? input : result_.layers[i - 1].output;
+        const Layer& layer = pipeline.layers[i];
+        layer_inputs_.clear();
+        for (int k = 0; k < input_count(layer); ++k) {
+            const int source = input_index(layer, i, k);
+            layer_inputs_.push_back(source == kPipelineInput ? &input
+                                                             : result_.layers[source].output.get());
+        }
         const auto start = std::chrono::steady_clock::now();
         int computed = 1;
-        if (pipeline.layers[i].enabled) {
-            computed = run_layers(pipeline, i, layer_input, result_, options.cancel);
+        if (layer.enabled) {
+            computed = run_layers(pipeline, i, layer_inputs_, result_, cancel);
         } else {
-            result_.layers[i].output = layer_input;
+            const int source = input_index(layer, i, 0);
+            if (source != kPipelineInput)
+                result_.layers[i].output = result_.layers[source].output; // shared, not copied
+            else if (shared)
+                result_.layers[i].output = cached_input_;
+            else
+                result_.layers[i].output = std::make_shared<Tensor>(input);
             result_.layers[i].kernel.assign("skipped");
         }
         const auto stop = std::chrono::steady_clock::now();
-        if (cancelled(options.cancel))
+        if (cancelled(cancel))
             return cancelled_result_; // no partial results; finished layers stay cached
         // Fused layers share one time; it is reported on the first of them.
         result_.layers[i].ms = std::chrono::duration<double, std::milli>(stop - start).count();

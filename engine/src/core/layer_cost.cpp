@@ -18,8 +18,25 @@ LayerCost layer_cost(const Layer& layer, Shape input, Shape output) {
         // One comparison or addition per window cell.
         return {0, out_elements * pool->kernel_size.h * pool->kernel_size.w};
     }
-    (void)input;
-    return {0, out_elements};
+    if (const auto* linear = std::get_if<Linear>(&layer.op)) {
+        LayerCost cost;
+        cost.parameters = static_cast<long long>(linear->weight.size() + linear->bias.size());
+        cost.flops = 2.0 * static_cast<double>(linear->weight.size()) +
+                     static_cast<double>(linear->bias.size());
+        return cost;
+    }
+    if (const auto* bn = std::get_if<BatchNorm2d>(&layer.op)) {
+        // weight and bias are learned; the running statistics are buffers (torchinfo's count).
+        return {static_cast<long long>(bn->weight.size() + bn->bias.size()), 2.0 * out_elements};
+    }
+    if (const auto* act = std::get_if<Activation>(&layer.op))
+        return {static_cast<long long>(act->slopes.size()), out_elements};
+    if (std::holds_alternative<GlobalPool2d>(layer.op))
+        return {0, static_cast<double>(input.elements())};
+    if (std::holds_alternative<Flatten>(layer.op) || std::holds_alternative<Pad2d>(layer.op) ||
+        std::holds_alternative<Concat>(layer.op))
+        return {}; // data movement only
+    return {0, out_elements}; // add (per extra input), softmax: about one operation per value
 }
 
 } // namespace convscope

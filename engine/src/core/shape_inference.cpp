@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <limits>
 #include <string>
 
 namespace convscope {
@@ -154,35 +155,271 @@ Shape pool_shape(const Layer& layer, const Pool2d& pool, Shape in, int index) {
     return out;
 }
 
-} // namespace
 
-Shape infer_shape(const Layer& layer, Shape input, int layer_index) {
-    if (input.empty())
-        throw PipelineError(layer_index, "",
-                            layer_label(layer, layer_index) + ": its input " + input.str() +
-                                " is empty");
-    if (!layer.enabled)
-        return input;
-    if (const auto* conv = std::get_if<Conv2d>(&layer.op))
-        return conv_shape(layer, *conv, input, layer_index);
-    if (const auto* pool = std::get_if<Pool2d>(&layer.op))
-        return pool_shape(layer, *pool, input, layer_index);
-    return input; // activations keep the shape
+Shape activation_shape(const Layer& layer, const Activation& act, Shape in, int index) {
+    const auto finite = [&](float v, const char* field) {
+        if (!std::isfinite(v))
+            fail(layer, index, field, std::string(field) + " must be a finite number");
+    };
+    switch (act.kind) {
+    case ActivationKind::LeakyReLU:
+        finite(act.negative_slope, "negative_slope");
+        break;
+    case ActivationKind::PReLU:
+        if (act.slopes.size() != 1 && static_cast<int>(act.slopes.size()) != in.channels)
+            fail(layer, index, "weight",
+                 "PReLU has " + std::to_string(act.slopes.size()) +
+                     " slopes: expected 1 or one per input channel (" +
+                     std::to_string(in.channels) + ")");
+        for (float v : act.slopes)
+            finite(v, "weight");
+        break;
+    case ActivationKind::ELU:
+        finite(act.alpha, "alpha");
+        break;
+    case ActivationKind::HardSigmoid:
+        finite(act.hard_alpha, "alpha");
+        finite(act.hard_beta, "beta");
+        break;
+    case ActivationKind::Clip:
+        if (std::isnan(act.clip_min) || std::isnan(act.clip_max))
+            fail(layer, index, "min", "clip bounds must be numbers");
+        if (act.clip_min > act.clip_max)
+            fail(layer, index, "min", "clip's min must not exceed its max");
+        break;
+    default:
+        break;
+    }
+    return in;
 }
 
-void infer_shapes(const Pipeline& pipeline, Shape input, std::vector<Shape>& shapes) {
-    shapes.clear();
-    Shape current = input;
-    for (std::size_t i = 0; i < pipeline.layers.size(); ++i) {
-        current = infer_shape(pipeline.layers[i], current, static_cast<int>(i));
-        shapes.push_back(current);
+void require_per_channel(const Layer& layer, int index, const char* field,
+                         const std::vector<float>& values, Shape in) {
+    if (static_cast<int>(values.size()) != in.channels)
+        fail(layer, index, field,
+             std::string(field) + " has " + std::to_string(values.size()) + " values for " +
+                 std::to_string(in.channels) + " input channels (input " + in.str() + ")");
+    for (float v : values)
+        if (!std::isfinite(v))
+            fail(layer, index, field, std::string(field) + " must be finite numbers");
+}
+
+Shape batch_norm_shape(const Layer& layer, const BatchNorm2d& bn, Shape in, int index) {
+    require_per_channel(layer, index, "weight", bn.weight, in);
+    require_per_channel(layer, index, "bias", bn.bias, in);
+    require_per_channel(layer, index, "running_mean", bn.running_mean, in);
+    require_per_channel(layer, index, "running_var", bn.running_var, in);
+    if (!(bn.eps > 0.0f) || !std::isfinite(bn.eps))
+        fail(layer, index, "eps", "eps must be a positive number");
+    for (float v : bn.running_var)
+        if (v < 0.0f)
+            fail(layer, index, "running_var", "running_var must not be negative");
+    return in;
+}
+
+Shape add_shape(const Layer& layer, const Add& add, std::span<const Shape> in, int index) {
+    if (in.size() < 2 && add.constant.empty())
+        fail(layer, index, "inputs", "add needs two or more inputs, or a constant per channel");
+    for (std::size_t k = 1; k < in.size(); ++k)
+        if (!(in[k] == in[0]))
+            fail(layer, index, "inputs",
+                 "add's inputs must have one shape: input 1 is " + in[0].str() + ", input " +
+                     std::to_string(k + 1) + " is " + in[k].str());
+    if (!add.constant.empty())
+        require_per_channel(layer, index, "constant", add.constant, in[0]);
+    return in[0];
+}
+
+Shape concat_shape(const Layer& layer, std::span<const Shape> in, int index) {
+    if (in.size() < 2)
+        fail(layer, index, "inputs", "concat needs two or more inputs");
+    long long channels = 0;
+    for (std::size_t k = 0; k < in.size(); ++k) {
+        if (in[k].height != in[0].height || in[k].width != in[0].width)
+            fail(layer, index, "inputs",
+                 "concat's inputs must have one height and width: input 1 is " + in[0].str() +
+                     ", input " + std::to_string(k + 1) + " is " + in[k].str());
+        channels += in[k].channels;
     }
+    if (channels > std::numeric_limits<int>::max())
+        fail(layer, index, "inputs", "concat would have too many channels");
+    return {static_cast<int>(channels), in[0].height, in[0].width};
+}
+
+Shape pad_shape(const Layer& layer, const Pad2d& pad, Shape in, int index) {
+    const PadSides& p = pad.sides;
+    const bool negative = p.top < 0 || p.bottom < 0 || p.left < 0 || p.right < 0;
+    if (negative && pad.mode != PaddingMode::Zeros)
+        fail(layer, index, "padding", "only constant padding may be negative (a crop)");
+    if (!std::isfinite(pad.value))
+        fail(layer, index, "value", "the padding value must be a finite number");
+    const int max_h = std::max(p.top, p.bottom);
+    const int max_w = std::max(p.left, p.right);
+    if (pad.mode == PaddingMode::Reflect && (max_h >= in.height || max_w >= in.width))
+        fail(layer, index, "padding",
+             "reflect padding of " + std::to_string(std::max(max_h, max_w)) +
+                 " must be smaller than the input's height and width (input " + in.str() + ")");
+    if (pad.mode == PaddingMode::Circular && (max_h > in.height || max_w > in.width))
+        fail(layer, index, "padding",
+             "circular padding of " + std::to_string(std::max(max_h, max_w)) +
+                 " must not exceed the input's height and width (input " + in.str() + ")");
+    const long long h = static_cast<long long>(in.height) + p.top + p.bottom;
+    const long long w = static_cast<long long>(in.width) + p.left + p.right;
+    if (h < 1 || w < 1)
+        fail(layer, index, "padding",
+             "cropping " + in.str() + " this much leaves nothing: the output would be empty");
+    if (h > std::numeric_limits<int>::max() || w > std::numeric_limits<int>::max())
+        fail(layer, index, "padding", "the padded map would be too large");
+    return {in.channels, static_cast<int>(h), static_cast<int>(w)};
+}
+
+Shape flatten_shape(const Layer& layer, Shape in, int index) {
+    const long long features = static_cast<long long>(in.channels) * in.height * in.width;
+    if (features > std::numeric_limits<int>::max())
+        fail(layer, index, "", "flattening " + in.str() + " gives too many features");
+    return {static_cast<int>(features), 1, 1};
+}
+
+Shape linear_shape(const Layer& layer, const Linear& linear, Shape in, int index) {
+    if (linear.in_features < 1 || linear.out_features < 1)
+        fail(layer, index, "weight", "weight must not be empty");
+    if (static_cast<std::size_t>(linear.in_features) * linear.out_features != linear.weight.size())
+        fail(layer, index, "weight",
+             "weight holds " + std::to_string(linear.weight.size()) +
+                 " values, not out_features × in_features");
+    if (!linear.bias.empty() && static_cast<int>(linear.bias.size()) != linear.out_features)
+        fail(layer, index, "bias",
+             "bias has " + std::to_string(linear.bias.size()) + " values for " +
+                 std::to_string(linear.out_features) + " output features");
+    for (float v : linear.weight)
+        if (!std::isfinite(v))
+            fail(layer, index, "weight", "weight must be finite numbers");
+    for (float v : linear.bias)
+        if (!std::isfinite(v))
+            fail(layer, index, "bias", "bias must be finite numbers");
+    if (in.height != 1 || in.width != 1 || in.channels != linear.in_features)
+        fail(layer, index, "weight",
+             "expects " + std::to_string(linear.in_features) + " features as [" +
+                 std::to_string(linear.in_features) +
+                 ", 1, 1] (flatten or global pooling first) but its input has shape " +
+                 in.str());
+    return {linear.out_features, 1, 1};
+}
+
+// Whether layer `index` may read the maps it names, and how many it may read.
+void check_inputs(const Layer& layer, int index) {
+    for (std::size_t k = 0; k < layer.inputs.size(); ++k) {
+        const int source = layer.inputs[k];
+        if (source < kPipelineInput || source >= index)
+            fail(layer, index, "inputs",
+                 "input " + std::to_string(k + 1) +
+                     " must be an earlier layer or the pipeline's input");
+    }
+    const bool joins = std::holds_alternative<Add>(layer.op) ||
+                       std::holds_alternative<Concat>(layer.op);
+    if (!joins && layer.inputs.size() > 1)
+        fail(layer, index, "inputs",
+             std::string(type_name(layer)) + " reads one input, not " +
+                 std::to_string(layer.inputs.size()));
+}
+
+Shape enabled_layer_shape(const Layer& layer, std::span<const Shape> inputs, int index) {
+    const Shape in = inputs[0];
+    if (const auto* conv = std::get_if<Conv2d>(&layer.op))
+        return conv_shape(layer, *conv, in, index);
+    if (const auto* pool = std::get_if<Pool2d>(&layer.op))
+        return pool_shape(layer, *pool, in, index);
+    if (const auto* act = std::get_if<Activation>(&layer.op))
+        return activation_shape(layer, *act, in, index);
+    if (const auto* bn = std::get_if<BatchNorm2d>(&layer.op))
+        return batch_norm_shape(layer, *bn, in, index);
+    if (const auto* add = std::get_if<Add>(&layer.op))
+        return add_shape(layer, *add, inputs, index);
+    if (std::holds_alternative<Concat>(layer.op))
+        return concat_shape(layer, inputs, index);
+    if (std::holds_alternative<GlobalPool2d>(layer.op))
+        return {in.channels, 1, 1};
+    if (const auto* pad = std::get_if<Pad2d>(&layer.op))
+        return pad_shape(layer, *pad, in, index);
+    if (std::holds_alternative<Flatten>(layer.op))
+        return flatten_shape(layer, in, index);
+    if (const auto* linear = std::get_if<Linear>(&layer.op))
+        return linear_shape(layer, *linear, in, index);
+    return in; // softmax keeps the shape
+}
+
+} // namespace
+
+Shape infer_shape(const Layer& layer, std::span<const Shape> inputs, int layer_index) {
+    if (inputs.empty())
+        throw PipelineError(layer_index, "inputs", layer_label(layer, layer_index) + ": no input");
+    for (const Shape& input : inputs)
+        if (input.empty())
+            throw PipelineError(layer_index, "",
+                                layer_label(layer, layer_index) + ": its input " + input.str() +
+                                    " is empty");
+    if (!layer.enabled)
+        return inputs[0];
+    return enabled_layer_shape(layer, inputs, layer_index);
+}
+
+namespace {
+
+// The output shape of layer `index`, whose inputs are earlier layers of `shapes` (or `input`).
+Shape layer_shape(const Pipeline& pipeline, int index, Shape input,
+                  const std::vector<Shape>& shapes) {
+    const Layer& layer = pipeline.layers[static_cast<std::size_t>(index)];
+    check_inputs(layer, index);
+    const int count = input_count(layer);
+    // Most layers read one map; joins rarely more than a few.
+    std::vector<Shape> many;
+    Shape one;
+    std::span<const Shape> in;
+    if (count == 1) {
+        const int source = input_index(layer, index, 0);
+        one = source == kPipelineInput ? input : shapes[static_cast<std::size_t>(source)];
+        in = std::span<const Shape>(&one, 1);
+    } else {
+        for (int k = 0; k < count; ++k) {
+            const int source = input_index(layer, index, k);
+            many.push_back(source == kPipelineInput ? input
+                                                    : shapes[static_cast<std::size_t>(source)]);
+        }
+        in = many;
+    }
+    return infer_shape(layer, in, index);
+}
+
+} // namespace
+
+void infer_shapes(const Pipeline& pipeline, Shape input, std::vector<Shape>& shapes,
+                  int layer_count) {
+    const int count = layer_count < 0 ? static_cast<int>(pipeline.layers.size())
+                                      : std::min(layer_count, int(pipeline.layers.size()));
+    shapes.clear();
+    for (int i = 0; i < count; ++i)
+        shapes.push_back(layer_shape(pipeline, i, input, shapes));
 }
 
 std::vector<Shape> infer_shapes(const Pipeline& pipeline, Shape input) {
     std::vector<Shape> shapes;
     infer_shapes(pipeline, input, shapes);
     return shapes;
+}
+
+PipelinePlan plan_pipeline(const Pipeline& pipeline, Shape input) {
+    PipelinePlan plan;
+    if (input.empty() && !pipeline.layers.empty()) {
+        plan.error.emplace(-1, "", "the input " + input.str() + " is empty");
+        return plan;
+    }
+    try {
+        for (std::size_t i = 0; i < pipeline.layers.size(); ++i)
+            plan.shapes.push_back(layer_shape(pipeline, static_cast<int>(i), input, plan.shapes));
+    } catch (const PipelineError& error) {
+        plan.error = error;
+    }
+    return plan;
 }
 
 } // namespace convscope

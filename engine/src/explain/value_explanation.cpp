@@ -175,8 +175,10 @@ ValueExplanation explain_value(const Pipeline& pipeline, const Tensor& input,
         throw std::out_of_range("explain value: layer " + std::to_string(layer) +
                                 " is not in the run (" + std::to_string(result.layers.size()) +
                                 " layers)");
+    const Layer& explained = pipeline.layers[static_cast<std::size_t>(layer)];
+    const int source = input_index(explained, layer, 0);
     const Tensor& layer_input =
-        layer == 0 ? input : result.layers[static_cast<std::size_t>(layer) - 1].output;
+        source == kPipelineInput ? input : *result.layers[static_cast<std::size_t>(source)].output;
     return explain_at(pipeline.layers[static_cast<std::size_t>(layer)], layer, layer_input, channel,
                       y, x);
 }

@@ -4,6 +4,18 @@
 
 namespace convscope::fast {
 
+bool fusable_activation(const Activation& activation) {
+    switch (activation.kind) {
+    case ActivationKind::ReLU:
+    case ActivationKind::LeakyReLU:
+    case ActivationKind::Sigmoid:
+    case ActivationKind::Tanh:
+        return true;
+    default:
+        return false;
+    }
+}
+
 Epilogue epilogue_for(const Activation& activation) {
     Epilogue e;
     e.negative_slope = activation.negative_slope;
@@ -19,6 +31,8 @@ Epilogue epilogue_for(const Activation& activation) {
         break;
     case ActivationKind::Tanh:
         e.kind = Epilogue::Kind::Tanh;
+        break;
+    default: // not fusable (see fusable_activation): run as its own layer
         break;
     }
     return e;

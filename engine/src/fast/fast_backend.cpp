@@ -15,8 +15,13 @@ FastBackend::~FastBackend() = default;
 namespace {
 
 // Shapes beyond what the fast kernels gather (windows taller than 64 rows, groups wider than
-// kMaxOutputsPerGroup outputs) run on the reference loops.
+// kMaxOutputsPerGroup outputs), and layer kinds without a fast kernel, run on the reference loops.
 bool needs_reference(const Layer& layer) {
+    if (!std::holds_alternative<Conv2d>(layer.op) && !std::holds_alternative<Pool2d>(layer.op) &&
+        !std::holds_alternative<Activation>(layer.op))
+        return true;
+    if (const auto* act = std::get_if<Activation>(&layer.op))
+        return !fast::fusable_activation(*act);
     if (const auto* pool = std::get_if<Pool2d>(&layer.op))
         return pool->kernel_size.h > 64;
     if (const auto* conv = std::get_if<Conv2d>(&layer.op))
@@ -26,12 +31,13 @@ bool needs_reference(const Layer& layer) {
 
 } // namespace
 
-void FastBackend::run_layer(const Layer& layer, const Tensor& input, Tensor& output,
+void FastBackend::run_layer(const Layer& layer, LayerInputs inputs, Tensor& output,
                             std::string& kernel, const CancelToken* cancel) {
+    const Tensor& input = *inputs[0];
     fast::ScratchPool& threads = scratch_->threads;
     fast::Workspace& workspace = scratch_->workspace;
     if (needs_reference(layer)) {
-        naive_run_layer(layer, input, output, cancel);
+        naive_run_layer(layer, inputs, output, cancel);
         kernel.assign("naive");
     } else if (const auto* conv = std::get_if<Conv2d>(&layer.op)) {
         fast::conv2d(*conv, input, output, nullptr, {}, nullptr, workspace, threads, cancel,
@@ -45,16 +51,20 @@ void FastBackend::run_layer(const Layer& layer, const Tensor& input, Tensor& out
 
 namespace {
 
-// The layer at `index` if it exists, is enabled and holds an `Op`.
-template <class Op> const Op* enabled_op(const Pipeline& pipeline, int index) {
+// The layer at `index` if it exists, is enabled, holds an `Op` and reads only layer `source`
+// (so it can be computed in the same pass as that layer).
+template <class Op> const Op* enabled_op(const Pipeline& pipeline, int index, int source) {
     if (index >= static_cast<int>(pipeline.layers.size()) || !pipeline.layers[index].enabled)
         return nullptr;
-    return std::get_if<Op>(&pipeline.layers[index].op);
+    const Layer& layer = pipeline.layers[index];
+    if (input_count(layer) != 1 || input_index(layer, index, 0) != source)
+        return nullptr;
+    return std::get_if<Op>(&layer.op);
 }
 
 } // namespace
 
-int FastBackend::run_layers(const Pipeline& pipeline, int index, const Tensor& input,
+int FastBackend::run_layers(const Pipeline& pipeline, int index, LayerInputs inputs,
                             RunResult& result, const CancelToken* cancel) {
     // A conv followed by an activation and/or a 2×2 pooling: the activation comes from the same
     // registers as the conv's output and the pooling from each strip's rows while they are in
@@ -62,21 +72,24 @@ int FastBackend::run_layers(const Pipeline& pipeline, int index, const Tensor& i
     const Layer& layer = pipeline.layers[index];
     const auto* conv = std::get_if<Conv2d>(&layer.op);
     if (!conv || needs_reference(layer))
-        return Backend::run_layers(pipeline, index, input, result, cancel);
-    const Activation* act = enabled_op<Activation>(pipeline, index + 1);
+        return Backend::run_layers(pipeline, index, inputs, result, cancel);
+    const Activation* act = enabled_op<Activation>(pipeline, index + 1, index);
+    if (act && !fast::fusable_activation(*act))
+        act = nullptr;
     const int pool_index = index + (act ? 2 : 1);
-    const Pool2d* pool = enabled_op<Pool2d>(pipeline, pool_index);
+    const Pool2d* pool = enabled_op<Pool2d>(pipeline, pool_index, pool_index - 1);
     if (pool && !fast::fusable_pool(*pool))
         pool = nullptr;
     if (!act && !pool)
-        return Backend::run_layers(pipeline, index, input, result, cancel);
+        return Backend::run_layers(pipeline, index, inputs, result, cancel);
 
+    const Tensor& input = *inputs[0];
     LayerResult& conv_result = result.layers[index];
-    Tensor* act_output = act ? &result.layers[index + 1].output : nullptr;
-    fast::PoolFusion fusion{pool ? &result.layers[pool_index].output : nullptr,
+    Tensor* act_output = act ? &writable(result.layers[index + 1]) : nullptr;
+    fast::PoolFusion fusion{pool ? &writable(result.layers[pool_index]) : nullptr,
                             pool && pool->kind == PoolKind::Max};
     const bool pooled =
-        fast::conv2d(*conv, input, conv_result.output, act_output,
+        fast::conv2d(*conv, input, writable(conv_result), act_output,
                      act ? fast::epilogue_for(*act) : fast::Epilogue{}, pool ? &fusion : nullptr,
                      scratch_->workspace, scratch_->threads, cancel, conv_result.kernel);
     if (act)
@@ -86,7 +99,7 @@ int FastBackend::run_layers(const Pipeline& pipeline, int index, const Tensor& i
         if (pooled)
             pool_result.kernel.assign("fused-into-conv");
         else
-            fast::pool2d(*pool, act ? *act_output : conv_result.output, pool_result.output,
+            fast::pool2d(*pool, act ? *act_output : *conv_result.output, writable(pool_result),
                          scratch_->workspace, scratch_->threads, cancel, pool_result.kernel);
     }
     return pool_index - index + (pool ? 1 : 0);

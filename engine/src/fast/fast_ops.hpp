@@ -29,6 +29,9 @@ struct Workspace {
     std::vector<int> fft_bit_reverse;
 };
 
+// Whether the fast kernels have this activation (as a layer and as a conv's epilogue); the others
+// run on the reference loops.
+bool fusable_activation(const Activation& activation);
 Epilogue epilogue_for(const Activation& activation);
 
 // Wider groups than this run on the reference backend.

@@ -166,20 +166,20 @@ void export_run(const ExportRequest& request, const Pipeline& pipeline, const Te
         create_folder(root / folder);
 
         json files = json::array();
-        for (int c = 0; c < lr.output.channels(); ++c) {
+        for (int c = 0; c < lr.output->channels(); ++c) {
             const std::string stem = folder + "/map" + three_digits(c);
             if (request.formats.png) {
-                write_map_png((root / (stem + ".png")).string(), lr.output, c, request.colormap);
+                write_map_png((root / (stem + ".png")).string(), *lr.output, c, request.colormap);
                 files.push_back(stem + ".png");
             }
             if (request.formats.tiff) {
-                write_map_tiff((root / (stem + ".tiff")).string(), lr.output, c);
+                write_map_tiff((root / (stem + ".tiff")).string(), *lr.output, c);
                 files.push_back(stem + ".tiff");
             }
         }
         if (request.formats.npy) {
             const std::string name = folder + "/maps.npy";
-            write_npy((root / name).string(), lr.output);
+            write_npy((root / name).string(), *lr.output);
             files.push_back(name);
         }
 
@@ -188,8 +188,8 @@ void export_run(const ExportRequest& request, const Pipeline& pipeline, const Te
             sheet = folder + "/contact_sheet.png";
             ContactSheetOptions options;
             options.colormap = request.colormap;
-            write_contact_sheet((root / sheet).string(), lr.output,
-                                contact_sheet_title(layer, static_cast<int>(i), lr.output.shape()),
+            write_contact_sheet((root / sheet).string(), *lr.output,
+                                contact_sheet_title(layer, static_cast<int>(i), lr.output->shape()),
                                 options);
         }
 
@@ -198,7 +198,7 @@ void export_run(const ExportRequest& request, const Pipeline& pipeline, const Te
         entry["type"] = std::string(type_name(layer));
         entry["name"] = display_name(layer);
         entry["enabled"] = layer.enabled;
-        entry["shape"] = shape_json(lr.output.shape());
+        entry["shape"] = shape_json(lr.output->shape());
         entry["ms"] = lr.ms;
         entry["kernel"] = lr.kernel;
         entry["files"] = std::move(files);

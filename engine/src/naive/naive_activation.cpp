@@ -8,7 +8,7 @@ void naive_activation(const Activation& act, const Tensor& input, Tensor& output
             const float* in = input.row(c, y);
             float* out = output.row(c, y);
             for (int x = 0; x < input.width(); ++x)
-                out[x] = act.apply(in[x]);
+                out[x] = act.apply(in[x], c);
         }
 }
 

@@ -2,20 +2,35 @@
 
 namespace convscope {
 
-void NaiveBackend::run_layer(const Layer& layer, const Tensor& input, Tensor& output,
+namespace {
+
+template <class... Ts> struct Overloaded : Ts... { using Ts::operator()...; };
+
+} // namespace
+
+void NaiveBackend::run_layer(const Layer& layer, LayerInputs inputs, Tensor& output,
                              std::string& kernel, const CancelToken* cancel) {
-    naive_run_layer(layer, input, output, cancel);
+    naive_run_layer(layer, inputs, output, cancel);
     kernel.assign("naive");
 }
 
-void naive_run_layer(const Layer& layer, const Tensor& input, Tensor& output,
+void naive_run_layer(const Layer& layer, std::span<const Tensor* const> inputs, Tensor& output,
                      const CancelToken* cancel) {
-    if (const auto* conv = std::get_if<Conv2d>(&layer.op))
-        naive_conv2d(*conv, input, output, cancel);
-    else if (const auto* pool = std::get_if<Pool2d>(&layer.op))
-        naive_pool2d(*pool, input, output, cancel);
-    else
-        naive_activation(std::get<Activation>(layer.op), input, output);
+    const Tensor& in = *inputs[0];
+    std::visit(Overloaded{
+                   [&](const Conv2d& conv) { naive_conv2d(conv, in, output, cancel); },
+                   [&](const Pool2d& pool) { naive_pool2d(pool, in, output, cancel); },
+                   [&](const Activation& act) { naive_activation(act, in, output); },
+                   [&](const BatchNorm2d& bn) { naive_batch_norm(bn, in, output); },
+                   [&](const Add& add) { naive_add(add, inputs, output); },
+                   [&](const Concat&) { naive_concat(inputs, output); },
+                   [&](const GlobalPool2d& pool) { naive_global_pool(pool, in, output); },
+                   [&](const Pad2d& pad) { naive_pad(pad, in, output); },
+                   [&](const Flatten&) { naive_flatten(in, output); },
+                   [&](const Linear& linear) { naive_linear(linear, in, output); },
+                   [&](const Softmax&) { naive_softmax(in, output); },
+               },
+               layer.op);
 }
 
 } // namespace convscope
