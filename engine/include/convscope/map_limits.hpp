@@ -12,7 +12,7 @@ namespace convscope {
 
 inline constexpr std::int64_t kMaxMapSide = std::int64_t{1} << 20;   // 1,048,576 rows or columns
 inline constexpr std::int64_t kMaxMapPixels = std::int64_t{1} << 30; // 1,073,741,824 per map
-inline constexpr std::int64_t kMaxChannels = std::int64_t{1} << 16;  // 65,536 maps per layer
+inline constexpr std::int64_t kMaxChannels = std::int64_t{1} << 24;  // 16,777,216 per layer
 
 // Empty when a channels × height × width stack is within the limits; otherwise why it is not, as
 // the end of a sentence: "is 3 × 2095967680 pixels: a map may have at most 1048576 columns".
