@@ -189,14 +189,27 @@ Inputs load_inputs(const QCommandLineParser& parser, const QCommandLineOption& i
     return inputs;
 }
 
-// Shape errors name the pipeline's file (or project) as well as the layer.
-std::vector<Shape> shapes_of(const Inputs& inputs) {
+// Runs `work` so that what it throws about the pipeline names its file (or the project) as
+// well as the layer, and a memory refusal names the pipeline and the image.
+template <class Work> void naming_inputs(const Inputs& inputs, Work&& work) {
     try {
-        return infer_shapes(inputs.pipeline, inputs.image_shape);
+        work();
     } catch (const PipelineError& e) {
         throw PipelineError(e.layer_index(), e.field(),
                             native(inputs.pipeline_path) + ": " + e.what());
+    } catch (const MemoryError& e) {
+        const std::string what =
+            inputs.project_path.isEmpty()
+                ? native(inputs.pipeline_path) + " on " + native(inputs.image_path)
+                : native(inputs.project_path);
+        throw MemoryError(e.needed(), e.budget(), what + ": " + e.what());
     }
+}
+
+std::vector<Shape> shapes_of(const Inputs& inputs) {
+    std::vector<Shape> shapes;
+    naming_inputs(inputs, [&] { shapes = infer_shapes(inputs.pipeline, inputs.image_shape); });
+    return shapes;
 }
 
 QString format_flops(double flops) {
@@ -319,18 +332,34 @@ int run_command(const QStringList& arguments) {
                     "--backend: unknown backend \"" + backend_name + "\" (use naive or fast)");
 
     try {
-        const Inputs inputs = load_inputs(parser, image, pipeline, &project);
+        Inputs inputs = load_inputs(parser, image, pipeline, &project);
         const auto engine =
             make_backend(backend_name == "naive" ? BackendKind::Naive : BackendKind::Fast);
-        const RunResult result = engine->run(inputs.pipeline, inputs.image);
+        // Each layer's maps are written as soon as they are computed and let go once no later
+        // layer reads them: a large image needs memory for the maps still needed, not for all.
+        RunOptions options;
+        options.release_consumed = true;
+        naming_inputs(inputs, [&] {
+            engine->check_memory(inputs.pipeline, inputs.image_shape, options);
+        }); // before anything is written
         request.image_path = native(inputs.image_path);
         request.pipeline_path = native(inputs.pipeline_path);
         request.backend = engine->name();
         request.project_path = native(inputs.project_path);
-        export_run(request, inputs.pipeline, inputs.image, result);
+        auto input = std::make_shared<const Tensor>(std::move(inputs.image));
+        RunExporter exporter(request, inputs.pipeline, *input);
+        options.on_computed = [&exporter](const RunResult& result, int first, int count) {
+            for (int k = first; k < first + count; ++k)
+                exporter.write_layer(k, result.layers[k]);
+        };
+        double total_ms = 0;
+        naming_inputs(inputs, [&] {
+            total_ms = engine->run(inputs.pipeline, std::move(input), options).total_ms();
+        });
+        exporter.finish();
         out() << "Ran " << inputs.pipeline.layers.size() << " layers on "
-              << shown(inputs.image_path) << " " << shape_text(inputs.image.shape()) << " in "
-              << QString::number(result.total_ms(), 'f', 1) << " ms ("
+              << shown(inputs.image_path) << " " << shape_text(inputs.image_shape) << " in "
+              << QString::number(total_ms, 'f', 1) << " ms ("
               << QString::fromStdString(engine->name()) << "); maps and manifest.json in "
               << shown(parser.value(out_dir)) << "\n";
         out().flush();
@@ -404,6 +433,19 @@ int info_command(const QStringList& arguments) {
         }
         out() << "\nTotal: " << total_params << " parameters, " << format_flops(total_flops)
               << "FLOP per run\n";
+        // What running it takes: `run` lets each layer's maps go once written and no longer
+        // read; the app keeps every layer's maps to show them.
+        const auto engine = make_backend(BackendKind::Fast);
+        RunOptions streamed;
+        streamed.release_consumed = true;
+        const MemoryEstimate run_memory =
+            engine->estimate_memory(inputs.pipeline, inputs.image_shape, streamed);
+        const MemoryEstimate kept = engine->estimate_memory(inputs.pipeline, inputs.image_shape);
+        out() << "Memory: " << QString::fromStdString(format_bytes(run_memory.total()))
+              << " for run (" << QString::fromStdString(run_memory.breakdown()) << "), "
+              << QString::fromStdString(format_bytes(kept.total()))
+              << " with every layer kept (the app); budget "
+              << QString::fromStdString(format_bytes(memory_budget())) << "\n";
         out().flush();
     } catch (const MemoryError& e) {
         return fail(kFailed, with_budget_hint(e));

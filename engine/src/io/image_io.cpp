@@ -316,6 +316,10 @@ Shape peek_input_shape(std::span<const std::uint8_t> bytes, const std::string& n
     const std::optional<ImageHeader> header = read_image_header(bytes);
     if (!header)
         unknown_format(name);
+    if (!header->complete)
+        throw IoError(name + ": the " + header->format +
+                      " file is cut short (it ends before the "
+                      "image does)");
     if (header->has_size()) {
         check_map_limits(name, "image", channel_count(mode), header->height, header->width);
         return Shape{channel_count(mode), static_cast<int>(header->height),
