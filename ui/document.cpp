@@ -66,6 +66,10 @@ bool Document::reloadInput(QString* error) {
             std::make_shared<Tensor>(load_input(imagePath_.toStdString(), pipeline_.input_mode));
         imageSize_ = QSize(tensor->width(), tensor->height());
         input_ = std::move(tensor);
+    } catch (const std::bad_alloc&) {
+        if (error)
+            *error = tr("%1: not enough memory to load it").arg(imagePath_);
+        return false;
     } catch (const std::exception& e) {
         if (error)
             *error = QString::fromUtf8(e.what());
