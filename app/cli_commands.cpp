@@ -441,11 +441,12 @@ int info_command(const QStringList& arguments) {
         const MemoryEstimate run_memory =
             engine->estimate_memory(inputs.pipeline, inputs.image_shape, streamed);
         const MemoryEstimate kept = engine->estimate_memory(inputs.pipeline, inputs.image_shape);
-        out() << "Memory: " << QString::fromStdString(format_bytes(run_memory.total()))
-              << " for run (" << QString::fromStdString(run_memory.breakdown()) << "), "
-              << QString::fromStdString(format_bytes(kept.total()))
-              << " with every layer kept (the app); budget "
-              << QString::fromStdString(format_bytes(memory_budget())) << "\n";
+        const auto bytes = [](std::uint64_t n) { return QString::fromStdString(format_bytes(n)); };
+        out() << "Memory: run needs " << bytes(run_memory.total()) << " ("
+              << QString::fromStdString(run_memory.breakdown()) << "); the app about "
+              << bytes(memory_to_show(kept, inputs.image_shape))
+              << " (every layer's maps, twice while an edit is computed); budget "
+              << bytes(memory_budget()) << "\n";
         out().flush();
     } catch (const MemoryError& e) {
         return fail(kFailed, with_budget_hint(e));

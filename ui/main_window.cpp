@@ -522,13 +522,12 @@ bool MainWindow::openPath(const QString& path) {
 }
 
 std::uint64_t MainWindow::memoryToShow(Shape input) const {
-    // Every layer's maps are kept to be shown: the engine's estimate with nothing let go, and
-    // the input itself. The pictures made from the maps are small beside them.
+    // Measured: 5.2 GB for a 24 MP photo through the default pipeline, where this says 4.5 GB;
+    // the rest is the decoder's copy, the pictures and the libraries.
     const FastBackend estimator;
     std::uint64_t need = Tensor::bytes_for(input);
     try {
-        need =
-            saturating_add(need, estimator.estimate_memory(document_->pipeline(), input).total());
+        need = memory_to_show(estimator.estimate_memory(document_->pipeline(), input), input);
     } catch (const PipelineError&) {
         // A pipeline that cannot run on this image keeps only the input: its red layer says why.
     }

@@ -62,7 +62,7 @@ struct MemoryEstimate {
     int largest_layer = -1; // the layer with the largest output
     std::uint64_t largest_output = 0;
     std::uint64_t total() const;
-    // "layer outputs 8.4 GB (the largest 3.2 GB, layer 0), scratch 12 MB (layer 3)"
+    // "layer outputs 8.4 GB, the largest 3.2 GB from layer 0; scratch 12 MB for layer 3"
     std::string breakdown() const;
 };
 
@@ -143,6 +143,11 @@ private:
     std::vector<const Tensor*> layer_inputs_; // reused from layer to layer
     const RunResult cancelled_result_{{}, 0, true};
 };
+
+// What showing every layer's maps takes, as the app does, given the estimate of a run that keeps
+// them all: the input, the maps on screen, and as many again while an edit computes their
+// replacements (the shown ones stay until the new ones arrive), and the scratch.
+std::uint64_t memory_to_show(const MemoryEstimate& kept, Shape input);
 
 enum class BackendKind { Naive, Fast };
 std::unique_ptr<Backend> make_backend(BackendKind kind);

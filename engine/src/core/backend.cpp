@@ -22,12 +22,12 @@ std::uint64_t MemoryEstimate::total() const {
 std::string MemoryEstimate::breakdown() const {
     std::string text = "layer outputs " + format_bytes(outputs);
     if (largest_layer >= 0)
-        text += " (the largest " + format_bytes(largest_output) + ", layer " +
-                std::to_string(largest_layer) + ")";
+        text += ", the largest " + format_bytes(largest_output) + " from layer " +
+                std::to_string(largest_layer);
     if (scratch > 0) {
-        text += ", scratch " + format_bytes(scratch);
+        text += "; scratch " + format_bytes(scratch);
         if (scratch_layer >= 0)
-            text += " (layer " + std::to_string(scratch_layer) + ")";
+            text += " for layer " + std::to_string(scratch_layer);
     }
     return text;
 }
@@ -324,6 +324,11 @@ const RunResult& Backend::run_layers_from(const Pipeline& pipeline, const Tensor
         cached_input_.reset();
     }
     return result_;
+}
+
+std::uint64_t memory_to_show(const MemoryEstimate& kept, Shape input) {
+    return saturating_add(Tensor::bytes_for(input),
+                          saturating_add(saturating_mul(kept.outputs, 2), kept.scratch));
 }
 
 std::unique_ptr<Backend> make_backend(BackendKind kind) {
