@@ -60,7 +60,7 @@ void write_image(const std::string& path, const cv::Mat& image) {
     try {
         ok = cv::imwrite(path, image);
     } catch (const cv::Exception& e) {
-        throw IoError(path + ": cannot be written (" + e.msg + ")");
+        throw IoError(path + ": cannot be written (" + e.err + ")");
     }
     if (!ok)
         throw IoError(path + ": cannot be written (folder not writable or disk full?)");
@@ -139,7 +139,7 @@ Tensor read_map_tiff(const std::string& path) {
     try {
         m = cv::imread(path, cv::IMREAD_UNCHANGED);
     } catch (const cv::Exception& e) {
-        throw IoError(path + ": cannot be decoded (" + e.msg + ")");
+        throw IoError(path + ": cannot be decoded (" + e.err + ")");
     }
     if (m.empty() || m.type() != CV_32FC1)
         throw IoError(path + ": not a one-channel float32 TIFF");

@@ -133,7 +133,8 @@ std::vector<int> read_nested(const json& value, int depth, const std::string& fi
 const json& required(const json& object, const std::string& field, const Context& ctx) {
     const auto it = object.find(field);
     if (it == object.end())
-        ctx.fail(field, "missing (required for this layer type)");
+        ctx.fail(field, ctx.layer >= 0 ? "missing (required for this layer type)"
+                                       : "missing (every pipeline file has it)");
     return *it;
 }
 
