@@ -285,7 +285,7 @@ private Q_SLOTS:
         QTRY_VERIFY_WITH_TIMEOUT(idle(*w), 20000);
         set_memory_budget(10'000'000); // conv1 and relu1 take 4.5 MB each on the sample
         Pipeline p = w->document()->pipeline();
-        std::get<Conv2d>(p.layers[0].op).weights.values[0] += 0.5f;
+        std::get<Conv2d>(p.layers[0].op).weights.values.write()[0] += 0.5f;
         w->document()->edit(QStringLiteral("edit"), p, 0);
         QTRY_VERIFY_WITH_TIMEOUT(idle(*w) && w->coordinator()->lastResult()->errorLayer >= 0,
                                  20000);

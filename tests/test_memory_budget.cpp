@@ -35,7 +35,7 @@ Layer conv(int out, int in, int k, ConvPadding padding = ConvPadding::same(), in
     c.weights.values.resize(static_cast<std::size_t>(out) * in * k * k);
     std::mt19937 rng(7);
     std::uniform_real_distribution<float> d(-1.0f, 1.0f);
-    for (float& v : c.weights.values)
+    for (float& v : c.weights.values.write())
         v = d(rng);
     c.padding = padding;
     c.dilation = {dilation, dilation};
