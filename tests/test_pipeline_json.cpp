@@ -228,6 +228,8 @@ private Q_SLOTS:
     void badVersionTwoFileIsRejectedNamingLayerAndField();
     void versionTwoShapeErrorsNameLayerAndField_data();
     void versionTwoShapeErrorsNameLayerAndField();
+    void hostileFileIsRefusedInOneShortLine_data();
+    void hostileFileIsRefusedInOneShortLine();
 };
 
 void TestPipelineJson::serializeThenParseGivesEqualPipeline() {
@@ -884,6 +886,84 @@ void TestPipelineJson::versionTwoShapeErrorsNameLayerAndField() {
     QVERIFY(!plan.complete());
     QCOMPARE(plan.runnable(), std::max(0, layer));
     QCOMPARE(plan.error->layer_index(), layer);
+}
+
+// Files made to break the reader: nesting deep enough to overflow any recursive walk, values
+// megabytes long. Each is refused with one short line that names what is wrong and never
+// repeats the value itself.
+void TestPipelineJson::hostileFileIsRefusedInOneShortLine_data() {
+    QTest::addColumn<QByteArray>("json");
+    QTest::addColumn<QString>("fragment");
+
+    const int deep = 70000;
+    const QByteArray open(deep, '['), close(deep, ']');
+    QTest::newRow("weights nested 70,000 deep")
+        << doc_with_layer1(R"({"type": "conv", "weights": )" + open + "1" + close + "}")
+        << "nested deeper than 32";
+    QTest::newRow("format nested 70,000 deep")
+        << QByteArray(R"({"format": )" + open + close + R"(, "version": 1, "layers": []})")
+        << "nested deeper than 32";
+    QTest::newRow("a layer that is an array nested 70,000 deep")
+        << doc_with_layer1(open + close) << "nested deeper than 32";
+    QTest::newRow("objects nested 70,000 deep")
+        << QByteArray(R"({"format": "convscope-pipeline", "version": 1, "layers": [],
+                          "description": )" +
+                      QByteArray(deep, ' ').replace(" ", "{\"a\":") + "1" + QByteArray(deep, '}') +
+                      "}")
+        << "nested deeper than 32";
+    // 33 levels: just past the limit; a real pipeline needs 7.
+    QTest::newRow("33 levels") << doc_with_layer1(R"({"type": "conv", "weights": )" +
+                                                  QByteArray(30, '[') + "1" + QByteArray(30, ']') +
+                                                  "}")
+                               << "nested deeper than 32";
+
+    const QByteArray huge(2'000'000, 'x');
+    QTest::newRow("a 2 MB layer type")
+        << doc_with_layer1(R"({"type": ")" + huge + R"("})") << "unknown layer type";
+    QTest::newRow("a 2 MB layer name in a later error")
+        << doc_with_layer1(R"({"type": "relu", "name": ")" + huge + R"(", "extra": 1})") << "extra";
+    QTest::newRow("a 2 MB padding string")
+        << doc_with_layer1(R"({"type": "conv", "weights": [[[[1]]]], "padding": ")" + huge +
+                           R"("})")
+        << "padding";
+    QTest::newRow("a 2 MB unknown field name")
+        << doc_with_layer1(R"({"type": "relu", ")" + huge + R"(": 1})") << "unknown field";
+    QTest::newRow("a 2 MB input mode")
+        << QByteArray(R"({"format": "convscope-pipeline", "version": 1, "input": {"mode": ")" +
+                      huge + R"("}, "layers": []})")
+        << "mode";
+    QTest::newRow("a 2 MB string in the format field")
+        << QByteArray(R"({"format": ")" + huge + R"(", "version": 1, "layers": []})") << "format";
+    QTest::newRow("an unterminated 2 MB string") << QByteArray(R"({"format": ")" + huge) << "JSON";
+    QTest::newRow("a weight that is a 2 MB string")
+        << doc_with_layer1(R"({"type": "conv", "weights": [[[[")" + huge + R"("]]]]})")
+        << "weights";
+    QTest::newRow("a stride that is a long array")
+        << doc_with_layer1(R"({"type": "conv", "weights": [[[[1]]]], "stride": [)" +
+                           QByteArray("1,").repeated(300000) + "1]}")
+        << "stride";
+    QTest::newRow("invalid UTF-8 in a layer type")
+        << doc_with_layer1("{\"type\": \"caf\xe9\"}") << "";
+}
+
+void TestPipelineJson::hostileFileIsRefusedInOneShortLine() {
+    QFETCH(QByteArray, json);
+    QFETCH(QString, fragment);
+    QTemporaryDir dir;
+    QVERIFY(dir.isValid());
+    const QString path = dir.filePath("hostile.json");
+    QVERIFY(write_file(path, json));
+    try {
+        (void)load_pipeline(path.toStdString());
+        QFAIL("the file was accepted");
+    } catch (const PipelineError& e) {
+        const QString msg = QString::fromUtf8(e.what());
+        QVERIFY2(msg.contains("hostile.json"), qPrintable(msg.left(300)));
+        QVERIFY2(msg.contains(fragment), qPrintable(msg.left(300)));
+        QVERIFY2(msg.size() < 400,
+                 qPrintable(QString::number(msg.size()) + " characters: " + msg.left(300)));
+        QVERIFY2(!msg.contains('\n'), qPrintable(msg.left(300)));
+    }
 }
 
 QTEST_APPLESS_MAIN(TestPipelineJson)

@@ -391,7 +391,10 @@ private Q_SLOTS:
         QTest::qWait(80);
         QCOMPARE(inspector.position(), QPoint(10, 12));
         // A 3×3 conv after a 2×2 pool after a 3×3 conv: 3 → 6 → 8 cells on the input.
-        const FieldLevel& input = inspector.field()->levels.front();
+        // A copy of the field: a reference into the temporary optional would dangle.
+        const std::optional<ReceptiveField> field = inspector.field();
+        QVERIFY(field);
+        const FieldLevel& input = field->levels.front();
         QCOMPARE(input.rows.extent(), 8);
         QCOMPARE(input.cols.extent(), 8);
         inspector.unpin();

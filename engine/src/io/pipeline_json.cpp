@@ -9,6 +9,10 @@
 
 #include "convscope/pipeline_json.hpp"
 #include "convscope/image_io.hpp"
+#include "convscope/memory_budget.hpp"
+
+#include "json_reading.hpp"
+#include "mapped_file.hpp"
 
 #include <nlohmann/json.hpp>
 
@@ -17,14 +21,18 @@
 #include <cstdio>
 #include <limits>
 #include <fstream>
+#include <optional>
 #include <set>
-#include <sstream>
+#include <span>
+#include <string_view>
 
 namespace convscope {
 
 namespace {
 
 using json = nlohmann::ordered_json;
+using json_reading::describe;
+using json_reading::quoted;
 
 constexpr const char* kFormat = "convscope-pipeline";
 constexpr int kNewestVersion = 2;
@@ -40,22 +48,17 @@ struct Context {
         std::string where;
         if (layer >= 0) {
             where = "layer " + std::to_string(layer + 1);
+            // The type and name come from the file: shown cut short, never whole.
             if (!type.empty())
-                where += " (" + type + (name.empty() ? "" : " \"" + name + "\"") + ")";
+                where += " (" + (type.size() <= 24 ? type : quoted(type)) +
+                         (name.empty() ? "" : " " + quoted(name)) + ")";
             where += ": ";
         }
         if (!field.empty())
-            where += "field \"" + field + "\": ";
-        throw PipelineError(layer, field, where + what);
+            where += "field " + quoted(field) + ": ";
+        throw PipelineError(layer, json_reading::shortened(field), where + what);
     }
 };
-
-std::string describe(const json& value) {
-    std::string text = value.dump();
-    if (text.size() > 40)
-        text = text.substr(0, 37) + "...";
-    return std::string(value.type_name()) + " " + text;
-}
 
 void reject_unknown_fields(const json& object, const std::set<std::string>& allowed,
                            const Context& ctx) {
@@ -147,7 +150,8 @@ std::set<std::string> layer_fields(std::initializer_list<const char*> own) {
 const json& required(const json& object, const std::string& field, const Context& ctx) {
     const auto it = object.find(field);
     if (it == object.end())
-        ctx.fail(field, "missing (required for this layer type)");
+        ctx.fail(field, ctx.layer >= 0 ? "missing (required for this layer type)"
+                                       : "missing (every pipeline file has it)");
     return *it;
 }
 
@@ -192,8 +196,8 @@ Conv2d read_conv(const json& obj, const Context& ctx) {
             else if (mode == "valid")
                 conv.padding = ConvPadding::valid();
             else
-                ctx.fail("padding", "expected \"same\", \"valid\", an integer or [h, w], got \"" +
-                                        mode + "\"");
+                ctx.fail("padding",
+                         "expected \"same\", \"valid\", an integer or [h, w], got " + quoted(mode));
         } else {
             conv.padding = ConvPadding::explicit_size(read_size(*it, "padding", ctx, 0));
         }
@@ -528,7 +532,7 @@ Layer read_layer(const json& obj, int index, int version) {
         if (ctx.type == t.name)
             type = &t;
     if (!type)
-        ctx.fail("type", "unknown layer type \"" + ctx.type + "\" (known: " + known_types() + ")");
+        ctx.fail("type", "unknown layer type " + json_reading::quoted(ctx.type) + " (known: " + known_types() + ")");
     if (type->version > version)
         fail_needs_version2(ctx, "type", "layer type \"" + ctx.type + "\"");
     layer.op = type->read(obj, ctx);
@@ -945,16 +949,15 @@ Node input_node(const Pipeline& pipeline) {
 
 } // namespace
 
-Pipeline parse_pipeline(const std::string& json_text) {
+namespace {
+
+Pipeline parse_pipeline_text(std::string_view json_text) {
     const Context top;
     json doc;
     try {
-        doc = json::parse(json_text);
-    } catch (const json::out_of_range& e) {
-        // nlohmann rejects numbers like 1e999 while parsing: they are not finite.
-        top.fail("", std::string("a number is not finite: ") + e.what());
-    } catch (const json::exception& e) {
-        top.fail("", std::string("not valid JSON: ") + e.what());
+        doc = json_reading::parse(json_text);
+    } catch (const json_reading::JsonError& e) {
+        top.fail("", e.what());
     }
     if (!doc.is_object())
         top.fail("", "expected a JSON object with \"format\": \"" + std::string(kFormat) + "\"");
@@ -968,7 +971,8 @@ Pipeline parse_pipeline(const std::string& json_text) {
         version_value.get<long long>() > kNewestVersion)
         top.fail("version", "this ConvScope reads versions 1 and " +
                                 std::to_string(kNewestVersion) + ", the file has " +
-                                version_value.dump());
+                                (version_value.is_number_integer() ? version_value.dump()
+                                                                   : describe(version_value)));
     const int version = static_cast<int>(version_value.get<long long>());
 
     Pipeline pipeline;
@@ -987,16 +991,29 @@ Pipeline parse_pipeline(const std::string& json_text) {
     return pipeline;
 }
 
+} // namespace
+
+Pipeline parse_pipeline(const std::string& json_text) {
+    return parse_pipeline_text(json_text);
+}
+
 Pipeline load_pipeline(const std::string& path) {
-    std::ifstream in(path, std::ios::binary);
-    if (!in)
-        throw IoError(path + ": cannot open the pipeline file (missing or unreadable)");
-    std::ostringstream text;
-    text << in.rdbuf();
+    // Mapped, not streamed: only a regular file of known size is read (never a FIFO or a
+    // device that never ends), and its text is not copied.
+    std::optional<MappedFile> file;
     try {
-        return parse_pipeline(text.str());
+        file.emplace(path);
+    } catch (const IoError& e) {
+        throw IoError(std::string(e.what()) + " (the pipeline file)");
+    }
+    const std::span<const std::uint8_t> bytes = file->bytes();
+    try {
+        return parse_pipeline_text(
+            std::string_view(reinterpret_cast<const char*>(bytes.data()), bytes.size()));
     } catch (const PipelineError& e) {
         throw PipelineError(e.layer_index(), e.field(), path + ": " + e.what());
+    } catch (const MemoryError& e) {
+        throw MemoryError(e.needed(), e.budget(), path + ": " + e.what());
     }
 }
 
