@@ -62,8 +62,8 @@ namespace {
 
 // The layer at `index` if it exists, is enabled, holds an `Op` and reads only layer `source`
 // (so it can be computed in the same pass as that layer).
-template <class Op> const Op* enabled_op(const Pipeline& pipeline, int index, int source) {
-    if (index >= static_cast<int>(pipeline.layers.size()) || !pipeline.layers[index].enabled)
+template <class Op> const Op* enabled_op(const Pipeline& pipeline, int index, int source, int end) {
+    if (index >= end || !pipeline.layers[index].enabled)
         return nullptr;
     const Layer& layer = pipeline.layers[index];
     if (input_count(layer) != 1 || input_index(layer, index, 0) != source)
@@ -80,17 +80,19 @@ struct Fusion {
     int count() const { return conv ? 1 + (act ? 1 : 0) + (pool ? 1 : 0) : 1; }
 };
 
-Fusion fusion_at(const Pipeline& pipeline, int index) {
+// Only layers before `end` are fused: a run of the first layers of a pipeline (a plan that stops at
+// an error, the memory budget) has no outputs for the layers after them.
+Fusion fusion_at(const Pipeline& pipeline, int index, int end) {
     const Layer& layer = pipeline.layers[index];
     const auto* conv = std::get_if<Conv2d>(&layer.op);
     if (!conv || needs_reference(layer))
         return {};
     Fusion f;
-    f.act = enabled_op<Activation>(pipeline, index + 1, index);
+    f.act = enabled_op<Activation>(pipeline, index + 1, index, end);
     if (f.act && !fast::fusable_activation(*f.act))
         f.act = nullptr;
     f.pool_index = index + (f.act ? 2 : 1);
-    f.pool = enabled_op<Pool2d>(pipeline, f.pool_index, f.pool_index - 1);
+    f.pool = enabled_op<Pool2d>(pipeline, f.pool_index, f.pool_index - 1, end);
     if (f.pool && !fast::fusable_pool(*f.pool))
         f.pool = nullptr;
     if (f.act || f.pool)
@@ -101,7 +103,7 @@ Fusion fusion_at(const Pipeline& pipeline, int index) {
 } // namespace
 
 int FastBackend::fused_count(const Pipeline& pipeline, int index) const {
-    return fusion_at(pipeline, index).count();
+    return fusion_at(pipeline, index, static_cast<int>(pipeline.layers.size())).count();
 }
 
 std::uint64_t FastBackend::scratch_bytes(const Layer& layer, std::span<const Shape> inputs,
@@ -121,7 +123,7 @@ int FastBackend::run_layers(const Pipeline& pipeline, int index, LayerInputs inp
     // A conv followed by an activation and/or a 2×2 pooling: the activation comes from the same
     // registers as the conv's output and the pooling from each strip's rows while they are in
     // cache. The app shows every layer, so every output is still stored.
-    const Fusion fused = fusion_at(pipeline, index);
+    const Fusion fused = fusion_at(pipeline, index, static_cast<int>(result.layers.size()));
     if (!fused.conv)
         return Backend::run_layers(pipeline, index, inputs, result, cancel);
     const Conv2d* conv = fused.conv;
