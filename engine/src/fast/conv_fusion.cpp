@@ -1,14 +1,15 @@
 #include "fast/conv_fusion.hpp"
 
+#include <algorithm>
 #include <cmath>
 
 namespace convscope::fast {
 
 namespace {
 
-// Layer `index`, if it exists, is enabled and holds an `Op`.
-template <class Op> const Op* enabled(const Pipeline& pipeline, int index) {
-    if (index >= static_cast<int>(pipeline.layers.size()) || !pipeline.layers[index].enabled)
+// Layer `index`, if it is before `end`, is enabled and holds an `Op`.
+template <class Op> const Op* enabled(const Pipeline& pipeline, int index, int end) {
+    if (index >= end || !pipeline.layers[index].enabled)
         return nullptr;
     return std::get_if<Op>(&pipeline.layers[index].op);
 }
@@ -21,13 +22,14 @@ bool reads_only(const Pipeline& pipeline, int index, int source) {
 
 } // namespace
 
-ConvFusion plan_conv_fusion(const Pipeline& pipeline, int index) {
+ConvFusion plan_conv_fusion(const Pipeline& pipeline, int index, int end) {
+    end = std::min(end, static_cast<int>(pipeline.layers.size()));
     ConvFusion f;
     int last = index;
-    if (enabled<BatchNorm2d>(pipeline, last + 1) && reads_only(pipeline, last + 1, last))
+    if (enabled<BatchNorm2d>(pipeline, last + 1, end) && reads_only(pipeline, last + 1, last))
         f.batch_norm = ++last;
     // A residual sum of exactly this chain and a layer computed before the conv.
-    if (const Add* add = enabled<Add>(pipeline, last + 1); add && add->constant.empty()) {
+    if (const Add* add = enabled<Add>(pipeline, last + 1, end); add && add->constant.empty()) {
         const Layer& layer = pipeline.layers[last + 1];
         if (input_count(layer) == 2) {
             const int a = input_index(layer, last + 1, 0), b = input_index(layer, last + 1, 1);
@@ -38,12 +40,12 @@ ConvFusion plan_conv_fusion(const Pipeline& pipeline, int index) {
             }
         }
     }
-    if (const Activation* act = enabled<Activation>(pipeline, last + 1);
+    if (const Activation* act = enabled<Activation>(pipeline, last + 1, end);
         act && fusable_activation(*act) && reads_only(pipeline, last + 1, last))
         f.activation = ++last;
     // The pooling is fused by the kernels that fuse only an activation.
     if (f.batch_norm < 0 && f.add < 0)
-        if (const Pool2d* pool = enabled<Pool2d>(pipeline, last + 1);
+        if (const Pool2d* pool = enabled<Pool2d>(pipeline, last + 1, end);
             pool && fusable_pool(*pool) && reads_only(pipeline, last + 1, last))
             f.pool = ++last;
     f.last = last;

@@ -17,8 +17,9 @@ struct ConvFusion {
     int last = -1; // the last layer the pass computes
 };
 
-// The layers to fuse after the conv at `index`.
-ConvFusion plan_conv_fusion(const Pipeline& pipeline, int index);
+// The layers to fuse after the conv at `index`, among the layers before `end` (a run of the
+// first layers of a pipeline has no outputs beyond them).
+ConvFusion plan_conv_fusion(const Pipeline& pipeline, int index, int end);
 
 // A batch norm as scale · x + shift per channel (computed in double, rounded once).
 void fold_batch_norm(const BatchNorm2d& bn, std::vector<float>& scale, std::vector<float>& shift);

@@ -1,7 +1,12 @@
 #include "convscope/fast_backend.hpp"
 #include "convscope/naive_backend.hpp"
 #include "fast/conv_fusion.hpp"
+#include "fast/fast_layers.hpp"
 #include "fast/fast_ops.hpp"
+
+#include <tbb/task_arena.h>
+
+#include <algorithm>
 
 namespace convscope {
 
@@ -31,6 +36,8 @@ namespace {
 // Shapes beyond what the fast kernels gather (windows taller than 64 rows, groups wider than
 // kMaxOutputsPerGroup outputs), and layer kinds without a fast kernel, run on the reference loops.
 bool needs_reference(const Layer& layer) {
+    if (fast::has_layer_kernel(layer.op))
+        return false;
     if (!std::holds_alternative<Conv2d>(layer.op) && !std::holds_alternative<Pool2d>(layer.op) &&
         !std::holds_alternative<Activation>(layer.op))
         return true;
@@ -53,6 +60,8 @@ void FastBackend::run_layer(const Layer& layer, LayerInputs inputs, Tensor& outp
     if (needs_reference(layer)) {
         naive_run_layer(layer, inputs, output, cancel);
         kernel.assign("naive");
+    } else if (fast::has_layer_kernel(layer.op)) {
+        fast::run_layer_kernel(layer, inputs, output, threads, cancel, kernel);
     } else if (const auto* conv = std::get_if<Conv2d>(&layer.op)) {
         fast::PackedWeights unkept; // convs normally run through run_layers, with their index
         fast::conv2d(*conv, input, output, {}, nullptr, unkept, workspace, threads, cancel, kernel);
@@ -63,15 +72,47 @@ void FastBackend::run_layer(const Layer& layer, LayerInputs inputs, Tensor& outp
     }
 }
 
+namespace {
+
+// The layers fused after the conv at `index` (conv_fusion.hpp), or none when it is not a conv the
+// fast kernels take. Only layers before `end` are fused: a run of the first layers of a pipeline
+// (a plan that stops at an error, the memory budget) has no outputs for the layers after them.
+fast::ConvFusion fusion_at(const Pipeline& pipeline, int index, int end) {
+    const Layer& layer = pipeline.layers[index];
+    if (!std::holds_alternative<Conv2d>(layer.op) || needs_reference(layer))
+        return {};
+    return fast::plan_conv_fusion(pipeline, index, end);
+}
+
+} // namespace
+
+int FastBackend::fused_count(const Pipeline& pipeline, int index) const {
+    const fast::ConvFusion plan =
+        fusion_at(pipeline, index, static_cast<int>(pipeline.layers.size()));
+    return plan.last < 0 ? 1 : plan.last - index + 1;
+}
+
+std::uint64_t FastBackend::scratch_bytes(const Layer& layer, std::span<const Shape> inputs,
+                                         Shape output) const {
+    if (needs_reference(layer))
+        return 0; // the reference loops need none
+    const int threads = std::max(1, tbb::this_task_arena::max_concurrency());
+    if (const auto* conv = std::get_if<Conv2d>(&layer.op))
+        return fast::conv_scratch_bytes(*conv, inputs[0], output, threads);
+    if (const auto* pool = std::get_if<Pool2d>(&layer.op))
+        return fast::pool_scratch_bytes(*pool, inputs[0], output, threads);
+    return 0;
+}
+
 int FastBackend::run_layers(const Pipeline& pipeline, int index, LayerInputs inputs,
                             RunResult& result, const CancelToken* cancel) {
     // A conv, with its packed weights kept per layer index, and the layers fused into its pass
     // (conv_fusion.hpp): each still gets its own output, since the app shows every layer.
-    const Layer& layer = pipeline.layers[index];
-    const auto* conv = std::get_if<Conv2d>(&layer.op);
-    if (!conv || needs_reference(layer))
+    const fast::ConvFusion plan =
+        fusion_at(pipeline, index, static_cast<int>(result.layers.size()));
+    if (plan.last < 0)
         return Backend::run_layers(pipeline, index, inputs, result, cancel);
-    const fast::ConvFusion plan = fast::plan_conv_fusion(pipeline, index);
+    const auto* conv = &std::get<Conv2d>(pipeline.layers[index].op);
     fast::Workspace& workspace = scratch_->workspace;
     fast::ConvChain chain;
     if (plan.batch_norm >= 0) {
