@@ -94,6 +94,8 @@ cv::dnn::LayerParams activation_params(const Activation& activation) {
     case ActivationKind::Tanh:
         params.type = "TanH";
         break;
+    default: // layer_params offers OpenCV only the kinds above
+        break;
     }
     return params;
 }
