@@ -528,6 +528,36 @@ void TestFastBackend::fusesBatchNormResidualAndActivation() {
     QVERIFY(unfused.layers[3].kernel != "fused-into-conv");
     QCOMPARE(QString::fromStdString(unfused.layers[2].kernel), QString("fused-into-conv"));
     QVERIFY2(compare_backends(constant, x).isEmpty(), qPrintable(compare_backends(constant, x)));
+
+    // A run of the first layers (a plan that stops at an error, the memory budget) fuses only
+    // those: the chain's later outputs do not exist then.
+    NaiveBackend naive;
+    const double tolerance = agreement_tolerance(run.layers[1].kernel);
+    for (int count : {2, 3, 4}) {
+        RunOptions options;
+        options.layer_count = count;
+        FastBackend first;
+        const RunResult& got = first.run(p, x, options);
+        QCOMPARE(static_cast<int>(got.layers.size()), count);
+        const RunResult& want = naive.run(p, x, options);
+        for (int i = 0; i < count; ++i)
+            QVERIFY2(relative_error(*want.layers[i].output, *got.layers[i].output) <= tolerance,
+                     qPrintable(QString("%1 layers, layer %2").arg(count).arg(i + 1)));
+    }
+    // A run that lets go of consumed outputs allocates, before each pass, the outputs the pass
+    // writes (fused_count): all of the chain's.
+    RunOptions consuming;
+    consuming.release_consumed = true;
+    int seen = 0;
+    consuming.on_computed = [&](const RunResult& r, int first, int count) {
+        for (int k = first; k < first + count; ++k, ++seen)
+            QVERIFY(r.layers[k].output);
+        if (first == 1)
+            QCOMPARE(count, 4);
+    };
+    FastBackend released;
+    (void)released.run(p, x, consuming);
+    QCOMPARE(seen, static_cast<int>(p.layers.size()));
 }
 
 void TestFastBackend::editedWeightReachesTheNextRun() {

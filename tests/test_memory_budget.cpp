@@ -49,6 +49,15 @@ Layer maxpool2() {
     return Layer{"", true, p};
 }
 
+Layer batch_norm(int channels) {
+    BatchNorm2d bn;
+    bn.weight = SharedVector<float>(channels, 1.5f);
+    bn.bias = SharedVector<float>(channels, -0.25f);
+    bn.running_mean = SharedVector<float>(channels, 0.1f);
+    bn.running_var = SharedVector<float>(channels, 2.0f);
+    return Layer{"", true, bn};
+}
+
 Tensor random_input(Shape shape) {
     Tensor t(shape);
     std::mt19937 rng(3);
@@ -77,6 +86,7 @@ private Q_SLOTS:
     void consumedOutputsAreLetGoAndTheEstimateHolds_data();
     void consumedOutputsAreLetGoAndTheEstimateHolds();
     void aConsumingRunComputesTheSameMaps();
+    void preparedWeightsOfEveryLayerAreCounted();
 };
 
 void TestMemoryBudget::sizesReadAndWrittenForPeople() {
@@ -213,6 +223,11 @@ void TestMemoryBudget::consumedOutputsAreLetGoAndTheEstimateHolds_data() {
     Pipeline off = cnn;
     off.layers[1].enabled = false; // shares its input's tensor
     QTest::newRow("a disabled layer") << off;
+    Pipeline residual = cnn; // conv (Winograd) → batch norm → add → relu in one pass
+    Layer sum{"", true, Add{}};
+    sum.inputs = {1, 3};
+    residual.layers = {conv(16, 3, 3), relu(), conv(16, 16, 3), batch_norm(16), sum, relu()};
+    QTest::newRow("a residual block fused into its conv") << residual;
 }
 
 void TestMemoryBudget::consumedOutputsAreLetGoAndTheEstimateHolds() {
@@ -272,6 +287,41 @@ void TestMemoryBudget::aConsumingRunComputesTheSameMaps() {
     };
     (void)consuming.run(p, input, options);
     QCOMPARE(checked, 5);
+}
+
+// The fast backend keeps each deep conv's weights transformed for Winograd (4× the weights for
+// F(4×4, 3×3)) from run to run, every layer's at once, and Winograd's transformed inputs and
+// products are larger than the map itself: the estimate counts both, and a budget that holds
+// everything but them refuses the run.
+void TestMemoryBudget::preparedWeightsOfEveryLayerAreCounted() {
+    Pipeline p;
+    p.layers = {conv(64, 64, 3), relu(), conv(64, 64, 3), relu(), conv(64, 64, 3)};
+    const Shape shape{64, 56, 56};
+    FastBackend backend;
+    const MemoryEstimate e = backend.estimate_memory(p, shape);
+    const QString breakdown = QString::fromStdString(e.breakdown());
+    const std::uint64_t weights = 64 * 64 * 9 * sizeof(float);
+    QVERIFY2(e.prepared_weights >= 3 * 4 * weights, qPrintable(breakdown));
+    QVERIFY2(breakdown.contains("prepared weights"), qPrintable(breakdown));
+    QVERIFY2(e.scratch >= 2 * Tensor::bytes_for(shape), qPrintable(breakdown));
+    QCOMPARE(NaiveBackend().estimate_memory(p, shape).prepared_weights, std::uint64_t{0});
+
+    const auto input = std::make_shared<const Tensor>(random_input(shape));
+    {
+        const BudgetForTest budget(e.total() - 1);
+        try {
+            (void)backend.run(p, input);
+            QFAIL("the run was allowed");
+        } catch (const MemoryError& err) {
+            QVERIFY2(QString(err.what()).contains("prepared weights"), err.what());
+        }
+    }
+    const BudgetForTest budget(e.total());
+    const RunResult& r = backend.run(p, input);
+    QVERIFY(!r.cancelled);
+    for (int i : {0, 2, 4})
+        QVERIFY2(QString::fromStdString(r.layers[i].kernel).startsWith("winograd4x4"),
+                 r.layers[i].kernel.c_str());
 }
 
 QTEST_APPLESS_MAIN(TestMemoryBudget)

@@ -59,15 +59,19 @@ struct RunOptions {
 
 // What a run will allocate, worked out before it allocates anything: the layer outputs alive at
 // the same time (all of them, or with release_consumed the most that are ever needed at once),
-// and the working memory of the most demanding layer (scratch buffers, per-layer caches).
+// the working memory of the most demanding layer (scratch buffers, the workspace), and what the
+// backend keeps for each layer from run to run (weights prepared for its kernels), every layer's
+// at once.
 struct MemoryEstimate {
     std::uint64_t outputs = 0;
     std::uint64_t scratch = 0;
+    std::uint64_t prepared_weights = 0;
     int scratch_layer = -1; // the layer that needs `scratch`
     int largest_layer = -1; // the layer with the largest output
     std::uint64_t largest_output = 0;
     std::uint64_t total() const;
-    // "layer outputs 8.4 GB, the largest 3.2 GB from layer 0; scratch 12 MB for layer 3"
+    // "layer outputs 8.4 GB, the largest 3.2 GB from layer 1; scratch 12 MB for layer 3;
+    // prepared weights 40 MB"
     std::string breakdown() const;
 };
 
@@ -123,6 +127,10 @@ protected:
     // inputs of these shapes takes, at most.
     virtual std::uint64_t scratch_bytes(const Layer& layer, std::span<const Shape> inputs,
                                         Shape output) const;
+    // The memory the backend keeps for `layer` between runs (its weights rearranged for a
+    // kernel), alive together with every other layer's.
+    virtual std::uint64_t kept_bytes(const Layer& layer, std::span<const Shape> inputs,
+                                     Shape output) const;
 
     // The output of a layer this run computes: shaped, and held by this run alone.
     static Tensor& writable(LayerResult& layer) { return const_cast<Tensor&>(*layer.output); }
@@ -157,7 +165,8 @@ private:
 
 // What showing every layer's maps takes, as the app does, given the estimate of a run that keeps
 // them all: the input, the maps on screen, and as many again while an edit computes their
-// replacements (the shown ones stay until the new ones arrive), and the scratch.
+// replacements (the shown ones stay until the new ones arrive), the scratch and the prepared
+// weights.
 std::uint64_t memory_to_show(const MemoryEstimate& kept, Shape input);
 
 enum class BackendKind { Naive, Fast };

@@ -33,6 +33,8 @@ protected:
     int fused_count(const Pipeline& pipeline, int index) const override;
     std::uint64_t scratch_bytes(const Layer& layer, std::span<const Shape> inputs,
                                 Shape output) const override;
+    std::uint64_t kept_bytes(const Layer& layer, std::span<const Shape> inputs,
+                             Shape output) const override;
 
 private:
     struct Scratch; // per-thread buffers and per-layer set-up, reused between runs

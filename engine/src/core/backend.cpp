@@ -17,7 +17,7 @@ double RunResult::total_ms() const {
 }
 
 std::uint64_t MemoryEstimate::total() const {
-    return saturating_add(outputs, scratch);
+    return saturating_add(saturating_add(outputs, scratch), prepared_weights);
 }
 
 std::string MemoryEstimate::breakdown() const {
@@ -30,6 +30,8 @@ std::string MemoryEstimate::breakdown() const {
         if (scratch_layer >= 0)
             text += " for layer " + std::to_string(scratch_layer + 1);
     }
+    if (prepared_weights > 0)
+        text += "; prepared weights " + format_bytes(prepared_weights);
     return text;
 }
 
@@ -80,6 +82,10 @@ std::uint64_t Backend::scratch_bytes(const Layer&, std::span<const Shape>, Shape
     return 0;
 }
 
+std::uint64_t Backend::kept_bytes(const Layer&, std::span<const Shape>, Shape) const {
+    return 0;
+}
+
 MemoryEstimate Backend::estimate(const Pipeline& pipeline, Shape input,
                                  const std::vector<Shape>& shapes, int from, int layer_count,
                                  bool release) const {
@@ -110,8 +116,10 @@ MemoryEstimate Backend::estimate(const Pipeline& pipeline, Shape input,
             const int source = input_index(layer, i, k);
             in[k] = source == kPipelineInput ? input : shapes[source];
         }
-        const std::uint64_t scratch = scratch_bytes(
-            layer, std::span<const Shape>(in, static_cast<std::size_t>(count)), shapes[i]);
+        const std::span<const Shape> inputs(in, static_cast<std::size_t>(count));
+        const std::uint64_t scratch = scratch_bytes(layer, inputs, shapes[i]);
+        e.prepared_weights =
+            saturating_add(e.prepared_weights, kept_bytes(layer, inputs, shapes[i]));
         if (scratch > e.scratch) {
             e.scratch = scratch;
             e.scratch_layer = i;
@@ -359,8 +367,9 @@ const RunResult& Backend::run_layers_from(const Pipeline& pipeline,
 }
 
 std::uint64_t memory_to_show(const MemoryEstimate& kept, Shape input) {
+    const std::uint64_t working = saturating_add(kept.scratch, kept.prepared_weights);
     return saturating_add(Tensor::bytes_for(input),
-                          saturating_add(saturating_mul(kept.outputs, 2), kept.scratch));
+                          saturating_add(saturating_mul(kept.outputs, 2), working));
 }
 
 std::unique_ptr<Backend> make_backend(BackendKind kind) {

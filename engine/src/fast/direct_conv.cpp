@@ -15,6 +15,8 @@
 #include "fast/fast_ops.hpp"
 #include "fast/padded_rows.hpp"
 
+#include "convscope/memory_budget.hpp"
+
 #include <algorithm>
 
 namespace convscope::fast {
@@ -36,7 +38,7 @@ struct Layout {
     std::size_t plane_floats;   // one phase plane, with slack for whole-vector reads
     std::size_t channel_floats; // sh · sw planes
 
-    Layout(const Conv2d& conv, const Tensor& input, const Tensor& output) {
+    Layout(const Conv2d& conv, Shape input, Shape output) {
         const ConvWeights& w = conv.weights;
         sw = conv.stride.w;
         sh = conv.stride.h;
@@ -47,10 +49,10 @@ struct Layout {
         in_channels = w.in_channels;
         groups = conv.groups;
         out_per_group = w.out_channels / groups;
-        out_h = output.height();
-        out_w = output.width();
+        out_h = output.height;
+        out_w = output.width;
         const PadSides pad = conv.pad_sides();
-        padded_width = pad.left + input.width() + pad.right;
+        padded_width = pad.left + input.width + pad.right;
         q = std::max((padded_width + sw - 1) / sw, out_w + (kw - 1) * dw / sw);
         const int lanes = simd_lanes();
         // Strips as tall as L2 holds the planes of every input channel: the threads then share
@@ -64,6 +66,28 @@ struct Layout {
     }
     int taps() const { return in_channels * kh * kw; }
     int columns(int rows) const { return rows * q; }
+};
+
+// The tasks (groups × strips × runs of panels: late layers have few rows but many channels) and
+// the scratch each takes: the phase planes of every input channel, one padded row, products.
+struct Tasks {
+    int panels, strips, panel_runs, run_panels;
+    std::size_t ldc, row_floats;
+
+    Tasks(const Layout& L, int rows, int threads) {
+        const int lanes = simd_lanes();
+        panels = (L.out_per_group + rows - 1) / rows;
+        strips = (L.out_h + L.strip - 1) / L.strip;
+        panel_runs = std::min(
+            panels, std::max(1, (4 * threads + L.groups * strips - 1) / (L.groups * strips)));
+        run_panels = (panels + panel_runs - 1) / panel_runs + 1;
+        ldc = (L.columns(L.strip) + lanes - 1) / lanes * lanes + lanes;
+        row_floats = padded_row_stride(std::max(L.padded_width, L.q * L.sw));
+    }
+    std::size_t plane_floats(const Layout& L) const { return L.channel_floats * L.in_channels; }
+    std::size_t product_floats(int rows) const {
+        return static_cast<std::size_t>(run_panels) * rows * ldc;
+    }
 };
 
 // Offsets of tap (c, ky, kx) from the strip's first output, in the phase-plane layout.
@@ -114,6 +138,20 @@ bool packed_direct_applies(const Conv2d& conv) {
     return conv.weights.in_channels >= 2 && conv.weights.out_channels / conv.groups >= 12;
 }
 
+std::uint64_t packed_direct_scratch_bytes(const Conv2d& conv, Shape input, Shape output,
+                                          int threads) {
+    const int rows = gemm_panel_rows();
+    const Layout L(conv, input, output);
+    const Tasks t(L, rows, threads);
+    const std::uint64_t per_thread = saturating_add(
+        saturating_add(t.plane_floats(L), t.row_floats), t.product_floats(rows));
+    const std::uint64_t offsets = static_cast<std::uint64_t>(L.taps()) * sizeof(std::ptrdiff_t);
+    return saturating_add(
+        saturating_mul(saturating_mul(per_thread, static_cast<std::uint64_t>(threads)),
+                       sizeof(float)),
+        offsets);
+}
+
 void conv_packed_direct(const Conv2d& conv, const Tensor& input, Tensor& output,
                         const ConvChain& chain, PackedWeights& packed, Workspace& workspace,
                         ScratchPool& scratch, const CancelToken* cancel, std::string& kernel) {
@@ -123,24 +161,17 @@ void conv_packed_direct(const Conv2d& conv, const Tensor& input, Tensor& output,
         pack_weight_panels(conv, rows, packed.values);
         packed.remember(kPackedDirectMethod, rows, w);
     }
-    const Layout L(conv, input, output);
+    const Layout L(conv, input.shape(), output.shape());
     std::vector<std::ptrdiff_t>& offsets = workspace.tap_offsets;
     tap_offsets(L, offsets);
-    const int panels = (L.out_per_group + rows - 1) / rows;
     const std::size_t group_floats = weight_panel_floats(conv, rows);
-    const int lanes = simd_lanes();
-    const std::size_t ldc = (L.columns(L.strip) + lanes - 1) / lanes * lanes + lanes;
-
-    // Tasks: groups × strips × runs of panels (late layers have few rows but many channels).
     const int threads = std::max(1, tbb::this_task_arena::max_concurrency());
-    const int strips = (L.out_h + L.strip - 1) / L.strip;
-    const int panel_runs =
-        std::min(panels, std::max(1, (4 * threads + L.groups * strips - 1) / (L.groups * strips)));
-    const int run_panels = (panels + panel_runs - 1) / panel_runs + 1;
-    const std::size_t row_floats = padded_row_stride(std::max(L.padded_width, L.q * L.sw));
-    scratch.reserve(0, L.channel_floats * L.in_channels);
+    const Tasks t(L, rows, threads);
+    const int panels = t.panels, strips = t.strips, panel_runs = t.panel_runs;
+    const std::size_t ldc = t.ldc, row_floats = t.row_floats;
+    scratch.reserve(0, t.plane_floats(L));
     scratch.reserve(1, row_floats);
-    scratch.reserve(2, run_panels * rows * ldc);
+    scratch.reserve(2, t.product_floats(rows));
 
     const double work = static_cast<double>(output.shape().elements()) * L.taps();
     parallel_tasks(
@@ -149,7 +180,7 @@ void conv_packed_direct(const Conv2d& conv, const Tensor& input, Tensor& output,
             const int y0 = (task / panel_runs) % strips * L.strip;
             const int run = task % panel_runs;
             const int strip_rows = std::min(L.strip, L.out_h - y0);
-            float* planes = s.get(0, L.channel_floats * L.in_channels);
+            float* planes = s.get(0, t.plane_floats(L));
             float* row = s.get(1, row_floats);
             for (int c = 0; c < L.in_channels; ++c)
                 copy_phase_planes(input, g * L.in_channels + c, conv, L, y0,
@@ -157,7 +188,7 @@ void conv_packed_direct(const Conv2d& conv, const Tensor& input, Tensor& output,
 
             const Split runs{panels, panel_runs};
             const int p0 = runs.start(run), np = runs.start(run + 1) - p0;
-            float* products = s.get(2, run_panels * rows * ldc);
+            float* products = s.get(2, t.product_floats(rows));
             multiply_panels_gathered(packed.values.data() + g * group_floats +
                                          static_cast<std::size_t>(p0) * rows * L.taps(),
                                      np, L.taps(), planes, offsets.data(), L.columns(strip_rows),

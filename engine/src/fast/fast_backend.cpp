@@ -15,6 +15,8 @@ struct FastBackend::Scratch {
     fast::Workspace workspace;
     std::vector<fast::PackedWeights> packed; // per layer index, kept between runs
 
+    // Lets go of the packed weights of layers [first, end).
+    void release_packed(int first, int end);
     fast::PackedWeights& packed_for(int index) {
         if (static_cast<int>(packed.size()) <= index)
             packed.resize(index + 1);
@@ -104,14 +106,34 @@ std::uint64_t FastBackend::scratch_bytes(const Layer& layer, std::span<const Sha
     return 0;
 }
 
+std::uint64_t FastBackend::kept_bytes(const Layer& layer, std::span<const Shape> inputs,
+                                      Shape output) const {
+    const auto* conv = std::get_if<Conv2d>(&layer.op);
+    if (!conv || needs_reference(layer))
+        return 0;
+    return fast::conv_weight_bytes(*conv, inputs[0], output);
+}
+
+void FastBackend::Scratch::release_packed(int first, int end) {
+    for (int k = first; k < std::min(end, static_cast<int>(packed.size())); ++k)
+        packed[k].release();
+}
+
 int FastBackend::run_layers(const Pipeline& pipeline, int index, LayerInputs inputs,
                             RunResult& result, const CancelToken* cancel) {
     // A conv, with its packed weights kept per layer index, and the layers fused into its pass
     // (conv_fusion.hpp): each still gets its own output, since the app shows every layer.
-    const fast::ConvFusion plan =
-        fusion_at(pipeline, index, static_cast<int>(result.layers.size()));
-    if (plan.last < 0)
+    // Packed weights are kept only for the layers this run has, and only by the convs that use
+    // them, as the memory estimate (kept_bytes) counts them.
+    const int layer_count = static_cast<int>(result.layers.size());
+    if (static_cast<int>(scratch_->packed.size()) > layer_count)
+        scratch_->packed.resize(layer_count);
+    const fast::ConvFusion plan = fusion_at(pipeline, index, layer_count);
+    if (plan.last < 0) {
+        scratch_->release_packed(index, index + 1);
         return Backend::run_layers(pipeline, index, inputs, result, cancel);
+    }
+    scratch_->release_packed(index + 1, plan.last + 1);
     const auto* conv = &std::get<Conv2d>(pipeline.layers[index].op);
     fast::Workspace& workspace = scratch_->workspace;
     fast::ConvChain chain;

@@ -374,7 +374,10 @@ bool fusable_pool(const Pool2d& pool) {
            pool.padding == Pair{0, 0} && !pool.ceil_mode;
 }
 
-std::uint64_t conv_scratch_bytes(const Conv2d& conv, Shape input, Shape output, int threads) {
+namespace {
+
+// The paths of conv_single_input and conv_multi_input (and the FFT).
+std::uint64_t direct_scratch_bytes(const Conv2d& conv, Shape input, Shape output, int threads) {
     const ConvWeights& w = conv.weights;
     const ConvLayout L(conv, input, output);
     const std::uint64_t stride = L.padded_stride;
@@ -404,6 +407,36 @@ std::uint64_t conv_scratch_bytes(const Conv2d& conv, Shape input, Shape output, 
     return direct;
 }
 
+} // namespace
+
+// The paths of conv2d, in the order it tries them; the first three keep packed weights.
+std::uint64_t conv_scratch_bytes(const Conv2d& conv, Shape input, Shape output, int threads) {
+    // A fused batch norm's scale and shift, folded into the workspace.
+    const std::uint64_t chain =
+        2 * static_cast<std::uint64_t>(conv.weights.out_channels) * sizeof(float);
+    if (const int m = winograd_tile(conv, input))
+        return saturating_add(winograd_scratch_bytes(conv, m, output, threads), chain);
+    if (pointwise_applies(conv))
+        return saturating_add(pointwise_scratch_bytes(conv, output, threads), chain);
+    const std::uint64_t direct = direct_scratch_bytes(conv, input, output, threads);
+    // The packed direct path, unless a pooling is fused: then the channel-blocked one runs.
+    if (conv.weights.in_channels > 1 && packed_direct_applies(conv))
+        return saturating_add(
+            std::max(direct, packed_direct_scratch_bytes(conv, input, output, threads)), chain);
+    return saturating_add(direct, chain);
+}
+
+std::uint64_t conv_weight_bytes(const Conv2d& conv, Shape input, Shape output) {
+    if (const int m = winograd_tile(conv, input))
+        return winograd_weight_bytes(conv, m, output);
+    if (pointwise_applies(conv) || (conv.weights.in_channels > 1 && packed_direct_applies(conv)))
+        return saturating_mul(
+            saturating_mul(weight_panel_floats(conv, gemm_panel_rows()),
+                           static_cast<std::uint64_t>(conv.groups)),
+            sizeof(float));
+    return 0;
+}
+
 bool conv2d(const Conv2d& conv, const Tensor& input, Tensor& output, const ConvChain& chain,
             const PoolFusion* pool, PackedWeights& packed, Workspace& workspace,
             ScratchPool& scratch, const CancelToken* cancel, std::string& kernel) {
@@ -420,6 +453,7 @@ bool conv2d(const Conv2d& conv, const Tensor& input, Tensor& output, const ConvC
         conv_packed_direct(conv, input, output, chain, packed, workspace, scratch, cancel, kernel);
         return false;
     }
+    packed.release(); // none of the paths below packs weights
     // The paths that fuse an activation (and a pooling) themselves; a batch norm or residual
     // sum after them is applied to the finished output.
     const bool only_activation = !chain.normalized && !chain.sum;

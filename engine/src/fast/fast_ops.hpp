@@ -75,6 +75,8 @@ struct PackedWeights {
         source = weights.values; // equal: share from now on
         return true;
     }
+    // Lets go of the layout and of the weights' storage (the layer no longer takes this path).
+    void release() { *this = PackedWeights{}; }
     // Records that `values` now holds that layout of `weights`.
     void remember(int method_code, int detail_code, const ConvWeights& weights) {
         method = method_code;
@@ -178,6 +180,14 @@ void conv_winograd(const Conv2d& conv, int m, const Tensor& input, Tensor& outpu
 std::uint64_t conv_scratch_bytes(const Conv2d& conv, Shape input, Shape output, int threads);
 std::uint64_t pool_scratch_bytes(const Pool2d& pool, Shape input, Shape output, int threads);
 std::uint64_t fft_scratch_bytes(const Conv2d& conv, Shape input, Shape output, int threads);
+std::uint64_t winograd_scratch_bytes(const Conv2d& conv, int m, Shape output, int threads);
+std::uint64_t pointwise_scratch_bytes(const Conv2d& conv, Shape output, int threads);
+std::uint64_t packed_direct_scratch_bytes(const Conv2d& conv, Shape input, Shape output,
+                                          int threads);
+// The layer's PackedWeights for these shapes (kept from run to run, one per conv layer, so every
+// layer's at once): Winograd's transformed weights, or the panels of the matrix products.
+std::uint64_t conv_weight_bytes(const Conv2d& conv, Shape input, Shape output);
+std::uint64_t winograd_weight_bytes(const Conv2d& conv, int m, Shape output);
 
 // kernel = method + "-" + the SIMD target, without allocating once the string has grown.
 void name_kernel(std::string& kernel, const char* method);

@@ -20,6 +20,8 @@
 #include "fast/fast_ops.hpp"
 #include "fast/padded_rows.hpp"
 
+#include "convscope/memory_budget.hpp"
+
 #include <algorithm>
 #include <array>
 
@@ -50,12 +52,12 @@ struct Geometry {
     int panel_rows, panels;  // output channels per panel of U, panels
     int in_channels, out_channels;
 
-    Geometry(const Conv2d& conv, int tile, const Tensor& output) {
+    Geometry(const Conv2d& conv, int tile, Shape output) {
         m = tile;
         alpha = m + 2;
         elements = alpha * alpha;
-        tiles_x = (output.width() + m - 1) / m;
-        tiles_y = (output.height() + m - 1) / m;
+        tiles_x = (output.width + m - 1) / m;
+        tiles_y = (output.height + m - 1) / m;
         tiles = tiles_x * tiles_y;
         lanes = simd_lanes();
         tile_stride = static_cast<std::size_t>((tiles + lanes - 1) / lanes + 1) * lanes;
@@ -68,6 +70,15 @@ struct Geometry {
     std::size_t panel_floats() const {
         return static_cast<std::size_t>(panels) * panel_rows * in_channels;
     }
+    // The transformed inputs V and the products M of one ξ.
+    std::size_t v_floats() const { return static_cast<std::size_t>(in_channels) * tile_stride; }
+    std::size_t m_floats() const {
+        return static_cast<std::size_t>(panels) * panel_rows * tile_stride;
+    }
+    // The padded rows of one input channel, which pass 1 builds per thread.
+    int padded_rows() const { return tiles_y * m + 2; }
+    int padded_cols() const { return (tiles_x + lanes) * m + 8; } // loads read past the tiles
+    std::size_t padded_stride() const { return padded_row_stride(padded_cols()); }
 };
 
 // U_ξ for every (out, in) pair, packed as the products read it: [ξ][panel][in][panel row],
@@ -152,29 +163,47 @@ int winograd_tile(const Conv2d& conv, const Shape& input) {
     return f4_bytes <= 16.0 * 1024 * 1024 && enough_tiles ? 4 : 2;
 }
 
+std::uint64_t winograd_scratch_bytes(const Conv2d& conv, int m, Shape output, int threads) {
+    const Geometry g(conv, m, output);
+    // V and M for every ξ (the workspace keeps them: 36/16 of the input and output maps for
+    // F(4×4, 3×3)), and each thread's padded rows.
+    const std::uint64_t kept = saturating_mul(static_cast<std::uint64_t>(g.elements),
+                                              saturating_add(g.v_floats(), g.m_floats()));
+    const std::uint64_t per_thread =
+        saturating_mul(static_cast<std::uint64_t>(g.padded_rows()), g.padded_stride());
+    return saturating_mul(
+        saturating_add(kept, saturating_mul(per_thread, static_cast<std::uint64_t>(threads))),
+        sizeof(float));
+}
+
+std::uint64_t winograd_weight_bytes(const Conv2d& conv, int m, Shape output) {
+    const Geometry g(conv, m, output);
+    return saturating_mul(static_cast<std::uint64_t>(g.elements) * g.panel_floats(),
+                          sizeof(float));
+}
+
 void conv_winograd(const Conv2d& conv, int m, const Tensor& input, Tensor& output,
                    const ConvChain& chain, PackedWeights& packed, Workspace& workspace,
                    ScratchPool& scratch, const CancelToken* cancel, std::string& kernel) {
-    const Geometry g(conv, m, output);
+    const Geometry g(conv, m, output.shape());
     const int detail = m * 1000 + g.panel_rows; // the layout depends on both
     if (!packed.holds(kWinogradMethod, detail, conv.weights)) {
         transform_weights(conv, g, packed.values);
         packed.remember(kWinogradMethod, detail, conv.weights);
     }
 
-    const std::size_t v_xi = static_cast<std::size_t>(g.in_channels) * g.tile_stride;
-    const std::size_t m_xi = static_cast<std::size_t>(g.panels) * g.panel_rows * g.tile_stride;
+    const std::size_t v_xi = g.v_floats();
+    const std::size_t m_xi = g.m_floats();
     float* v = grow(workspace.transformed_inputs, g.elements * v_xi);
     float* products = grow(workspace.products, g.elements * m_xi);
 
     // 1. Input transform. Padded rows cover every tile (rows and columns past the padded input
     // read as its padding mode says; the outputs they feed are never stored).
     const PadSides pad = conv.pad_sides();
-    const int rows = g.tiles_y * m + 2;
-    const int cols = (g.tiles_x + g.lanes) * m + 8; // de-interleaving loads read past the tiles
-    const std::size_t stride = padded_row_stride(cols);
+    const int rows = g.padded_rows();
+    const std::size_t stride = g.padded_stride();
     PadSides wide = pad;
-    wide.right = cols - pad.left - input.width();
+    wide.right = g.padded_cols() - pad.left - input.width();
     const double work = static_cast<double>(output.shape().elements()) * g.in_channels * 9;
     scratch.reserve(0, rows * stride);
     const int threads = std::max(1, tbb::this_task_arena::max_concurrency());
