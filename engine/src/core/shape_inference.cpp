@@ -209,11 +209,17 @@ Shape batch_norm_shape(const Layer& layer, const BatchNorm2d& bn, Shape in, int 
     require_per_channel(layer, index, "bias", bn.bias, in);
     require_per_channel(layer, index, "running_mean", bn.running_mean, in);
     require_per_channel(layer, index, "running_var", bn.running_var, in);
-    if (!(bn.eps > 0.0f) || !std::isfinite(bn.eps))
-        fail(layer, index, "eps", "eps must be a positive number");
-    for (float v : bn.running_var)
+    // PyTorch allows eps 0 (a plain per-channel scale, as converters write one); it then
+    // divides by sqrt(running_var), which must not be 0.
+    if (!(bn.eps >= 0.0f) || !std::isfinite(bn.eps))
+        fail(layer, index, "eps", "eps must be a number of at least 0");
+    for (float v : bn.running_var) {
         if (v < 0.0f)
             fail(layer, index, "running_var", "running_var must not be negative");
+        if (bn.eps == 0.0f && !(v > 0.0f))
+            fail(layer, index, "running_var",
+                 "with eps 0, every running_var must be positive (the norm divides by it)");
+    }
     return in;
 }
 
