@@ -18,7 +18,7 @@ public:
 // Any format OpenCV decodes. "gray": one channel with OpenCV's BGR→gray weights (a one-channel
 // image is taken as is); "rgb": three channels in R, G, B order. Values are pixel / 255 (16-bit
 // images: / 65535). An alpha channel is ignored. A ".npy" file of float32/float64 with shape
-// (H, W) or (C, H, W) is taken as is (gray: it must have one channel; rgb: three).
+// (H, W), (C, H, W) or (1, C, H, W) is taken as is (gray: it must have one channel; rgb: three).
 Tensor load_input(const std::string& path, InputMode mode);
 
 // True when OpenCV can decode files with this name's extension.

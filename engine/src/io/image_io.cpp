@@ -93,11 +93,14 @@ Tensor tensor_from_npy(const std::string& path, InputMode mode) {
     Shape shape;
     if (array.shape.size() == 2)
         shape = {1, static_cast<int>(array.shape[0]), static_cast<int>(array.shape[1])};
-    else if (array.shape.size() == 3)
-        shape = {static_cast<int>(array.shape[0]), static_cast<int>(array.shape[1]),
-                 static_cast<int>(array.shape[2])};
+    else if (array.shape.size() == 3 || (array.shape.size() == 4 && array.shape[0] == 1))
+        // (1, C, H, W): one image as a model's input tensor (NumPy, PyTorch) holds it.
+        shape = {static_cast<int>(array.shape[array.shape.size() - 3]),
+                 static_cast<int>(array.shape[array.shape.size() - 2]),
+                 static_cast<int>(array.shape[array.shape.size() - 1])};
     else
-        throw IoError(path + ": expected an array of shape (H, W) or (C, H, W), got " +
+        throw IoError(path + ": expected an array of shape (H, W), (C, H, W) or (1, C, H, W), "
+                             "got " +
                       std::to_string(array.shape.size()) + " dimensions");
     if (shape.channels != channel_count(mode))
         throw IoError(path + ": input mode \"" + std::string(to_string(mode)) + "\" needs " +
