@@ -531,9 +531,11 @@ void Importer::finish(const Cut& cut) {
         result_.warnings.insert(
             result_.warnings.begin(),
             "imported the first " + std::to_string(p.layers.size()) + " layers (up to '" +
-                p.layers.back().name + "'); " + cut.stopped_at + " and the " +
-                std::to_string(left_out > 0 ? left_out - 1 : 0) +
-                " nodes after it are left out: " + cut.reason);
+                p.layers.back().name + "'); " + cut.stopped_at +
+                (left_out > 2   ? " and the " + std::to_string(left_out - 1) + " nodes after it are"
+                 : left_out == 2 ? " and the node after it are"
+                                 : " is") +
+                " left out: " + cut.reason);
     }
     const OnnxModelInfo& m = result_.model;
     p.input_mode = m.input_dims[1] == 1 ? InputMode::Gray : InputMode::Rgb;
