@@ -1192,8 +1192,10 @@ float32 weights); an opset where the two disagreed would be left out and listed 
   it on (1, K), where both agree.
 - Opset 6 (ir_version 3) is not exported by torch 1.13 (its minimum is 7); `opset6_legacy` is
   built by hand: BatchNormalization with `is_test`, Add and Gemm with the legacy `broadcast=1`
-  (`axis=1`: a `[C]` tensor added per channel). Models with ir_version 3 (opset 6 and 7) list
-  every initializer as a graph input, as the format then required.
+  (`axis=1`: a `[C]` tensor added per channel). Models with ir_version 3 (opset 6 and 7, torch's
+  and hand-built alike) list every initializer as a graph input, as the format then required,
+  and so do the `_initializers_as_inputs` variants: the image is the one graph input that no
+  initializer has the name of.
 
 OpenCV 4.6's dnn, used as a third opinion while making these files, agrees with them except
 where it is known to be incomplete: auto_pad SAME_LOWER with an odd total pad (it pads like
