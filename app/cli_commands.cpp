@@ -570,7 +570,18 @@ int import_command(const QStringList& arguments) {
             return fail(kFailed, path + ": the pipeline file format cannot hold this model");
         }
         // The file must read back as the same pipeline, or it would lose part of the model.
-        const Pipeline reread = parse_pipeline(text);
+        Pipeline reread;
+        try {
+            reread = parse_pipeline(text);
+        } catch (const PipelineError& e) {
+            const int i = e.layer_index();
+            if (i < 0 || i >= static_cast<int>(imported.pipeline.layers.size()))
+                return fail(kFailed, path + ": the pipeline file format cannot hold this model");
+            return fail(kFailed, path + ": the pipeline file format cannot hold layer " +
+                                     QString::number(i) + " (" +
+                                     layer_label(imported.pipeline.layers[static_cast<std::size_t>(i)]) +
+                                     ")");
+        }
         for (std::size_t i = 0; i < imported.pipeline.layers.size(); ++i)
             if (i >= reread.layers.size() || !(reread.layers[i] == imported.pipeline.layers[i]))
                 return fail(kFailed, path + ": the pipeline file format cannot hold layer " +
