@@ -11,6 +11,7 @@ packages=(
     libhwy-dev
     nlohmann-json3-dev
     libgif-dev
+    libonnx-dev libprotobuf-dev
     xvfb xauth
 )
 
