@@ -92,6 +92,9 @@ private Q_SLOTS:
     void strict_refuses_what_it_cannot_map();
     void keeps_the_model_metadata();
     void refuses_what_does_not_parse_without_allocating();
+    void bundled_photo_network_matches_on_both_backends();
+    void other_exporters_forms_compute_the_same_data();
+    void other_exporters_forms_compute_the_same();
     void resnet18_trunk_matches_torchinfo();
     void resnet18_runs_on_both_backends();
     void resnet18_with_folded_batch_norms_agrees();
@@ -439,6 +442,195 @@ void TestOnnxImport::refuses_what_does_not_parse_without_allocating() {
     } catch (const OnnxError& e) {
         QVERIFY2(QString::fromUtf8(e.what()).contains(QLatin1String("external file")), e.what());
     }
+}
+
+void TestOnnxImport::bundled_photo_network_matches_on_both_backends() {
+    const OnnxImport imported = import_onnx(CONVSCOPE_RESOURCES_DIR
+                                            "/models/face-recognition/face_recognition_trunk.onnx");
+    QVERIFY(imported.complete());
+    QVERIFY(imported.warnings.empty());
+    QVERIFY(imported.model.property("license"));
+    const Tensor input = fx::read_tensor(fx::path(QStringLiteral("face_recognition_trunk/input.npy")));
+    for (const BackendKind kind : {BackendKind::Naive, BackendKind::Fast}) {
+        const auto backend = make_backend(kind);
+        const RunResult& result = backend->run(imported.pipeline, input);
+        const QString diff = fx::compare(*result.layers.back().output,
+                                         fx::path(QStringLiteral("face_recognition_trunk/conv64_3.npy")));
+        QVERIFY2(diff.isEmpty(), qPrintable(diff));
+    }
+}
+
+namespace {
+
+// A small graph written node by node, for the forms of other exporters (Keras through tf2onnx,
+// older PyTorch) that the fixtures do not hold: conv → <head> on a [1, 3, 8, 8] input.
+class GraphBuilder {
+public:
+    GraphBuilder() {
+        model_.set_ir_version(8);
+        model_.add_opset_import()->set_version(13);
+        auto* in = model_.mutable_graph()->add_input();
+        in->set_name("x");
+        auto* t = in->mutable_type()->mutable_tensor_type();
+        t->set_elem_type(onnx::TensorProto::FLOAT);
+        for (const int d : {1, 3, 8, 8})
+            t->mutable_shape()->add_dim()->set_dim_value(d);
+        std::vector<float> w(4 * 3 * 3 * 3);
+        for (std::size_t i = 0; i < w.size(); ++i)
+            w[i] = static_cast<float>((i * 37) % 11) / 10.0f - 0.5f;
+        floats("w", {4, 3, 3, 3}, w);
+        node("Conv", {"x", "w"}, "conv");
+    }
+    void floats(const std::string& name, std::vector<std::int64_t> dims, std::vector<float> v) {
+        auto* t = model_.mutable_graph()->add_initializer();
+        t->set_name(name);
+        t->set_data_type(onnx::TensorProto::FLOAT);
+        for (const auto d : dims)
+            t->add_dims(d);
+        for (const float f : v)
+            t->add_float_data(f);
+    }
+    void ints(const std::string& name, std::vector<std::int64_t> v) {
+        auto* t = model_.mutable_graph()->add_initializer();
+        t->set_name(name);
+        t->set_data_type(onnx::TensorProto::INT64);
+        t->add_dims(static_cast<std::int64_t>(v.size()));
+        for (const auto i : v)
+            t->add_int64_data(i);
+    }
+    onnx::NodeProto& node(const char* op, std::vector<std::string> inputs, const std::string& out) {
+        auto* n = model_.mutable_graph()->add_node();
+        n->set_op_type(op);
+        n->set_name(out + "_node");
+        for (const auto& i : inputs)
+            n->add_input(i);
+        n->add_output(out);
+        return *n;
+    }
+    static void attribute(onnx::NodeProto& n, const char* name, std::vector<std::int64_t> v) {
+        auto* a = n.add_attribute();
+        a->set_name(name);
+        if (v.size() == 1) {
+            a->set_type(onnx::AttributeProto::INT);
+            a->set_i(v[0]);
+        } else {
+            a->set_type(onnx::AttributeProto::INTS);
+            for (const auto i : v)
+                a->add_ints(i);
+        }
+    }
+    OnnxImport import(const std::string& output) {
+        model_.mutable_graph()->add_output()->set_name(output);
+        const std::string bytes = model_.SerializeAsString();
+        return import_onnx_bytes({reinterpret_cast<const std::uint8_t*>(bytes.data()), bytes.size()},
+                                 "built.onnx");
+    }
+
+private:
+    onnx::ModelProto model_;
+};
+
+std::vector<float> run_last(const OnnxImport& imported) {
+    Tensor input(3, 8, 8);
+    for (int c = 0; c < 3; ++c)
+        for (int y = 0; y < 8; ++y)
+            for (int x = 0; x < 8; ++x)
+                input.at(c, y, x) = static_cast<float>((c * 64 + y * 8 + x) % 13) / 6.0f - 1.0f;
+    NaiveBackend backend;
+    return backend.run(imported.pipeline, input).layers.back().output->to_dense();
+}
+
+} // namespace
+
+void TestOnnxImport::other_exporters_forms_compute_the_same_data() {
+    QTest::addColumn<int>("form");
+    QTest::newRow("Reshape(Shape, Gather, Unsqueeze, Concat) as flatten") << 0;
+    QTest::newRow("ReduceMean over [2, 3] as global average pooling") << 1;
+    QTest::newRow("Sub of a constant per channel") << 2;
+    QTest::newRow("Sum of two maps") << 3;
+    QTest::newRow("Squeeze of 1x1 maps, then MatMul") << 4;
+    QTest::newRow("Transpose and Cast of constants") << 5;
+}
+
+// Each form and the plain one it stands for give the same numbers.
+void TestOnnxImport::other_exporters_forms_compute_the_same() {
+    QFETCH(int, form);
+    GraphBuilder a, b;
+    std::vector<float> fc(4 * 6 * 6 * 5);
+    for (std::size_t i = 0; i < fc.size(); ++i)
+        fc[i] = static_cast<float>((i * 17) % 23) / 23.0f - 0.5f;
+    std::string out_a, out_b;
+    switch (form) {
+    case 0: // x.view(x.size(0), -1) in PyTorch before torch.flatten
+        a.node("Shape", {"conv"}, "shape");
+        a.ints("zero", {0});
+        GraphBuilder::attribute(a.node("Gather", {"shape", "zero"}, "batch"), "axis", {0});
+        a.ints("minus_one", {-1});
+        GraphBuilder::attribute(a.node("Concat", {"batch", "minus_one"}, "target"), "axis", {0});
+        a.node("Reshape", {"conv", "target"}, "flat");
+        a.floats("fc", {144, 5}, fc);
+        a.node("MatMul", {"flat", "fc"}, out_a = "y");
+        GraphBuilder::attribute(b.node("Flatten", {"conv"}, "flat"), "axis", {1});
+        b.floats("fc", {144, 5}, fc);
+        b.node("MatMul", {"flat", "fc"}, out_b = "y");
+        break;
+    case 1:
+        GraphBuilder::attribute(a.node("ReduceMean", {"conv"}, out_a = "y"), "axes", {2, 3});
+        b.node("GlobalAveragePool", {"conv"}, out_b = "y");
+        break;
+    case 2:
+        a.floats("c", {4, 1, 1}, {0.5f, -0.25f, 2.0f, 0.0f});
+        a.node("Sub", {"conv", "c"}, out_a = "y");
+        b.floats("c", {1, 4, 1, 1}, {-0.5f, 0.25f, -2.0f, 0.0f});
+        b.node("Add", {"conv", "c"}, out_b = "y");
+        break;
+    case 3:
+        a.node("Relu", {"conv"}, "r");
+        a.node("Sum", {"conv", "r"}, out_a = "y");
+        b.node("Relu", {"conv"}, "r");
+        b.node("Add", {"conv", "r"}, out_b = "y");
+        break;
+    case 4:
+        a.node("GlobalAveragePool", {"conv"}, "g");
+        a.ints("axes", {2, 3});
+        a.node("Squeeze", {"g", "axes"}, "s");
+        a.floats("fc", {4, 5}, {fc.begin(), fc.begin() + 20});
+        a.node("MatMul", {"s", "fc"}, out_a = "y");
+        b.node("GlobalAveragePool", {"conv"}, "g");
+        GraphBuilder::attribute(b.node("Flatten", {"g"}, "s"), "axis", {1});
+        b.floats("fc", {4, 5}, {fc.begin(), fc.begin() + 20});
+        b.node("MatMul", {"s", "fc"}, out_b = "y");
+        break;
+    case 5: { // a Gemm whose weight comes through Transpose, its bias through Cast
+        std::vector<float> w(5 * 144);
+        for (int o = 0; o < 5; ++o)
+            for (int i = 0; i < 144; ++i)
+                w[static_cast<std::size_t>(o * 144 + i)] = fc[static_cast<std::size_t>(i * 5 + o)];
+        GraphBuilder::attribute(a.node("Flatten", {"conv"}, "flat"), "axis", {1});
+        a.floats("w_t", {5, 144}, w);
+        GraphBuilder::attribute(a.node("Transpose", {"w_t"}, "fc"), "perm", {1, 0});
+        a.ints("bias_int", {1, 2, 3, 4, 5});
+        GraphBuilder::attribute(a.node("Cast", {"bias_int"}, "bias"), "to", {onnx::TensorProto::FLOAT});
+        a.node("Gemm", {"flat", "fc", "bias"}, out_a = "y");
+        GraphBuilder::attribute(b.node("Flatten", {"conv"}, "flat"), "axis", {1});
+        b.floats("fc", {144, 5}, fc);
+        b.floats("bias", {5}, {1, 2, 3, 4, 5});
+        b.node("Gemm", {"flat", "fc", "bias"}, out_b = "y");
+        break;
+    }
+    default:
+        QFAIL("no such form");
+    }
+    OnnxImport ia, ib;
+    try {
+        ia = a.import(out_a);
+        ib = b.import(out_b);
+    } catch (const std::exception& e) {
+        QFAIL(e.what());
+    }
+    QVERIFY2(ia.complete(), ia.stop_reason.c_str());
+    QVERIFY(ib.complete());
+    QCOMPARE(run_last(ia), run_last(ib));
 }
 
 namespace {

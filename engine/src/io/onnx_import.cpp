@@ -147,8 +147,12 @@ ImageInput find_image_input(const onnx::GraphProto& graph, OnnxModelInfo& info,
     if (!tensor.has_shape())
         throw ModelError(what + " declares no shape; ConvScope needs [1, C, H, W]");
     std::vector<long long> dims;
-    for (const auto& d : tensor.shape().dim())
+    for (const auto& d : tensor.shape().dim()) {
+        if (d.has_dim_value() && d.dim_value() < 0)
+            throw ModelError(what + " has a negative dimension (" + std::to_string(d.dim_value()) +
+                             ")");
         dims.push_back(d.has_dim_value() ? static_cast<long long>(d.dim_value()) : -1);
+    }
     info.input_name = input.name();
     info.input_dims = dims;
     const std::string declared = what + " has shape " + dims_of(dims);
@@ -486,6 +490,8 @@ void Importer::map_nodes(const onnx::ModelProto& mapped,
         const onnx::NodeProto& proto = graph.node(i);
         const Node node(ctx, proto, i);
         const std::size_t layers_before = result_.pipeline.layers.size();
+        if (proto.output_size() == 0 || proto.output(0).empty())
+            throw ModelError(node.label() + " has no output");
         try {
             const auto it = table.find(proto.op_type());
             if (it == table.end() || !is_default_domain(proto.domain()))
@@ -608,6 +614,11 @@ OnnxImport import_onnx_bytes(std::span<const std::uint8_t> bytes, const std::str
         throw OnnxError(name + ": there is not enough memory to import the model");
     } catch (const std::length_error&) {
         throw OnnxError(name + ": there is not enough memory to import the model");
+    } catch (const OnnxError&) {
+        throw;
+    } catch (const std::exception& e) {
+        // What libonnx or protobuf throw beyond the checks above: still one line on the file.
+        throw OnnxError(name + ": cannot be imported (" + converter_message(e.what()) + ")");
     }
 }
 

@@ -14,6 +14,8 @@ namespace convscope::onnx_import {
 // The most elements a folded constant may have (ConstantOfShape and broadcasting could
 // otherwise be asked for any size).
 inline constexpr std::uint64_t kMaxFoldedElements = std::uint64_t{1} << 26;
+// The most a fold may create beyond the data it reads (ConstantOfShape, broadcasting).
+inline constexpr std::uint64_t kMaxGeneratedElements = std::uint64_t{1} << 20;
 
 // Node's inputs 0 and 1 combined element-wise ('+', '-', '*', '/') with NumPy broadcasting.
 Constant fold_elementwise(const Node& node, char op);

@@ -113,6 +113,15 @@ void parse_constant_of_shape(Context& ctx, const Node& node) {
             throw ModelError("its value has " + std::to_string(value.elements()) +
                              " elements; it needs one");
     }
+    // ConstantOfShape makes data from nothing but a shape: only the small tensors exporters use.
+    std::uint64_t n = 1;
+    for (const std::int64_t d : shape.ints)
+        n = d <= 0 ? 0 : (n > kMaxGeneratedElements / static_cast<std::uint64_t>(d)
+                              ? kMaxGeneratedElements + 1
+                              : n * static_cast<std::uint64_t>(d));
+    if (n > kMaxGeneratedElements)
+        throw Unsupported("it makes a constant of shape " + dims_text(shape.ints) +
+                          ", larger than ConvScope folds");
     Constant out = like(value, shape.ints);
     if (out.is_float())
         std::fill(out.floats.begin(), out.floats.end(), value.floats[0]);
@@ -505,6 +514,10 @@ Constant fold_elementwise(const Node& node, char op) {
                              " do not broadcast");
         dims[i] = da == 1 ? db : da;
     }
+    if (element_count(dims) > std::max<std::uint64_t>({a.elements(), b.elements(),
+                                                       kMaxGeneratedElements}))
+        throw Unsupported("it broadcasts constants " + dims_text(a.dims) + " and " +
+                          dims_text(b.dims) + " into one larger than ConvScope folds");
     Constant out = like(a, dims);
     const auto out_strides = strides_of(dims);
     auto source = [&](const Constant& c, std::uint64_t j) {
