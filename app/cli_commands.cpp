@@ -365,11 +365,19 @@ QString inputs_text(const Layer& layer, int index) {
 
 // The receptive field of the centre value of layer `index` on the input: rows × columns.
 QString receptive_field_text(const Pipeline& pipeline, Shape input, int index, Shape out) {
-    // receptive_field() traces a straight stack; a layer that reads other layers than the one
-    // before it (a skip connection) would be traced through the wrong maps.
-    for (int i = 0; i <= index; ++i)
-        if (!pipeline.layers[static_cast<std::size_t>(i)].inputs.empty())
+    // receptive_field() traces straight stacks of convs, pools and point-wise layers; through a
+    // skip connection, a pad, a flatten or a linear layer its positions would not be the ones
+    // that layer reads, so those fields are not shown.
+    for (int i = 0; i <= index; ++i) {
+        const Layer& layer = pipeline.layers[static_cast<std::size_t>(i)];
+        const bool traced = std::holds_alternative<Conv2d>(layer.op) ||
+                            std::holds_alternative<Pool2d>(layer.op) ||
+                            std::holds_alternative<Activation>(layer.op) ||
+                            std::holds_alternative<BatchNorm2d>(layer.op) ||
+                            std::holds_alternative<Softmax>(layer.op);
+        if (!layer.inputs.empty() || (layer.enabled && !traced))
             return QStringLiteral("?");
+    }
     try {
         const ReceptiveField field =
             receptive_field(pipeline, input, index, 0, out.height / 2, out.width / 2);

@@ -6,6 +6,7 @@
 #include "support/onnx_fixtures.hpp"
 
 #include "convscope/backend.hpp"
+#include "convscope/image_io.hpp"
 #include "convscope/naive_backend.hpp"
 #include "convscope/onnx_import.hpp"
 #include "convscope/resnet18_onnx.hpp"
@@ -93,6 +94,7 @@ private Q_SLOTS:
     void keeps_the_model_metadata();
     void refuses_what_does_not_parse_without_allocating();
     void bundled_photo_network_matches_on_both_backends();
+    void bundled_classifier_predicts_its_samples();
     void other_exporters_forms_compute_the_same_data();
     void other_exporters_forms_compute_the_same();
     void resnet18_trunk_matches_torchinfo();
@@ -457,6 +459,45 @@ void TestOnnxImport::bundled_photo_network_matches_on_both_backends() {
         const QString diff = fx::compare(*result.layers.back().output,
                                          fx::path(QStringLiteral("face_recognition_trunk/conv64_3.npy")));
         QVERIFY2(diff.isEmpty(), qPrintable(diff));
+    }
+}
+
+// The bundled Fashion-MNIST classifier gives PyTorch's probabilities for its sample images
+// (resources/samples/fashion-mnist/expected.json) and names the classes in its metadata.
+void TestOnnxImport::bundled_classifier_predicts_its_samples() {
+    const OnnxImport imported =
+        import_onnx(CONVSCOPE_RESOURCES_DIR "/models/fashion-mnist/fashion_mnist_cnn.onnx");
+    QVERIFY(imported.complete());
+    QCOMPARE(imported.pipeline.input_mode, InputMode::Gray);
+    QVERIFY(std::holds_alternative<Softmax>(imported.pipeline.layers.back().op));
+    const std::string* labels = imported.model.property("labels");
+    QVERIFY(labels);
+    const QJsonArray names = QJsonDocument::fromJson(QByteArray::fromStdString(*labels)).array();
+    QCOMPARE(names.size(), 10);
+
+    QFile file(QStringLiteral(CONVSCOPE_RESOURCES_DIR "/samples/fashion-mnist/expected.json"));
+    QVERIFY(file.open(QIODevice::ReadOnly));
+    const QJsonArray samples = QJsonDocument::fromJson(file.readAll()).object()[QStringLiteral("samples")].toArray();
+    QVERIFY(samples.size() >= 6);
+    for (const BackendKind kind : {BackendKind::Naive, BackendKind::Fast}) {
+        const auto backend = make_backend(kind);
+        for (const auto& v : samples) {
+            const QJsonObject sample = v.toObject();
+            const QString name = sample[QStringLiteral("file")].toString();
+            const Tensor image = load_input(
+                (QStringLiteral(CONVSCOPE_RESOURCES_DIR "/samples/fashion-mnist/") + name).toStdString(),
+                InputMode::Gray);
+            const std::vector<float> p =
+                backend->run(imported.pipeline, image).layers.back().output->to_dense();
+            QCOMPARE(p.size(), std::size_t{10});
+            const QJsonArray expected = sample[QStringLiteral("probabilities")].toArray();
+            for (int c = 0; c < 10; ++c)
+                QVERIFY2(std::abs(p[static_cast<std::size_t>(c)] - expected[c].toDouble()) <= 1e-5,
+                         qPrintable(name + QStringLiteral(" class %1").arg(c)));
+            const int best = static_cast<int>(std::max_element(p.begin(), p.end()) - p.begin());
+            QCOMPARE(best, sample[QStringLiteral("predicted_class")].toInt());
+            QCOMPARE(names[best].toString(), sample[QStringLiteral("predicted_label")].toString());
+        }
     }
 }
 
