@@ -168,20 +168,22 @@ void parse_gemm(Context& ctx, const Node& node) {
     Linear linear;
     linear.in_features = in;
     linear.out_features = to_int(n, "its number of outputs", 1, 1 << 24);
-    linear.weight.resize(static_cast<std::size_t>(k * n));
+    std::vector<float> weight(static_cast<std::size_t>(k * n)); // out × in, as Linear holds it
     const float alpha = node.float_attribute("alpha", 1.0f);
     for (std::int64_t o = 0; o < n; ++o)
         for (std::int64_t i = 0; i < k; ++i) {
             const float w = trans_b ? b.floats[static_cast<std::size_t>(o * k + i)]
                                     : b.floats[static_cast<std::size_t>(i * n + o)];
-            linear.weight[static_cast<std::size_t>(o * k + i)] = alpha == 1.0f ? w : alpha * w;
+            weight[static_cast<std::size_t>(o * k + i)] = alpha == 1.0f ? w : alpha * w;
         }
+    linear.weight = std::move(weight);
     const float beta = node.float_attribute("beta", 1.0f);
     if (node.has_input(2) && beta != 0.0f) {
-        linear.bias = bias_values(node, 2, linear.out_features);
+        std::vector<float> bias = bias_values(node, 2, linear.out_features);
         if (beta != 1.0f)
-            for (float& v : linear.bias)
+            for (float& v : bias)
                 v *= beta;
+        linear.bias = std::move(bias);
     }
     ctx.add_layer(node, std::move(linear), {x}, 2);
 }
@@ -201,10 +203,11 @@ void parse_matmul(Context& ctx, const Node& node) {
     linear.in_features = in;
     linear.out_features = to_int(b.dims[1], "its number of outputs", 1, 1 << 24);
     const std::size_t n = static_cast<std::size_t>(linear.out_features);
-    linear.weight.resize(static_cast<std::size_t>(in) * n);
+    std::vector<float> weight(static_cast<std::size_t>(in) * n); // the transpose of B
     for (std::size_t o = 0; o < n; ++o)
         for (std::size_t i = 0; i < static_cast<std::size_t>(in); ++i)
-            linear.weight[o * static_cast<std::size_t>(in) + i] = b.floats[i * n + o];
+            weight[o * static_cast<std::size_t>(in) + i] = b.floats[i * n + o];
+    linear.weight = std::move(weight);
     ctx.add_layer(node, std::move(linear), {x}, 2);
 }
 

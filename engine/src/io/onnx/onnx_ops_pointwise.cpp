@@ -70,13 +70,14 @@ void parse_prelu(Context& ctx, const Node& node) {
     const Constant& slope = node.floats(1, "slope");
     Activation a = kind(ActivationKind::PReLU);
     const int channels = ctx.shape(x).channels;
-    if (slope.elements() == 1) {
-        a.slopes = slope.floats;
-    } else if (!per_channel_values(slope, x.rank, channels, a.slopes)) {
+    std::vector<float> slopes;
+    if (slope.elements() == 1)
+        slopes = slope.floats;
+    else if (!per_channel_values(slope, x.rank, channels, slopes))
         throw Unsupported("its slope '" + node.input_name(1) + "' has shape " +
                           dims_text(slope.dims) +
                           "; ConvScope's PReLU takes one slope or one per channel ([C, 1, 1])");
-    }
+    a.slopes = std::move(slopes);
     add_activation(ctx, node, a);
 }
 
