@@ -401,7 +401,10 @@ void parse_dequantize_linear(Context& ctx, const Node& node) {
     for (std::size_t i = 0; i < q.ints.size(); ++i) {
         const std::size_t k = per_axis ? (i / inner) % scale.elements() : 0;
         const std::int64_t z = zero ? zero->ints[k] : 0;
-        out.floats[i] = static_cast<float>(q.ints[i] - z) * scale.floats[k];
+        // In double the difference is exact for every 8-, 16- and 32-bit value (and cannot
+        // overflow for hostile 64-bit ones); it then rounds to float32 as ONNX's int32 would.
+        const double difference = static_cast<double>(q.ints[i]) - static_cast<double>(z);
+        out.floats[i] = static_cast<float>(difference) * scale.floats[k];
     }
     ctx.set_constant(node.output(0), std::move(out));
 }
@@ -543,9 +546,21 @@ Constant fold_elementwise(const Node& node, char op) {
         } else {
             const std::int64_t x = a.ints[ia];
             const std::int64_t y = b.ints[ib];
-            if (op == '/' && y == 0)
-                throw ModelError("it divides an integer by zero");
-            out.ints[j] = op == '+' ? x + y : op == '-' ? x - y : op == '*' ? x * y : x / y;
+            std::int64_t r = 0;
+            bool overflow = false;
+            switch (op) {
+            case '+': overflow = __builtin_add_overflow(x, y, &r); break;
+            case '-': overflow = __builtin_sub_overflow(x, y, &r); break;
+            case '*': overflow = __builtin_mul_overflow(x, y, &r); break;
+            default:
+                if (y == 0)
+                    throw ModelError("it divides an integer by zero");
+                overflow = x == std::numeric_limits<std::int64_t>::min() && y == -1;
+                r = overflow ? 0 : x / y;
+            }
+            if (overflow)
+                throw ModelError("its integer arithmetic overflows");
+            out.ints[j] = r;
         }
     }
     return out;
