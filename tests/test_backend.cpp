@@ -223,7 +223,7 @@ void TestBackend::incrementalRunAfterChangeMatchesFullRun() {
     // Change layer `changed` (keeping shapes valid); the engine finds the change itself.
     Layer& layer = p.layers[static_cast<std::size_t>(changed)];
     if (auto* conv = std::get_if<Conv2d>(&layer.op)) {
-        for (float& w : conv->weights.values)
+        for (float& w : conv->weights.values.write())
             w = -w * 1.5f;
         conv->padding_mode = PaddingMode::Replicate;
     } else if (auto* act = std::get_if<Activation>(&layer.op)) {
@@ -312,7 +312,7 @@ void TestBackend::incrementalRunAfterEarlierChangeRecomputesEverything() {
     RecordingBackend backend;
     (void)backend.run(p, input);
     backend.computed.clear();
-    std::get<Conv2d>(p.layers[0].op).weights.values[4] += 2.0f;
+    std::get<Conv2d>(p.layers[0].op).weights.values.write()[4] += 2.0f;
     const std::vector<Tensor> got = outputs(backend.run(p, input));
     QCOMPARE(backend.computed.size(), std::size_t{5});
     QVERIFY(same_tensors(got, fresh_run(p, *input)));

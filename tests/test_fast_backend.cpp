@@ -92,7 +92,7 @@ void make_rank_one(Random& rng, Conv2d& conv) {
                 v = uniform(rng);
             for (int y = 0; y < w.kernel_h; ++y)
                 for (int x = 0; x < w.kernel_w; ++x)
-                    w.at(o, i, y, x) = col[y] * row[x];
+                    w.set(o, i, y, x, col[y] * row[x]);
         }
 }
 
@@ -476,7 +476,7 @@ void TestFastBackend::incrementalRunEqualsFullRun() {
     (void)incremental.run(p, input);
     for (int changed : {3, 1, 4, 0}) {
         if (auto* conv = std::get_if<Conv2d>(&p.layers[changed].op))
-            conv->weights.values[0] += 0.5f;
+            conv->weights.values.write()[0] += 0.5f;
         else
             std::get<Activation>(p.layers[changed].op).kind = ActivationKind::LeakyReLU;
         const RunResult& got = incremental.run(p, input);

@@ -35,7 +35,7 @@ Conv2d make_conv(int out, int in, int kh, int kw) {
     conv.weights.kernel_w = kw;
     conv.weights.values.resize(static_cast<std::size_t>(out) * in * kh * kw);
     for (std::size_t i = 0; i < conv.weights.values.size(); ++i)
-        conv.weights.values[i] = 0.1f * static_cast<float>(i) - 0.35f;
+        conv.weights.values.write()[i] = 0.1f * static_cast<float>(i) - 0.35f;
     return conv;
 }
 

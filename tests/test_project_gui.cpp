@@ -80,7 +80,7 @@ private Q_SLOTS:
         QTRY_VERIFY_WITH_TIMEOUT(idle(*w1), 20000);
         // Edits: a kernel value (undoable), the colormap and the map shown large (view).
         Pipeline p = w1->document()->pipeline();
-        std::get<Conv2d>(p.layers[3].op).weights.values[4] = -2.5f;
+        std::get<Conv2d>(p.layers[3].op).weights.values.write()[4] = -2.5f;
         w1->document()->edit(QStringLiteral("edit"), p, 3);
         w1->document()->setDisplay({Colormap::Magma, Normalisation::PerLayer});
         w1->document()->setFocus({3, 2});

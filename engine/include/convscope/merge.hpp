@@ -3,14 +3,14 @@
 // concatenation along channels (torch.cat(dim=1)). Which layers they read is the layer's
 // `inputs` (layer.hpp).
 
-#include <vector>
+#include "convscope/shared_vector.hpp"
 
 namespace convscope {
 
 // The element-wise sum of its inputs (two or more of one shape), plus an optional constant per
 // channel (torch.add with a [C, 1, 1] tensor; then one input is enough).
 struct Add {
-    std::vector<float> constant; // empty, or one per channel
+    SharedVector<float> constant; // empty, or one per channel
 
     friend bool operator==(const Add&, const Add&) = default;
 };

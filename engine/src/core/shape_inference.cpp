@@ -194,7 +194,7 @@ Shape activation_shape(const Layer& layer, const Activation& act, Shape in, int 
 }
 
 void require_per_channel(const Layer& layer, int index, const char* field,
-                         const std::vector<float>& values, Shape in) {
+                         std::span<const float> values, Shape in) {
     if (static_cast<int>(values.size()) != in.channels)
         fail(layer, index, field,
              std::string(field) + " has " + std::to_string(values.size()) + " values for " +

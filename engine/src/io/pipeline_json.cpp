@@ -141,7 +141,7 @@ Conv2d read_conv(const json& obj, const Context& ctx) {
                           ctx);
     Conv2d conv;
     const std::vector<int> dims =
-        read_nested(required(obj, "weights", ctx), 4, "weights", ctx, conv.weights.values);
+        read_nested(required(obj, "weights", ctx), 4, "weights", ctx, conv.weights.values.write());
     conv.weights.out_channels = dims[0];
     conv.weights.in_channels = dims[1];
     conv.weights.kernel_h = dims[2];
