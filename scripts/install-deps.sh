@@ -13,6 +13,8 @@ packages=(
     libgif-dev
     libonnx-dev libprotobuf-dev
     xvfb xauth
+    # The sanitizer build and the fuzz targets: clang with its ASan/UBSan runtimes and libFuzzer.
+    clang libclang-rt-14-dev libfuzzer-14-dev
 )
 
 missing=()

@@ -209,6 +209,7 @@ private Q_SLOTS:
     void choosesTheAlgorithmByKernel();
     void cancelledRunReturnsNothingAndLeavesTheBackendUsable();
     void incrementalRunEqualsFullRun();
+    void runOfTheFirstLayersFusesNothingBeyondThem();
     void repeatedRunAllocatesNothing();
     void cleanupTestCase() { force_simd_target(""); }
 };
@@ -487,6 +488,32 @@ void TestFastBackend::incrementalRunEqualsFullRun() {
         for (std::size_t i = 0; i < want.layers.size(); ++i)
             QVERIFY2(relative_error(*want.layers[i].output, *got.layers[i].output) == 0.0,
                      qPrintable(QString("changed %1, layer %2").arg(changed).arg(i)));
+    }
+}
+
+void TestFastBackend::runOfTheFirstLayersFusesNothingBeyondThem() {
+    // conv, ReLU and 2x2 pooling run fused as one pass; a run of only the first one or two of
+    // them (a plan that stops at an error, the memory budget) must not write the outputs of the
+    // layers it leaves out, which it does not have (the sanitizer build sees any such write).
+    Random rng(11);
+    Pipeline p;
+    Conv2d conv = random_conv(rng, 4, 3, 3, 3);
+    conv.padding = ConvPadding::same();
+    p.layers.push_back(Layer{"conv", true, conv});
+    p.layers.push_back(Layer{"relu", true, Activation{}});
+    p.layers.push_back(Layer{"pool", true, Pool2d{}});
+    const auto input = std::make_shared<const Tensor>(random_tensor(rng, {3, 20, 24}));
+    for (int count : {1, 2, 3}) {
+        RunOptions options;
+        options.layer_count = count;
+        FastBackend fast;
+        const RunResult& got = fast.run(p, input, options);
+        QCOMPARE(static_cast<int>(got.layers.size()), count);
+        NaiveBackend naive;
+        const RunResult& want = naive.run(p, *input, options);
+        for (int i = 0; i < count; ++i)
+            QVERIFY2(relative_error(*want.layers[i].output, *got.layers[i].output) < 1e-5,
+                     qPrintable(QString("%1 layers, layer %2").arg(count).arg(i + 1)));
     }
 }
 

@@ -139,6 +139,29 @@ private Q_SLOTS:
                  QFileInfo(moved + QStringLiteral("/pictures/cat.png")).absoluteFilePath());
     }
 
+    // A project may name its image by a path that climbs out of its folder (or an absolute one):
+    // the window says which file it opened.
+    void theResolvedImagePathIsShown() {
+        QTemporaryDir dir;
+        QVERIFY(QDir(dir.path()).mkpath(QStringLiteral("photos")));
+        QVERIFY(QDir(dir.path()).mkpath(QStringLiteral("projects/2024")));
+        const QString image = dir.filePath(QStringLiteral("photos/coins.png"));
+        QVERIFY(QFile::copy(QStringLiteral(CONVSCOPE_RESOURCES_DIR "/samples/coins.png"), image));
+        const QString path = dir.filePath(QStringLiteral("projects/2024/coins.convscope"));
+        QFile file(path);
+        QVERIFY(file.open(QIODevice::WriteOnly));
+        file.write(R"({"format": "convscope-project", "version": 1,
+                       "image": {"path": "../../photos/coins.png"},
+                       "pipeline": {"format": "convscope-pipeline", "version": 1,
+                                    "layers": [{"type": "relu"}]}})");
+        file.close();
+        auto w = makeWindow(false);
+        QVERIFY2(w->openPath(path), qPrintable(w->lastStatus()));
+        const QString resolved = QFileInfo(image).absoluteFilePath();
+        QVERIFY2(w->lastStatus().contains(resolved), qPrintable(w->lastStatus()));
+        QCOMPARE(w->document()->imagePath(), resolved);
+    }
+
     void embeddedImageSurvivesItsFile() {
         QTemporaryDir dir;
         const QString image = dir.filePath(QStringLiteral("coins.png"));

@@ -9,6 +9,12 @@
 namespace convscope::ui {
 
 Layer makeLayer(NewLayerKind kind, int channels) {
+    const auto activation = [](ActivationKind k, float negativeSlope = 0.01f) {
+        Activation a;
+        a.kind = k;
+        a.negative_slope = negativeSlope;
+        return a;
+    };
     Layer layer;
     switch (kind) {
     case NewLayerKind::Conv: {
@@ -30,16 +36,16 @@ Layer makeLayer(NewLayerKind kind, int channels) {
         break;
     }
     case NewLayerKind::ReLU:
-        layer.op = Activation{ActivationKind::ReLU};
+        layer.op = activation(ActivationKind::ReLU);
         break;
     case NewLayerKind::LeakyReLU:
-        layer.op = Activation{ActivationKind::LeakyReLU, 0.1f};
+        layer.op = activation(ActivationKind::LeakyReLU, 0.1f);
         break;
     case NewLayerKind::Sigmoid:
-        layer.op = Activation{ActivationKind::Sigmoid};
+        layer.op = activation(ActivationKind::Sigmoid);
         break;
     case NewLayerKind::Tanh:
-        layer.op = Activation{ActivationKind::Tanh};
+        layer.op = activation(ActivationKind::Tanh);
         break;
     }
     return layer;
@@ -285,26 +291,65 @@ bool filterFromText(const QString& text, Conv2d& conv, int filter, QString* erro
     return true;
 }
 
+// PyTorch's class name for the layer, as a user who knows torch.nn would look for it.
 QString layerTypeTitle(const Layer& layer) {
-    if (const auto* conv = std::get_if<Conv2d>(&layer.op)) {
-        (void)conv;
+    if (std::holds_alternative<Conv2d>(layer.op))
         return QStringLiteral("Conv2d");
-    }
     if (const auto* pool = std::get_if<Pool2d>(&layer.op))
         return pool->kind == PoolKind::Max ? QStringLiteral("MaxPool2d")
                                            : QStringLiteral("AvgPool2d");
-    const auto& act = std::get<Activation>(layer.op);
-    switch (act.kind) {
-    case ActivationKind::ReLU:
-        return QStringLiteral("ReLU");
-    case ActivationKind::LeakyReLU:
-        return QStringLiteral("LeakyReLU");
-    case ActivationKind::Sigmoid:
-        return QStringLiteral("Sigmoid");
-    case ActivationKind::Tanh:
-        return QStringLiteral("Tanh");
+    if (const auto* act = std::get_if<Activation>(&layer.op)) {
+        switch (act->kind) {
+        case ActivationKind::ReLU:
+            return QStringLiteral("ReLU");
+        case ActivationKind::LeakyReLU:
+            return QStringLiteral("LeakyReLU");
+        case ActivationKind::Sigmoid:
+            return QStringLiteral("Sigmoid");
+        case ActivationKind::Tanh:
+            return QStringLiteral("Tanh");
+        case ActivationKind::PReLU:
+            return QStringLiteral("PReLU");
+        case ActivationKind::ELU:
+            return QStringLiteral("ELU");
+        case ActivationKind::HardSigmoid:
+            return QStringLiteral("Hardsigmoid");
+        case ActivationKind::HardSwish:
+            return QStringLiteral("Hardswish");
+        case ActivationKind::Clip:
+            return act->clip_min == 0.0f && act->clip_max == 6.0f ? QStringLiteral("ReLU6")
+                                                                  : QStringLiteral("Clip");
+        }
+        return {};
     }
-    return {};
+    if (std::holds_alternative<BatchNorm2d>(layer.op))
+        return QStringLiteral("BatchNorm2d");
+    if (std::holds_alternative<Add>(layer.op))
+        return QStringLiteral("Add");
+    if (std::holds_alternative<Concat>(layer.op))
+        return QStringLiteral("Concat");
+    if (const auto* pool = std::get_if<GlobalPool2d>(&layer.op))
+        return pool->kind == PoolKind::Max ? QStringLiteral("AdaptiveMaxPool2d(1)")
+                                           : QStringLiteral("AdaptiveAvgPool2d(1)");
+    if (const auto* pad = std::get_if<Pad2d>(&layer.op)) {
+        switch (pad->mode) {
+        case PaddingMode::Zeros:
+            return pad->value == 0.0f ? QStringLiteral("ZeroPad2d")
+                                      : QStringLiteral("ConstantPad2d");
+        case PaddingMode::Reflect:
+            return QStringLiteral("ReflectionPad2d");
+        case PaddingMode::Replicate:
+            return QStringLiteral("ReplicationPad2d");
+        case PaddingMode::Circular:
+            return QStringLiteral("CircularPad2d");
+        }
+        return {};
+    }
+    if (std::holds_alternative<Flatten>(layer.op))
+        return QStringLiteral("Flatten");
+    if (std::holds_alternative<Linear>(layer.op))
+        return QStringLiteral("Linear");
+    return QStringLiteral("Softmax");
 }
 
 QString describeLayer(const Layer& layer) {

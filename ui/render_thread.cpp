@@ -1,6 +1,7 @@
 #include "render_thread.hpp"
 
 #include "convscope/fast_backend.hpp"
+#include "convscope/memory_budget.hpp"
 #include "convscope/naive_backend.hpp"
 
 #include <opencv2/core.hpp>
@@ -201,12 +202,46 @@ void RenderThread::run() {
         cancel_.reset();
         measuring_ = true;
         mutex_.unlock();
-        measureReference(job);
+        try {
+            measureReference(job);
+        } catch (const std::exception&) {
+            // Memory the reference runs would need beyond the budget: no reference timing.
+        }
         QMutexLocker lock(&mutex_);
         measuring_ = false;
     }
     fast_.reset();
     naive_.reset();
+}
+
+int RenderThread::layersWithinBudget(const Backend& backend, const Pipeline& pipeline, Shape input,
+                                     int runnable, RenderResult& result) {
+    const auto fits = [&](int count) {
+        RunOptions options;
+        options.layer_count = count;
+        return backend.estimate_memory(pipeline, input, options).total() <= memory_budget();
+    };
+    if (runnable == 0 || fits(runnable))
+        return runnable;
+    // The estimate only grows with the layers run: the longest prefix that fits, by bisection.
+    int low = 0, high = runnable; // fits(low), !fits(high)
+    while (high - low > 1) {
+        const int mid = (low + high) / 2;
+        (fits(mid) ? low : high) = mid;
+    }
+    try {
+        RunOptions options;
+        options.layer_count = high;
+        backend.check_memory(pipeline, input, options);
+    } catch (const MemoryError& error) {
+        result.errorLayer = high - 1;
+        result.errorField.clear();
+        result.errorMessage =
+            tr("not enough memory: %1. Work on a scaled copy of the image (File ▸ Open image "
+               "offers one), or make the layers smaller.")
+                .arg(QString::fromUtf8(error.what()));
+    }
+    return low;
 }
 
 void RenderThread::process(const RenderRequest& job) {
@@ -228,10 +263,12 @@ void RenderThread::process(const RenderRequest& job) {
         result->errorField = QString::fromStdString(plan.error->field());
         result->errorMessage = QString::fromUtf8(plan.error->what());
     }
-    result->shapes = plan.shapes;
     const Pipeline& runnable = job.pipeline;
-    const int n = plan.runnable();
     Backend& backend = job.backend == BackendKind::Naive ? *naive_ : *fast_;
+    // And only as much as fits the memory budget: the layers from the first that does not fit
+    // are marked as layers that cannot run, with the figure.
+    const int n = layersWithinBudget(backend, runnable, input.shape(), plan.runnable(), *result);
+    result->shapes.assign(plan.shapes.begin(), plan.shapes.begin() + n);
     result->backend = QString::fromStdString(backend.name());
     const RunResult* run = nullptr;
     int from = n;
@@ -246,6 +283,10 @@ void RenderThread::process(const RenderRequest& job) {
             result->errorLayer = error.layer_index();
             result->errorMessage = QString::fromUtf8(error.what());
             return;
+        } catch (const MemoryError&) {
+            return; // the estimate said it fits; the budget changed in between
+        } catch (const std::bad_alloc&) {
+            return; // the system had less than the budget assumed: nothing to show this time
         }
         result->engineMs = msSince(engineStart);
         if (run->cancelled)

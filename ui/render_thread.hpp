@@ -49,6 +49,10 @@ protected:
 
 private:
     void process(const RenderRequest& job);
+    // How many of the first `runnable` layers fit the memory budget; when not all of them do,
+    // `result` names the first that does not and what it would need.
+    static int layersWithinBudget(const Backend& backend, const Pipeline& pipeline, Shape input,
+                                  int runnable, RenderResult& result);
     void measureReference(const RenderRequest& job);
 
     mutable QMutex mutex_;

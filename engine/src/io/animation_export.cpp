@@ -354,7 +354,7 @@ std::vector<std::string> write_png_sequence(const std::string& dir, const std::s
         try {
             ok = cv::imwrite(path, bgr);
         } catch (const cv::Exception& e) {
-            throw IoError(path + ": cannot be written (" + e.msg + ")");
+            throw IoError(path + ": cannot be written (" + e.err + ")");
         }
         if (!ok)
             throw IoError(path + ": cannot be written (folder not writable or disk full?)");

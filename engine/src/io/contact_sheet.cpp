@@ -147,7 +147,7 @@ void write_contact_sheet(const std::string& path, const Tensor& maps, const std:
     try {
         ok = cv::imwrite(path, bgr);
     } catch (const cv::Exception& e) {
-        throw IoError(path + ": cannot be written (" + e.msg + ")");
+        throw IoError(path + ": cannot be written (" + e.err + ")");
     }
     if (!ok)
         throw IoError(path + ": cannot be written (folder not writable or disk full?)");
