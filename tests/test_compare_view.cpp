@@ -34,8 +34,12 @@ private Q_SLOTS:
         QTRY_VERIFY_WITH_TIMEOUT(data.isCurrent(), 20000);
         view.pinCurrent();
         QVERIFY(view.hasPin());
+        QTRY_VERIFY(view.comparedMap() == (MapId{0, 0}) && view.differenceStats());
         QSignalSpy compared(&view, &CompareView::compared);
         document.setFocus({0, 1});
+        // The job for B = map 1 runs now: until it is done, what the view reports is still the
+        // comparison of map 0 with itself, never map 1 with map 0's difference.
+        QVERIFY(!(view.comparedMap() == (MapId{0, 1})) || view.differenceStats()->differing > 0);
         QTRY_VERIFY(view.comparedMap() == (MapId{0, 1}) && view.differenceStats());
         const Tensor& maps = *data.snapshot()->maps(0);
         const Tensor& diff = view.difference();

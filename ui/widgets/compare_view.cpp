@@ -13,6 +13,7 @@
 #include <QtConcurrent/QtConcurrentRun>
 
 #include <cmath>
+#include <utility>
 
 namespace convscope::ui {
 
@@ -164,17 +165,23 @@ CompareView::CompareView(Document* document, MapDataProvider* data, QWidget* par
     connect(pin_, &QPushButton::clicked, this, &CompareView::pinCurrent);
     connect(clear_, &QPushButton::clicked, this, &CompareView::clearPin);
     connect(shared_, &QCheckBox::toggled, this, [this] {
-        comparedSerial_ = 0;
+        requestedSerial_ = 0;
         update_();
     });
     connect(document_, &Document::focusChanged, this, &CompareView::update_);
     connect(document_, &Document::displayChanged, this, [this] {
-        comparedSerial_ = 0;
+        requestedSerial_ = 0;
         update_();
     });
     connect(data_, &MapDataProvider::snapshotReady, this, &CompareView::update_);
     connect(watcher_, &QFutureWatcher<Job>::finished, this, [this] {
         Job job = watcher_->result();
+        if (!pinned_ || job.pin != pinSerial_) { // unpinned or pinned anew meanwhile
+            if (std::exchange(dirty_, false))
+                update_();
+            return;
+        }
+        comparedMap_ = job.map;
         difference_ = std::move(job.difference);
         stats_.reset();
         const Pipeline& p = document_->pipeline();
@@ -251,7 +258,7 @@ void CompareView::pinCurrent() {
         pinnedName_ = mapName(focus, s->pipeline);
         ++pinSerial_;
         clear_->setEnabled(true);
-        comparedSerial_ = 0;
+        requestedSerial_ = 0;
         update_();
     });
 }
@@ -260,6 +267,7 @@ void CompareView::clearPin() {
     pinned_.reset();
     pinnedMap_ = MapId{-2, 0};
     clear_->setEnabled(false);
+    comparedMap_ = requestedMap_ = MapId{-2, 0};
     difference_ = Tensor();
     stats_.reset();
     summary_->setText(QString());
@@ -271,20 +279,26 @@ void CompareView::update_() {
     const MapId focus = document_->focus();
     if (!pinned_ || !snapshot || !snapshot->contains(focus) || !isVisible())
         return;
-    if (comparedMap_ == focus && comparedSerial_ == snapshot->serial && shownPin_ == pinSerial_)
+    if (requestedMap_ == focus && requestedSerial_ == snapshot->serial &&
+        requestedPin_ == pinSerial_)
         return;
     if (watcher_->isRunning()) {
         dirty_ = true;
         return;
     }
-    comparedMap_ = focus;
-    comparedSerial_ = snapshot->serial;
-    shownPin_ = pinSerial_;
+    // What is shown (comparedMap_, difference_, stats_) changes together when the job is done;
+    // until then it still describes the last comparison finished.
+    requestedMap_ = focus;
+    requestedSerial_ = snapshot->serial;
+    requestedPin_ = pinSerial_;
     const Tensor a = *pinned_;
     const bool shared = shared_->isChecked();
     const Colormap requested = document_->display().colormap;
-    watcher_->setFuture(QtConcurrent::run([a, snapshot, focus, shared, requested]() {
+    const quint64 pin = pinSerial_;
+    watcher_->setFuture(QtConcurrent::run([a, snapshot, focus, shared, requested, pin]() {
         Job job;
+        job.map = focus;
+        job.pin = pin;
         const Tensor b = channelCopy(*snapshot->maps(focus.layer), focus.channel);
         job.rangeA = map_range(a, 0);
         job.rangeB = map_range(b, 0);

@@ -70,6 +70,8 @@ public:
     void clearPin();
     bool hasPin() const { return pinned_.has_value(); }
     MapId pinnedMap() const { return pinnedMap_; }
+    // The map B of the comparison shown: difference() and differenceStats() are A − B for it
+    // (a comparison still being computed shows nothing until it is done).
     MapId comparedMap() const { return comparedMap_; }
     // A − B, when the sizes match (empty otherwise).
     const Tensor& difference() const { return difference_; }
@@ -86,6 +88,8 @@ protected:
 
 private:
     struct Job {
+        MapId map;       // B
+        quint64 pin = 0; // the pin A was
         Tensor difference;
         DifferenceStats stats;
         QImage a, b, diff;
@@ -109,10 +113,12 @@ private:
     MapId pinnedMap_{-2, 0};
     QString pinnedName_;
     std::shared_ptr<const MapSnapshot> current_;
-    MapId comparedMap_{-2, 0};
-    quint64 comparedSerial_ = 0;
-    quint64 pinSerial_ = 0; // bumps at every pin
-    quint64 shownPin_ = 0;
+    MapId comparedMap_{-2, 0}; // the B of the comparison shown
+    quint64 pinSerial_ = 0;    // bumps at every pin
+    // The comparison last asked for (running, or shown once finished).
+    MapId requestedMap_{-2, 0};
+    quint64 requestedSerial_ = 0;
+    quint64 requestedPin_ = 0;
     bool dirty_ = false;
     Tensor difference_;
     std::optional<DifferenceStats> stats_;
