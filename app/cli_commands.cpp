@@ -265,8 +265,6 @@ int run_command(const QStringList& arguments) {
               << QString::fromStdString(engine->name()) << "); maps and manifest.json in "
               << parser.value(out_dir) << "\n";
         out().flush();
-    } catch (const PipelineError& e) {
-        return fail(kFailed, e.what());
     } catch (const std::exception& e) {
         return fail(kFailed, e.what());
     }
@@ -293,6 +291,7 @@ int info_command(const QStringList& arguments) {
     try {
         const Inputs inputs = load_inputs(parser, image, pipeline, &project);
         const std::vector<Shape> shapes = infer_shapes(inputs.pipeline, inputs.image.shape());
+        const std::vector<LayerCost> costs = layer_costs(inputs.pipeline, inputs.image.shape());
         out() << "Pipeline: " << inputs.pipeline_path << "\n";
         if (!inputs.pipeline.description.empty())
             out() << "  " << QString::fromStdString(inputs.pipeline.description) << "\n";
@@ -307,10 +306,9 @@ int info_command(const QStringList& arguments) {
                      .arg("FLOPs", 10);
         long long total_params = 0;
         double total_flops = 0;
-        Shape previous = inputs.image.shape();
         for (std::size_t i = 0; i < shapes.size(); ++i) {
             const Layer& layer = inputs.pipeline.layers[i];
-            const LayerCost cost = layer_cost(layer, previous, shapes[i]);
+            const LayerCost& cost = costs[i];
             total_params += cost.parameters;
             total_flops += cost.flops;
             QString label = QString::fromStdString(std::string(type_name(layer)));
@@ -324,7 +322,6 @@ int info_command(const QStringList& arguments) {
                          .arg(shape_text(shapes[i]), -18)
                          .arg(cost.parameters, 10)
                          .arg(format_flops(cost.flops) + "FLOP", 10);
-            previous = shapes[i];
         }
         out() << "\nTotal: " << total_params << " parameters, " << format_flops(total_flops)
               << "FLOP per run\n";

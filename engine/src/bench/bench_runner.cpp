@@ -6,6 +6,7 @@
 
 #include "convscope/backend.hpp"
 #include "convscope/benchmark.hpp"
+#include "convscope/layer_cost.hpp"
 #include "convscope/simd.hpp"
 
 #include <opencv2/core/utility.hpp>
@@ -119,16 +120,6 @@ double max_relative_error(const RunResult& fast, const RunResult& naive) {
 }
 
 // ---- One case -------------------------------------------------------------------------------
-
-double pipeline_flops(const Pipeline& pipeline, Shape input) {
-    const std::vector<Shape> shapes = infer_shapes(pipeline, input);
-    double flops = 0;
-    for (std::size_t i = 0; i < shapes.size(); ++i) {
-        flops += layer_cost(pipeline.layers[i], input, shapes[i]).flops;
-        input = shapes[i];
-    }
-    return flops;
-}
 
 // The kernels a run used, each once, in order of first use: "direct-avx512+relu-avx512".
 std::string kernel_names(const RunResult& run) {

@@ -1,4 +1,5 @@
-// Output shapes with PyTorch's arithmetic, and the reasons a layer cannot run.
+// Pipelines: output shapes with PyTorch's arithmetic, the reasons a layer cannot run, and which
+// prefix of a pipeline can run on an input.
 
 #include "convscope/pipeline.hpp"
 
@@ -8,6 +9,13 @@
 #include <string>
 
 namespace convscope {
+
+std::string_view to_string(InputMode mode) {
+    return mode == InputMode::Gray ? "gray" : "rgb";
+}
+
+PipelineError::PipelineError(int layer_index, std::string field, const std::string& message)
+    : std::runtime_error(message), layer_index_(layer_index), field_(std::move(field)) {}
 
 namespace {
 
