@@ -5,6 +5,8 @@
 // Every time is the median of several wall-clock runs of the whole Backend::run() call (or of the
 // OpenCV calls), after a warm-up run, on inputs cut from a real photo.
 
+#include "convscope/fast_backend.hpp"
+
 #include <functional>
 #include <optional>
 #include <string>
@@ -33,8 +35,8 @@ struct BenchCase {
     double thread_scaling() const { return engine_ms > 0 ? engine_1thread_ms / engine_ms : 0; }
 };
 
-// Fast and naive outputs further apart than this (relative to the largest |value|) disagree.
-inline constexpr double kAgreementTolerance = 1e-4;
+// Fast and naive outputs further apart than the fast backend's tolerance disagree.
+inline constexpr double kAgreementTolerance = kFastAgreementTolerance;
 
 struct BenchReport {
     std::string cpu;    // /proc/cpuinfo "model name"

@@ -139,8 +139,12 @@ std::string bench_report_table(const BenchReport& report) {
              "GFLOP/s: the direct convolution's FLOPs (a multiply-add is 2) per second; "
              "separable and\nrunning-sum kernels do fewer, so theirs can exceed the machine's "
              "peak.\n";
-    if (any_disagree)
-        table += "(!) fast and naive outputs disagree on this case (relative error > 1e-4).\n";
+    if (any_disagree) {
+        char tolerance[32];
+        std::snprintf(tolerance, sizeof tolerance, "%g", kAgreementTolerance);
+        table += std::string("(!) fast and naive outputs disagree on this case (relative error > ") +
+                 tolerance + ").\n";
+    }
     return table;
 }
 
