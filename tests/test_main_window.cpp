@@ -135,7 +135,7 @@ private Q_SLOTS:
         stack->addLayer(int(NewLayerKind::Conv)); // identity conv after layer 0
         QCOMPARE(w->document()->pipeline().layers.size(), std::size_t(7));
         QTRY_VERIFY_WITH_TIMEOUT(idle(*w), 20000);
-        QCOMPARE(w->coordinator()->lastResult()->errorLayer, -1);
+        QVERIFY(!w->coordinator()->lastResult()->error);
 
         stack->removeSelected();
         QCOMPARE(w->document()->pipeline().layers.size(), std::size_t(6));
@@ -166,16 +166,17 @@ private Q_SLOTS:
         window->setValue(400);
         QTRY_VERIFY_WITH_TIMEOUT(idle(*w), 20000);
         const auto result = w->coordinator()->lastResult();
-        QCOMPARE(result->errorLayer, 2);
+        QVERIFY(result->error);
+        QCOMPARE(result->error->layer, 2);
         QCOMPARE(int(result->layers.size()), 2); // nothing after it ran
-        QVERIFY(!result->errorMessage.isEmpty());
+        QVERIFY(!result->error->message.isEmpty());
         QVERIFY(w->layerStack()->rowHasError(2));
         QVERIFY(!w->layerStack()->rowHasError(1));
         QVERIFY(w->layerStack()->rowDetail(3).contains(QStringLiteral("not run")));
         // Fix it: the maps come back.
         window->setValue(2);
         QTRY_VERIFY_WITH_TIMEOUT(idle(*w), 20000);
-        QCOMPARE(w->coordinator()->lastResult()->errorLayer, -1);
+        QVERIFY(!w->coordinator()->lastResult()->error);
         QVERIFY(!w->layerStack()->rowHasError(2));
     }
 

@@ -121,8 +121,9 @@ private Q_SLOTS:
         Document document;
         document.resetPipeline(parse_pipeline(kEveryKind));
         QVERIFY(document.loadImage(QStringLiteral(CONVSCOPE_RESOURCES_DIR "/samples/coins.png")));
-        MapDataProvider data(&document);
-        data.setDebounceMs(0);
+        RenderCoordinator coordinator(&document);
+        coordinator.setMeasureReference(false);
+        MapDataProvider data(&coordinator);
         PixelInspector inspector(&document, &data);
         inspector.resize(700, 900);
         inspector.show();
@@ -225,16 +226,19 @@ private Q_SLOTS:
                             double sum = 0, shownSum = 0, divisor = 0;
                             for (int r = 0; r < table->rowCount(); ++r) {
                                 const int kind = kindOf(table, r);
+                                // Pooling has no bias: the divisor row is a divisor.
+                                QVERIFY2(kind != PixelInspector::Bias, qPrintable(context));
                                 if (kind == PixelInspector::Term) {
                                     const double v = cellValue(table, r, 1);
                                     if (!std::isnan(v))
                                         sum += v;
                                 } else if (kind == PixelInspector::Sum) {
                                     shownSum = cellValue(table, r, 1);
-                                } else if (kind == PixelInspector::Bias) {
+                                } else if (kind == PixelInspector::Divisor) {
                                     divisor = cellValue(table, r, 1);
                                 }
                             }
+                            QVERIFY2(divisor > 0, qPrintable(context));
                             QVERIFY2(close(sum, shownSum, 1e-5), qPrintable(context));
                             QVERIFY2(close(shownSum / divisor, shownValue, 1e-5),
                                      qPrintable(context));
@@ -264,8 +268,9 @@ private Q_SLOTS:
         Document document;
         document.resetPipeline(load_pipeline(CONVSCOPE_RESOURCES_DIR "/pipelines/default.json"));
         QVERIFY(document.loadImage(QStringLiteral(CONVSCOPE_RESOURCES_DIR "/samples/chelsea.png")));
-        MapDataProvider data(&document);
-        data.setDebounceMs(0);
+        RenderCoordinator coordinator(&document);
+        coordinator.setMeasureReference(false);
+        MapDataProvider data(&coordinator);
         PixelInspector inspector(&document, &data);
         QWidget view;
         view.resize(200, 200);

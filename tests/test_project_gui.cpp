@@ -81,7 +81,7 @@ private Q_SLOTS:
         // Edits: a kernel value (undoable), the colormap and the map shown large (view).
         Pipeline p = w1->document()->pipeline();
         std::get<Conv2d>(p.layers[3].op).weights.values[4] = -2.5f;
-        w1->document()->edit(QStringLiteral("edit"), p, 3);
+        w1->document()->edit(QStringLiteral("edit"), p);
         w1->document()->setDisplay({Colormap::Magma, Normalisation::PerLayer});
         w1->document()->setFocus({3, 2});
         QVERIFY(tools(*w1)->project()->isModified());
@@ -190,7 +190,7 @@ private Q_SLOTS:
         QTRY_VERIFY_WITH_TIMEOUT(idle(*w), 20000);
         Pipeline p = w->document()->pipeline();
         p.layers[1].enabled = false;
-        w->document()->edit(QStringLiteral("disable"), p, 1);
+        w->document()->edit(QStringLiteral("disable"), p);
         QVERIFY(w->isWindowModified());
         tools(*w)->project()->setInteractive(true);
         auto answer = [](QMessageBox::StandardButton button) {

@@ -48,7 +48,7 @@ private Q_SLOTS:
         Pipeline p = doc.pipeline();
         for (int i = 1; i <= 40; ++i) {
             std::get<Conv2d>(p.layers[0].op).weights.at(0, 0, 1, 1) = float(i);
-            doc.edit(QStringLiteral("scrub"), p, 0, QStringLiteral("same-drag"));
+            doc.edit(QStringLiteral("scrub"), p, {.mergeKey = QStringLiteral("same-drag")});
             coordinator.renderNow(); // no coalescing: every edit is a request
         }
         QCOMPARE(doc.undoStack()->count(), 1); // one drag, one step
@@ -79,7 +79,7 @@ private Q_SLOTS:
         QTRY_VERIFY_WITH_TIMEOUT(coordinator.isIdle(), 20000);
         Pipeline p = doc.pipeline();
         std::get<Activation>(p.layers[4].op).kind = ActivationKind::Tanh;
-        doc.edit(QStringLiteral("tanh"), p, 4);
+        doc.edit(QStringLiteral("tanh"), p);
         QTRY_VERIFY_WITH_TIMEOUT(coordinator.isIdle(), 20000);
         QCOMPARE(coordinator.lastResult()->fromLayer, 4);
         // Display changes recompute nothing.
@@ -100,15 +100,16 @@ private Q_SLOTS:
         setUp(doc);
         Pipeline p = doc.pipeline();
         std::get<Conv2d>(p.layers[3].op).groups = 3; // 8 channels do not split in 3 groups
-        doc.edit(QStringLiteral("groups"), p, 3);
+        doc.edit(QStringLiteral("groups"), p);
         QTRY_VERIFY_WITH_TIMEOUT(coordinator.isIdle(), 20000);
         const auto result = coordinator.lastResult();
-        QCOMPARE(result->errorLayer, 3);
+        QVERIFY(result->error);
+        QCOMPARE(result->error->layer, 3);
         QCOMPARE(int(result->layers.size()), 3);
-        QVERIFY(!result->errorMessage.isEmpty());
+        QVERIFY(!result->error->message.isEmpty());
         doc.undoStack()->undo();
         QTRY_VERIFY_WITH_TIMEOUT(coordinator.isIdle(), 20000);
-        QCOMPARE(coordinator.lastResult()->errorLayer, -1);
+        QVERIFY(!coordinator.lastResult()->error);
         QCOMPARE(int(coordinator.lastResult()->layers.size()), 5);
     }
 
@@ -121,7 +122,7 @@ private Q_SLOTS:
         setUp(doc);
         Pipeline p = doc.pipeline();
         p.layers[2].enabled = false; // a disabled layer passes its input's range on, too
-        doc.edit(QStringLiteral("disable"), p, 2);
+        doc.edit(QStringLiteral("disable"), p);
         QTRY_VERIFY_WITH_TIMEOUT(coordinator.isIdle(), 20000);
         const auto result = coordinator.lastResult();
         const auto backend = make_backend(BackendKind::Fast);

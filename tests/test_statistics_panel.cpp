@@ -5,6 +5,7 @@
 #include "feature_map_overview.hpp"
 #include "main_window.hpp"
 #include "map_data.hpp"
+#include "number_format.hpp"
 #include "render_coordinator.hpp"
 #include "statistics_panel.hpp"
 
@@ -37,7 +38,7 @@ private Q_SLOTS:
         QCOMPARE(w.overview()->deadMapCount(1), 0);
         Pipeline p = w.document()->pipeline();
         std::get<Conv2d>(p.layers[0].op).bias[2] = -1000.0f;
-        w.document()->edit(QStringLiteral("kill"), p, 0);
+        w.document()->edit(QStringLiteral("kill"), p);
         QTRY_VERIFY_WITH_TIMEOUT(w.coordinator()->isIdle() && w.overview()->isDeadMap({1, 2}),
                                  20000);
         QVERIFY(!w.overview()->isDeadMap({0, 2})); // the conv's map is negative, not zero
@@ -51,8 +52,9 @@ private Q_SLOTS:
         Document document;
         document.resetPipeline(load_pipeline(CONVSCOPE_RESOURCES_DIR "/pipelines/default.json"));
         QVERIFY(document.loadImage(QStringLiteral(CONVSCOPE_RESOURCES_DIR "/samples/chelsea.png")));
-        MapDataProvider data(&document);
-        data.setDebounceMs(0);
+        RenderCoordinator coordinator(&document);
+        coordinator.setMeasureReference(false);
+        MapDataProvider data(&coordinator);
         StatisticsPanel panel(&document, &data);
         panel.resize(320, 400);
         panel.show();
@@ -116,8 +118,9 @@ private Q_SLOTS:
         std::get<Conv2d>(p.layers[0].op).bias[2] = -1000.0f;
         document.resetPipeline(p);
         QVERIFY(document.loadImage(QStringLiteral(CONVSCOPE_RESOURCES_DIR "/samples/chelsea.png")));
-        MapDataProvider data(&document);
-        data.setDebounceMs(0);
+        RenderCoordinator coordinator(&document);
+        coordinator.setMeasureReference(false);
+        MapDataProvider data(&coordinator);
         StatisticsPanel panel(&document, &data);
         panel.show();
         document.setFocus({1, 2});

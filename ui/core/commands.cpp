@@ -2,23 +2,20 @@
 
 #include "document.hpp"
 
-#include <algorithm>
-
 namespace convscope::ui {
 
 PipelineCommand::PipelineCommand(Document* document, const QString& text, Pipeline before,
-                                 Pipeline after, int firstChanged, QString mergeKey,
-                                 int selectBefore, int selectAfter)
+                                 Pipeline after, QString mergeKey, int selectBefore,
+                                 int selectAfter)
     : QUndoCommand(text), document_(document), before_(std::move(before)), after_(std::move(after)),
-      firstChanged_(firstChanged), mergeKey_(std::move(mergeKey)), selectBefore_(selectBefore),
-      selectAfter_(selectAfter) {}
+      mergeKey_(std::move(mergeKey)), selectBefore_(selectBefore), selectAfter_(selectAfter) {}
 
 void PipelineCommand::undo() {
-    document_->applyPipeline(before_, firstChanged_, selectBefore_);
+    document_->applyPipeline(before_, selectBefore_);
 }
 
 void PipelineCommand::redo() {
-    document_->applyPipeline(after_, firstChanged_, selectAfter_);
+    document_->applyPipeline(after_, selectAfter_);
 }
 
 int PipelineCommand::id() const {
@@ -30,7 +27,6 @@ bool PipelineCommand::mergeWith(const QUndoCommand* other) {
     if (!next || next->mergeKey_ != mergeKey_ || mergeKey_.isEmpty())
         return false;
     after_ = next->after_;
-    firstChanged_ = std::min(firstChanged_, next->firstChanged_);
     selectAfter_ = next->selectAfter_;
     return true;
 }

@@ -13,7 +13,7 @@ class Document;
 class PipelineCommand : public QUndoCommand {
 public:
     PipelineCommand(Document* document, const QString& text, Pipeline before, Pipeline after,
-                    int firstChanged, QString mergeKey, int selectBefore, int selectAfter);
+                    QString mergeKey, int selectBefore, int selectAfter);
 
     void undo() override;
     void redo() override;
@@ -24,7 +24,6 @@ private:
     Document* document_;
     Pipeline before_;
     Pipeline after_;
-    int firstChanged_;
     QString mergeKey_;
     int selectBefore_;
     int selectAfter_;

@@ -30,6 +30,19 @@ void Document::setSelectedFilter(int filter) {
     Q_EMIT selectionChanged();
 }
 
+const Conv2d* Document::selectedConv() const {
+    if (selectedLayer_ < 0 || selectedLayer_ >= int(pipeline_.layers.size()))
+        return nullptr;
+    return std::get_if<Conv2d>(&pipeline_.layers[selectedLayer_].op);
+}
+
+Conv2d* Document::selectedConv(Pipeline& edited) const {
+    edited = pipeline_;
+    if (selectedLayer_ < 0 || selectedLayer_ >= int(edited.layers.size()))
+        return nullptr;
+    return std::get_if<Conv2d>(&edited.layers[selectedLayer_].op);
+}
+
 void Document::setFocus(MapId focus) {
     if (focus == focus_)
         return;
@@ -59,6 +72,7 @@ bool Document::reloadInput(QString* error) {
             std::make_shared<Tensor>(load_input(imagePath_.toStdString(), pipeline_.input_mode));
         imageSize_ = QSize(tensor->width(), tensor->height());
         input_ = std::move(tensor);
+        ++revision_;
     } catch (const std::exception& e) {
         if (error)
             *error = QString::fromUtf8(e.what());
@@ -86,7 +100,7 @@ bool Document::loadPipeline(const QString& path, QString* error) {
     try {
         Pipeline loaded = load_pipeline(path.toStdString());
         pipelinePath_ = QFileInfo(path).absoluteFilePath();
-        edit(tr("Open pipeline %1").arg(QFileInfo(path).fileName()), loaded, 0, {}, 0);
+        edit(tr("Open pipeline %1").arg(QFileInfo(path).fileName()), loaded, {.select = 0});
     } catch (const std::exception& e) {
         if (error)
             *error = QString::fromUtf8(e.what());
@@ -98,21 +112,21 @@ bool Document::loadPipeline(const QString& path, QString* error) {
 void Document::resetPipeline(const Pipeline& pipeline, const QString& path) {
     pipelinePath_ = path;
     undoStack_.clear();
-    applyPipeline(pipeline, 0, 0);
+    applyPipeline(pipeline, 0);
 }
 
-void Document::edit(const QString& text, const Pipeline& after, int firstChanged,
-                    const QString& mergeKey, int selectAfter) {
+void Document::edit(const QString& text, const Pipeline& after, const EditOptions& options) {
     if (after == pipeline_)
         return;
-    undoStack_.push(new PipelineCommand(this, text, pipeline_, after, firstChanged, mergeKey,
+    undoStack_.push(new PipelineCommand(this, text, pipeline_, after, options.mergeKey,
                                         selectedLayer_,
-                                        selectAfter < 0 ? selectedLayer_ : selectAfter));
+                                        options.select < 0 ? selectedLayer_ : options.select));
 }
 
-void Document::applyPipeline(const Pipeline& pipeline, int firstChanged, int select) {
+void Document::applyPipeline(const Pipeline& pipeline, int select) {
     const bool modeChanged = pipeline.input_mode != pipeline_.input_mode;
     pipeline_ = pipeline;
+    ++revision_;
     if (modeChanged && !imagePath_.isEmpty()) {
         QString error;
         if (reloadInput(&error))
@@ -127,24 +141,32 @@ void Document::applyPipeline(const Pipeline& pipeline, int firstChanged, int sel
         selectedLayer_ = layer;
         selection = true;
     }
-    if (count > 0) {
-        if (const auto* conv = std::get_if<Conv2d>(&pipeline_.layers[selectedLayer_].op))
-            if (selectedFilter_ >= conv->weights.out_channels) {
-                selectedFilter_ = conv->weights.out_channels - 1;
-                selection = true;
-            }
-    }
-    if (focus_.layer >= count)
+    if (const Conv2d* conv = selectedConv())
+        if (selectedFilter_ >= conv->weights.out_channels) {
+            selectedFilter_ = conv->weights.out_channels - 1;
+            selection = true;
+        }
+    // The map shown large must still exist: the last layer's first map, or the input.
+    const bool focusMoved = focus_.layer >= count;
+    if (focusMoved)
         focus_ = MapId{count - 1, 0};
-    Q_EMIT pipelineChanged(modeChanged ? 0 : firstChanged);
+    Q_EMIT pipelineChanged();
     if (selection)
         Q_EMIT selectionChanged();
+    if (focusMoved)
+        Q_EMIT focusChanged();
 }
 
 Shape Document::inputShapeOf(int index) const {
     if (!input_)
         return {};
     return ui::inputShapeOf(pipeline_, input_->shape(), index);
+}
+
+Shape Document::outputShapeOf(int layer) const {
+    if (!input_)
+        return {};
+    return ui::outputShapeOf(pipeline_, input_->shape(), layer);
 }
 
 } // namespace convscope::ui

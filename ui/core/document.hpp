@@ -17,6 +17,14 @@
 
 namespace convscope::ui {
 
+// How an edit becomes an undo step (Document::edit).
+struct EditOptions {
+    // Edits with the same non-empty key in a row merge into one step (a drag of one value).
+    QString mergeKey;
+    // The layer to select afterwards (-1: keep the selection).
+    int select = -1;
+};
+
 class Document : public QObject {
     Q_OBJECT
 
@@ -25,6 +33,9 @@ public:
 
     const Pipeline& pipeline() const { return pipeline_; }
     std::shared_ptr<const Tensor> input() const { return input_; }
+    // Counts the changes of the pipeline and of the input: a result or a snapshot made at the
+    // current revision shows the document as it is.
+    quint64 revision() const { return revision_; }
     QString imagePath() const { return imagePath_; }
     QSize imageSize() const { return imageSize_; }
     QString pipelinePath() const { return pipelinePath_; }
@@ -36,6 +47,11 @@ public:
     int selectedFilter() const { return selectedFilter_; }
     void setSelectedLayer(int layer);
     void setSelectedFilter(int filter);
+    // The selected layer's convolution, or null when it is not a conv (or nothing is selected).
+    const Conv2d* selectedConv() const;
+    // For an edit: sets `edited` to a copy of the pipeline and returns its selected conv (null
+    // when there is none), to change and hand to edit() as one step.
+    Conv2d* selectedConv(Pipeline& edited) const;
 
     // The map shown large.
     MapId focus() const { return focus_; }
@@ -54,20 +70,17 @@ public:
     // Replaces the pipeline without an undo step (start-up).
     void resetPipeline(const Pipeline& pipeline, const QString& path = {});
 
-    // Every edit goes through here: one undo step named `text`. Edits with the same non-empty
-    // `mergeKey` in a row merge into one step (a drag). `firstChanged` is the first layer whose
-    // output may differ; `selectAfter` the layer to select afterwards (-1: keep).
-    void edit(const QString& text, const Pipeline& after, int firstChanged,
-              const QString& mergeKey = {}, int selectAfter = -1);
+    // Every edit goes through here: one undo step named `text`. (Which layers changed is the
+    // engine's to find: it compares with its last run.)
+    void edit(const QString& text, const Pipeline& after, const EditOptions& options = {});
 
-    // The shape that enters layer `index` (empty if an earlier layer cannot run).
+    // The shape of the maps layer `index` reads (its first input), and the shape layer `layer`
+    // produces (-1: the input); empty where an earlier layer cannot run.
     Shape inputShapeOf(int index) const;
-
-    // Applies a pipeline state (the commands' redo/undo).
-    void applyPipeline(const Pipeline& pipeline, int firstChanged, int select);
+    Shape outputShapeOf(int layer) const;
 
 Q_SIGNALS:
-    void pipelineChanged(int firstChanged);
+    void pipelineChanged();
     void inputChanged();
     void selectionChanged();
     void focusChanged();
@@ -76,10 +89,14 @@ Q_SIGNALS:
     void imageError(const QString& message);
 
 private:
+    friend class PipelineCommand; // the only way to change the pipeline: an undo step
+    // Applies a pipeline state (the commands' redo/undo).
+    void applyPipeline(const Pipeline& pipeline, int select);
     bool reloadInput(QString* error);
 
     Pipeline pipeline_;
     std::shared_ptr<const Tensor> input_;
+    quint64 revision_ = 0;
     QString imagePath_;
     QString pipelinePath_;
     QSize imageSize_;

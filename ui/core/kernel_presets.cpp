@@ -39,6 +39,8 @@ std::vector<KernelPreset> loadKernelPresets(const QString& path, QString* error)
         if (!preset.kernel.empty() && !preset.kernel[0].empty())
             presets.push_back(std::move(preset));
     }
+    if (presets.empty() && error)
+        *error = QStringLiteral("%1: no kernel presets in the file").arg(path);
     return presets;
 }
 

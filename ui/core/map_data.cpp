@@ -1,13 +1,7 @@
 #include "map_data.hpp"
 
 #include "document.hpp"
-
-#include "convscope/backend.hpp"
-
-#include <QPointer>
-#include <QThreadPool>
-
-#include <mutex>
+#include "render_coordinator.hpp"
 
 namespace convscope::ui {
 
@@ -22,90 +16,41 @@ bool MapSnapshot::contains(MapId id) const {
     return t && id.channel >= 0 && id.channel < t->channels();
 }
 
-// The engine and its cache, used by one pool thread at a time.
-struct MapDataProvider::Worker {
-    std::mutex mutex; // one run at a time
-    std::unique_ptr<Backend> backend = make_backend(BackendKind::Fast);
-    CancelToken cancel;
-    std::atomic<quint64> newest{0};
-
-    std::shared_ptr<MapSnapshot> run(quint64 serial, Pipeline pipeline,
-                                     std::shared_ptr<const Tensor> input) {
-        std::lock_guard lock(mutex);
-        if (serial < newest.load())
-            return nullptr; // a newer request is waiting: skip this one
-        cancel.reset();
-        auto snapshot = std::make_shared<MapSnapshot>();
-        snapshot->serial = serial;
-        snapshot->input = input;
-        if (!input || input->empty())
-            return snapshot;
-        const PipelinePlan plan = plan_pipeline(pipeline, input->shape());
-        if (plan.error) {
-            snapshot->errorLayer = std::max(0, plan.error->layer_index());
-            snapshot->errorMessage = QString::fromUtf8(plan.error->what());
-            pipeline.layers.resize(plan.runnable());
-        }
-        snapshot->pipeline = pipeline;
-        if (pipeline.layers.empty())
-            return snapshot;
-        try {
-            const RunResult& result = backend->run(pipeline, input, RunOptions{&cancel});
-            if (result.cancelled)
-                return nullptr;
-            snapshot->run = result; // shares the outputs: the backend computes into new ones
-        } catch (const std::exception& e) {
-            snapshot->errorLayer = -2;
-            snapshot->errorMessage = QString::fromUtf8(e.what());
-            return snapshot;
-        }
-        return snapshot;
-    }
-};
-
-MapDataProvider::MapDataProvider(Document* document, QObject* parent)
-    : QObject(parent), document_(document), worker_(std::make_shared<Worker>()),
-      pool_(new QThreadPool(this)) {
-    qRegisterMetaType<std::shared_ptr<const MapSnapshot>>();
-    pool_->setMaxThreadCount(1);
-    debounce_.setSingleShot(true);
-    debounce_.setInterval(250);
-    connect(&debounce_, &QTimer::timeout, this, &MapDataProvider::start);
-    connect(document_, &Document::pipelineChanged, this, &MapDataProvider::onDocumentChanged);
-    connect(document_, &Document::inputChanged, this, &MapDataProvider::onDocumentChanged);
+MapDataProvider::MapDataProvider(RenderCoordinator* coordinator, QObject* parent)
+    : QObject(parent), coordinator_(coordinator), document_(coordinator->document()) {
+    connect(coordinator_, &RenderCoordinator::resultReady, this, &MapDataProvider::onResult);
 }
 
-MapDataProvider::~MapDataProvider() {
-    worker_->newest = ~quint64(0);
-    worker_->cancel.cancel();
-    pool_->waitForDone();
-}
+MapDataProvider::~MapDataProvider() = default;
 
 bool MapDataProvider::isCurrent() const {
-    return snapshot_ && snapshot_->serial == documentSerial_;
-}
-
-void MapDataProvider::onDocumentChanged() {
-    ++documentSerial_;
-    worker_->cancel.cancel(); // what is in flight is out of date
-    if (isWanted() || !waiters_.empty())
-        debounce_.start();
+    return snapshot_ && snapshot_->revision == document_->revision() &&
+           snapshot_->input == document_->input();
 }
 
 void MapDataProvider::setWanted(const QString& consumer, bool wanted) {
     wanted_.removeAll(consumer);
-    if (wanted) {
+    if (wanted)
         wanted_.append(consumer);
-        if (!isCurrent() && !debounce_.isActive())
-            refresh();
-    }
+    coordinator_->setKeepMaps(keepsMaps());
+    if (wanted)
+        refresh();
+    else if (!keepsMaps())
+        snapshot_.reset(); // nobody reads values now: the engine may reuse its buffers
+}
+
+bool MapDataProvider::keepsMaps() const {
+    return isWanted() || !waiters_.empty();
 }
 
 void MapDataProvider::refresh() {
-    if (isCurrent() || startedSerial_ == documentSerial_)
+    if (isCurrent() || !document_->input())
         return;
-    debounce_.stop();
-    start();
+    // A render on its way brings the maps (or, sent before they were wanted, leads back here).
+    if (coordinator_->isBusy() || coordinator_->isScheduled())
+        return;
+    // The engine's cache holds the maps already: the render thread only hands them over.
+    coordinator_->scheduleRender();
 }
 
 void MapDataProvider::withCurrent(
@@ -115,51 +60,30 @@ void MapDataProvider::withCurrent(
         return;
     }
     waiters_.push_back({context, std::move(callback)});
+    coordinator_->setKeepMaps(true);
     refresh();
 }
 
-void MapDataProvider::start() {
-    if (startedSerial_ == documentSerial_ || isCurrent())
-        return;
-    const quint64 serial = documentSerial_;
-    startedSerial_ = serial;
-    worker_->newest = serial;
-    worker_->cancel.cancel();
-    std::shared_ptr<Worker> worker = worker_;
-    Pipeline pipeline = document_->pipeline();
-    std::shared_ptr<const Tensor> input = document_->input();
-    QPointer<MapDataProvider> self(this);
-    pool_->start([worker, serial, pipeline = std::move(pipeline), input, self]() mutable {
-        std::shared_ptr<const MapSnapshot> snapshot =
-            worker->run(serial, std::move(pipeline), input);
-        if (!snapshot)
-            return;
-        QMetaObject::invokeMethod(
-            self.data(),
-            [self, snapshot, serial] {
-                if (self)
-                    self->deliver(snapshot, serial);
-            },
-            Qt::QueuedConnection);
-    });
-}
-
-void MapDataProvider::deliver(std::shared_ptr<const MapSnapshot> snapshot, quint64 serial) {
-    if (snapshot_ && snapshot_->serial > serial)
-        return;
-    snapshot_ = std::move(snapshot);
-    if (serial != documentSerial_) {
-        // Out of date already: run again if anyone still wants values.
-        if ((isWanted() || !waiters_.empty()) && !debounce_.isActive())
-            debounce_.start();
+void MapDataProvider::onResult(const std::shared_ptr<const RenderResult>& result) {
+    if (!result->maps) {
+        if (keepsMaps())
+            refresh(); // rendered before values were wanted: ask again, now with the maps
+        else
+            snapshot_.reset(); // out of date, and held only by us
         return;
     }
+    snapshot_ = result->maps;
+    if (!isCurrent())
+        return; // the document moved on; the coordinator is already rendering the newer state
     Q_EMIT snapshotReady(snapshot_);
     std::vector<Waiter> waiters;
     waiters.swap(waiters_);
     for (Waiter& waiter : waiters)
         if (waiter.context)
             waiter.callback(snapshot_);
+    // The snapshot stays until the next result, so a caller can still read it; the maps are no
+    // longer asked for unless some panel wants them.
+    coordinator_->setKeepMaps(keepsMaps());
 }
 
 } // namespace convscope::ui

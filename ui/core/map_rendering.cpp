@@ -4,10 +4,7 @@
 
 #include <algorithm>
 #include <cmath>
-#if defined(__SSE2__)
-#include <emmintrin.h>
-#endif
-#include <limits>
+#include <cstring>
 
 namespace convscope::ui {
 
@@ -46,91 +43,9 @@ QSize thumbnailSizeFor(int width, int height, int thumbnailSize) {
             std::max(1, int(std::lround(height * scale)))};
 }
 
-ValueRange exactRange(const Tensor& tensor, int channel, bool* allFinite) {
-    const int w = tensor.width();
-    const int h = tensor.height();
-    // Sixteen independent lanes. NaN compares false and is skipped; v - v is 0 for finite values
-    // and NaN for NaN and infinities, so `bad` remembers whether anything was not finite.
-    // (GCC does not vectorise the plain loop, so x86 gets SSE2 by hand: one pass at memory
-    // speed instead of a scalar one at a quarter of it.)
-    constexpr int kLanes = 16;
-    alignas(16) float lo[kLanes], hi[kLanes], bad[kLanes];
-    for (int j = 0; j < kLanes; ++j) {
-        lo[j] = std::numeric_limits<float>::infinity();
-        hi[j] = -std::numeric_limits<float>::infinity();
-        bad[j] = 0.0f;
-    }
-#if defined(__SSE2__)
-    __m128 vlo[4], vhi[4], vbad[4];
-    for (int k = 0; k < 4; ++k) {
-        vlo[k] = _mm_load_ps(lo + 4 * k);
-        vhi[k] = _mm_load_ps(hi + 4 * k);
-        vbad[k] = _mm_setzero_ps();
-    }
-#endif
-    for (int y = 0; y < h; ++y) {
-        const float* row = tensor.row(channel, y);
-        int x = 0;
-#if defined(__SSE2__)
-        for (; x + kLanes <= w; x += kLanes)
-            for (int k = 0; k < 4; ++k) {
-                const __m128 v = _mm_loadu_ps(row + x + 4 * k);
-                vlo[k] = _mm_min_ps(v, vlo[k]); // v < lo ? v : lo (NaN: lo)
-                vhi[k] = _mm_max_ps(v, vhi[k]);
-                vbad[k] = _mm_add_ps(vbad[k], _mm_sub_ps(v, v));
-            }
-#else
-        for (; x + kLanes <= w; x += kLanes)
-            for (int j = 0; j < kLanes; ++j) {
-                const float v = row[x + j];
-                lo[j] = v < lo[j] ? v : lo[j];
-                hi[j] = v > hi[j] ? v : hi[j];
-                bad[j] += v - v;
-            }
-#endif
-        for (int j = 0; x < w; ++x, ++j) {
-            const float v = row[x];
-            lo[j] = v < lo[j] ? v : lo[j];
-            hi[j] = v > hi[j] ? v : hi[j];
-            bad[j] += v - v;
-        }
-    }
-#if defined(__SSE2__)
-    for (int k = 0; k < 4; ++k) {
-        _mm_store_ps(lo + 4 * k, _mm_min_ps(_mm_load_ps(lo + 4 * k), vlo[k]));
-        _mm_store_ps(hi + 4 * k, _mm_max_ps(_mm_load_ps(hi + 4 * k), vhi[k]));
-        _mm_store_ps(bad + 4 * k, _mm_add_ps(_mm_load_ps(bad + 4 * k), vbad[k]));
-    }
-#endif
-    float lower = lo[0], upper = hi[0];
-    bool finite = true;
-    for (int j = 0; j < kLanes; ++j) {
-        lower = std::min(lower, lo[j]);
-        upper = std::max(upper, hi[j]);
-        finite = finite && bad[j] == 0.0f;
-    }
-    if (allFinite)
-        *allFinite = finite && w > 0 && h > 0;
-    if (!std::isfinite(lower) || !std::isfinite(upper)) { // rare: infinities, or nothing finite
-        lower = std::numeric_limits<float>::infinity();
-        upper = -std::numeric_limits<float>::infinity();
-        for (int y = 0; y < h; ++y)
-            for (int x = 0; x < w; ++x) {
-                const float v = tensor.row(channel, y)[x];
-                if (std::isfinite(v)) {
-                    lower = std::min(lower, v);
-                    upper = std::max(upper, v);
-                }
-            }
-        if (lower > upper)
-            lower = upper = 0.0f;
-    }
-    return ValueRange{lower, upper};
-}
-
 MapSummary summariseMap(const Tensor& tensor, int channel, int thumbnailSize) {
     MapSummary summary = sampleThumbnail(tensor, channel, thumbnailSize);
-    summary.range = exactRange(tensor, channel, &summary.allFinite);
+    summary.range = map_range(tensor, channel, &summary.allFinite);
     return summary;
 }
 
@@ -322,11 +237,24 @@ QImage colorizeValues(const float* values, int width, int height, std::size_t st
     return image;
 }
 
-QImage colorizeMap(const Tensor& tensor, int channel, Colormap map, ValueRange range) {
-    if (tensor.empty())
-        return {};
-    return colorizeValues(tensor.row(channel, 0), tensor.width(), tensor.height(),
-                          tensor.row_stride(), map, range);
+QImage toQImage(const RgbImage& rgb) {
+    QImage image(rgb.width, rgb.height, QImage::Format_RGB888);
+    for (int y = 0; y < rgb.height; ++y)
+        std::memcpy(image.scanLine(y), rgb.pixels.data() + std::size_t(y) * rgb.width * 3,
+                    std::size_t(rgb.width) * 3);
+    return image;
+}
+
+RgbImage toRgbImage(const QImage& image) {
+    const QImage rgb888 = image.convertToFormat(QImage::Format_RGB888);
+    RgbImage rgb;
+    rgb.width = rgb888.width();
+    rgb.height = rgb888.height();
+    rgb.pixels.resize(std::size_t(rgb.width) * rgb.height * 3);
+    for (int y = 0; y < rgb.height; ++y)
+        std::memcpy(rgb.pixels.data() + std::size_t(y) * rgb.width * 3, rgb888.constScanLine(y),
+                    std::size_t(rgb.width) * 3);
+    return rgb;
 }
 
 QImage inputPicture(const Tensor& input, int maxSide) {

@@ -1,6 +1,7 @@
 #pragma once
-// Turning float maps into pictures, off the GUI thread: value ranges, box-filtered thumbnails and
-// colormap lookup tables (the engine's colormaps, sampled once into 256 entries).
+// Turning float maps into pictures, off the GUI thread: box-filtered thumbnails and colormap
+// lookup tables (the engine's colormaps, sampled once into 256 entries). Ranges are the engine's
+// (map_range).
 
 #include "convscope/colormap.hpp"
 #include "convscope/tensor.hpp"
@@ -26,11 +27,8 @@ struct MapSummary {
     int height = 0;
     std::vector<float> values;
 };
-// Finite min and max of one map (vectorised; non-finite values skipped). `allFinite`, if given,
-// tells whether the map holds only finite values.
-ValueRange exactRange(const Tensor& tensor, int channel, bool* allFinite = nullptr);
-// The range and the thumbnail: one full pass over the map (for the range) plus a few samples per
-// thumbnail pixel.
+// The range (the engine's map_range) and the thumbnail: one full pass over the map (for the
+// range) plus a few samples per thumbnail pixel.
 MapSummary summariseMap(const Tensor& tensor, int channel, int thumbnailSize);
 // Only the thumbnail (range left empty): reads a few samples per thumbnail pixel, not the map.
 MapSummary sampleThumbnail(const Tensor& tensor, int channel, int thumbnailSize);
@@ -45,7 +43,11 @@ QImage focusPicture(const Tensor& tensor, int channel, QSize size, Colormap map,
 // Colours `values` (row-major, width × height) spanning `range` with `map`.
 QImage colorizeValues(const float* values, int width, int height, std::size_t stride, Colormap map,
                       ValueRange range);
-QImage colorizeMap(const Tensor& tensor, int channel, Colormap map, ValueRange range);
+// The engine's 8-bit RGB picture (colorize, contact sheets, animation frames) as a QImage: the
+// one conversion between the two.
+QImage toQImage(const RgbImage& rgb);
+// And back: a picture (an animation frame drawn with QPainter) for the engine's writers.
+RgbImage toRgbImage(const QImage& image);
 
 // The input tensor (1 or 3 channels in [0, 1]) as a picture; downscaled by box filtering to at most
 // `maxSide` on its longest side (0: full size).

@@ -1,5 +1,6 @@
 #include "pipeline_edit.hpp"
 
+#include <QObject>
 #include <QRegularExpression>
 #include <QStringList>
 
@@ -45,16 +46,27 @@ Layer makeLayer(NewLayerKind kind, int channels) {
     return layer;
 }
 
+std::vector<NewLayerChoice> newLayerChoices() {
+    return {{QObject::tr("Convolution (Conv2d)"), NewLayerKind::Conv},
+            {QObject::tr("Max pooling"), NewLayerKind::MaxPool},
+            {QObject::tr("Average pooling"), NewLayerKind::AvgPool},
+            {QObject::tr("ReLU"), NewLayerKind::ReLU},
+            {QObject::tr("Leaky ReLU"), NewLayerKind::LeakyReLU},
+            {QObject::tr("Sigmoid"), NewLayerKind::Sigmoid},
+            {QObject::tr("Tanh"), NewLayerKind::Tanh}};
+}
+
+Shape outputShapeOf(const Pipeline& pipeline, Shape input, int layer) {
+    if (layer < 0)
+        return input;
+    const PipelinePlan plan = plan_pipeline(pipeline, input);
+    return layer < plan.runnable() ? plan.shapes[layer] : Shape{};
+}
+
 Shape inputShapeOf(const Pipeline& pipeline, Shape input, int index) {
-    Shape shape = input;
-    for (int i = 0; i < index && i < int(pipeline.layers.size()); ++i) {
-        try {
-            shape = infer_shape(pipeline.layers[i], shape, i);
-        } catch (const PipelineError&) {
-            return {};
-        }
-    }
-    return shape;
+    if (index < 0 || index >= int(pipeline.layers.size()))
+        return {};
+    return outputShapeOf(pipeline, input, input_index(pipeline.layers[index], index, 0));
 }
 
 void resizeKernel(Conv2d& conv, int kernelH, int kernelW) {

@@ -7,19 +7,34 @@
 #include <QString>
 
 #include <random>
+#include <string_view>
 #include <vector>
 
 namespace convscope::ui {
 
 enum class NewLayerKind { Conv, MaxPool, AvgPool, ReLU, LeakyReLU, Sigmoid, Tanh };
 
+// The layers a user can add, in menu order, with their menu text (the one add-layer menu).
+struct NewLayerChoice {
+    QString label;
+    NewLayerKind kind;
+};
+std::vector<NewLayerChoice> newLayerChoices();
+
 // A new layer that fits after a layer with `channels` output channels. A conv starts as the
 // identity on its input channels (out = in), so inserting it changes nothing until edited.
 Layer makeLayer(NewLayerKind kind, int channels);
 
-// The shape that enters layer `index` (index = layer count: the pipeline's output); an empty
-// shape when an earlier layer cannot run.
+// The shape of the maps layer `index` reads (its first input: the previous layer, or the one its
+// `inputs` name), and the shape layer `layer` produces (-1: the input itself). Empty when a
+// layer before cannot run (the engine's plan_pipeline decides).
 Shape inputShapeOf(const Pipeline& pipeline, Shape input, int index);
+Shape outputShapeOf(const Pipeline& pipeline, Shape input, int layer);
+
+// An engine name (to_string of a colormap, padding mode, input mode, …) as text for people.
+inline QString engineName(std::string_view name) {
+    return QString::fromUtf8(name.data(), qsizetype(name.size()));
+}
 
 // Kernel size, centred: growing pads with zeros, shrinking crops the middle.
 void resizeKernel(Conv2d& conv, int kernelH, int kernelW);

@@ -6,9 +6,19 @@
 
 namespace convscope::ui {
 
+namespace {
+
+// The one clock of the edit path: steady_clock milliseconds, as RenderRequest::requestedAt.
+double steadyNowMs() {
+    return std::chrono::duration<double, std::milli>(
+               std::chrono::steady_clock::now().time_since_epoch())
+        .count();
+}
+
+} // namespace
+
 RenderCoordinator::RenderCoordinator(Document* document, QObject* parent)
     : QObject(parent), document_(document) {
-    clock_.start();
     coalesce_.setSingleShot(true);
     coalesce_.setInterval(0);
     connect(&coalesce_, &QTimer::timeout, this, &RenderCoordinator::renderNow);
@@ -61,6 +71,10 @@ void RenderCoordinator::setMeasureReference(bool measure) {
         scheduleRender();
 }
 
+void RenderCoordinator::setBackendFactory(RenderThread::BackendFactory factory) {
+    thread_.setBackendFactory(std::move(factory));
+}
+
 void RenderCoordinator::scheduleRender() {
     if (!coalesce_.isActive())
         coalesce_.start();
@@ -72,6 +86,7 @@ void RenderCoordinator::renderNow() {
         return;
     RenderRequest request;
     request.generation = ++requested_;
+    request.revision = document_->revision();
     request.pipeline = document_->pipeline();
     request.input = document_->input();
     request.display = document_->display();
@@ -79,11 +94,9 @@ void RenderCoordinator::renderNow() {
     request.backend = document_->liveBackend();
     request.thumbnailSize = thumbnailSize_;
     request.focusSize = focusSize_;
-    request.requestedAt = std::chrono::duration<double, std::milli>(
-                              std::chrono::steady_clock::now().time_since_epoch())
-                              .count();
+    request.requestedAt = steadyNowMs();
     request.measureReference = measureReference_;
-    requestTimes_.insert(request.generation, clock_.elapsed());
+    request.keepMaps = keepMaps_;
     if (!busyTimer_.isActive())
         busyTimer_.start();
     thread_.render(std::move(request));
@@ -95,10 +108,7 @@ void RenderCoordinator::onRendered(std::shared_ptr<const RenderResult> result) {
     displayed_ = result->generation;
     last_ = result;
     Q_EMIT resultReady(result);
-    const qint64 started = requestTimes_.value(result->generation, clock_.elapsed());
-    const double ms = double(clock_.nsecsElapsed()) / 1e6 - double(started);
-    for (auto it = requestTimes_.begin(); it != requestTimes_.end();)
-        it = it.key() <= displayed_ ? requestTimes_.erase(it) : std::next(it);
+    const double ms = steadyNowMs() - result->requestedAt;
     if (!isBusy()) {
         busyTimer_.stop();
         if (busyShown_) {

@@ -1,13 +1,12 @@
 #pragma once
 // The render coordinator: turns document changes into render requests with increasing
 // generation numbers, hands them to the render thread, and passes on only results newer than
-// what is shown. It also drives the busy indicator (shown when a request takes over 100 ms).
+// what is shown. It also drives the busy indicator (shown when a request takes over 100 ms):
+// every request ends in a result, an error result included, so the indicator always clears.
 
 #include "render_thread.hpp"
 #include "render_types.hpp"
 
-#include <QElapsedTimer>
-#include <QHash>
 #include <QObject>
 #include <QTimer>
 
@@ -24,13 +23,14 @@ public:
     explicit RenderCoordinator(Document* document, QObject* parent = nullptr);
     ~RenderCoordinator() override;
 
+    Document* document() const { return document_; }
     quint64 requestedGeneration() const { return requested_; }
     quint64 displayedGeneration() const { return displayed_; }
     bool isBusy() const { return displayed_ < requested_; }
+    // A render is scheduled for the end of this event-loop turn.
+    bool isScheduled() const { return coalesce_.isActive(); }
     // Nothing scheduled, nothing in flight: the widgets show the document's current state.
-    bool isIdle() const {
-        return !coalesce_.isActive() && displayed_ == requested_ && requested_ > 0;
-    }
+    bool isIdle() const { return !isScheduled() && displayed_ == requested_ && requested_ > 0; }
     std::shared_ptr<const RenderResult> lastResult() const { return last_; }
     std::shared_ptr<const ReferenceTimings> lastReference() const { return reference_; }
     RenderThread* renderThread() { return &thread_; }
@@ -44,6 +44,11 @@ public:
     QSize focusSize() const { return focusSize_; }
     void setMeasureReference(bool measure);
     bool measureReference() const { return measureReference_; }
+    // Results carry the run's maps (RenderResult::maps) while this is on (MapDataProvider).
+    void setKeepMaps(bool keep) { keepMaps_ = keep; }
+    bool keepMaps() const { return keepMaps_; }
+    // The engine the render thread runs (tests count or fail runs); before the first render.
+    void setBackendFactory(RenderThread::BackendFactory factory);
 
 public Q_SLOTS:
     // Schedules a render of the document's current state (coalesced within one event-loop turn).
@@ -66,14 +71,13 @@ private:
     RenderThread thread_;
     QTimer coalesce_;
     QTimer busyTimer_;
-    QElapsedTimer clock_;
-    QHash<quint64, qint64> requestTimes_;
     quint64 requested_ = 0;
     quint64 displayed_ = 0;
     bool busyShown_ = false;
     int thumbnailSize_ = 112;
     QSize focusSize_;
     bool measureReference_ = true;
+    bool keepMaps_ = false;
     std::shared_ptr<const RenderResult> last_;
     std::shared_ptr<const ReferenceTimings> reference_;
 };

@@ -1,17 +1,16 @@
 #include "render_thread.hpp"
 
-#include "convscope/fast_backend.hpp"
-#include "convscope/naive_backend.hpp"
+#include "convscope/reference_timing.hpp"
 
-#include <opencv2/core.hpp>
-#include <opencv2/imgproc.hpp>
-
+#include <QCoreApplication>
 #include <QMutexLocker>
+#include <QUnhandledException>
 #include <QtConcurrent/QtConcurrentMap>
 
 #include <algorithm>
 #include <chrono>
-#include <limits>
+#include <exception>
+#include <new>
 
 namespace convscope::ui {
 
@@ -31,6 +30,34 @@ double msSince(Clock::time_point start) {
     return std::chrono::duration<double, std::milli>(Clock::now() - start).count();
 }
 
+QString translated(const char* text) {
+    return QCoreApplication::translate("RenderThread", text);
+}
+
+// What the user is told about a run that threw: a PipelineError names its layer; anything else
+// (out of memory, a bug) stops the whole run. Exceptions thrown on the picture threads arrive
+// wrapped by Qt Concurrent.
+RunError failureOf(std::exception_ptr error) {
+    try {
+        std::rethrow_exception(error);
+    } catch (const QUnhandledException& wrapped) {
+        if (wrapped.exception())
+            return failureOf(wrapped.exception());
+    } catch (const PipelineError& e) {
+        return RunError{e.layer_index(), QString::fromStdString(e.field()),
+                        QString::fromUtf8(e.what())};
+    } catch (const std::bad_alloc&) {
+        return RunError{-1, QString(),
+                        translated("Not enough memory to compute the maps of this pipeline on this image; "
+                           "try a smaller image or fewer channels")};
+    } catch (const std::exception& e) {
+        return RunError{-1, QString(),
+                        translated("The computation failed: %1").arg(QString::fromUtf8(e.what()))};
+    } catch (...) {
+    }
+    return RunError{-1, QString(), translated("The computation failed for an unknown reason")};
+}
+
 ValueRange unite(ValueRange a, ValueRange b, bool& any) {
     if (!any) {
         any = true;
@@ -39,90 +66,19 @@ ValueRange unite(ValueRange a, ValueRange b, bool& any) {
     return {std::min(a.min, b.min), std::max(a.max, b.max)};
 }
 
-cv::Mat wrap(const Tensor& t, int channel) {
-    return cv::Mat(t.height(), t.width(), CV_32F, const_cast<float*>(t.row(channel, 0)),
-                   t.row_stride() * sizeof(float));
-}
-
-// OpenCV's time for the same operation, where it has one: conv with stride 1 and dilation 1
-// (filter2D per channel pair), ReLU (cv::max), average pooling with stride = kernel and no padding
-// (resize with INTER_AREA). Best of a few runs.
-std::optional<double> opencvTime(const Layer& layer, const Tensor& input, Shape outShape,
-                                 const CancelToken& cancel) {
-    if (!layer.enabled)
-        return std::nullopt;
-    std::function<void()> op;
-    std::vector<cv::Mat> padded;
-    if (const auto* conv = std::get_if<Conv2d>(&layer.op)) {
-        if (conv->stride != Pair{1, 1} || conv->dilation != Pair{1, 1} ||
-            conv->padding_mode == PaddingMode::Circular)
-            return std::nullopt;
-        const PadSides pad = conv->pad_sides();
-        const int border = conv->padding_mode == PaddingMode::Zeros     ? cv::BORDER_CONSTANT
-                           : conv->padding_mode == PaddingMode::Reflect ? cv::BORDER_REFLECT_101
-                                                                        : cv::BORDER_REPLICATE;
-        op = [conv, &input, pad, border, outShape, &cancel]() {
-            std::vector<cv::Mat> srcs(input.channels());
-            // Cancellation is checked before every OpenCV call: on a 12 MP image one call
-            // takes tens of milliseconds, and an edit is waiting behind it.
-            for (int c = 0; c < input.channels() && !cancel.is_cancelled(); ++c)
-                cv::copyMakeBorder(wrap(input, c), srcs[c], pad.top, pad.bottom, pad.left,
-                                   pad.right, border, cv::Scalar(0));
-            const ConvWeights& w = conv->weights;
-            const int outPerGroup = w.out_channels / conv->groups;
-            cv::Mat acc(outShape.height, outShape.width, CV_32F), tmp;
-            const cv::Rect roi(0, 0, outShape.width, outShape.height);
-            for (int o = 0; o < w.out_channels && !cancel.is_cancelled(); ++o) {
-                acc.setTo(0);
-                const int g = o / outPerGroup;
-                for (int i = 0; i < w.in_channels && !cancel.is_cancelled(); ++i) {
-                    cv::Mat k(w.kernel_h, w.kernel_w, CV_32F,
-                              const_cast<float*>(&w.values[w.index(o, i, 0, 0)]));
-                    cv::filter2D(srcs[g * w.in_channels + i], tmp, CV_32F, k, cv::Point(0, 0), 0,
-                                 cv::BORDER_CONSTANT);
-                    acc += tmp(roi);
-                }
-            }
-        };
-    } else if (const auto* pool = std::get_if<Pool2d>(&layer.op)) {
-        if (pool->kind != PoolKind::Avg || pool->stride != pool->kernel_size ||
-            pool->padding != Pair{0, 0} || pool->ceil_mode ||
-            input.height() % pool->kernel_size.h || input.width() % pool->kernel_size.w)
-            return std::nullopt;
-        op = [&input, outShape, &cancel]() {
-            cv::Mat dst;
-            for (int c = 0; c < input.channels() && !cancel.is_cancelled(); ++c)
-                cv::resize(wrap(input, c), dst, cv::Size(outShape.width, outShape.height), 0, 0,
-                           cv::INTER_AREA);
-        };
-    } else if (const auto* act = std::get_if<Activation>(&layer.op)) {
-        if (act->kind != ActivationKind::ReLU)
-            return std::nullopt;
-        op = [&input, &cancel]() {
-            cv::Mat dst;
-            for (int c = 0; c < input.channels() && !cancel.is_cancelled(); ++c)
-                cv::max(wrap(input, c), 0.0, dst);
-        };
-    }
-    if (!op)
-        return std::nullopt;
-    double best = 1e300, spent = 0;
-    for (int rep = 0; rep < 5 && (rep == 0 || spent < 200) && !cancel.is_cancelled(); ++rep) {
-        const auto start = Clock::now();
-        op();
-        const double ms = msSince(start);
-        best = std::min(best, ms);
-        spent += ms;
-    }
-    return best;
-}
-
 } // namespace
 
-RenderThread::RenderThread(QObject* parent) : QThread(parent) {
+RenderThread::RenderThread(QObject* parent) : QThread(parent), makeBackend_(make_backend) {
     qRegisterMetaType<std::shared_ptr<const RenderResult>>();
     qRegisterMetaType<std::shared_ptr<const ReferenceTimings>>();
+    qRegisterMetaType<std::shared_ptr<const MapSnapshot>>();
     sinceDelivery_.start();
+}
+
+void RenderThread::setBackendFactory(BackendFactory factory) {
+    QMutexLocker lock(&mutex_);
+    Q_ASSERT(!isRunning());
+    makeBackend_ = std::move(factory);
 }
 
 RenderThread::~RenderThread() {
@@ -152,9 +108,8 @@ void RenderThread::setFrameStarvationMs(int ms) {
     starvationMs_ = ms;
 }
 
-void RenderThread::setReferenceFlopLimit(double flops, bool force) {
+void RenderThread::setForceReference(bool force) {
     QMutexLocker lock(&mutex_);
-    referenceFlopLimit_ = flops;
     forceReference_ = force;
 }
 
@@ -164,8 +119,11 @@ int RenderThread::completedRuns() const {
 }
 
 void RenderThread::run() {
-    fast_ = make_backend(BackendKind::Fast);
-    naive_ = make_backend(BackendKind::Naive);
+    {
+        QMutexLocker lock(&mutex_);
+        fast_ = makeBackend_(BackendKind::Fast);
+        naive_ = makeBackend_(BackendKind::Naive);
+    }
     for (;;) {
         mutex_.lock();
         // The reference timing waits until the live view has been quiet for a while: started
@@ -210,24 +168,84 @@ void RenderThread::run() {
 }
 
 void RenderThread::process(const RenderRequest& job) {
-    const auto start = Clock::now();
     auto result = std::make_shared<RenderResult>();
     result->generation = job.generation;
+    result->revision = job.revision;
     result->requestedAt = job.requestedAt;
-    result->startedAt = steadyMs(start);
+    result->startedAt = steadyMs(Clock::now());
     result->focus = job.focus;
+    // Every job ends in a result the user sees, a failure included: the busy indicator waits for
+    // it, and an exception must not leave QThread::run (it would end the application).
+    std::optional<RunError> failure;
+    try {
+        if (!render(job, *result))
+            return; // cancelled: a newer request is waiting
+    } catch (...) {
+        failure = failureOf(std::current_exception());
+    }
+    if (failure)
+        showInputOnly(*result, job, *failure);
+    const bool ran = !result->layers.empty();
+    deliver(std::move(result), job, ran);
+}
+
+void RenderThread::showInputOnly(RenderResult& result, const RenderRequest& job, RunError error) {
+    // Nothing of the run can be shown (the engine returns no partial runs): the input, so the
+    // view is not left on maps of an earlier state, and the error.
+    const RenderResult kept = result;
+    result = RenderResult{};
+    result.generation = kept.generation;
+    result.revision = kept.revision;
+    result.requestedAt = kept.requestedAt;
+    result.startedAt = kept.startedAt;
+    result.backend = kept.backend;
+    result.error = std::move(error);
+    result.focus = MapId{-1, 0};
+    // What the engine and the summaries hold may be half a run now: start afresh next time.
+    cachedValidLayers_ = 0;
+    inputThumbnail_ = QImage();
     if (!job.input || job.input->empty())
         return;
+    result.inputShape = job.input->shape();
+    try {
+        result.inputThumbnail = inputPicture(*job.input, job.thumbnailSize);
+        result.focusImage = inputPicture(*job.input, job.focusSize);
+        result.focusMapSize = QSize(job.input->width(), job.input->height());
+        result.focusIsColourImage = true;
+        result.focusRange = ValueRange{0.0f, 1.0f};
+        result.focusColormap = Colormap::Gray;
+    } catch (...) {
+        // Out of memory even for the picture: the error alone.
+    }
+}
+
+void RenderThread::deliver(std::shared_ptr<RenderResult> result, const RenderRequest& job,
+                           bool ran) {
+    {
+        QMutexLocker lock(&mutex_);
+        sinceDelivery_.restart();
+        if (job.measureReference && !pending_ && ran)
+            referenceJob_ = job;
+    }
+    result->deliveredAt = steadyMs(Clock::now());
+    Q_EMIT rendered(std::move(result));
+}
+
+bool RenderThread::render(const RenderRequest& job, RenderResult& out) {
+    RenderResult* result = &out;
+    if (!job.input || job.input->empty()) {
+        result->error = RunError{-1, QString(), tr("The input image is empty")};
+        return true;
+    }
     const Tensor& input = *job.input;
     result->inputShape = input.shape();
 
-    // Everything before the first bad layer runs, nothing after it.
+    // Everything before the first bad layer runs, nothing after it (the engine's plan).
     const PipelinePlan plan = plan_pipeline(job.pipeline, input.shape());
-    if (plan.error) {
-        result->errorLayer = plan.error->layer_index() >= 0 ? plan.error->layer_index() : -2;
-        result->errorField = QString::fromStdString(plan.error->field());
-        result->errorMessage = QString::fromUtf8(plan.error->what());
-    }
+    if (plan.error)
+        result->error = RunError{plan.error->layer_index(),
+                                 QString::fromStdString(plan.error->field()),
+                                 QString::fromUtf8(plan.error->what())};
     result->shapes = plan.shapes;
     const Pipeline& runnable = job.pipeline;
     const int n = plan.runnable();
@@ -240,21 +258,29 @@ void RenderThread::process(const RenderRequest& job) {
         options.cancel = &cancel_;
         options.layer_count = n;
         const auto engineStart = Clock::now();
-        try {
-            run = &backend.run(runnable, job.input, options);
-        } catch (const PipelineError& error) {
-            result->errorLayer = error.layer_index();
-            result->errorMessage = QString::fromUtf8(error.what());
-            return;
-        }
+        run = &backend.run(runnable, job.input, options);
         result->engineMs = msSince(engineStart);
         if (run->cancelled)
-            return;
+            return false;
         from = run->first_computed;
         if (from < n) {
             QMutexLocker lock(&mutex_);
             ++completedRuns_;
         }
+    }
+    if (job.keepMaps) {
+        // The panels' values: the engine's outputs, shared (the next run computes into new ones).
+        auto maps = std::make_shared<MapSnapshot>();
+        maps->generation = job.generation;
+        maps->revision = job.revision;
+        maps->pipeline.input_mode = runnable.input_mode;
+        maps->pipeline.description = runnable.description;
+        maps->pipeline.layers.assign(runnable.layers.begin(), runnable.layers.begin() + n);
+        maps->input = job.input;
+        if (run)
+            maps->run = *run;
+        maps->error = result->error;
+        result->maps = std::move(maps);
     }
     // The pictures to redo: the layers the engine computed, and all of them when the input or the
     // thumbnail size changed.
@@ -291,7 +317,8 @@ void RenderThread::process(const RenderRequest& job) {
     for (int i = from; i < n; ++i) {
         const Layer& layer = runnable.layers[i];
         const auto* act = std::get_if<Activation>(&layer.op);
-        const bool readsPrevious = i > 0 && input_count(layer) == 1 && input_index(layer, i, 0) == i - 1;
+        const bool readsPrevious =
+            i > 0 && input_count(layer) == 1 && input_index(layer, i, 0) == i - 1;
         const bool derived =
             readsPrevious && (!layer.enabled || (act && act->kind == ActivationKind::ReLU));
         const int channels = run->layers[i].output->channels();
@@ -309,14 +336,14 @@ void RenderThread::process(const RenderRequest& job) {
                                                    : summariseMap(out, item.channel, thumb);
     });
     if (cancel_.is_cancelled())
-        return; // summaries up to cachedValidLayers_ (= from) stay valid
+        return false; // summaries up to cachedValidLayers_ (= from) stay valid
     for (const Item& item : items) {
         if (!item.derived)
             continue;
         const MapSummary& source = summaries_[item.layer - 1][item.channel];
         MapSummary& s = summaries_[item.layer][item.channel];
         if (!source.allFinite) { // NaN through a ReLU depends on the kernel: read the map
-            s.range = exactRange(*run->layers[item.layer].output, item.channel, &s.allFinite);
+            s.range = map_range(*run->layers[item.layer].output, item.channel, &s.allFinite);
         } else if (!runnable.layers[item.layer].enabled) {
             s.range = source.range;
         } else {
@@ -390,82 +417,51 @@ void RenderThread::process(const RenderRequest& job) {
     }
     result->focusMs = msSince(focusStart);
     result->renderMs = msSince(renderStart);
-
-    {
-        QMutexLocker lock(&mutex_);
-        sinceDelivery_.restart();
-        if (job.measureReference && !pending_ && n > 0)
-            referenceJob_ = job;
-    }
-    result->deliveredAt = steadyMs(Clock::now());
-    Q_EMIT rendered(result);
+    return true;
 }
 
 void RenderThread::measureReference(const RenderRequest& job) {
-    const Pipeline& runnable = job.pipeline;
-    const Tensor& input = *job.input;
-    const PipelinePlan plan = plan_pipeline(runnable, input.shape());
-    const std::vector<Shape>& shapes = plan.shapes;
+    const Pipeline& pipeline = job.pipeline;
+    const PipelinePlan plan = plan_pipeline(pipeline, job.input->shape());
     const int n = plan.runnable();
-    const std::vector<Layer> layers(runnable.layers.begin(), runnable.layers.begin() + n);
+    const std::vector<Layer> layers(pipeline.layers.begin(), pipeline.layers.begin() + n);
+    bool force;
+    {
+        QMutexLocker lock(&mutex_);
+        force = forceReference_;
+    }
+    ReferenceOptions options;
+    options.cancel = &cancel_;
+    options.time_naive =
+        force || pipeline_flops(pipeline, job.input->shape()) <= kNaiveReferenceFlopLimit;
     if (referenceValid_ && referenceInput_ == job.input.get() &&
-        referenceMode_ == runnable.input_mode && referenceLayers_ == layers)
+        referenceMode_ == pipeline.input_mode && referenceLayers_ == layers &&
+        (referenceTimedNaive_ || !options.time_naive))
         return; // already timed
 
     auto timings = std::make_shared<ReferenceTimings>();
     timings->generation = job.generation;
-
-    double flops = 0;
-    for (int i = 0; i < n; ++i)
-        flops +=
-            layer_cost(runnable.layers[i], i == 0 ? input.shape() : shapes[i - 1], shapes[i]).flops;
-    double limit;
-    bool force;
-    {
-        QMutexLocker lock(&mutex_);
-        limit = referenceFlopLimit_;
-        force = forceReference_;
-    }
-    const RunResult* reference = nullptr;
-    if (flops > limit && !force) {
-        timings->skipped = true;
-        // The live run's outputs (cached by the engine) are OpenCV's inputs.
-        reference = &fast_->run(runnable, job.input, RunOptions{&cancel_, n});
-    } else {
-        reference = &naive_->run(runnable, job.input, RunOptions{&cancel_, n});
-        if (reference->cancelled) {
+    timings->skipped = !options.time_naive;
+    try {
+        const ReferenceTimes times = time_references(pipeline, job.input, *fast_, *naive_, options);
+        if (times.cancelled) {
             referenceValid_ = false;
             return;
         }
-        for (const LayerResult& layer : reference->layers)
-            timings->naiveMs.push_back(layer.ms);
-        timings->naiveTotalMs = reference->total_ms();
-        referenceLayers_ = layers;
-        referenceInput_ = job.input.get();
-        referenceMode_ = runnable.input_mode;
-        referenceValid_ = true;
+        timings->fastMs = times.fast_ms;
+        timings->naiveMs = times.naive_ms;
+        timings->opencvMs = times.opencv_ms;
+        timings->naiveTotalMs = times.naive_total_ms;
+    } catch (...) {
+        timings->failure = failureOf(std::current_exception()).message;
     }
-    if (reference->cancelled)
-        return;
-    for (int i = 0; i < n; ++i) {
-        const int source = input_index(runnable.layers[i], i, 0);
-        const Tensor& layerInput =
-            source == kPipelineInput ? input : *reference->layers[source].output;
-        timings->opencvMs.push_back(opencvTime(runnable.layers[i], layerInput, shapes[i], cancel_));
-        if (cancel_.is_cancelled())
-            return;
-    }
-    // The fast engine timed like the references, warm and repeated: the live run's own time may
-    // include first-run costs (page faults, threads waking up) that would make the comparison
-    // unfair.
-    timings->fastMs.assign(n, std::numeric_limits<double>::infinity());
-    for (int repeat = 0; repeat < 3; ++repeat) {
-        const RunResult& run = fast_->run(runnable, job.input, RunOptions{&cancel_, n, false});
-        if (run.cancelled)
-            return;
-        for (int i = 0; i < n; ++i)
-            timings->fastMs[i] = std::min(timings->fastMs[i], run.layers[i].ms);
-    }
+    // Timed (or failed) on these layers: not again until they change, or until the naive loops
+    // are asked for where they were skipped.
+    referenceValid_ = true;
+    referenceTimedNaive_ = options.time_naive;
+    referenceLayers_ = layers;
+    referenceInput_ = job.input.get();
+    referenceMode_ = pipeline.input_mode;
     Q_EMIT referenceTimed(timings);
 }
 

@@ -18,6 +18,7 @@
 #include <QThread>
 #include <QWaitCondition>
 
+#include <functional>
 #include <memory>
 #include <optional>
 
@@ -27,15 +28,22 @@ class RenderThread : public QThread {
     Q_OBJECT
 
 public:
+    // Makes the backend of a kind (the default: the engine's make_backend).
+    using BackendFactory = std::function<std::unique_ptr<Backend>(BackendKind)>;
+
     explicit RenderThread(QObject* parent = nullptr);
     ~RenderThread() override;
+
+    // Replaces make_backend (tests count or fail runs with their own backend). Only before the
+    // first render: the thread makes its backends when it starts.
+    void setBackendFactory(BackendFactory factory);
 
     // Queues `request`, replacing any request that has not started.
     void render(RenderRequest request);
     // A job in flight is allowed to finish once this long has passed without a frame.
     void setFrameStarvationMs(int ms);
-    // Above this many FLOPs the naive reference is not timed unless forced.
-    void setReferenceFlopLimit(double flops, bool force);
+    // Time the naive reference even above kNaiveReferenceFlopLimit (the engine's limit).
+    void setForceReference(bool force);
 
     // Runs that the engine actually performed (tests use this to see incremental runs).
     int completedRuns() const;
@@ -48,8 +56,14 @@ protected:
     void run() override;
 
 private:
+    // Runs the job and emits its result: pictures, or the error that stopped the run. Nothing is
+    // emitted only for a cancelled job (a newer request is waiting, or the thread is ending).
     void process(const RenderRequest& job);
+    // The job's run and pictures; false when cancelled. Throws what the engine throws.
+    bool render(const RenderRequest& job, RenderResult& result);
     void measureReference(const RenderRequest& job);
+    void showInputOnly(RenderResult& result, const RenderRequest& job, RunError error);
+    void deliver(std::shared_ptr<RenderResult> result, const RenderRequest& job, bool ran);
 
     mutable QMutex mutex_;
     QWaitCondition condition_;
@@ -60,8 +74,8 @@ private:
     bool measuring_ = false;
     int starvationMs_ = 120;
     int referenceDelayMs_ = 400; // quiet time before the reference timing starts
-    double referenceFlopLimit_ = 4e9;
     bool forceReference_ = false;
+    BackendFactory makeBackend_;
     int completedRuns_ = 0;
     QElapsedTimer sinceDelivery_;
     CancelToken cancel_;
@@ -81,7 +95,7 @@ private:
     const Tensor* referenceInput_ = nullptr;
     InputMode referenceMode_ = InputMode::Gray;
     bool referenceValid_ = false;
-    std::vector<double> naiveMs_;
+    bool referenceTimedNaive_ = false;
 };
 
 } // namespace convscope::ui

@@ -39,6 +39,7 @@ struct MapId {
 
 struct RenderRequest {
     quint64 generation = 0;
+    quint64 revision = 0; // Document::revision() of the pipeline and input below
     Pipeline pipeline;
     std::shared_ptr<const Tensor> input;
     DisplaySettings display;
@@ -49,7 +50,38 @@ struct RenderRequest {
     // is box-filtered down to this (empty: the map's own size, as far as kMaxFocusPixels allow).
     QSize focusSize;
     bool measureReference = true; // time the naive backend (and OpenCV) once the view is idle
-    double requestedAt = 0;       // steady_clock milliseconds when the request was sent
+    // Hand the run's maps back in the result (RenderResult::maps), for the panels that read
+    // values. Off while no panel wants them: a snapshot held during the next run makes the
+    // engine compute into fresh tensors instead of reusing its own.
+    bool keepMaps = false;
+    double requestedAt = 0; // steady_clock milliseconds when the request was sent
+};
+
+// Why a run shows less than the whole pipeline, or nothing at all.
+struct RunError {
+    // The first layer that cannot run; -1: nothing ran because of the input itself or because
+    // the run failed unexpectedly (the message says which).
+    int layer = -1;
+    QString field; // the layer's parameter at fault, if the engine named one
+    QString message;
+};
+
+// Every runnable layer's maps for one run, as the engine computed them. Immutable and shared:
+// the engine computes later runs into fresh tensors while a snapshot is held, so every panel
+// that reads values (statistics, pixel inspector, compare, sliding window, export) reads the
+// live run's own numbers, never a second run's.
+struct MapSnapshot {
+    quint64 generation = 0; // of the request that made it
+    quint64 revision = 0;   // Document::revision() of the pipeline and input it shows
+    Pipeline pipeline;      // the runnable layers (the prefix before a layer that cannot run)
+    std::shared_ptr<const Tensor> input;
+    RunResult run; // run.layers[k].output: layer k's maps (with the layer's time and kernel)
+    std::optional<RunError> error;
+
+    int layerCount() const { return int(run.layers.size()); }
+    // Layer `layer`'s maps; layer -1 is the input. Null when the layer did not run.
+    const Tensor* maps(int layer) const;
+    bool contains(MapId id) const;
 };
 
 struct MapRender {
@@ -70,11 +102,10 @@ struct LayerRender {
 
 struct RenderResult {
     quint64 generation = 0;
-    int fromLayer = 0;   // the first layer this run computed
-    int errorLayer = -1; // the first layer that cannot run (-1: none; -2: the whole pipeline)
-    QString errorField;
-    QString errorMessage;
-    std::vector<Shape> shapes;       // every runnable layer's output shape
+    quint64 revision = 0;          // Document::revision() the result shows
+    int fromLayer = 0;             // the first layer whose pictures this run made anew
+    std::optional<RunError> error; // empty: every layer ran
+    std::vector<Shape> shapes;     // every runnable layer's output shape
     std::vector<LayerRender> layers; // the layers that ran (all of them without an error)
     QImage inputThumbnail;
     Shape inputShape;
@@ -94,6 +125,8 @@ struct RenderResult {
     double requestedAt = 0;
     double startedAt = 0;
     double deliveredAt = 0;
+    // The run's maps, when the request asked for them (RenderRequest::keepMaps).
+    std::shared_ptr<const MapSnapshot> maps;
 };
 
 // Times of the reference implementations for one pipeline, measured after the live view settled.
@@ -104,9 +137,11 @@ struct ReferenceTimings {
     std::vector<std::optional<double>> opencvMs; // per layer, where OpenCV has the same operation
     double naiveTotalMs = 0;
     bool skipped = false; // the image is too large to time the naive loops in the background
+    QString failure;      // not empty: the timing failed, and this says why
 };
 
 } // namespace convscope::ui
 
 Q_DECLARE_METATYPE(std::shared_ptr<const convscope::ui::RenderResult>)
 Q_DECLARE_METATYPE(std::shared_ptr<const convscope::ui::ReferenceTimings>)
+Q_DECLARE_METATYPE(std::shared_ptr<const convscope::ui::MapSnapshot>)

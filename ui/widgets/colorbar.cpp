@@ -1,21 +1,14 @@
 #include "colorbar.hpp"
 
 #include "map_rendering.hpp"
+#include "number_format.hpp"
+#include "pipeline_edit.hpp"
 
 #include <QPainter>
 
 #include <cmath>
 
 namespace convscope::ui {
-
-QString formatValue(double value) {
-    if (value == 0)
-        return QStringLiteral("0");
-    const double magnitude = std::abs(value);
-    if (magnitude >= 1e4 || magnitude < 1e-3)
-        return QString::number(value, 'e', 2);
-    return QString::number(value, 'g', magnitude >= 100 ? 5 : 3);
-}
 
 Colorbar::Colorbar(QWidget* parent) : QWidget(parent) {
     setSizePolicy(QSizePolicy::Expanding, QSizePolicy::Fixed);
@@ -27,8 +20,8 @@ void Colorbar::setScale(Colormap map, ValueRange range) {
     range_ = range;
     hasScale_ = true;
     setToolTip(tr("Colour scale: %1 from %2 to %3")
-                   .arg(QString::fromUtf8(to_string(map).data(), int(to_string(map).size())),
-                        formatValue(range.min), formatValue(range.max)));
+                   .arg(engineName(to_string(map)),
+                        formatScaleValue(range.min), formatScaleValue(range.max)));
     update();
 }
 
@@ -40,10 +33,10 @@ void Colorbar::clearScale(const QString& note) {
 }
 
 QString Colorbar::minimumLabel() const {
-    return formatValue(range_.min);
+    return formatScaleValue(range_.min);
 }
 QString Colorbar::maximumLabel() const {
-    return formatValue(range_.max);
+    return formatScaleValue(range_.max);
 }
 
 QSize Colorbar::sizeHint() const {
@@ -72,8 +65,8 @@ void Colorbar::paintEvent(QPaintEvent*) {
 
     painter.setPen(palette().color(QPalette::WindowText));
     const QRect labels(bar.left(), bar.bottom() + 3, bar.width(), text + 2);
-    painter.drawText(labels, Qt::AlignLeft | Qt::AlignTop, formatValue(range_.min));
-    painter.drawText(labels, Qt::AlignRight | Qt::AlignTop, formatValue(range_.max));
+    painter.drawText(labels, Qt::AlignLeft | Qt::AlignTop, formatScaleValue(range_.min));
+    painter.drawText(labels, Qt::AlignRight | Qt::AlignTop, formatScaleValue(range_.max));
     if (range_.min < 0 && range_.max > 0) {
         const double t = -range_.min / double(range_.max - range_.min);
         const int x = bar.left() + int(std::lround(t * bar.width()));

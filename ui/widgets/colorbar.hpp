@@ -35,6 +35,4 @@ private:
     QString note_;
 };
 
-QString formatValue(double value);
-
 } // namespace convscope::ui

@@ -1,7 +1,8 @@
 #include "compare_view.hpp"
 
 #include "document.hpp"
-#include "statistics_panel.hpp"
+#include "map_rendering.hpp"
+#include "number_format.hpp"
 
 #include <QCheckBox>
 #include <QHBoxLayout>
@@ -20,12 +21,7 @@ namespace convscope::ui {
 namespace {
 
 QImage picture(const Tensor& t, Colormap map, ValueRange range) {
-    const RgbImage rgb = colorize(t, 0, map, range);
-    QImage image(rgb.width, rgb.height, QImage::Format_RGB888);
-    for (int y = 0; y < rgb.height; ++y)
-        std::memcpy(image.scanLine(y), rgb.pixels.data() + std::size_t(y) * rgb.width * 3,
-                    std::size_t(rgb.width) * 3);
-    return image;
+    return toQImage(colorize(t, 0, map, range));
 }
 
 Tensor channelCopy(const Tensor& t, int channel) {
@@ -279,7 +275,7 @@ void CompareView::update_() {
     const MapId focus = document_->focus();
     if (!pinned_ || !snapshot || !snapshot->contains(focus) || !isVisible())
         return;
-    if (requestedMap_ == focus && requestedSerial_ == snapshot->serial &&
+    if (requestedMap_ == focus && requestedSerial_ == snapshot->revision &&
         requestedPin_ == pinSerial_)
         return;
     if (watcher_->isRunning()) {
@@ -289,7 +285,7 @@ void CompareView::update_() {
     // What is shown (comparedMap_, difference_, stats_) changes together when the job is done;
     // until then it still describes the last comparison finished.
     requestedMap_ = focus;
-    requestedSerial_ = snapshot->serial;
+    requestedSerial_ = snapshot->revision;
     requestedPin_ = pinSerial_;
     const Tensor a = *pinned_;
     const bool shared = shared_->isChecked();

@@ -8,6 +8,7 @@
 #include "map_data.hpp"
 #include "pixel_inspector.hpp"
 #include "project_io.hpp"
+#include "render_coordinator.hpp"
 #include "sliding_window_view.hpp"
 #include "statistics_panel.hpp"
 
@@ -18,10 +19,12 @@
 
 namespace convscope::ui {
 
-ExplainTools::ExplainTools(QMainWindow* window, Document* document, FeatureMapView* view)
+ExplainTools::ExplainTools(QMainWindow* window, RenderCoordinator* coordinator,
+                           FeatureMapView* view)
     : QObject(window), window_(window) {
     setObjectName(QStringLiteral("explainTools"));
-    data_ = new MapDataProvider(document, this);
+    Document* document = coordinator->document();
+    data_ = new MapDataProvider(coordinator, this);
     project_ = new ProjectController(document, window);
     exports_ = new ExportActions(document, data_, window);
     exports_->setProjectController(project_);
@@ -85,22 +88,13 @@ ExplainTools::ExplainTools(QMainWindow* window, Document* document, FeatureMapVi
         kernelDock->raise();
 }
 
-void ExplainTools::installMenus(QMenu* file, QAction* before, QMenu* view, QMenuBar* bar,
-                                QMenu* beforeMenu) {
-    if (file) {
-        file->insertAction(before, project_->openAction());
-        file->insertAction(before, project_->saveAction());
-        file->insertAction(before, project_->saveAsAction());
-        file->insertAction(before, project_->embedAction());
-        file->insertSeparator(before);
-    }
-    if (bar)
-        bar->insertMenu(beforeMenu ? beforeMenu->menuAction() : nullptr, exports_->menu());
-    if (view) {
-        view->addSeparator();
-        for (QDockWidget* d : docks_)
-            view->addAction(d->toggleViewAction());
-    }
+void ExplainTools::installMenus(QMenu* file, QAction* before, QMenuBar* bar) {
+    file->insertAction(before, project_->openAction());
+    file->insertAction(before, project_->saveAction());
+    file->insertAction(before, project_->saveAsAction());
+    file->insertAction(before, project_->embedAction());
+    file->insertSeparator(before);
+    bar->addMenu(exports_->menu());
 }
 
 } // namespace convscope::ui

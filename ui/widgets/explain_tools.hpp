@@ -20,6 +20,7 @@ class FeatureMapView;
 class MapDataProvider;
 class PixelInspector;
 class ProjectController;
+class RenderCoordinator;
 class SlidingWindowView;
 class StatisticsPanel;
 
@@ -27,11 +28,12 @@ class ExplainTools : public QObject {
     Q_OBJECT
 
 public:
-    ExplainTools(QMainWindow* window, Document* document, FeatureMapView* view);
+    // The tools read the live run's maps through `coordinator` (no run of their own).
+    ExplainTools(QMainWindow* window, RenderCoordinator* coordinator, FeatureMapView* view);
 
-    // Adds the project actions to `file` (before `before`), the Export menu before `beforeMenu`
-    // and the docks' toggles to `view`.
-    void installMenus(QMenu* file, QAction* before, QMenu* view, QMenuBar* bar, QMenu* beforeMenu);
+    // Adds the project actions to `file` (before `before`) and the Export menu to `bar`. (The
+    // docks' toggles reach the View menu with every other dock's.)
+    void installMenus(QMenu* file, QAction* before, QMenuBar* bar);
 
     MapDataProvider* data() const { return data_; }
     ProjectController* project() const { return project_; }

@@ -1,8 +1,9 @@
 #include "export_actions.hpp"
 
 #include "document.hpp"
+#include "map_rendering.hpp"
+#include "number_format.hpp"
 #include "project_io.hpp"
-#include "statistics_panel.hpp"
 
 #include "convscope/contact_sheet.hpp"
 #include "convscope/npy.hpp"
@@ -31,18 +32,6 @@
 #include <stdexcept>
 
 namespace convscope::ui {
-
-namespace {
-
-QImage toQImage(const RgbImage& rgb) {
-    QImage image(rgb.width, rgb.height, QImage::Format_RGB888);
-    for (int y = 0; y < rgb.height; ++y)
-        std::memcpy(image.scanLine(y), rgb.pixels.data() + std::size_t(y) * rgb.width * 3,
-                    std::size_t(rgb.width) * 3);
-    return image;
-}
-
-} // namespace
 
 QImage mapPicture(const Tensor& maps, int channel, Colormap requested, bool withColorbar,
                   const QPalette* palette) {

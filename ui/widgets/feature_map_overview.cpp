@@ -1,7 +1,7 @@
 #include "feature_map_overview.hpp"
 
-#include "colorbar.hpp"
 #include "document.hpp"
+#include "number_format.hpp"
 #include "pipeline_edit.hpp"
 
 #include "convscope/receptive_field.hpp"
@@ -30,10 +30,21 @@ FeatureMapOverview::FeatureMapOverview(Document* document, QWidget* parent)
 }
 
 void FeatureMapOverview::setTileHeight(int pixels) {
+    pixels = std::clamp(pixels, kMinTileHeight, kMaxTileHeight);
+    if (pixels == tileHeight_)
+        return;
     tileHeight_ = pixels;
     layoutBands(width(), true);
     updateGeometry();
     update();
+    Q_EMIT thumbnailSizeChanged(thumbnailSize());
+}
+
+int FeatureMapOverview::thumbnailSize() const {
+    constexpr double kWiderThanTall = 1.6;
+    constexpr int kMaxThumbnail = 384;
+    return std::min(kMaxThumbnail,
+                    int(std::lround(tileHeight_ * kWiderThanTall * devicePixelRatioF())));
 }
 
 QString FeatureMapOverview::bandTitle(int band) const {
@@ -105,27 +116,28 @@ void FeatureMapOverview::setResult(std::shared_ptr<const RenderResult> result) {
                                : tr("Map %1 of %2 — values %3 … %4 (click to see it large)")
                                      .arg(c + 1)
                                      .arg(render.maps.size())
-                                     .arg(formatValue(map.range.min), formatValue(map.range.max));
+                                     .arg(formatScaleValue(map.range.min),
+                                          formatScaleValue(map.range.max));
                 band.tiles.push_back(std::move(tile));
             }
             const auto dead = std::count_if(band.tiles.begin(), band.tiles.end(),
                                             [](const Tile& t) { return t.dead; });
             if (dead > 0)
                 band.detail += tr("   ·   %n dead map(s)", nullptr, int(dead));
-        } else if (i == result_->errorLayer) {
+        } else if (result_->error && i == result_->error->layer) {
             band.detail = describeLayer(layer);
-            band.error = result_->errorMessage;
+            band.error = result_->error->message;
         } else {
             band.detail = describeLayer(layer);
             band.notRun = true;
         }
         bands_.push_back(std::move(band));
     }
-    if (result_->errorLayer == -2) {
+    if (result_->error && result_->error->layer < 0) { // nothing could run
         Band band;
         band.layer = -2;
         band.title = tr("Pipeline");
-        band.error = result_->errorMessage;
+        band.error = result_->error->message;
         bands_.push_back(std::move(band));
     }
     layoutBands(width(), true);

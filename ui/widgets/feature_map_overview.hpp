@@ -27,9 +27,15 @@ public:
     explicit FeatureMapOverview(Document* document, QWidget* parent = nullptr);
 
     void setResult(std::shared_ptr<const RenderResult> result);
-    // Thumbnails' height in logical pixels.
+    // Thumbnails' height in logical pixels (kMinTileHeight to kMaxTileHeight).
     void setTileHeight(int pixels);
     int tileHeight() const { return tileHeight_; }
+    static constexpr int kMinTileHeight = 32;
+    static constexpr int kMaxTileHeight = 256;
+    // The size, in device pixels, of the pictures the tiles want on their longest side: a little
+    // more than a tile (maps are often wider than tall), capped so a layer of many maps stays
+    // cheap to colour. The render coordinator makes thumbnails this large.
+    int thumbnailSize() const;
 
     quint64 paintedGeneration() const { return paintedGeneration_; }
     // The thumbnail on screen for a map (null if none): tests compare these.
@@ -55,6 +61,8 @@ public:
 Q_SIGNALS:
     void mapClicked(convscope::ui::MapId map);
     void layerClicked(int layer);
+    // The tile height changed, and with it thumbnailSize().
+    void thumbnailSizeChanged(int devicePixels);
 
 protected:
     void paintEvent(QPaintEvent* event) override;

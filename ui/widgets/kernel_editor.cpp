@@ -2,6 +2,7 @@
 
 #include "document.hpp"
 #include "map_rendering.hpp"
+#include "number_format.hpp"
 #include "pipeline_edit.hpp"
 
 #include "resource_paths.hpp"
@@ -33,13 +34,6 @@ namespace {
 int nextSession() {
     static int session = 0;
     return ++session;
-}
-
-QString formatWeight(float v) {
-    if (v == 0.0f)
-        return QStringLiteral("0");
-    QString s = QString::number(double(v), 'g', 4);
-    return s;
 }
 
 } // namespace
@@ -181,9 +175,8 @@ void KernelCell::mouseReleaseEvent(QMouseEvent* event) {
 
 KernelEditor::KernelEditor(Document* document, QWidget* parent)
     : QWidget(parent), document_(document) {
-    QString error;
-    presets_ =
-        loadKernelPresets(convscope::resource_path(QStringLiteral("presets/kernels.json")), &error);
+    presets_ = loadKernelPresets(convscope::resource_path(QStringLiteral("presets/kernels.json")),
+                                 &presetsError_);
 
     title_ = new QLabel(this);
     QFont bold = title_->font();
@@ -234,6 +227,13 @@ KernelEditor::KernelEditor(Document* document, QWidget* parent)
     presetDescription_->setWordWrap(true);
     presetDescription_->setForegroundRole(QPalette::PlaceholderText);
     presetDescription_->setObjectName(QStringLiteral("presetDescription"));
+    if (!presetsError_.isEmpty()) {
+        // Say so where the presets would be, rather than show an empty list.
+        presetBox_->setItemText(0, tr("No presets"));
+        presetBox_->setEnabled(false);
+        presetBox_->setToolTip(tr("The kernel presets cannot be read: %1").arg(presetsError_));
+        presetDescription_->setText(tr("The kernel presets cannot be read: %1").arg(presetsError_));
+    }
 
     auto tool = [this](const QString& text, const QString& tip, void (KernelEditor::*slot)()) {
         auto* b = new QToolButton(this);
@@ -427,9 +427,7 @@ void KernelEditor::refresh() {
     refreshing_ = true;
     const Pipeline& p = document_->pipeline();
     const int index = document_->selectedLayer();
-    const Conv2d* conv = index >= 0 && index < int(p.layers.size())
-                             ? std::get_if<Conv2d>(&p.layers[index].op)
-                             : nullptr;
+    const Conv2d* conv = document_->selectedConv();
     editorArea_->setVisible(conv != nullptr);
     placeholder_->setVisible(conv == nullptr);
     if (!conv) {
@@ -461,25 +459,20 @@ void KernelEditor::refresh() {
 }
 
 template <typename F> void KernelEditor::editFilter(const QString& text, F&& change) {
-    Pipeline p = document_->pipeline();
-    const int index = document_->selectedLayer();
-    if (index < 0 || index >= int(p.layers.size()))
-        return;
-    auto* conv = std::get_if<Conv2d>(&p.layers[index].op);
+    Pipeline p;
+    Conv2d* conv = document_->selectedConv(p);
     if (!conv)
         return;
     change(*conv);
-    document_->edit(text, p, index);
+    document_->edit(text, p);
 }
 
 void KernelEditor::setWeight(int channel, int y, int x, float value, const QString& mergeKey) {
-    Pipeline p = document_->pipeline();
-    const int index = document_->selectedLayer();
-    if (index < 0 || index >= int(p.layers.size()))
-        return;
-    auto* conv = std::get_if<Conv2d>(&p.layers[index].op);
+    Pipeline p;
+    Conv2d* conv = document_->selectedConv(p);
     if (!conv)
         return;
+    const int index = document_->selectedLayer();
     const int f = document_->selectedFilter();
     if (f >= conv->weights.out_channels || channel >= conv->weights.in_channels ||
         y >= conv->weights.kernel_h || x >= conv->weights.kernel_w)
@@ -494,7 +487,7 @@ void KernelEditor::setWeight(int channel, int y, int x, float value, const QStri
                                                  .arg(y)
                                                  .arg(x);
     document_->edit(tr("Set weight (%1, %2) of filter %3").arg(y + 1).arg(x + 1).arg(f + 1), p,
-                    index, key);
+                    {.mergeKey = key});
 }
 
 void KernelEditor::setKernelSize(int height, int width) {
@@ -554,11 +547,7 @@ void KernelEditor::zero() {
 }
 
 void KernelEditor::copyKernel() {
-    const Pipeline& p = document_->pipeline();
-    const int index = document_->selectedLayer();
-    if (index < 0 || index >= int(p.layers.size()))
-        return;
-    if (const auto* conv = std::get_if<Conv2d>(&p.layers[index].op)) {
+    if (const Conv2d* conv = document_->selectedConv()) {
         QApplication::clipboard()->setText(filterToText(*conv, document_->selectedFilter()));
         Q_EMIT message(tr("Kernel copied as text"));
     }

@@ -72,6 +72,8 @@ public:
     QSpinBox* filterSpin() const { return filter_; }
     QString presetDescription() const;
     const std::vector<KernelPreset>& presets() const { return presets_; }
+    // Why the kernel presets could not be read (empty when they were).
+    QString presetsError() const { return presetsError_; }
 
 public Q_SLOTS:
     void applyPresetById(const QString& id);
@@ -101,6 +103,7 @@ private:
 
     Document* document_;
     std::vector<KernelPreset> presets_;
+    QString presetsError_;
     std::mt19937 rng_{20240501u};
     QLabel* title_;
     QSpinBox* filter_;

@@ -75,8 +75,8 @@ LayerPropertiesPanel::LayerPropertiesPanel(Document* document, QWidget* parent)
     padW_ = spin(QStringLiteral("padding_w"), 0, 32, tr("Columns of padding left and right"));
     paddingMode_ = new QComboBox;
     paddingMode_->setObjectName(QStringLiteral("padding_mode"));
-    paddingMode_->addItems({QStringLiteral("zeros"), QStringLiteral("reflect"),
-                            QStringLiteral("replicate"), QStringLiteral("circular")});
+    for (PaddingMode mode : kPaddingModes)
+        paddingMode_->addItem(engineName(to_string(mode)), int(mode));
     paddingMode_->setToolTip(tr("What the filter sees beyond the border: zeros, a mirror image, "
                                 "the edge pixel repeated, or the opposite side"));
     dilationH_ = spin(QStringLiteral("dilation_h"), 1, 16,
@@ -227,7 +227,7 @@ void LayerPropertiesPanel::refresh() {
         padW_->setValue(conv->padding.size.w);
         padH_->setEnabled(conv->padding.kind == ConvPadding::Kind::Explicit);
         padW_->setEnabled(conv->padding.kind == ConvPadding::Kind::Explicit);
-        paddingMode_->setCurrentIndex(int(conv->padding_mode));
+        paddingMode_->setCurrentIndex(paddingMode_->findData(int(conv->padding_mode)));
         dilationH_->setValue(conv->dilation.h);
         dilationW_->setValue(conv->dilation.w);
         groups_->setValue(conv->groups);
@@ -281,7 +281,7 @@ void LayerPropertiesPanel::applyCommon() {
         return;
     layer->name = name_->text().trimmed().toStdString();
     layer->enabled = enabled_->isChecked();
-    document_->edit(tr("Change layer %1").arg(index + 1), p, index);
+    document_->edit(tr("Change layer %1").arg(index + 1), p);
 }
 
 void LayerPropertiesPanel::applyConv() {
@@ -307,7 +307,7 @@ void LayerPropertiesPanel::applyConv() {
     default:
         conv->padding = ConvPadding::explicit_size(Pair{padH_->value(), padW_->value()});
     }
-    conv->padding_mode = PaddingMode(paddingMode_->currentIndex());
+    conv->padding_mode = PaddingMode(paddingMode_->currentData().toInt());
     conv->dilation = Pair{dilationH_->value(), dilationW_->value()};
     if (groups_->value() != conv->groups) {
         // Keep the weights' shape consistent with the new grouping where the channels divide.
@@ -322,7 +322,7 @@ void LayerPropertiesPanel::applyConv() {
         conv->bias.assign(conv->weights.out_channels, 0.0f);
     else if (!bias_->isChecked())
         conv->bias.clear();
-    document_->edit(what, p, index);
+    document_->edit(what, p);
 }
 
 void LayerPropertiesPanel::applyPool() {
@@ -342,7 +342,7 @@ void LayerPropertiesPanel::applyPool() {
     pool->padding = Pair{poolPH_->value(), poolPW_->value()};
     pool->ceil_mode = ceilMode_->isChecked();
     pool->count_include_pad = countPad_->isChecked();
-    document_->edit(tr("Change pooling"), p, index);
+    document_->edit(tr("Change pooling"), p);
 }
 
 void LayerPropertiesPanel::applyActivation() {
@@ -354,7 +354,7 @@ void LayerPropertiesPanel::applyActivation() {
         return;
     act->kind = ActivationKind(actKind_->currentIndex());
     act->negative_slope = float(slope_->value());
-    document_->edit(tr("Change activation"), p, index);
+    document_->edit(tr("Change activation"), p);
 }
 
 } // namespace convscope::ui

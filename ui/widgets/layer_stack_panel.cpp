@@ -117,21 +117,14 @@ LayerStackPanel::LayerStackPanel(Document* document, QWidget* parent)
 
     addButton_ = makeButton(tr("Add"), tr("Add a layer after the selected one"), this);
     addButton_->setPopupMode(QToolButton::InstantPopup);
-    auto* menu = new QMenu(addButton_);
-    const std::pair<QString, NewLayerKind> kinds[] = {
-        {tr("Convolution (Conv2d)"), NewLayerKind::Conv},
-        {tr("Max pooling"), NewLayerKind::MaxPool},
-        {tr("Average pooling"), NewLayerKind::AvgPool},
-        {tr("ReLU"), NewLayerKind::ReLU},
-        {tr("Leaky ReLU"), NewLayerKind::LeakyReLU},
-        {tr("Sigmoid"), NewLayerKind::Sigmoid},
-        {tr("Tanh"), NewLayerKind::Tanh}};
-    for (const auto& [label, kind] : kinds) {
-        QAction* action = menu->addAction(label);
-        const int k = int(kind);
-        connect(action, &QAction::triggered, this, [this, k] { addLayer(k); });
+    addLayerMenu_ = new QMenu(tr("&Add layer"), this);
+    addLayerMenu_->setObjectName(QStringLiteral("addLayerMenu"));
+    for (const NewLayerChoice& choice : newLayerChoices()) {
+        const int kind = int(choice.kind);
+        connect(addLayerMenu_->addAction(choice.label), &QAction::triggered, this,
+                [this, kind] { addLayer(kind); });
     }
-    addButton_->setMenu(menu);
+    addButton_->setMenu(addLayerMenu_);
     removeButton_ = makeButton(tr("Remove"), tr("Remove the selected layer (Delete)"), this);
     duplicateButton_ = makeButton(
         tr("Duplicate"), tr("Insert a copy of the selected layer after it (Ctrl+D)"), this);
@@ -174,13 +167,12 @@ LayerStackPanel::LayerStackPanel(Document* document, QWidget* parent)
             layer.enabled = enabled;
             const QString text = enabled ? tr("Enable %1") : tr("Disable %1");
             QTimer::singleShot(0, this, [this, p, row, text] {
-                document_->edit(text.arg(QString::fromStdString(display_name(p.layers[row]))), p,
-                                row);
+                document_->edit(text.arg(QString::fromStdString(display_name(p.layers[row]))), p);
             });
         } else if (name != layer.name && name != std::string(type_name(layer))) {
             layer.name = name;
             QTimer::singleShot(0, this,
-                               [this, p, row] { document_->edit(tr("Rename layer"), p, row); });
+                               [this, p] { document_->edit(tr("Rename layer"), p); });
         }
     });
     connect(list_->model(), &QAbstractItemModel::rowsMoved, this,
@@ -257,10 +249,10 @@ void LayerStackPanel::refreshDetails() {
                 tip = tr("%1\nOutput %2, kernel: %3")
                           .arg(describeLayer(p.layers[i]),
                                QString::fromStdString(layer.shape.str()), layer.kernel);
-            } else if (i == result_->errorLayer) {
+            } else if (result_->error && i == result_->error->layer) {
                 error = true;
-                detail = result_->errorMessage;
-                tip = result_->errorMessage;
+                detail = result_->error->message;
+                tip = result_->error->message;
             } else {
                 detail += tr(" · not run");
                 tip = tr("Not run: an earlier layer cannot run");
@@ -277,11 +269,12 @@ void LayerStackPanel::refreshDetails() {
 void LayerStackPanel::addLayer(int kind) {
     Pipeline p = document_->pipeline();
     const int at = p.layers.empty() ? 0 : document_->selectedLayer() + 1;
-    const Shape in = document_->inputShapeOf(at);
+    // The new layer reads the one before it.
+    const Shape in = document_->outputShapeOf(at - 1);
     Layer layer =
         makeLayer(NewLayerKind(kind), in.empty() ? channel_count(p.input_mode) : in.channels);
     p.layers.insert(p.layers.begin() + at, layer);
-    document_->edit(tr("Add %1").arg(layerTypeTitle(layer)), p, at, {}, at);
+    document_->edit(tr("Add %1").arg(layerTypeTitle(layer)), p, {.select = at});
 }
 
 void LayerStackPanel::removeSelected() {
@@ -291,7 +284,7 @@ void LayerStackPanel::removeSelected() {
         return;
     const QString name = QString::fromStdString(display_name(p.layers[at]));
     p.layers.erase(p.layers.begin() + at);
-    document_->edit(tr("Remove %1").arg(name), p, at, {}, std::max(0, at - 1 + (at == 0 ? 1 : 0)));
+    document_->edit(tr("Remove %1").arg(name), p, {.select = std::max(0, at - 1)});
 }
 
 void LayerStackPanel::duplicateSelected() {
@@ -303,8 +296,8 @@ void LayerStackPanel::duplicateSelected() {
     if (!copy.name.empty())
         copy.name += "_copy";
     p.layers.insert(p.layers.begin() + at + 1, copy);
-    document_->edit(tr("Duplicate %1").arg(QString::fromStdString(display_name(copy))), p, at + 1,
-                    {}, at + 1);
+    document_->edit(tr("Duplicate %1").arg(QString::fromStdString(display_name(copy))), p,
+                    {.select = at + 1});
 }
 
 void LayerStackPanel::moveSelected(int delta) {
@@ -323,7 +316,7 @@ void LayerStackPanel::onRowsMoved(int from, int to) {
     p.layers.erase(p.layers.begin() + from);
     p.layers.insert(p.layers.begin() + to, layer);
     document_->edit(tr("Move %1").arg(QString::fromStdString(display_name(layer))), p,
-                    std::min(from, to), {}, to);
+                    {.select = to});
 }
 
 } // namespace convscope::ui

@@ -10,6 +10,7 @@
 #include <memory>
 
 class QListWidget;
+class QMenu;
 class QToolButton;
 
 namespace convscope::ui {
@@ -23,6 +24,9 @@ public:
     explicit LayerStackPanel(Document* document, QWidget* parent = nullptr);
 
     QListWidget* list() const { return list_; }
+    // The kinds of layer one can add, each inserted after the selected layer (the Add button's
+    // menu, also in the main window's Edit menu).
+    QMenu* addLayerMenu() const { return addLayerMenu_; }
     // What row `layer` shows under its name (shape, time, or the error).
     QString rowDetail(int layer) const;
     bool rowHasError(int layer) const;
@@ -42,6 +46,7 @@ private:
     Document* document_;
     QListWidget* list_;
     QToolButton* addButton_;
+    QMenu* addLayerMenu_;
     QToolButton* removeButton_;
     QToolButton* duplicateButton_;
     QToolButton* upButton_;

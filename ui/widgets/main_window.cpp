@@ -18,8 +18,7 @@
 #include "convscope/image_io.hpp"
 #include "convscope/pipeline_json.hpp"
 #include "convscope/simd.hpp"
-
-#include <opencv2/core/version.hpp>
+#include "convscope/versions.hpp"
 
 #include <QAction>
 #include <QActionGroup>
@@ -65,11 +64,6 @@ QString imageFilter() {
     return QObject::tr(
         "Images (*.png *.jpg *.jpeg *.tif *.tiff *.bmp *.webp *.pbm *.pgm *.ppm *.pnm *.jp2 *.exr "
         "*.hdr *.pic *.ras *.sr *.npy);;All files (*)");
-}
-
-QString colormapName(Colormap map) {
-    const auto name = to_string(map);
-    return QString::fromUtf8(name.data(), int(name.size()));
 }
 
 } // namespace
@@ -192,11 +186,15 @@ MainWindow::MainWindow(QWidget* parent) : QMainWindow(parent) {
     // The large view's picture is made at the size it is shown at (more when zoomed in).
     connect(view_, &FeatureMapView::pictureSizeWanted, coordinator_,
             &RenderCoordinator::setFocusSize);
-    const int thumb = int(std::lround(overview_->tileHeight() * 1.6 * devicePixelRatioF()));
-    coordinator_->setThumbnailSize(std::min(256, thumb));
+    coordinator_->setThumbnailSize(overview_->thumbnailSize());
+    connect(overview_, &FeatureMapOverview::thumbnailSizeChanged, coordinator_,
+            &RenderCoordinator::setThumbnailSize);
 
     readSettings();
     updateTitle();
+    if (!kernelEditor_->presetsError().isEmpty())
+        showStatus(tr("The kernel presets cannot be read: %1").arg(kernelEditor_->presetsError()),
+                   10000);
 }
 
 MainWindow::~MainWindow() = default;
@@ -226,7 +224,7 @@ void MainWindow::createDocks() {
     speedDock->setWidget(speedPanel_);
     addDockWidget(Qt::BottomDockWidgetArea, speedDock);
     // Statistics, pixel inspector, compare and sliding window dock beside these.
-    tools_ = new ExplainTools(this, document_, view_);
+    tools_ = new ExplainTools(this, coordinator_, view_);
     setCorner(Qt::BottomLeftCorner, Qt::LeftDockWidgetArea);
     setCorner(Qt::BottomRightCorner, Qt::RightDockWidgetArea);
     resizeDocks({layersDock, kernelDock}, {300, 360}, Qt::Horizontal);
@@ -278,19 +276,7 @@ void MainWindow::createActions() {
     edit->addAction(undo);
     edit->addAction(redo);
     edit->addSeparator();
-    QMenu* add = edit->addMenu(tr("&Add layer"));
-    const std::pair<QString, NewLayerKind> kinds[] = {
-        {tr("Convolution"), NewLayerKind::Conv},
-        {tr("Max pooling"), NewLayerKind::MaxPool},
-        {tr("Average pooling"), NewLayerKind::AvgPool},
-        {tr("ReLU"), NewLayerKind::ReLU},
-        {tr("Leaky ReLU"), NewLayerKind::LeakyReLU},
-        {tr("Sigmoid"), NewLayerKind::Sigmoid},
-        {tr("Tanh"), NewLayerKind::Tanh}};
-    for (const auto& [label, kind] : kinds) {
-        const int k = int(kind);
-        add->addAction(label, this, [this, k] { layerStack_->addLayer(k); });
-    }
+    edit->addMenu(layerStack_->addLayerMenu());
     QAction* remove =
         edit->addAction(tr("&Remove layer"), layerStack_, &LayerStackPanel::removeSelected);
     remove->setShortcut(QKeySequence(Qt::CTRL | Qt::Key_Delete));
@@ -321,25 +307,17 @@ void MainWindow::createActions() {
     viewMenu->addSeparator();
     viewMenu
         ->addAction(tr("&Larger thumbnails"), this,
-                    [this] {
-                        overview_->setTileHeight(std::min(256, overview_->tileHeight() + 16));
-                        coordinator_->setThumbnailSize(std::min(
-                            384, int(overview_->tileHeight() * 1.6 * devicePixelRatioF())));
-                    })
+                    [this] { overview_->setTileHeight(overview_->tileHeight() + 16); })
         ->setShortcut(QKeySequence(tr("Ctrl+]")));
     viewMenu
         ->addAction(tr("&Smaller thumbnails"), this,
-                    [this] {
-                        overview_->setTileHeight(std::max(32, overview_->tileHeight() - 16));
-                        coordinator_->setThumbnailSize(std::min(
-                            384, int(overview_->tileHeight() * 1.6 * devicePixelRatioF())));
-                    })
+                    [this] { overview_->setTileHeight(overview_->tileHeight() - 16); })
         ->setShortcut(QKeySequence(tr("Ctrl+[")));
     viewMenu->addSeparator();
     for (QDockWidget* dock : findChildren<QDockWidget*>())
         viewMenu->addAction(dock->toggleViewAction());
 
-    tools_->installMenus(file, save, nullptr, menuBar(), nullptr);
+    tools_->installMenus(file, save, menuBar());
 
     QMenu* help = menuBar()->addMenu(tr("&Help"));
     help->addAction(tr("&About ConvScope"), this, &MainWindow::about);
@@ -403,7 +381,8 @@ void MainWindow::createActions() {
     for (Colormap map : {Colormap::Auto, Colormap::Gray, Colormap::Viridis, Colormap::Magma,
                          Colormap::Inferno, Colormap::Turbo, Colormap::Diverging})
         colormapBox_->addItem(
-            map == Colormap::Auto ? tr("auto (viridis / diverging)") : colormapName(map), int(map));
+            map == Colormap::Auto ? tr("auto (viridis / diverging)") : engineName(to_string(map)),
+            int(map));
     colormapBox_->setToolTip(tr("How values become colours. Auto: viridis for maps of one sign, "
                                 "blue–white–red centred on zero for maps with both signs"));
     bar->addWidget(colormapBox_);
@@ -431,11 +410,8 @@ void MainWindow::createActions() {
                     setInChannels(*conv, channel_count(mode));
                 break;
             }
-            if (std::holds_alternative<Pool2d>(layer.op) ||
-                std::holds_alternative<Activation>(layer.op))
-                continue;
         }
-        document_->edit(mode == InputMode::Gray ? tr("Gray input") : tr("RGB input"), p, 0);
+        document_->edit(mode == InputMode::Gray ? tr("Gray input") : tr("RGB input"), p);
     });
     connect(document_, &Document::pipelineChanged, this, [this] {
         QSignalBlocker block(modeBox_);
@@ -648,12 +624,13 @@ void MainWindow::onResult(std::shared_ptr<const RenderResult> result) {
         colorbar_->setScale(result->focusColormap, result->focusRange);
     }
     view_->setImage(result->focusImage, caption, result->generation, result->focusMapSize);
-    if (result->errorLayer >= 0)
-        showStatus(
-            tr("Layer %1 cannot run: %2").arg(result->errorLayer + 1).arg(result->errorMessage),
-            8000);
-    else if (result->errorLayer == -2)
-        showStatus(result->errorMessage, 8000);
+    if (result->error && result->error->layer >= 0)
+        showStatus(tr("Layer %1 cannot run: %2")
+                       .arg(result->error->layer + 1)
+                       .arg(result->error->message),
+                   8000);
+    else if (result->error)
+        showStatus(result->error->message, 8000);
     Q_EMIT resultShown(result->generation);
 }
 
@@ -709,22 +686,22 @@ void MainWindow::showStatus(const QString& text, int timeout) {
 }
 
 void MainWindow::about() {
+    QString libraries = tr("<tr><td>Qt</td><td>%1 (built with %2)</td></tr>")
+                            .arg(QString::fromLatin1(qVersion()), QStringLiteral(QT_VERSION_STR));
+    for (const LibraryVersion& library : library_versions())
+        libraries += QStringLiteral("<tr><td>%1</td><td>%2</td></tr>")
+                         .arg(QString::fromStdString(library.name),
+                              QString::fromStdString(library.version));
     QMessageBox::about(
         this, tr("About ConvScope"),
         tr("<h3>ConvScope %1</h3>"
            "<p>See what convolutional-network layers do to an image, live. Layers follow PyTorch's "
            "semantics (Conv2d, MaxPool2d, AvgPool2d, ReLU, LeakyReLU, Sigmoid, Tanh).</p>"
-           "<table>"
-           "<tr><td>Qt</td><td>%2 (built with %3)</td></tr>"
-           "<tr><td>OpenCV</td><td>%4</td></tr>"
-           "<tr><td>oneTBB</td><td>%5</td></tr>"
-           "<tr><td>Highway</td><td>%6</td></tr>"
-           "<tr><td>SIMD target</td><td>%7</td></tr>"
-           "<tr><td>Threads</td><td>%8</td></tr>"
+           "<table>%2"
+           "<tr><td>SIMD target</td><td>%3</td></tr>"
+           "<tr><td>Threads</td><td>%4</td></tr>"
            "</table>")
-            .arg(QStringLiteral(CONVSCOPE_VERSION), QString::fromLatin1(qVersion()),
-                 QStringLiteral(QT_VERSION_STR), QStringLiteral(CV_VERSION),
-                 QStringLiteral(CONVSCOPE_TBB_VERSION), QStringLiteral(CONVSCOPE_HWY_VERSION),
+            .arg(QStringLiteral(CONVSCOPE_VERSION), libraries,
                  QString::fromStdString(simd_target()))
             .arg(QThread::idealThreadCount()));
 }

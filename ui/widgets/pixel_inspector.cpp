@@ -1,7 +1,7 @@
 #include "pixel_inspector.hpp"
 
 #include "document.hpp"
-#include "statistics_panel.hpp"
+#include "number_format.hpp"
 
 #include <QHeaderView>
 #include <QLabel>
@@ -509,11 +509,11 @@ void PixelInspector::refresh() {
     const Tensor* maps = snapshot->maps(focus.layer);
     if (pixel.y() >= maps->height() || pixel.x() >= maps->width())
         return;
-    if (position_ == pixel && map_ == focus && shownSerial_ == snapshot->serial)
+    if (position_ == pixel && map_ == focus && shownSerial_ == snapshot->revision)
         return;
     position_ = pixel;
     map_ = focus;
-    shownSerial_ = snapshot->serial;
+    shownSerial_ = snapshot->revision;
     const int x = pixel.x(), y = pixel.y();
     mapValue_ = maps->at(focus.channel, y, x);
     const Pipeline& p = snapshot->pipeline;
@@ -666,7 +666,7 @@ void PixelInspector::fillPool(const PoolExplanation& e) {
                 .arg(num(e.value)));
     } else {
         addRow(Sum, {tr("Σ"), num(e.sum), QString()}, true);
-        addRow(Bias, {tr("÷ divisor"), QString::number(e.divisor), QString()}, true);
+        addRow(Divisor, {tr("÷ divisor"), QString::number(e.divisor), QString()}, true);
         addRow(Value, {tr("= mean"), num(e.value), QString()}, true);
         formula_->setText(
             tr("The mean over the window: %1 ÷ %2 = <b>%3</b>%4")

@@ -101,7 +101,7 @@ public:
     QString headline() const;
 
     // The row roles in the arithmetic table (Qt::UserRole on column 0).
-    enum RowKind { Term = 1, Subtotal, Sum, Bias, Value, MapValue, Before, After, Winner };
+    enum RowKind { Term = 1, Subtotal, Sum, Bias, Value, MapValue, Before, After, Winner, Divisor };
 
 Q_SIGNALS:
     void explained();

@@ -1,7 +1,9 @@
 #include "sliding_window_view.hpp"
 
 #include "document.hpp"
-#include "statistics_panel.hpp"
+#include "map_rendering.hpp"
+#include "number_format.hpp"
+#include "pipeline_edit.hpp"
 
 #include "convscope/animation_export.hpp"
 
@@ -34,26 +36,7 @@ const QColor kAccent(255, 64, 160);
 QImage channelPicture(const Tensor& t, int channel, bool input) {
     const ValueRange range = input ? ValueRange{0, 1} : map_range(t, channel);
     const Colormap map = input ? Colormap::Gray : resolve_colormap(Colormap::Auto, range);
-    const RgbImage rgb = colorize(t, channel, map, input ? range : display_range(map, range));
-    QImage image(rgb.width, rgb.height, QImage::Format_RGB888);
-    for (int y = 0; y < rgb.height; ++y)
-        std::memcpy(image.scanLine(y), rgb.pixels.data() + std::size_t(y) * rgb.width * 3,
-                    std::size_t(rgb.width) * 3);
-    return image;
-}
-
-QString paddingName(PaddingMode mode) {
-    switch (mode) {
-    case PaddingMode::Zeros:
-        return QStringLiteral("zeros");
-    case PaddingMode::Reflect:
-        return QStringLiteral("reflect");
-    case PaddingMode::Replicate:
-        return QStringLiteral("replicate");
-    case PaddingMode::Circular:
-        return QStringLiteral("circular");
-    }
-    return {};
+    return toQImage(colorize(t, channel, map, input ? range : display_range(map, range)));
 }
 
 } // namespace
@@ -70,7 +53,7 @@ WindowGeometry WindowGeometry::of(const Layer& layer, Shape input, Shape output)
         g.stride = conv->stride;
         g.dilation = conv->dilation;
         g.pad = conv->pad_sides();
-        g.paddingMode = paddingName(conv->padding_mode);
+        g.paddingMode = engineName(to_string(conv->padding_mode));
         g.valid = true;
     } else if (const auto* pool = std::get_if<Pool2d>(&layer.op)) {
         g.pool = true;
@@ -424,11 +407,11 @@ void SlidingWindowView::reload() {
     const int layer = document_->selectedLayer();
     if (!snapshot)
         return;
-    if (layer == layer_ && snapshot->serial == serial_)
+    if (layer == layer_ && snapshot->revision == serial_)
         return;
     const bool sameLayer = layer == layer_;
     layer_ = layer;
-    serial_ = snapshot->serial;
+    serial_ = snapshot->revision;
     const Tensor* in = snapshot->maps(layer - 1);
     const Tensor* out = snapshot->maps(layer);
     WindowGeometry g;
@@ -541,17 +524,8 @@ std::vector<RgbImage> SlidingWindowView::frames(int stepsPerFrame, QSize size) c
     const int count = animationFrameCount(steps(), stepsPerFrame);
     out.reserve(std::size_t(count));
     for (int f = 0; f < count; ++f) {
-        const QImage frame =
-            canvas_->renderFrame(animationFrameStep(f, steps(), stepsPerFrame), size)
-                .convertToFormat(QImage::Format_RGB888);
-        RgbImage rgb;
-        rgb.width = frame.width();
-        rgb.height = frame.height();
-        rgb.pixels.resize(std::size_t(rgb.width) * rgb.height * 3);
-        for (int y = 0; y < rgb.height; ++y)
-            std::memcpy(rgb.pixels.data() + std::size_t(y) * rgb.width * 3, frame.constScanLine(y),
-                        std::size_t(rgb.width) * 3);
-        out.push_back(std::move(rgb));
+        out.push_back(
+            toRgbImage(canvas_->renderFrame(animationFrameStep(f, steps(), stepsPerFrame), size)));
     }
     return out;
 }

@@ -3,6 +3,7 @@
 #include "document.hpp"
 #include "render_coordinator.hpp"
 
+#include "convscope/reference_timing.hpp"
 #include "convscope/simd.hpp"
 
 #include <QCheckBox>
@@ -137,8 +138,9 @@ SpeedPanel::SpeedPanel(Document* document, RenderCoordinator* coordinator, QWidg
         tr("After each change, once the view is up to date, time the same pipeline on the "
            "naive backend and OpenCV (cancelled by the next edit)"));
     force_ = new QCheckBox(tr("even for large images"), this);
-    force_->setToolTip(tr("Above about 4 GFLOP the naive reference takes many seconds and is "
-                          "skipped unless this is on"));
+    force_->setToolTip(tr("Above %1 GFLOP the naive reference takes many seconds and is "
+                          "skipped unless this is on")
+                           .arg(kNaiveReferenceFlopLimit / 1e9, 0, 'g', 3));
 
     auto* switches = new QHBoxLayout;
     switches->addWidget(naiveLive_);
@@ -162,7 +164,7 @@ SpeedPanel::SpeedPanel(Document* document, RenderCoordinator* coordinator, QWidg
             [this] { naiveLive_->setChecked(document_->liveBackend() == BackendKind::Naive); });
     connect(measure_, &QCheckBox::toggled, coordinator_, &RenderCoordinator::setMeasureReference);
     connect(force_, &QCheckBox::toggled, this, [this](bool on) {
-        coordinator_->renderThread()->setReferenceFlopLimit(4e9, on);
+        coordinator_->renderThread()->setForceReference(on);
         coordinator_->scheduleRender();
     });
     rebuild();
@@ -269,7 +271,9 @@ void SpeedPanel::rebuild() {
     chart_->setRows(std::move(rows));
 
     QString status;
-    if (reference_ && reference_->skipped)
+    if (reference_ && !reference_->failure.isEmpty())
+        status = tr("timing the references failed: %1").arg(reference_->failure.toHtmlEscaped());
+    else if (reference_ && reference_->skipped)
         status = tr("naive reference skipped (large image; tick “even for large images”)");
     else if (!haveNaive)
         status = tr("timing the naive reference…");

@@ -1,6 +1,7 @@
 #include "statistics_panel.hpp"
 
 #include "document.hpp"
+#include "number_format.hpp"
 
 #include <QCheckBox>
 #include <QFormLayout>
@@ -14,18 +15,6 @@
 #include <cmath>
 
 namespace convscope::ui {
-
-QString formatNumber(double value, int digits) {
-    if (value == 0)
-        return QStringLiteral("0");
-    if (!std::isfinite(value))
-        return std::isnan(value) ? QStringLiteral("NaN")
-                                 : (value > 0 ? QStringLiteral("∞") : QStringLiteral("−∞"));
-    const double magnitude = std::abs(value);
-    QString text = (magnitude >= 1e6 || magnitude < 1e-4) ? QString::number(value, 'e', digits - 1)
-                                                          : QString::number(value, 'g', digits);
-    return text;
-}
 
 HistogramWidget::HistogramWidget(QWidget* parent) : QWidget(parent) {
     setMouseTracking(true);
@@ -231,7 +220,7 @@ void StatisticsPanel::update_() {
     auto snapshot = data_->snapshot();
     if (!snapshot || watcher_->isRunning())
         return;
-    if (shown_ && shownMap_ == focus && shownSerial_ == snapshot->serial)
+    if (shown_ && shownMap_ == focus && shownSerial_ == snapshot->revision)
         return;
     if (!snapshot->contains(focus)) {
         if (data_->isCurrent()) {
@@ -243,7 +232,7 @@ void StatisticsPanel::update_() {
         return;
     }
     pendingMap_ = focus;
-    pendingSerial_ = snapshot->serial;
+    pendingSerial_ = snapshot->revision;
     watcher_->setFuture(QtConcurrent::run([snapshot, focus] {
         return map_statistics(*snapshot->maps(focus.layer), focus.channel, kBins);
     }));

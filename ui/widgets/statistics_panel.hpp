@@ -97,7 +97,4 @@ private:
     quint64 shownSerial_ = 0;
 };
 
-// Numbers for people: enough digits to tell values apart, no trailing noise.
-QString formatNumber(double value, int digits = 6);
-
 } // namespace convscope::ui
