@@ -2,6 +2,9 @@
 // machine has, awkward named shapes, the algorithm chosen per kernel, cancellation, incremental
 // runs, and repeated runs that allocate nothing.
 
+#include "support/compare.hpp"
+#include "support/tensors.hpp"
+
 #include "convscope/fast_backend.hpp"
 #include "convscope/naive_backend.hpp"
 #include "convscope/simd.hpp"
@@ -61,25 +64,6 @@ int between(Random& rng, int lo, int hi) {
     return std::uniform_int_distribution<int>(lo, hi)(rng);
 }
 
-Tensor random_tensor(Random& rng, Shape shape) {
-    Tensor t(shape);
-    for (int c = 0; c < shape.channels; ++c)
-        for (int y = 0; y < shape.height; ++y)
-            for (int x = 0; x < shape.width; ++x)
-                t.at(c, y, x) = uniform(rng);
-    return t;
-}
-
-Conv2d random_conv(Random& rng, int out, int in_per_group, int kh, int kw) {
-    Conv2d conv;
-    conv.weights = ConvWeights{out, in_per_group, kh, kw, {}};
-    for (int i = 0; i < out * in_per_group * kh * kw; ++i)
-        conv.weights.values.push_back(uniform(rng));
-    for (int o = 0; o < out; ++o)
-        conv.bias.push_back(uniform(rng));
-    return conv;
-}
-
 // Turns every kernel into an outer product (Gaussian-like, Sobel-like): the separable path.
 void make_rank_one(Random& rng, Conv2d& conv) {
     ConvWeights& w = conv.weights;
@@ -96,20 +80,8 @@ void make_rank_one(Random& rng, Conv2d& conv) {
         }
 }
 
-// The largest difference, relative to the largest magnitude (at least 1).
-double relative_error(const Tensor& want, const Tensor& got) {
-    double scale = 1.0, worst = 0.0;
-    for (int c = 0; c < want.channels(); ++c)
-        for (int y = 0; y < want.height(); ++y)
-            for (int x = 0; x < want.width(); ++x) {
-                scale = std::max(scale, static_cast<double>(std::abs(want.at(c, y, x))));
-                worst = std::max(worst,
-                                 static_cast<double>(std::abs(want.at(c, y, x) - got.at(c, y, x))));
-            }
-    return worst / scale;
-}
-
-// Runs both backends; an empty string when every layer agrees within 1e-5, else what differs.
+// Runs both backends; an empty string when every layer agrees within the tests' tolerance (the
+// direct algorithms' 1e-5), else what differs.
 QString compare_backends(const Pipeline& pipeline, const Tensor& input) {
     NaiveBackend naive;
     FastBackend fast;
@@ -125,8 +97,8 @@ QString compare_backends(const Pipeline& pipeline, const Tensor& input) {
                 .arg(i)
                 .arg(QString::fromStdString(a.shape().str()),
                      QString::fromStdString(b.shape().str()));
-        const double error = relative_error(a, b);
-        if (!(error <= 1e-5))
+        const double error = test::relative_difference(b, a);
+        if (!(error <= test::kTolerance))
             return QString("layer %1 (%2, kernel %3): relative error %4 on input %5")
                 .arg(i)
                 .arg(QString::fromStdString(std::string(type_name(pipeline.layers[i]))),
@@ -145,7 +117,7 @@ Layer random_layer(Random& rng, int channels) {
         const int groups = depthwise ? channels : 1;
         const int out = groups * between(rng, 1, 10);
         Conv2d conv =
-            random_conv(rng, out, channels / groups, between(rng, 1, 7), between(rng, 1, 7));
+            test::random_conv(out, channels / groups, between(rng, 1, 7), between(rng, 1, 7), rng());
         if (between(rng, 0, 2) == 0)
             make_rank_one(rng, conv);
         if (between(rng, 0, 1))
@@ -231,7 +203,7 @@ void TestFastBackend::agreesWithReferenceOnRandomPipelines() {
     for (int trial = 0; trial < 160; ++trial) {
         int channels = between(rng, 0, 1) ? 1 : between(rng, 2, 5);
         const Tensor input =
-            random_tensor(rng, {channels, between(rng, 1, 40), between(rng, 1, 70)});
+            test::random_tensor({channels, between(rng, 1, 40), between(rng, 1, 70)}, rng());
         Pipeline p;
         for (int n = between(rng, 1, 3); n > 0; --n) {
             p.layers.push_back(random_layer(rng, channels));
@@ -256,7 +228,7 @@ void TestFastBackend::agreesOnAwkwardShapes_data() {
     QTest::addColumn<Pipeline>("pipeline");
     Random rng(7);
 
-    auto conv = [&](int out, int in, int kh, int kw) { return random_conv(rng, out, in, kh, kw); };
+    auto conv = [&](int out, int in, int kh, int kw) { return test::random_conv(out, in, kh, kw, rng()); };
     {
         Conv2d c = conv(3, 1, 3, 3);
         c.padding = ConvPadding::explicit_size({1, 1});
@@ -391,18 +363,18 @@ void TestFastBackend::agreesOnAwkwardShapes() {
     QFETCH(Shape, input);
     QFETCH(Pipeline, pipeline);
     Random rng(11);
-    const QString difference = compare_backends(pipeline, random_tensor(rng, input));
+    const QString difference = compare_backends(pipeline, test::random_tensor(input, rng()));
     QVERIFY2(difference.isEmpty(), qPrintable(difference));
 }
 
 void TestFastBackend::choosesTheAlgorithmByKernel() {
     Random rng(3);
-    const Tensor input = random_tensor(rng, {1, 40, 50});
+    const Tensor input = test::random_tensor({1, 40, 50}, rng());
     FastBackend fast;
     auto kernel_of = [&](const Conv2d& c) {
         return QString::fromStdString(fast.run(one_conv(c), input).layers[0].kernel);
     };
-    Conv2d direct = random_conv(rng, 1, 1, 5, 5);
+    Conv2d direct = test::random_conv(1, 1, 5, 5, rng());
     QVERIFY2(kernel_of(direct).startsWith("direct-"), qPrintable(kernel_of(direct)));
     Conv2d separable = direct;
     make_rank_one(rng, separable);
@@ -410,10 +382,10 @@ void TestFastBackend::choosesTheAlgorithmByKernel() {
     Conv2d box = direct;
     box.weights.values.assign(25, 0.04f);
     QVERIFY2(kernel_of(box).startsWith("boxsum-"), qPrintable(kernel_of(box)));
-    const Conv2d large = random_conv(rng, 1, 1, 19, 19);
+    const Conv2d large = test::random_conv(1, 1, 19, 19, rng());
     QVERIFY2(kernel_of(large).startsWith("fft-"), qPrintable(kernel_of(large)));
-    const Conv2d multi = random_conv(rng, 16, 3, 3, 3);
-    const Tensor rgb = random_tensor(rng, {3, 20, 20});
+    const Conv2d multi = test::random_conv(16, 3, 3, 3, rng());
+    const Tensor rgb = test::random_tensor({3, 20, 20}, rng());
     QVERIFY(QString::fromStdString(fast.run(one_conv(multi), rgb).layers[0].kernel)
                 .startsWith("direct-oc8-"));
     Pipeline fused = one_conv(multi);
@@ -431,11 +403,11 @@ void TestFastBackend::cancelledRunReturnsNothingAndLeavesTheBackendUsable() {
     Random rng(5);
     Pipeline heavy;
     for (int i = 0; i < 40; ++i) {
-        Conv2d c = random_conv(rng, 32, 32, 5, 5);
+        Conv2d c = test::random_conv(32, 32, 5, 5, rng());
         c.padding = ConvPadding::same();
         heavy.layers.push_back(Layer{"", true, c});
     }
-    const Tensor input = random_tensor(rng, {32, 256, 256});
+    const Tensor input = test::random_tensor({32, 256, 256}, rng());
     FastBackend fast;
     CancelToken token;
     std::thread canceller([&] {
@@ -451,24 +423,24 @@ void TestFastBackend::cancelledRunReturnsNothingAndLeavesTheBackendUsable() {
     token.reset();
     Pipeline light;
     light.layers = {heavy.layers[0], heavy.layers[1]};
-    const Tensor small = random_tensor(rng, {32, 12, 13});
+    const Tensor small = test::random_tensor({32, 12, 13}, rng());
     const RunResult& again = fast.run(light, small, RunOptions{&token});
     QVERIFY(!again.cancelled);
     NaiveBackend naive;
     const RunResult& want = naive.run(light, small);
-    QVERIFY(relative_error(*want.layers[1].output, *again.layers[1].output) <= 1e-5);
+    QVERIFY(test::close_enough(*again.layers[1].output, *want.layers[1].output));
 }
 
 void TestFastBackend::incrementalRunEqualsFullRun() {
     Random rng(9);
-    const auto input = std::make_shared<const Tensor>(random_tensor(rng, {3, 48, 64}));
+    const auto input = std::make_shared<const Tensor>(test::random_tensor({3, 48, 64}, rng()));
     Pipeline p;
-    Conv2d first = random_conv(rng, 8, 3, 3, 3);
+    Conv2d first = test::random_conv(8, 3, 3, 3, rng());
     first.padding = ConvPadding::same();
     p.layers.push_back(Layer{"conv1", true, first});
     p.layers.push_back(Layer{"relu1", true, Activation{}});
     p.layers.push_back(Layer{"pool", true, Pool2d{}});
-    Conv2d second = random_conv(rng, 4, 8, 3, 3);
+    Conv2d second = test::random_conv(4, 8, 3, 3, rng());
     p.layers.push_back(Layer{"conv2", true, second});
     p.layers.push_back(Layer{"relu2", true, Activation{}});
 
@@ -485,26 +457,26 @@ void TestFastBackend::incrementalRunEqualsFullRun() {
         const RunResult& want = fresh.run(p, *input);
         QCOMPARE(got.layers.size(), want.layers.size());
         for (std::size_t i = 0; i < want.layers.size(); ++i)
-            QVERIFY2(relative_error(*want.layers[i].output, *got.layers[i].output) == 0.0,
+            QVERIFY2(test::relative_difference(*got.layers[i].output, *want.layers[i].output) == 0.0,
                      qPrintable(QString("changed %1, layer %2").arg(changed).arg(i)));
     }
 }
 
 void TestFastBackend::repeatedRunAllocatesNothing() {
     Random rng(13);
-    const Tensor input = random_tensor(rng, {3, 200, 300});
+    const Tensor input = test::random_tensor({3, 200, 300}, rng());
     Pipeline p;
-    Conv2d c1 = random_conv(rng, 8, 3, 3, 3);
+    Conv2d c1 = test::random_conv(8, 3, 3, 3, rng());
     c1.padding = ConvPadding::same();
     p.layers.push_back(Layer{"conv1", true, c1});
     p.layers.push_back(Layer{"relu", true, Activation{}});
     p.layers.push_back(Layer{"pool", true, Pool2d{}});
-    Conv2d depthwise = random_conv(rng, 8, 1, 5, 5);
+    Conv2d depthwise = test::random_conv(8, 1, 5, 5, rng());
     depthwise.groups = 8;
     make_rank_one(rng, depthwise);
     p.layers.push_back(Layer{"separable", true, depthwise});
     p.layers.push_back(Layer{"tanh", true, Activation{ActivationKind::Tanh}});
-    Conv2d large = random_conv(rng, 8, 1, 19, 19); // the FFT path
+    Conv2d large = test::random_conv(8, 1, 19, 19, rng()); // the FFT path
     large.groups = 8;
     large.padding = ConvPadding::same();
     p.layers.push_back(Layer{"fft", true, large});

@@ -9,11 +9,12 @@
 #include "render_coordinator.hpp"
 #include "statistics_panel.hpp"
 
+#include "support/main_window_fixture.hpp"
+
 #include "convscope/naive_backend.hpp"
 #include "convscope/pipeline_json.hpp"
 
 #include <QLabel>
-#include <QStandardPaths>
 #include <QTest>
 
 using namespace convscope;
@@ -23,17 +24,11 @@ class TestStatisticsPanel : public QObject {
     Q_OBJECT
 
 private Q_SLOTS:
-    void initTestCase() {
-        QStandardPaths::setTestModeEnabled(true);
-        qputenv("CONVSCOPE_RESOURCES", CONVSCOPE_RESOURCES_DIR);
-    }
+    void initTestCase() { test::prepareGuiTests(); }
 
     void overviewFlagsDeadMaps() {
-        MainWindow w;
-        w.setInteractive(false);
-        w.resize(1400, 900);
-        w.openDefaults();
-        w.show();
+        const auto window = test::openMainWindow();
+        MainWindow& w = *window;
         QTRY_VERIFY_WITH_TIMEOUT(w.coordinator()->isIdle(), 20000);
         QCOMPARE(w.overview()->deadMapCount(1), 0);
         Pipeline p = w.document()->pipeline();

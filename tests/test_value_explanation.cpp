@@ -3,6 +3,8 @@
 // what it says it is (products are weight × input, padded cells read what padding reads, the
 // max wins, the divisor is PyTorch's).
 
+#include "support/tensors.hpp"
+
 #include "convscope/backend.hpp"
 #include "convscope/padding.hpp"
 #include "convscope/value_explanation.hpp"
@@ -14,21 +16,13 @@
 
 using namespace convscope;
 
+using test::layer_of;
+using test::random_conv;
+using test::random_tensor;
+
 Q_DECLARE_METATYPE(convscope::Pipeline)
 
 namespace {
-
-Conv2d make_conv(int out, int in_per_group, int kh, int kw, unsigned seed) {
-    std::mt19937 rng(seed);
-    std::uniform_real_distribution<float> weight(-1.0f, 1.0f);
-    Conv2d conv;
-    conv.weights = {out, in_per_group, kh, kw, {}};
-    for (int i = 0; i < out * in_per_group * kh * kw; ++i)
-        conv.weights.values.push_back(weight(rng));
-    for (int o = 0; o < out; ++o)
-        conv.bias.push_back(weight(rng));
-    return conv;
-}
 
 Conv2d with(Conv2d conv, Pair stride, Pair padding, Pair dilation, PaddingMode mode,
             int groups = 1) {
@@ -38,21 +32,6 @@ Conv2d with(Conv2d conv, Pair stride, Pair padding, Pair dilation, PaddingMode m
     conv.padding_mode = mode;
     conv.groups = groups;
     return conv;
-}
-
-Layer layer(LayerOp op, bool enabled = true) {
-    return Layer{"", enabled, std::move(op)};
-}
-
-Tensor random_tensor(Shape shape, unsigned seed) {
-    std::mt19937 rng(seed);
-    std::uniform_real_distribution<float> value(-1.0f, 1.0f);
-    Tensor t(shape);
-    for (int c = 0; c < shape.channels; ++c)
-        for (int y = 0; y < shape.height; ++y)
-            for (int x = 0; x < shape.width; ++x)
-                t.at(c, y, x) = value(rng);
-    return t;
 }
 
 // The size of the numbers that were summed: a relative error is measured against it. The fast
@@ -160,37 +139,37 @@ void TestValueExplanation::termsAddUpToTheMapValue_data() {
                              PaddingMode::Circular}) {
         const std::string m(to_string(mode));
         QTest::newRow(("conv 3x3 padding 1, " + m).c_str())
-            << stack(layer(with(make_conv(4, 3, 3, 3, 1), {1, 1}, {1, 1}, {1, 1}, mode)));
+            << stack(layer_of(with(random_conv(4, 3, 3, 3, 1), {1, 1}, {1, 1}, {1, 1}, mode)));
         QTest::newRow(("conv stride 2 dilation 2 padding 2, " + m).c_str())
-            << stack(layer(with(make_conv(2, 3, 3, 2, 2), {2, 1}, {2, 1}, {2, 2}, mode)));
+            << stack(layer_of(with(random_conv(2, 3, 3, 2, 2), {2, 1}, {2, 1}, {2, 2}, mode)));
         QTest::newRow(("depthwise conv, " + m).c_str())
-            << stack(layer(with(make_conv(6, 1, 5, 5, 3), {1, 1}, {2, 2}, {1, 1}, mode, 3)));
+            << stack(layer_of(with(random_conv(6, 1, 5, 5, 3), {1, 1}, {2, 2}, {1, 1}, mode, 3)));
     }
-    Conv2d same = make_conv(2, 3, 4, 4, 4);
+    Conv2d same = random_conv(2, 3, 4, 4, 4);
     same.padding = ConvPadding::same();
     same.bias.clear();
-    QTest::newRow("conv same padding, even kernel, no bias") << stack(layer(same));
-    const Conv2d first = with(make_conv(4, 3, 3, 3, 5), {1, 1}, {1, 1}, {1, 1}, PaddingMode::Zeros);
+    QTest::newRow("conv same padding, even kernel, no bias") << stack(layer_of(same));
+    const Conv2d first = with(random_conv(4, 3, 3, 3, 5), {1, 1}, {1, 1}, {1, 1}, PaddingMode::Zeros);
     for (bool ceil : {false, true}) {
         const QString c = ceil ? ", ceil_mode" : "";
         QTest::newRow(qPrintable("max pool 3x3 stride 2 padding 1" + c))
-            << stack(layer(first), layer(Pool2d{PoolKind::Max, {3, 3}, {2, 2}, {1, 1}, ceil}));
+            << stack(layer_of(first), layer_of(Pool2d{PoolKind::Max, {3, 3}, {2, 2}, {1, 1}, ceil}));
         for (bool include : {true, false}) {
             const Pool2d avg{PoolKind::Avg, {3, 2}, {2, 2}, {1, 1}, ceil, include};
             QTest::newRow(qPrintable("avg pool 3x2 stride 2 padding 1" + c +
                                      (include ? ", pad counted" : ", pad not counted")))
-                << stack(layer(first), layer(avg));
+                << stack(layer_of(first), layer_of(avg));
         }
     }
-    const Conv2d next = with(make_conv(4, 4, 3, 3, 6), {1, 1}, {1, 1}, {1, 1}, PaddingMode::Zeros);
+    const Conv2d next = with(random_conv(4, 4, 3, 3, 6), {1, 1}, {1, 1}, {1, 1}, PaddingMode::Zeros);
     QTest::newRow("activations") << stack(
-        layer(first), layer(Activation{ActivationKind::ReLU, 0.0f}), layer(next),
-        layer(Activation{ActivationKind::LeakyReLU, 0.1f}), layer(next),
-        layer(Activation{ActivationKind::Sigmoid, 0.0f}), layer(next),
-        layer(Activation{ActivationKind::Tanh, 0.0f}));
+        layer_of(first), layer_of(Activation{ActivationKind::ReLU, 0.0f}), layer_of(next),
+        layer_of(Activation{ActivationKind::LeakyReLU, 0.1f}), layer_of(next),
+        layer_of(Activation{ActivationKind::Sigmoid, 0.0f}), layer_of(next),
+        layer_of(Activation{ActivationKind::Tanh, 0.0f}));
     QTest::newRow("disabled layers")
-        << stack(layer(first, false), layer(Activation{ActivationKind::Tanh, 0.0f}, false),
-                 layer(Pool2d{PoolKind::Max, {2, 2}, {2, 2}}, false));
+        << stack(layer_of(first, false), layer_of(Activation{ActivationKind::Tanh, 0.0f}, false),
+                 layer_of(Pool2d{PoolKind::Max, {2, 2}, {2, 2}}, false));
 }
 
 #pragma GCC diagnostic pop
@@ -241,7 +220,7 @@ void TestValueExplanation::rampWithEdgeKernelGivesMinusSix() {
             ramp.at(0, y, x) = static_cast<float>(x);
     Conv2d conv;
     conv.weights = {1, 1, 3, 3, {1, 0, -1, 1, 0, -1, 1, 0, -1}};
-    const ValueExplanation e = explain_layer_value(layer(conv), ramp, 0, 1, 1);
+    const ValueExplanation e = explain_layer_value(layer_of(conv), ramp, 0, 1, 1);
     const auto& terms = std::get<ConvExplanation>(e.terms);
     QCOMPARE(terms.channels.size(), std::size_t(1));
     QCOMPARE(terms.channels[0].products, (std::vector<double>{1, 0, -3, 1, 0, -3, 1, 0, -3}));
@@ -252,7 +231,7 @@ void TestValueExplanation::rampWithEdgeKernelGivesMinusSix() {
     // With zero padding 1 the corner reads three padded rows/columns: 5 of 9 cells.
     conv.padding = ConvPadding::explicit_size({1, 1});
     const auto corner =
-        std::get<ConvExplanation>(explain_layer_value(layer(conv), ramp, 0, 0, 0).terms);
+        std::get<ConvExplanation>(explain_layer_value(layer_of(conv), ramp, 0, 0, 0).terms);
     int padded = 0;
     for (const WindowCell& cell : corner.channels[0].patch)
         padded += cell.reads_zero_padding() ? 1 : 0;
@@ -267,7 +246,7 @@ void TestValueExplanation::maxPoolNamesTheWinnerAndAvgPoolItsDivisor() {
         t.at(0, i / 3, i % 3) = values[i];
     // 2×2 windows, stride 2, padding 1 → output 2×2; (0, 1) covers rows −1..0, columns 1..2.
     Pool2d max{PoolKind::Max, {2, 2}, {2, 2}, {1, 1}, false};
-    auto e = std::get<PoolExplanation>(explain_layer_value(layer(max), t, 0, 0, 1).terms);
+    auto e = std::get<PoolExplanation>(explain_layer_value(layer_of(max), t, 0, 0, 1).terms);
     QCOMPARE(e.cells.size(), std::size_t(4));
     QVERIFY(e.cells[0].padded() && e.cells[1].padded());
     QCOMPARE(e.winner, 2); // row 0, column 1: the 7 (the first of the two largest in its window)
@@ -275,12 +254,12 @@ void TestValueExplanation::maxPoolNamesTheWinnerAndAvgPoolItsDivisor() {
 
     // (1, 1) covers rows 1..2 (2 is padding), columns 1..2: cells 2, −4 and two padded.
     Pool2d avg{PoolKind::Avg, {2, 2}, {2, 2}, {1, 1}, false, true};
-    e = std::get<PoolExplanation>(explain_layer_value(layer(avg), t, 0, 1, 1).terms);
+    e = std::get<PoolExplanation>(explain_layer_value(layer_of(avg), t, 0, 1, 1).terms);
     QCOMPARE(e.sum, -2.0);
     QCOMPARE(e.divisor, 4);
     QCOMPARE(e.value, -0.5);
     avg.count_include_pad = false;
-    e = std::get<PoolExplanation>(explain_layer_value(layer(avg), t, 0, 1, 1).terms);
+    e = std::get<PoolExplanation>(explain_layer_value(layer_of(avg), t, 0, 1, 1).terms);
     QCOMPARE(e.divisor, 2);
     QCOMPARE(e.value, -1.0);
 }
@@ -289,22 +268,22 @@ void TestValueExplanation::activationsShowBeforeAndAfter() {
     Tensor t(1, 1, 1);
     t.at(0, 0, 0) = -2.0f;
     auto e = std::get<ActivationExplanation>(
-        explain_layer_value(layer(Activation{ActivationKind::LeakyReLU, 0.25f}), t, 0, 0, 0).terms);
+        explain_layer_value(layer_of(Activation{ActivationKind::LeakyReLU, 0.25f}), t, 0, 0, 0).terms);
     QCOMPARE(e.before, -2.0f);
     QCOMPARE(e.value, -0.5);
     QCOMPARE(QString::fromStdString(e.formula), QString("x if x >= 0, else 0.25 * x"));
     e = std::get<ActivationExplanation>(
-        explain_layer_value(layer(Activation{ActivationKind::ReLU, 0.0f}), t, 0, 0, 0).terms);
+        explain_layer_value(layer_of(Activation{ActivationKind::ReLU, 0.0f}), t, 0, 0, 0).terms);
     QCOMPARE(e.value, 0.0);
     QCOMPARE(QString::fromStdString(e.formula), QString("max(0, x)"));
     const auto pass = std::get<PassThroughExplanation>(
-        explain_layer_value(layer(Activation{}, false), t, 0, 0, 0).terms);
+        explain_layer_value(layer_of(Activation{}, false), t, 0, 0, 0).terms);
     QCOMPARE(pass.value, -2.0);
 }
 
 void TestValueExplanation::badPositionsAreClearErrors() {
     Pipeline p;
-    p.layers = {layer(Pool2d{PoolKind::Max, {2, 2}, {2, 2}})};
+    p.layers = {layer_of(Pool2d{PoolKind::Max, {2, 2}, {2, 2}})};
     const Tensor input = random_tensor({1, 4, 4}, 1);
     const auto backend = make_backend(BackendKind::Naive);
     const RunResult result = backend->run(p, input);
