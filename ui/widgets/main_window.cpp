@@ -197,7 +197,12 @@ MainWindow::MainWindow(QWidget* parent) : QMainWindow(parent) {
                    10000);
 }
 
-MainWindow::~MainWindow() = default;
+MainWindow::~MainWindow() {
+    // A floating dock is a window of its own: destroyed with us, it closes, and its panel hides
+    // and tells the map data it wants no more values. The map data and the coordinator were made
+    // before the docks, so they would be gone by then; the docks go first, while all lives.
+    qDeleteAll(findChildren<QDockWidget*>(QString(), Qt::FindDirectChildrenOnly));
+}
 
 void MainWindow::createDocks() {
     layerStack_ = new LayerStackPanel(document_);
