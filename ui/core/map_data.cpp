@@ -32,9 +32,9 @@ void MapDataProvider::setWanted(const QString& consumer, bool wanted) {
     wanted_.removeAll(consumer);
     if (wanted)
         wanted_.append(consumer);
-    coordinator_->setKeepMaps(keepsMaps());
+    keepMaps(keepsMaps());
     if (wanted)
-        refresh();
+        requestMaps();
     else if (!keepsMaps())
         snapshot_.reset(); // nobody reads values now: the engine may reuse its buffers
 }
@@ -43,7 +43,18 @@ bool MapDataProvider::keepsMaps() const {
     return isWanted() || !waiters_.empty();
 }
 
+void MapDataProvider::keepMaps(bool keep) {
+    if (keep && !coordinator_->keepMaps())
+        keepingSince_ = coordinator_->requestedGeneration() + 1; // the next request has them
+    coordinator_->setKeepMaps(keep);
+}
+
 void MapDataProvider::refresh() {
+    if (!isCurrent())
+        withCurrent(this, [](std::shared_ptr<const MapSnapshot>) {});
+}
+
+void MapDataProvider::requestMaps() {
     if (isCurrent() || !document_->input())
         return;
     // A render on its way brings the maps (or, sent before they were wanted, leads back here).
@@ -60,15 +71,17 @@ void MapDataProvider::withCurrent(
         return;
     }
     waiters_.push_back({context, std::move(callback)});
-    coordinator_->setKeepMaps(true);
-    refresh();
+    keepMaps(true);
+    requestMaps();
 }
 
 void MapDataProvider::onResult(const std::shared_ptr<const RenderResult>& result) {
     if (!result->maps) {
-        if (keepsMaps())
-            refresh(); // rendered before values were wanted: ask again, now with the maps
-        else
+        // Asked for before values were wanted: ask again, now with the maps (a result that was
+        // asked for them and has none had nothing to give).
+        if (keepsMaps() && result->generation < keepingSince_)
+            requestMaps();
+        else if (!keepsMaps())
             snapshot_.reset(); // out of date, and held only by us
         return;
     }
@@ -83,7 +96,7 @@ void MapDataProvider::onResult(const std::shared_ptr<const RenderResult>& result
             waiter.callback(snapshot_);
     // The snapshot stays until the next result, so a caller can still read it; the maps are no
     // longer asked for unless some panel wants them.
-    coordinator_->setKeepMaps(keepsMaps());
+    keepMaps(keepsMaps());
 }
 
 } // namespace convscope::ui

@@ -43,7 +43,7 @@ public:
     // cache already holds the maps.
     void withCurrent(QObject* context,
                      std::function<void(std::shared_ptr<const MapSnapshot>)> callback);
-    // Asks for a snapshot of the current state if there is none.
+    // Asks for a snapshot of the current state if there is none (once, as withCurrent does).
     void refresh();
 
 Q_SIGNALS:
@@ -54,11 +54,15 @@ private:
     void onResult(const std::shared_ptr<const RenderResult>& result);
     // Results must carry their maps: a panel wants values or a caller waits for them.
     bool keepsMaps() const;
+    void keepMaps(bool keep);
+    // Has the coordinator render the current state if nothing on its way will bring the maps.
+    void requestMaps();
 
     RenderCoordinator* coordinator_;
     const Document* document_;
     QStringList wanted_;
     std::shared_ptr<const MapSnapshot> snapshot_;
+    quint64 keepingSince_ = 0; // the first generation whose request asked for the maps
     struct Waiter {
         QPointer<QObject> context;
         std::function<void(std::shared_ptr<const MapSnapshot>)> callback;

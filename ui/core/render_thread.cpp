@@ -204,6 +204,15 @@ void RenderThread::showInputOnly(RenderResult& result, const RenderRequest& job,
     // What the engine and the summaries hold may be half a run now: start afresh next time.
     cachedValidLayers_ = 0;
     inputThumbnail_ = QImage();
+    if (job.keepMaps) { // the panels learn of the failure too, and do not ask again
+        auto maps = std::make_shared<MapSnapshot>();
+        maps->generation = job.generation;
+        maps->revision = job.revision;
+        maps->pipeline.input_mode = job.pipeline.input_mode;
+        maps->input = job.input;
+        maps->error = result.error;
+        result.maps = std::move(maps);
+    }
     if (!job.input || job.input->empty())
         return;
     result.inputShape = job.input->shape();

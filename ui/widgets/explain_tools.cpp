@@ -56,6 +56,12 @@ ExplainTools::ExplainTools(QMainWindow* window, RenderCoordinator* coordinator,
         auto* d = new QDockWidget(title, window);
         d->setObjectName(name);
         d->setWidget(widget);
+        // A dock behind another tab is not hidden, only moved off screen: its panel is hidden
+        // then, so it asks for no values (the engine keeps reusing its buffers) and computes
+        // nothing nobody sees.
+        connect(d, &QDockWidget::visibilityChanged, widget, &QWidget::setVisible);
+        connect(d, &QDockWidget::topLevelChanged, widget,
+                [d, widget](bool floating) { widget->setVisible(!floating || d->isVisible()); });
         docks_.append(d);
         return d;
     };
