@@ -1,10 +1,12 @@
 #include "cli_commands.hpp"
+#include "cli_text.hpp"
 #include "resource_paths.hpp"
 
 #include "convscope/backend.hpp"
 #include "convscope/benchmark.hpp"
 #include "convscope/image_io.hpp"
 #include "convscope/map_export.hpp"
+#include "convscope/memory_budget.hpp"
 #include "convscope/pipeline_json.hpp"
 #include "convscope/project.hpp"
 
@@ -25,10 +27,47 @@ QTextStream& out() {
     return stream;
 }
 
-// Every failure is one line on stderr that names the file and what is wrong.
-int fail(int code, const QString& message) {
-    std::fprintf(stderr, "convscope-cli: %s\n", qPrintable(message));
+// Every failure is one line on stderr that names the file and what is wrong. Messages are
+// bytes (they may quote file names that are not UTF-8) made printable on one line.
+int fail(int code, std::string_view message) {
+    std::fprintf(stderr, "convscope-cli: %s\n", printable(message).c_str());
     return code;
+}
+int fail(int code, const char* message) {
+    return fail(code, std::string_view(message));
+}
+int fail(int code, const QString& message) {
+    return fail(code, std::string_view(native(message)));
+}
+
+// A refused allocation says how to allow more.
+std::string with_budget_hint(const MemoryError& e) {
+    return std::string(e.what()) +
+           " (--max-memory SIZE sets the budget, e.g. --max-memory 16G; or use a smaller image)";
+}
+
+QCommandLineOption max_memory_option() {
+    return {"max-memory",
+            "Memory budget (e.g. 8G, 512M): a file, image or run that would need more is refused "
+            "up front with the figure. Default: three quarters of the available memory (" +
+                QString::fromStdString(format_bytes(memory_budget())) + " now).",
+            "SIZE"};
+}
+
+// Applies --max-memory when given; anything but a size is one line and false.
+bool apply_max_memory(const QCommandLineParser& parser, const QCommandLineOption& option,
+                      int& exit_code) {
+    if (!parser.isSet(option))
+        return true;
+    std::uint64_t bytes = 0;
+    if (!parse_byte_size(parser.value(option).toStdString(), bytes)) {
+        exit_code = fail(kUsage, "--max-memory: expected a size like 8G, 512M or 2000000000, "
+                                 "got \"" +
+                                     parser.value(option) + "\"");
+        return false;
+    }
+    set_memory_budget(bytes);
+    return true;
 }
 
 QCommandLineOption image_option() {
@@ -84,7 +123,8 @@ struct Inputs {
     QString pipeline_path;
     QString project_path; // empty unless --project
     Pipeline pipeline;
-    Tensor image;
+    Tensor image;      // empty unless decoded
+    Shape image_shape; // always known
 };
 
 // A project names both the image and the pipeline, so it excludes --image and --pipeline;
@@ -101,35 +141,75 @@ bool check_project_exclusive(const QCommandLineParser& parser, const QString& co
     return true;
 }
 
+// What to read of the image: all of it, or only its shape (from the header where it says).
+enum class ImageNeed { Pixels, Shape };
+
 // Loads the project's pipeline and its image (embedded, or the file it names).
-Inputs load_project_inputs(const QString& path) {
+Inputs load_project_inputs(const QString& path, ImageNeed need) {
     Inputs inputs;
-    const Project project = load_project(path.toStdString());
+    const std::string project_file = native(path);
+    const Project project = load_project(project_file);
     inputs.project_path = path;
     inputs.pipeline_path = path;
     inputs.image_path = QString::fromStdString(project_input_label(project));
     inputs.pipeline = project.pipeline;
     try {
-        inputs.image = load_project_input(project);
+        if (need == ImageNeed::Shape) {
+            inputs.image_shape = project_input_shape(project);
+        } else {
+            inputs.image = load_project_input(project);
+            inputs.image_shape = inputs.image.shape();
+        }
     } catch (const IoError& e) {
-        throw IoError(path.toStdString() + ": " + e.what());
+        throw IoError(project_file + ": " + e.what());
+    } catch (const MemoryError& e) {
+        throw MemoryError(e.needed(), e.budget(), project_file + ": " + e.what());
     }
     return inputs;
 }
 
 // Loads the pipeline first (it decides gray or RGB), then the image in that mode.
 Inputs load_inputs(const QCommandLineParser& parser, const QCommandLineOption& image,
-                   const QCommandLineOption& pipeline,
-                   const QCommandLineOption* project = nullptr) {
+                   const QCommandLineOption& pipeline, const QCommandLineOption* project = nullptr,
+                   ImageNeed need = ImageNeed::Pixels) {
     if (project && parser.isSet(*project))
-        return load_project_inputs(parser.value(*project));
+        return load_project_inputs(parser.value(*project), need);
     Inputs inputs;
     inputs.pipeline_path =
         parser.isSet(pipeline) ? parser.value(pipeline) : resource_path(kDefaultPipeline);
     inputs.image_path = parser.isSet(image) ? parser.value(image) : resource_path(kDefaultSample);
-    inputs.pipeline = load_pipeline(inputs.pipeline_path.toStdString());
-    inputs.image = load_input(inputs.image_path.toStdString(), inputs.pipeline.input_mode);
+    inputs.pipeline = load_pipeline(native(inputs.pipeline_path));
+    if (need == ImageNeed::Shape) {
+        inputs.image_shape =
+            peek_input_shape(native(inputs.image_path), inputs.pipeline.input_mode);
+    } else {
+        inputs.image = load_input(native(inputs.image_path), inputs.pipeline.input_mode);
+        inputs.image_shape = inputs.image.shape();
+    }
     return inputs;
+}
+
+// Runs `work` so that what it throws about the pipeline names its file (or the project) as
+// well as the layer, and a memory refusal names the pipeline and the image.
+template <class Work> void naming_inputs(const Inputs& inputs, Work&& work) {
+    try {
+        work();
+    } catch (const PipelineError& e) {
+        throw PipelineError(e.layer_index(), e.field(),
+                            native(inputs.pipeline_path) + ": " + e.what());
+    } catch (const MemoryError& e) {
+        const std::string what =
+            inputs.project_path.isEmpty()
+                ? native(inputs.pipeline_path) + " on " + native(inputs.image_path)
+                : native(inputs.project_path);
+        throw MemoryError(e.needed(), e.budget(), what + ": " + e.what());
+    }
+}
+
+std::vector<Shape> shapes_of(const Inputs& inputs) {
+    std::vector<Shape> shapes;
+    naming_inputs(inputs, [&] { shapes = infer_shapes(inputs.pipeline, inputs.image_shape); });
+    return shapes;
 }
 
 QString format_flops(double flops) {
@@ -225,17 +305,19 @@ int run_command(const QStringList& arguments) {
     const QCommandLineOption backend(
         "backend", "Engine backend: naive (reference loops) or fast. Default: fast.", "NAME",
         "fast");
+    const QCommandLineOption max_memory = max_memory_option();
     parser.addOptions(
-        {image, pipeline, project, out_dir, format, colormap, backend, contact_sheet});
+        {image, pipeline, project, out_dir, format, colormap, backend, contact_sheet, max_memory});
     int exit_code = kOk;
     if (!parse(parser, "run", arguments, exit_code) ||
-        !check_project_exclusive(parser, "run", project, image, pipeline, exit_code))
+        !check_project_exclusive(parser, "run", project, image, pipeline, exit_code) ||
+        !apply_max_memory(parser, max_memory, exit_code))
         return exit_code;
 
     if (!parser.isSet(out_dir))
         return fail(kUsage, "run needs --out DIR (see convscope-cli run --help)");
     ExportRequest request;
-    request.out_dir = parser.value(out_dir).toStdString();
+    request.out_dir = native(parser.value(out_dir));
     request.contact_sheets = parser.isSet(contact_sheet);
     std::string bad;
     if (!parse_export_formats(parser.value(format).toStdString(), request.formats, bad))
@@ -250,21 +332,43 @@ int run_command(const QStringList& arguments) {
                     "--backend: unknown backend \"" + backend_name + "\" (use naive or fast)");
 
     try {
-        const Inputs inputs = load_inputs(parser, image, pipeline, &project);
+        Inputs inputs = load_inputs(parser, image, pipeline, &project);
         const auto engine =
             make_backend(backend_name == "naive" ? BackendKind::Naive : BackendKind::Fast);
-        const RunResult result = engine->run(inputs.pipeline, inputs.image);
-        request.image_path = inputs.image_path.toStdString();
-        request.pipeline_path = inputs.pipeline_path.toStdString();
+        // Each layer's maps are written as soon as they are computed and let go once no later
+        // layer reads them: a large image needs memory for the maps still needed, not for all.
+        RunOptions options;
+        options.release_consumed = true;
+        naming_inputs(inputs, [&] {
+            engine->check_memory(inputs.pipeline, inputs.image_shape, options);
+        }); // before anything is written
+        request.image_path = native(inputs.image_path);
+        request.pipeline_path = native(inputs.pipeline_path);
         request.backend = engine->name();
-        request.project_path = inputs.project_path.toStdString();
-        export_run(request, inputs.pipeline, inputs.image, result);
-        out() << "Ran " << inputs.pipeline.layers.size() << " layers on " << inputs.image_path
-              << " " << shape_text(inputs.image.shape()) << " in "
-              << QString::number(result.total_ms(), 'f', 1) << " ms ("
+        request.project_path = native(inputs.project_path);
+        auto input = std::make_shared<const Tensor>(std::move(inputs.image));
+        RunExporter exporter(request, inputs.pipeline, *input);
+        options.on_computed = [&exporter](const RunResult& result, int first, int count) {
+            for (int k = first; k < first + count; ++k)
+                exporter.write_layer(k, result.layers[k]);
+        };
+        double total_ms = 0;
+        naming_inputs(inputs, [&] {
+            total_ms = engine->run(inputs.pipeline, std::move(input), options).total_ms();
+        });
+        exporter.finish();
+        out() << "Ran " << inputs.pipeline.layers.size() << " layers on "
+              << shown(inputs.image_path) << " " << shape_text(inputs.image_shape) << " in "
+              << QString::number(total_ms, 'f', 1) << " ms ("
               << QString::fromStdString(engine->name()) << "); maps and manifest.json in "
-              << parser.value(out_dir) << "\n";
+              << shown(parser.value(out_dir)) << "\n";
         out().flush();
+    } catch (const MemoryError& e) {
+        return fail(kFailed, with_budget_hint(e));
+    } catch (const std::bad_alloc&) {
+        // The budget's estimates should make this unreachable; if not, still one clear line.
+        return fail(kFailed, "out of memory: the system refused more than the run's estimate "
+                             "(--max-memory SIZE lowers the budget ConvScope checks first)");
     } catch (const std::exception& e) {
         return fail(kFailed, e.what());
     }
@@ -282,22 +386,25 @@ int info_command(const QStringList& arguments) {
     const QCommandLineOption image = image_option();
     const QCommandLineOption pipeline = pipeline_option();
     const QCommandLineOption project = project_option();
-    parser.addOptions({image, pipeline, project});
+    const QCommandLineOption max_memory = max_memory_option();
+    parser.addOptions({image, pipeline, project, max_memory});
     int exit_code = kOk;
     if (!parse(parser, "info", arguments, exit_code) ||
-        !check_project_exclusive(parser, "info", project, image, pipeline, exit_code))
+        !check_project_exclusive(parser, "info", project, image, pipeline, exit_code) ||
+        !apply_max_memory(parser, max_memory, exit_code))
         return exit_code;
 
     try {
-        const Inputs inputs = load_inputs(parser, image, pipeline, &project);
-        const std::vector<Shape> shapes = infer_shapes(inputs.pipeline, inputs.image.shape());
-        const std::vector<LayerCost> costs = layer_costs(inputs.pipeline, inputs.image.shape());
-        out() << "Pipeline: " << inputs.pipeline_path << "\n";
+        // Only the image's shape: from its header, without decoding it.
+        const Inputs inputs = load_inputs(parser, image, pipeline, &project, ImageNeed::Shape);
+        const std::vector<Shape> shapes = shapes_of(inputs);
+        const std::vector<LayerCost> costs = layer_costs(inputs.pipeline, inputs.image_shape);
+        out() << "Pipeline: " << shown(inputs.pipeline_path) << "\n";
         if (!inputs.pipeline.description.empty())
             out() << "  " << QString::fromStdString(inputs.pipeline.description) << "\n";
-        out() << "Input:    " << inputs.image_path << " ("
+        out() << "Input:    " << shown(inputs.image_path) << " ("
               << QString::fromStdString(std::string(to_string(inputs.pipeline.input_mode))) << ") "
-              << shape_text(inputs.image.shape()) << "\n\n";
+              << shape_text(inputs.image_shape) << "\n\n";
         out() << QString("%1  %2  %3  %4  %5\n")
                      .arg("#", 3)
                      .arg("layer", -24)
@@ -325,7 +432,23 @@ int info_command(const QStringList& arguments) {
         }
         out() << "\nTotal: " << total_params << " parameters, " << format_flops(total_flops)
               << "FLOP per run\n";
+        // What running it takes: `run` lets each layer's maps go once written and no longer
+        // read; the app keeps every layer's maps to show them.
+        const auto engine = make_backend(BackendKind::Fast);
+        RunOptions streamed;
+        streamed.release_consumed = true;
+        const MemoryEstimate run_memory =
+            engine->estimate_memory(inputs.pipeline, inputs.image_shape, streamed);
+        const MemoryEstimate kept = engine->estimate_memory(inputs.pipeline, inputs.image_shape);
+        const auto bytes = [](std::uint64_t n) { return QString::fromStdString(format_bytes(n)); };
+        out() << "Memory: run needs " << bytes(run_memory.total()) << " ("
+              << QString::fromStdString(run_memory.breakdown()) << "); the app about "
+              << bytes(memory_to_show(kept, inputs.image_shape))
+              << " (every layer's maps, twice while an edit is computed); budget "
+              << bytes(memory_budget()) << "\n";
         out().flush();
+    } catch (const MemoryError& e) {
+        return fail(kFailed, with_budget_hint(e));
     } catch (const std::exception& e) {
         return fail(kFailed, e.what());
     }
@@ -399,21 +522,25 @@ int project_command(const QStringList& arguments) {
     const QCommandLineOption out_file("out", "The project file to write. Required.", "FILE");
     const QCommandLineOption embed(
         "embed", "Store the image file's bytes in the project (base64), not only its path.");
-    parser.addOptions({image, pipeline, out_file, embed});
+    const QCommandLineOption max_memory = max_memory_option();
+    parser.addOptions({image, pipeline, out_file, embed, max_memory});
     int exit_code = kOk;
-    if (!parse(parser, "project", arguments, exit_code))
+    if (!parse(parser, "project", arguments, exit_code) ||
+        !apply_max_memory(parser, max_memory, exit_code))
         return exit_code;
     if (!parser.isSet(out_file))
         return fail(kUsage,
                     "project needs --out FILE.convscope (see convscope-cli project --help)");
 
     const QString path = parser.value(out_file);
+    if (native(path) != path.toStdString())
+        return fail(kFailed, shown(path) + ": a project file needs a name that is valid UTF-8");
     try {
         // Loading both checks that the project will open and run: the pipeline parses and the
         // image decodes in the pipeline's input mode.
         const Inputs inputs = load_inputs(parser, image, pipeline);
         const Project project =
-            make_project(inputs.image_path.toStdString(), inputs.pipeline, parser.isSet(embed));
+            make_project(native(inputs.image_path), inputs.pipeline, parser.isSet(embed));
         const QString dir = QFileInfo(path).absolutePath();
         const QByteArray text =
             QByteArray::fromStdString(serialize_project(project, dir.toStdString()));
@@ -421,13 +548,15 @@ int project_command(const QStringList& arguments) {
         QSaveFile file(path);
         if (!file.open(QIODevice::WriteOnly) || file.write(text) != text.size() || !file.commit())
             return fail(kFailed, path + ": cannot be written (" + file.errorString() + ")");
-        out() << "Wrote " << path << ": image " << inputs.image_path
+        out() << "Wrote " << path << ": image " << shown(inputs.image_path)
               << (project.has_embedded_image()
                       ? " (embedded, " + QString::number(project.embedded_image.size()) + " bytes)"
                       : QString())
-              << ", pipeline " << inputs.pipeline_path << " (" << inputs.pipeline.layers.size()
-              << " layers)\n";
+              << ", pipeline " << shown(inputs.pipeline_path) << " ("
+              << inputs.pipeline.layers.size() << " layers)\n";
         out().flush();
+    } catch (const MemoryError& e) {
+        return fail(kFailed, with_budget_hint(e));
     } catch (const std::exception& e) {
         return fail(kFailed, e.what());
     }

@@ -1,6 +1,7 @@
 // convscope-cli: ConvScope's pipelines, headless. `convscope-cli --help` for the commands.
 
 #include "cli_commands.hpp"
+#include "cli_text.hpp"
 
 #include <QCoreApplication>
 #include <QTextStream>
@@ -61,8 +62,9 @@ int main(int argc, char* argv[]) {
     QCoreApplication::setApplicationName("convscope-cli");
     QCoreApplication::setApplicationVersion(CONVSCOPE_VERSION);
 
-    QStringList args = QCoreApplication::arguments();
-    args.removeFirst();
+    // From argv itself: QCoreApplication::arguments() loses the bytes of file names that are not
+    // UTF-8.
+    QStringList args = convscope::cli::arguments_from(argc, argv);
     if (args.isEmpty() || args.first() == "-h" || args.first() == "--help" ||
         args.first() == "help") {
         std::fputs(kOverview, stdout);
@@ -86,6 +88,6 @@ int main(int argc, char* argv[]) {
     if (command == "project")
         return convscope::cli::project_command(args);
     std::fprintf(stderr, "convscope-cli: unknown command \"%s\" (see convscope-cli --help)\n",
-                 qPrintable(command));
+                 qPrintable(convscope::cli::shown(command)));
     return convscope::cli::kUsage;
 }

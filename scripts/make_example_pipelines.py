@@ -8,6 +8,10 @@ keeps stable across versions), rounded to 4 decimals.
 
 Run from anywhere:  python3 scripts/make_example_pipelines.py
 Needs only Python 3 and NumPy. Running it again rewrites the same files byte for byte.
+
+The files are written exactly as ConvScope itself writes them (every field of a layer, in the
+engine's order, with the same layout), so that opening an example and saving it changes nothing;
+tests/test_pipeline_json.cpp checks that byte for byte.
 """
 
 import json
@@ -51,11 +55,17 @@ def mixed(kernel, channel_weights):
 
 
 def _number(v):
+    """As the engine writes a number: the shortest decimal that reads back as the same float32."""
     if isinstance(v, bool):
         return "true" if v else "false"
-    if isinstance(v, int) or (isinstance(v, float) and v.is_integer()):
-        return str(int(v))
-    return repr(float(v))
+    f = float(np.float32(v))
+    if f.is_integer():
+        return str(int(f))
+    for digits in range(1, 10):
+        text = f"{f:.{digits}g}"
+        if np.float32(float(text)) == np.float32(f):
+            return repr(float(text))
+    return repr(f)
 
 
 def _only_single_rows(value):
@@ -76,10 +86,10 @@ def _dump(value, indent):
     if isinstance(value, list):
         if all(not isinstance(v, (list, dict)) for v in value):
             return "[" + ", ".join(_number(v) for v in value) + "]"
-        if _only_single_rows(value):  # e.g. the [[w]] of a 1x1 kernel: keep it on one line
-            flat = json.dumps(value)
+        if _only_single_rows(value):  # e.g. the [[w]] of a 1x1 kernel: one line if it is short
+            flat = "[" + ", ".join(_dump(v, indent + 1) for v in value) + "]"
             if len(flat) <= 80:
-                return "[" + ", ".join(_dump(v, indent + 1) for v in value) + "]"
+                return flat
         return "[\n" + ",\n".join(inner + _dump(v, indent + 1) for v in value) + "\n" + pad + "]"
     if isinstance(value, str):
         return json.dumps(value)
@@ -97,6 +107,17 @@ def conv(name, weights, bias=None, stride=1, padding="same", padding_mode="zeros
         layer["bias"] = bias
     layer.update({"stride": stride, "padding": padding, "padding_mode": padding_mode,
                   "dilation": dilation, "groups": groups})
+    return layer
+
+
+def pool(kind, name, kernel_size, stride=None, padding=0, ceil_mode=False,
+         count_include_pad=True):
+    """A max or average pooling layer with every field, as the engine writes it."""
+    layer = {"type": kind, "name": name, "kernel_size": kernel_size,
+             "stride": kernel_size if stride is None else stride, "padding": padding,
+             "ceil_mode": ceil_mode}
+    if kind == "avgpool":
+        layer["count_include_pad"] = count_include_pad
     return layer
 
 
@@ -156,7 +177,7 @@ def default_pipeline():
         "corners, long lines, texture and colour regions.",
         "rgb",
         [conv1, {"type": "relu", "name": "relu1"},
-         {"type": "maxpool", "name": "pool1", "kernel_size": 2, "stride": 2},
+         pool("maxpool", "pool1", 2),
          conv2, {"type": "relu", "name": "relu2"}])
 
 
@@ -207,10 +228,10 @@ def first_layers_of_a_cnn():
         "rgb",
         [conv("conv1", f, bias=b1, padding=1),
          {"type": "relu", "name": "relu1"},
-         {"type": "maxpool", "name": "pool1", "kernel_size": 2, "stride": 2},
+         pool("maxpool", "pool1", 2),
          conv("conv2", (w2 + 0.0).tolist(), bias=(b2 + 0.0).tolist(), padding=1),
          {"type": "relu", "name": "relu2"},
-         {"type": "maxpool", "name": "pool2", "kernel_size": 2, "stride": 2}])
+         pool("maxpool", "pool2", 2)])
 
 
 def stride_and_dilation():
@@ -221,8 +242,7 @@ def stride_and_dilation():
         "gray",
         [conv("box_blur_stride_2", [[scaled(BOX3, 1.0, 9)]], bias=[0], stride=2, padding=1),
          conv("laplacian_dilation_2", [[LAPLACIAN]], bias=[0], padding="same", dilation=2),
-         {"type": "avgpool", "name": "avgpool", "kernel_size": 3, "stride": 2, "padding": 1,
-          "ceil_mode": True},
+         pool("avgpool", "avgpool", 3, stride=2, padding=1, ceil_mode=True),
          {"type": "leaky_relu", "name": "leaky_relu", "negative_slope": 0.1}])
 
 
@@ -272,7 +292,11 @@ def main():
         p = make()
         check_shapes(p)
         text = dumps_pipeline(p)
-        assert json.loads(text) == json.loads(json.dumps(p))
+        # The file holds the same values as float32, which is what the engine reads.
+        as_float32 = lambda x: [as_float32(v) for v in x] if isinstance(x, list) else (
+            {k: as_float32(v) for k, v in x.items()} if isinstance(x, dict) else (
+                float(np.float32(x)) if isinstance(x, float) else x))
+        assert as_float32(json.loads(text)) == as_float32(json.loads(json.dumps(p)))
         (OUT_DIR / filename).write_text(text)
         print("wrote", OUT_DIR / filename)
 

@@ -59,9 +59,79 @@ def torch_conv(layer, x):
     return y
 
 
+def _vector(values):
+    return torch.tensor(np.asarray(values, dtype=np.float32), dtype=torch.float64)
+
+
+def _per_channel(values, channels):
+    """One value for every channel, or one per channel, as a (1, C, 1, 1) tensor."""
+    v = _vector(values)
+    if v.numel() == 1:
+        v = v.expand(channels)
+    return v.view(1, channels, 1, 1)
+
+
+def torch_join(layer, xs):
+    """The layers that read several maps (add, concat); xs: their (1, C, H, W) inputs."""
+    t = layer["type"]
+    if t == "add":
+        y = xs[0]
+        for x in xs[1:]:
+            y = y + x
+        if "constant" in layer:
+            y = y + _per_channel(layer["constant"], y.shape[1])
+        return y
+    if t == "concat":
+        return torch.cat(xs, dim=1)
+    assert len(xs) == 1, (t, len(xs))
+    return torch_layer(layer, xs[0])
+
+
 def torch_layer(layer, x):
     """x: float64 tensor (1, C, H, W). Returns the layer's output, same layout."""
     t = layer["type"]
+    if t in ("add", "concat"):
+        return torch_join(layer, [x])
+    if t == "batchnorm":
+        mean, var = _vector(layer["running_mean"]), _vector(layer["running_var"])
+        weight = _vector(layer["weight"]) if "weight" in layer else None
+        bias = _vector(layer["bias"]) if "bias" in layer else None
+        eps = float(np.float32(layer.get("eps", 1e-5)))
+        return F.batch_norm(x, mean, var, weight, bias, training=False, eps=eps)
+    if t == "global_avgpool":
+        return F.adaptive_avg_pool2d(x, 1)
+    if t == "global_maxpool":
+        return F.adaptive_max_pool2d(x, 1)
+    if t == "prelu":
+        return F.prelu(x, _vector(layer.get("weight", [0.25])))
+    if t == "elu":
+        return F.elu(x, float(np.float32(layer.get("alpha", 1.0))))
+    if t == "hardsigmoid":
+        alpha = float(np.float32(layer.get("alpha", 1 / 6)))
+        beta = float(np.float32(layer.get("beta", 0.5)))
+        if "alpha" not in layer and "beta" not in layer:
+            return F.hardsigmoid(x)
+        return torch.clamp(alpha * x + beta, 0.0, 1.0)  # ONNX's HardSigmoid
+    if t == "hardswish":
+        return F.hardswish(x)
+    if t == "clip":
+        if layer.get("min") == 0 and layer.get("max") == 6:
+            return F.relu6(x)
+        return torch.clamp(x, min=layer.get("min"), max=layer.get("max"))
+    if t == "pad":
+        pads = tuple(layer["pad"])
+        mode = layer.get("mode", "constant")
+        if mode == "constant":
+            return F.pad(x, pads, mode="constant", value=float(np.float32(layer.get("value", 0))))
+        return F.pad(x, pads, mode=mode)
+    if t == "flatten":
+        return torch.flatten(x, 1)[:, :, None, None]
+    if t == "linear":
+        w = _vector(layer["weight"])
+        b = _vector(layer["bias"]) if "bias" in layer else None
+        return F.linear(torch.flatten(x, 1), w, b)[:, :, None, None]
+    if t == "softmax":
+        return F.softmax(x, dim=1)
     if t == "conv":
         return torch_conv(layer, x)
     if t in ("maxpool", "avgpool"):

@@ -11,12 +11,13 @@ struct CliResult {
     QString err;
 };
 
-inline CliResult run_cli(const QStringList& arguments, const QString& working_dir = {}) {
+inline CliResult run_cli(const QStringList& arguments, const QString& working_dir = {},
+                         int timeout_ms = 120000) {
     QProcess process;
     if (!working_dir.isEmpty())
         process.setWorkingDirectory(working_dir);
     process.start(CONVSCOPE_CLI_PATH, arguments);
-    if (!process.waitForFinished(120000)) {
+    if (!process.waitForFinished(timeout_ms)) {
         process.kill();
         return {-2, {}, "timed out"};
     }

@@ -134,6 +134,7 @@ private Q_SLOTS:
     void keptOutputsAreNeverOverwritten();
     void layersReadEarlierLayers();
     void planSaysWhatCanRun();
+    void inputIsNormalisedOnceBeforeTheFirstLayer();
     void cancelledBeforeRunReturnsNoLayers();
     void cancelledDuringRunReturnsNoLayers();
     void invalidPipelineThrowsAndRunsNothing();
@@ -226,7 +227,7 @@ void TestBackend::incrementalRunAfterChangeMatchesFullRun() {
     // Change layer `changed` (keeping shapes valid); the engine finds the change itself.
     Layer& layer = p.layers[static_cast<std::size_t>(changed)];
     if (auto* conv = std::get_if<Conv2d>(&layer.op)) {
-        for (float& w : conv->weights.values)
+        for (float& w : conv->weights.values.write())
             w = -w * 1.5f;
         conv->padding_mode = PaddingMode::Replicate;
     } else if (auto* act = std::get_if<Activation>(&layer.op)) {
@@ -315,7 +316,7 @@ void TestBackend::incrementalRunAfterEarlierChangeRecomputesEverything() {
     RecordingBackend backend;
     (void)backend.run(p, input);
     backend.computed.clear();
-    std::get<Conv2d>(p.layers[0].op).weights.values[4] += 2.0f;
+    std::get<Conv2d>(p.layers[0].op).weights.values.write()[4] += 2.0f;
     const std::vector<Tensor> got = outputs(backend.run(p, input));
     QCOMPARE(backend.computed.size(), std::size_t{5});
     QVERIFY(same_tensors(got, fresh_run(p, *input)));
@@ -417,6 +418,57 @@ void TestBackend::planSaysWhatCanRun() {
     QCOMPARE(nothing.error->layer_index(), -1);
 }
 
+void TestBackend::inputIsNormalisedOnceBeforeTheFirstLayer() {
+    // (x − mean) / std per channel, in float, before layer 1; a disabled first layer shows the
+    // normalised input, which RunResult::input holds too.
+    const auto input = shared_wave(3, 6, 7);
+    Pipeline p;
+    Layer off{"off", false, Activation{ActivationKind::ReLU}};
+    p.layers.push_back(off);
+    p.layers.push_back(Layer{"relu", true, Activation{ActivationKind::ReLU}});
+    p.normalization.mean = {0.5f, -0.25f, 0.0f};
+    p.normalization.std_dev = {0.25f};
+    RecordingBackend backend;
+    const RunResult& result = backend.run(p, input);
+    QVERIFY(result.input && result.input != input);
+    for (int c = 0; c < 3; ++c)
+        for (int y = 0; y < 6; ++y)
+            for (int x = 0; x < 7; ++x) {
+                const float want = (input->at(c, y, x) - p.normalization.mean_of(c)) / 0.25f;
+                QCOMPARE(result.input->at(c, y, x), want);
+                QCOMPARE(result.layers[0].output->at(c, y, x), want);
+                QCOMPARE(result.layers[1].output->at(c, y, x), std::max(want, 0.0f));
+            }
+    const Tensor* prepared = result.input.get();
+
+    // A layer edit reuses the prepared input; a normalisation edit is a new input.
+    backend.computed.clear();
+    std::get<Activation>(p.layers[1].op).kind = ActivationKind::Tanh;
+    QCOMPARE(backend.run(p, input).first_computed, 1);
+    QCOMPARE(backend.run(p, input).input.get(), prepared);
+    p.normalization.std_dev = {0.5f};
+    const RunResult& renormalised = backend.run(p, input);
+    QCOMPARE(renormalised.first_computed, 0);
+    QCOMPARE(renormalised.layers[1].output->at(1, 2, 3),
+             std::tanh((input->at(1, 2, 3) + 0.25f) / 0.5f));
+
+    // Without normalisation the layers read the input itself.
+    p.normalization = {};
+    QCOMPARE(backend.run(p, input).input, input);
+
+    // A normalisation that does not fit the input is refused before anything runs.
+    p.normalization.mean = {0.1f, 0.2f};
+    try {
+        (void)backend.run(p, input);
+        QFAIL("two means for three channels were accepted");
+    } catch (const PipelineError& e) {
+        QCOMPARE(e.layer_index(), -1);
+        QCOMPARE(QString::fromStdString(e.field()), QStringLiteral("mean"));
+    }
+    p.normalization = {{}, {0.0f}};
+    QVERIFY_THROWS_EXCEPTION(PipelineError, backend.run(p, *input));
+}
+
 void TestBackend::cancelledBeforeRunReturnsNoLayers() {
     const Pipeline p = three_layers();
     const Tensor input = wave_input(1, 16, 16);
@@ -464,7 +516,7 @@ void TestBackend::invalidPipelineThrowsAndRunsNothing() {
         QFAIL("an invalid pipeline ran");
     } catch (const PipelineError& e) {
         QCOMPARE(e.layer_index(), 2);
-        QVERIFY2(QString(e.what()).contains("layer 2"), e.what());
+        QVERIFY2(QString(e.what()).contains("layer 3"), e.what());
     }
     QVERIFY(backend.computed.empty());
 

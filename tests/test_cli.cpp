@@ -17,6 +17,13 @@
 #include <QTemporaryDir>
 #include <QtTest>
 
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <cstdio>
+#include <string>
+#include <vector>
+
 using namespace convscope;
 
 namespace {
@@ -53,6 +60,7 @@ private Q_SLOTS:
     void fastBackendIsTheDefaultAndNamesItsKernels();
     void badInputFailsWithOneClearLine_data();
     void badInputFailsWithOneClearLine();
+    void fileNamesThatAreNotUtf8Work();
 };
 
 void TestCli::defaultRunWritesEveryListedFile() {
@@ -266,14 +274,22 @@ void TestCli::badInputFailsWithOneClearLine_data() {
         << QStringList{"syntax.json", "JSON"};
     QTest::newRow("pipeline typo")
         << QStringList{"run", "--pipeline", d + "/typo.json", "--out", out} << 1
-        << QStringList{"typo.json", "layer 1", "strde"};
+        << QStringList{"typo.json", "layer 2", "strde"};
     QTest::newRow("layer shrinks map to nothing")
         << QStringList{"run",   "--image", d + "/tiny.pgm", "--pipeline", d + "/shrinks.json",
                        "--out", out}
-        << 1 << QStringList{"layer 0", "empty", "[1, 4, 4]"};
+        << 1 << QStringList{"layer 1", "empty", "[1, 4, 4]"};
     QTest::newRow("channels do not line up")
         << QStringList{"info", "--pipeline", d + "/channels.json"} << 1
-        << QStringList{"layer 0", "3 input channels"};
+        << QStringList{"channels.json", "layer 1", "3 input channels"};
+    QTest::newRow("layer shrinks map to nothing (info)")
+        << QStringList{"info", "--image", d + "/tiny.pgm", "--pipeline", d + "/shrinks.json"} << 1
+        << QStringList{"shrinks.json", "layer 1", "empty"};
+    QTest::newRow("bad --max-memory")
+        << QStringList{"info", "--max-memory", "lots"} << 2 << QStringList{"--max-memory", "lots"};
+    QTest::newRow("image beyond the memory budget")
+        << QStringList{"run", "--out", out, "--max-memory", "1M"} << 1
+        << QStringList{"chelsea.png", "memory budget of 1.0 MB", "--max-memory"};
     QTest::newRow("output folder blocked by a file")
         << QStringList{"run", "--out", d + "/a-file/maps"} << 1 << QStringList{"a-file/maps"};
     QTest::newRow("unknown format") << QStringList{"run", "--out", out, "--format", "png,jpeg"} << 2
@@ -298,6 +314,61 @@ void TestCli::badInputFailsWithOneClearLine() {
     QVERIFY(r.err.startsWith("convscope-cli: "));
     for (const QString& fragment : fragments)
         QVERIFY2(r.err.contains(fragment), qPrintable(fragment + " not in: " + r.err));
+}
+
+// Runs convscope-cli with arguments as raw bytes (QProcess would re-encode them as UTF-8 and
+// lose the bytes that are not).
+CliResult run_cli_bytes(const std::vector<std::string>& arguments, const QString& dir) {
+    const QString out_file = dir + "/stdout.txt", err_file = dir + "/stderr.txt";
+    const pid_t pid = ::fork();
+    if (pid == 0) {
+        std::vector<char*> argv{const_cast<char*>(CONVSCOPE_CLI_PATH)};
+        for (const std::string& a : arguments)
+            argv.push_back(const_cast<char*>(a.c_str()));
+        argv.push_back(nullptr);
+        if (!std::freopen(out_file.toLocal8Bit().constData(), "w", stdout) ||
+            !std::freopen(err_file.toLocal8Bit().constData(), "w", stderr))
+            ::_exit(127);
+        ::execv(CONVSCOPE_CLI_PATH, argv.data());
+        ::_exit(127);
+    }
+    int status = 0;
+    ::waitpid(pid, &status, 0);
+    CliResult result;
+    result.exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : -3;
+    QFile out(out_file), err(err_file);
+    if (out.open(QIODevice::ReadOnly))
+        result.out = QString::fromUtf8(out.readAll());
+    if (err.open(QIODevice::ReadOnly))
+        result.err = QString::fromUtf8(err.readAll());
+    return result;
+}
+
+// Linux file names are bytes: "café.png" saved by a Latin-1 system is caf\xe9.png, not UTF-8.
+// It opens like any other, and a message about one shows the byte as \xe9.
+void TestCli::fileNamesThatAreNotUtf8Work() {
+    QTemporaryDir dir;
+    QVERIFY(dir.isValid());
+    const std::string d = dir.path().toStdString();
+    const std::string image = d + "/caf\xe9.png";
+    QVERIFY(QFile::copy(resource("samples/coins.png"), dir.path() + "/latin1-source.png"));
+    QCOMPARE(std::rename((d + "/latin1-source.png").c_str(), image.c_str()), 0);
+
+    const CliResult info = run_cli_bytes({"info", "--image", image}, dir.path());
+    QVERIFY2(info.exit_code == 0, qPrintable(info.err));
+    QVERIFY2(info.out.contains("caf\\xe9.png"), qPrintable(info.out));
+
+    const std::string out = d + "/maps\xff";
+    const CliResult run =
+        run_cli_bytes({"run", "--image", image, "--out", out, "--format", "npy"}, dir.path());
+    QVERIFY2(run.exit_code == 0, qPrintable(run.err));
+    QVERIFY(QFileInfo::exists(QString::fromStdString(out) + "/manifest.json") ||
+            ::access((out + "/manifest.json").c_str(), F_OK) == 0);
+
+    const CliResult missing = run_cli_bytes({"info", "--image", d + "/nope\xe9.png"}, dir.path());
+    QCOMPARE(missing.exit_code, 1);
+    QVERIFY2(missing.err.contains("nope\\xe9.png: no such file"), qPrintable(missing.err));
+    QCOMPARE(missing.err.count('\n'), 1);
 }
 
 QTEST_GUILESS_MAIN(TestCli)

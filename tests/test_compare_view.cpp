@@ -82,7 +82,7 @@ private Q_SLOTS:
         Pipeline p = document.pipeline();
         auto& conv = std::get<Conv2d>(p.layers[0].op);
         for (int i = 0; i < 9; ++i)
-            conv.weights.values[conv.weights.index(2, 0, i / 3, i % 3)] *= 2.0f;
+            conv.weights.values.write()[conv.weights.index(2, 0, i / 3, i % 3)] *= 2.0f;
         document.edit(QStringLiteral("double"), p);
         QTRY_VERIFY_WITH_TIMEOUT(data.isCurrent() && view.differenceStats() &&
                                      view.differenceStats()->differing > 0,

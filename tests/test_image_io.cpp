@@ -4,7 +4,10 @@
 #include "convscope/colormap.hpp"
 #include "convscope/image_io.hpp"
 #include "convscope/map_export.hpp"
+#include "convscope/memory_budget.hpp"
 #include "convscope/npy.hpp"
+
+#include <sys/stat.h>
 
 #include <QtTest/QtTest>
 
@@ -87,6 +90,49 @@ void verify_unit_range(const Tensor& t) {
 // Pixels are exact fractions of 255: 1e-6 (the tests' policy, tighter).
 constexpr double kPixelTolerance = 1e-6;
 
+// A .npy file with any header text and data, as a hostile writer would make it: version
+// `major`.0, the header as given (not padded), then `data`.
+QByteArray raw_npy(const QByteArray& header, const QByteArray& data = {}, int major = 1,
+                   quint32 claimed_length = 0) {
+    QByteArray bytes("\x93NUMPY", 6);
+    bytes.append(static_cast<char>(major));
+    bytes.append('\0');
+    const quint32 length = claimed_length ? claimed_length : quint32(header.size());
+    bytes.append(static_cast<char>(length & 0xff));
+    bytes.append(static_cast<char>((length >> 8) & 0xff));
+    if (major >= 2) {
+        bytes.append(static_cast<char>((length >> 16) & 0xff));
+        bytes.append(static_cast<char>((length >> 24) & 0xff));
+    }
+    return bytes + header + data;
+}
+
+QByteArray f4_header(const QByteArray& shape) {
+    return "{'descr': '<f4', 'fortran_order': False, 'shape': " + shape + ", }\n";
+}
+
+QByteArray read_file(const QString& path) {
+    QFile f(path);
+    return f.open(QIODevice::ReadOnly) ? f.readAll() : QByteArray();
+}
+
+// A PNG header (signature and IHDR) declaring any size, followed by no image data.
+QByteArray png_claiming(quint32 width, quint32 height) {
+    QByteArray bytes("\x89PNG\r\n\x1a\n\0\0\0\x0dIHDR", 16);
+    for (quint32 v : {width, height})
+        for (int shift = 24; shift >= 0; shift -= 8)
+            bytes.append(static_cast<char>((v >> shift) & 0xff));
+    bytes.append("\x08\x02\0\0\0", 5); // 8-bit RGB
+    bytes.append("\0\0\0\0", 4);       // CRC (wrong, never reached)
+    return bytes;
+}
+
+// Sets the memory budget for one test and restores the default afterwards.
+struct BudgetForTest {
+    explicit BudgetForTest(std::uint64_t bytes) { set_memory_budget(bytes); }
+    ~BudgetForTest() { set_memory_budget(0); }
+};
+
 } // namespace
 
 class TestImageIo : public QObject {
@@ -114,6 +160,14 @@ private Q_SLOTS:
     void npyRoundTripKeepsShapeAndValues();
     void npyOfTensorIsChannelsHeightWidth();
     void readNpyOfGarbageThrowsIoError();
+    void hostileNpyIsRefusedBeforeAllocating_data();
+    void hostileNpyIsRefusedBeforeAllocating();
+    void damagedJpegIsAnError_data();
+    void damagedJpegIsAnError();
+    void oversizedImageIsRefusedBeforeDecoding_data();
+    void oversizedImageIsRefusedBeforeDecoding();
+    void shapeIsReadFromTheHeaderAlone();
+    void fifoIsRefusedWithoutWaiting();
     void tiffRoundTripIsExact();
     void tiffOfOneChannelOfSeveral();
     void mapPngIsWrittenAndDecodable();
@@ -421,6 +475,195 @@ void TestImageIo::readNpyOfGarbageThrowsIoError() {
     } catch (const IoError& e) {
         QVERIFY2(QString(e.what()).contains("ints.npy"), e.what());
     }
+}
+
+// .npy files made to break a reader: each is refused with one line naming the file and what is
+// wrong, before anything the header declares is allocated.
+void TestImageIo::hostileNpyIsRefusedBeforeAllocating_data() {
+    QTest::addColumn<QByteArray>("bytes");
+    QTest::addColumn<QString>("fragment");
+
+    const QByteArray data(24, '\0'); // (2, 3) float32
+    QTest::newRow("a 50,000-character shape (backtracking regex)")
+        << raw_npy("{'descr': '<f4', 'fortran_order': False, 'shape': (" +
+                   QByteArray("1, ").repeated(16666) + "2, 3), }\n")
+        << "NumPy allows";
+    QTest::newRow("a header of 4 GB claimed in 30 bytes")
+        << raw_npy("{'descr'", {}, 2, 0xfffffff0u) << "NumPy allows";
+    QTest::newRow("a header longer than the file")
+        << raw_npy("{'descr'", {}, 1, 9000) << "truncated";
+    QTest::newRow("8 GB of data declared in 3 KB")
+        << raw_npy(f4_header("(65536, 32768)"), QByteArray(3000, '\0')) << "declares";
+    QTest::newRow("a negative dimension")
+        << raw_npy(f4_header("(-24, 32)"), QByteArray(3072, 0)) << "negative";
+    QTest::newRow("a shape that wraps around 64 bits")
+        << raw_npy(f4_header("(4611686018427387905, 4)"), QByteArray(16, '\0')) << "declares";
+    QTest::newRow("a dimension of 25 digits")
+        << raw_npy(f4_header("(9999999999999999999999999, 1)"), data) << "too large";
+    QTest::newRow("big-endian") << raw_npy("{'descr': '>f4', 'fortran_order': False, "
+                                           "'shape': (2, 3), }\n",
+                                           data)
+                                << "big-endian";
+    QTest::newRow("int16") << raw_npy("{'descr': '<i2', 'fortran_order': False, "
+                                      "'shape': (2, 3), }\n",
+                                      data)
+                           << "float32";
+    QTest::newRow("Fortran order") << raw_npy("{'descr': '<f4', 'fortran_order': True, "
+                                              "'shape': (2, 3), }\n",
+                                              data)
+                                   << "Fortran";
+    QTest::newRow("no shape") << raw_npy("{'descr': '<f4', 'fortran_order': False}\n", data)
+                              << "shape";
+    QTest::newRow("an unknown key") << raw_npy("{'descr': '<f4', 'fortran_order': False, "
+                                               "'shape': (2, 3), 'extra': 1}\n",
+                                               data)
+                                    << "unknown key";
+    QTest::newRow("shape given twice") << raw_npy("{'descr': '<f4', 'fortran_order': False, "
+                                                  "'shape': (2, 3), 'shape': (3, 2)}\n",
+                                                  data)
+                                       << "twice";
+    QTest::newRow("text after the dictionary")
+        << raw_npy(f4_header("(2, 3)") + "junk", data) << "after its dictionary";
+    QTest::newRow("not a dictionary") << raw_npy(QByteArray(200, 'A'), data) << "malformed";
+    QTest::newRow("an unterminated string")
+        << raw_npy("{'descr': '<f4, 'fortran_order': False, 'shape': (2, 3)}", data) << "malformed";
+    QTest::newRow("a shape of words")
+        << raw_npy(f4_header("(two, three)"), data) << "whole numbers";
+    QTest::newRow("data after the array")
+        << raw_npy(f4_header("(2, 3)"), data + "more") << "follow";
+    QTest::newRow("data cut short") << raw_npy(f4_header("(2, 3)"), data.left(20)) << "truncated";
+    QTest::newRow("version 9") << raw_npy(f4_header("(2, 3)"), data, 9) << "version";
+    QTest::newRow("four dimensions") << raw_npy(f4_header("(1, 1, 2, 3)"), data) << "dimensions";
+    QTest::newRow("an empty array") << raw_npy(f4_header("(0, 3)")) << "empty";
+    QTest::newRow("a map wider than any")
+        << raw_npy(f4_header("(1, 2000000)"), QByteArray(8000000, '\0'))
+        << "at most 1048576 columns";
+}
+
+void TestImageIo::hostileNpyIsRefusedBeforeAllocating() {
+    QFETCH(QByteArray, bytes);
+    QFETCH(QString, fragment);
+    // Small enough that the 8 GB claims would fail to allocate if they were believed.
+    const BudgetForTest budget(64'000'000);
+    QTemporaryDir dir;
+    QVERIFY(dir.isValid());
+    const QString path = dir.filePath("hostile.npy");
+    QVERIFY(write_file(path, bytes));
+    try {
+        (void)load_input(path.toStdString(), InputMode::Gray);
+        QFAIL("the array was loaded");
+    } catch (const IoError& e) {
+        const QString msg = QString::fromUtf8(e.what());
+        QVERIFY2(msg.startsWith(path + ": "), qPrintable(msg));
+        QVERIFY2(msg.contains(fragment), qPrintable(msg));
+        QVERIFY2(msg.size() < 300 && !msg.contains('\n'), qPrintable(msg));
+    } catch (const std::exception& e) {
+        QFAIL(qPrintable(QString("expected IoError, got: ") + e.what()));
+    }
+}
+
+// A JPEG that libjpeg had to patch up (cut short, or with damage in its data) is refused: its
+// maps would show pixels that are not in the file.
+void TestImageIo::damagedJpegIsAnError_data() {
+    QTest::addColumn<QByteArray>("bytes");
+    const QByteArray jpeg = read_file(samples_dir() + "/rocket.jpg");
+    QVERIFY(jpeg.size() > 10000);
+    for (double cut : {0.1, 0.5, 0.9, 0.999})
+        QTest::newRow(qPrintable(QString("cut at %1%").arg(cut * 100)))
+            << jpeg.left(qsizetype(double(jpeg.size()) * cut));
+    QTest::newRow("end-of-image marker missing") << jpeg.left(jpeg.size() - 2);
+    // A marker in the middle of the entropy-coded data, where only RSTn may appear.
+    QByteArray marker = jpeg;
+    marker[jpeg.size() / 2] = '\xff';
+    marker[jpeg.size() / 2 + 1] = '\xc0';
+    QTest::newRow("a frame marker inside the scan") << marker;
+}
+
+void TestImageIo::damagedJpegIsAnError() {
+    QFETCH(QByteArray, bytes);
+    QTemporaryDir dir;
+    QVERIFY(dir.isValid());
+    const QString path = dir.filePath("damaged.jpg");
+    QVERIFY(write_file(path, bytes));
+    try {
+        (void)load_input(path.toStdString(), InputMode::Rgb);
+        QFAIL("the damaged JPEG was loaded");
+    } catch (const IoError& e) {
+        const QString msg = QString::fromUtf8(e.what());
+        QVERIFY2(msg.startsWith(path + ": "), qPrintable(msg));
+        QVERIFY2(msg.contains("JPEG"), qPrintable(msg));
+        QVERIFY2(!msg.contains('\n'), qPrintable(msg));
+    }
+    // The intact file loads.
+    QVERIFY(!load_input((samples_dir() + "/rocket.jpg").toStdString(), InputMode::Rgb).empty());
+}
+
+void TestImageIo::oversizedImageIsRefusedBeforeDecoding_data() {
+    QTest::addColumn<QByteArray>("bytes");
+    QTest::addColumn<QString>("fragment");
+    QTest::newRow("a 40-byte PNG claiming 20000 x 20000")
+        << png_claiming(20000, 20000) << "20000 × 20000";
+    QTest::newRow("a PNG claiming 60000 x 60000") << png_claiming(60000, 60000) << "at most";
+    QTest::newRow("a PNG claiming 4294967295 columns")
+        << png_claiming(0xffffffffu, 1) << "at most 1048576 columns";
+    QByteArray pgm_header("P5\n30000 30000\n255\n");
+    QTest::newRow("a PGM claiming 30000 x 30000") << pgm_header << "30000 × 30000";
+    QTest::newRow("a file in a format ConvScope does not read (DICOM)")
+        << QByteArray(128, '\0') + "DICM" + QByteArray(64, '\0') << "not an image format";
+}
+
+void TestImageIo::oversizedImageIsRefusedBeforeDecoding() {
+    QFETCH(QByteArray, bytes);
+    QFETCH(QString, fragment);
+    const BudgetForTest budget(256'000'000);
+    QTemporaryDir dir;
+    QVERIFY(dir.isValid());
+    const QString path = dir.filePath("claims.png");
+    QVERIFY(write_file(path, bytes));
+    for (InputMode mode : {InputMode::Gray, InputMode::Rgb}) {
+        try {
+            (void)load_input(path.toStdString(), mode);
+            QFAIL("the image was decoded");
+        } catch (const std::runtime_error& e) {
+            const QString msg = QString::fromUtf8(e.what());
+            QVERIFY2(msg.startsWith(path + ": "), qPrintable(msg));
+            QVERIFY2(msg.contains(fragment), qPrintable(msg));
+        }
+    }
+}
+
+// `info` needs only the shape: it comes from the header, even when the budget could not hold
+// the decoded image.
+void TestImageIo::shapeIsReadFromTheHeaderAlone() {
+    QTemporaryDir dir;
+    QVERIFY(dir.isValid());
+    const QString path = dir.filePath("claims.png");
+    QVERIFY(write_file(path, png_claiming(20000, 15000)));
+    const BudgetForTest budget(100'000'000);
+    QCOMPARE(peek_input_shape(path.toStdString(), InputMode::Rgb), (Shape{3, 15000, 20000}));
+    QCOMPARE(peek_input_shape(path.toStdString(), InputMode::Gray), (Shape{1, 15000, 20000}));
+    QCOMPARE(peek_input_shape((samples_dir() + "/rocket.jpg").toStdString(), InputMode::Gray),
+             load_input((samples_dir() + "/rocket.jpg").toStdString(), InputMode::Gray).shape());
+    const QString npy = dir.filePath("big.npy");
+    QVERIFY(write_file(npy, raw_npy(f4_header("(3, 4, 5)"), QByteArray(240, '\0'))));
+    QCOMPARE(peek_input_shape(npy.toStdString(), InputMode::Rgb), (Shape{3, 4, 5}));
+}
+
+// A named pipe never ends: reading one would hang (or, fed by /dev/zero, fill the memory).
+void TestImageIo::fifoIsRefusedWithoutWaiting() {
+    QTemporaryDir dir;
+    QVERIFY(dir.isValid());
+    const QString path = dir.filePath("pipe.png");
+    QCOMPARE(::mkfifo(path.toLocal8Bit().constData(), 0600), 0);
+    QElapsedTimer timer;
+    timer.start();
+    try {
+        (void)load_input(path.toStdString(), InputMode::Gray);
+        QFAIL("a FIFO was read");
+    } catch (const IoError& e) {
+        QVERIFY2(QString(e.what()).contains("not a regular file"), e.what());
+    }
+    QVERIFY(timer.elapsed() < 5000);
 }
 
 void TestImageIo::tiffRoundTripIsExact() {

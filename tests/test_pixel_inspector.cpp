@@ -256,6 +256,114 @@ private Q_SLOTS:
         QVERIFY(checked >= 30);
     }
 
+    // The layers of modern CNNs, on the real fixture pipelines (a residual network with batch
+    // norms, skip connections and a classifier head; adds and concats of earlier layers; pads of
+    // every mode): the generic table shows the engine's rows, its value and the map's own value
+    // stand in the same column and equal the map, and every number read from a map is the map's.
+    void arithmeticOfEveryModernLayerKind_data() {
+        // The fixture's own input where the pipeline needs its size (the classifier's linear
+        // layers), else a photo.
+        const QString fixtures = QStringLiteral(CONVSCOPE_TEST_DATA_DIR "/fixtures/torch/");
+        const QString photo = QStringLiteral(CONVSCOPE_RESOURCES_DIR "/samples/coins.png");
+        QTest::addColumn<QString>("fixture");
+        QTest::addColumn<QString>("image");
+        QTest::newRow("residual") << QStringLiteral("residual") << photo;
+        QTest::newRow("merge") << QStringLiteral("merge") << photo;
+        QTest::newRow("pad") << QStringLiteral("pad") << photo;
+        QTest::newRow("classifier") << QStringLiteral("classifier")
+                                    << fixtures + "classifier/input.npy";
+    }
+
+    void arithmeticOfEveryModernLayerKind() {
+        QFETCH(QString, fixture);
+        QFETCH(QString, image);
+        Document document;
+        document.resetPipeline(load_pipeline(
+            (QStringLiteral(CONVSCOPE_TEST_DATA_DIR "/fixtures/torch/") + fixture + "/pipeline.json")
+                .toStdString()));
+        QString error;
+        QVERIFY2(document.loadImage(image, &error), qPrintable(error));
+        MapDataProvider data(&document);
+        data.setDebounceMs(0);
+        PixelInspector inspector(&document, &data);
+        inspector.resize(700, 900);
+        inspector.show();
+        QTRY_VERIFY_WITH_TIMEOUT(data.isCurrent(), 20000);
+        auto snapshot = data.snapshot();
+        const Pipeline& pipeline = document.pipeline();
+        QCOMPARE(snapshot->layerCount(), int(pipeline.layers.size()));
+        QTableWidget* table = inspector.arithmetic();
+        int generic = 0;
+        for (int layer = 0; layer < snapshot->layerCount(); ++layer) {
+            const Tensor& maps = *snapshot->maps(layer);
+            const int channels[] = {0, maps.channels() - 1};
+            for (int channel : channels) {
+                const QPoint where[] = {{0, 0},
+                                        {maps.width() - 1, maps.height() - 1},
+                                        {maps.width() / 2, maps.height() / 3}};
+                for (QPoint p : where) {
+                    document.setFocus({layer, channel});
+                    inspector.hoverAt(p);
+                    QTRY_VERIFY(inspector.position() == p &&
+                                inspector.map() == (MapId{layer, channel}));
+                    const QString context = QStringLiteral("%1: layer %2 map %3 at %4,%5")
+                                                .arg(fixture)
+                                                .arg(layer + 1)
+                                                .arg(channel)
+                                                .arg(p.x())
+                                                .arg(p.y());
+                    const ValueExplanation explanation = *inspector.explanation();
+                    const auto& terms = explanation.terms;
+                    if (std::holds_alternative<ConvExplanation>(terms) ||
+                        std::holds_alternative<PoolExplanation>(terms) ||
+                        std::holds_alternative<ActivationExplanation>(terms) ||
+                        std::holds_alternative<PassThroughExplanation>(terms))
+                        continue; // their own renderers, checked above
+                    ++generic;
+                    const ExplanationTable engine = explanation_table(explanation);
+                    // The engine's rows, then the map's value.
+                    QCOMPARE(table->rowCount(), int(engine.rows.size()) + 1);
+                    const int valueColumn = int(engine.columns.size());
+                    const double mapValue = maps.at(channel, p.y(), p.x());
+                    double shownValue = std::nan(""), shownMap = std::nan(""), inputs = 0;
+                    for (int r = 0; r < table->rowCount(); ++r) {
+                        const int kind = kindOf(table, r);
+                        if (kind == PixelInspector::Value)
+                            shownValue = cellValue(table, r, valueColumn);
+                        if (kind == PixelInspector::MapValue)
+                            shownMap = cellValue(table, r, valueColumn);
+                        if (r == table->rowCount() - 1)
+                            continue;
+                        const ExplanationRow& row = engine.rows[std::size_t(r)];
+                        QCOMPARE(table->item(r, 0)->text(), QString::fromStdString(row.label));
+                        if (!row.source.is_map())
+                            continue;
+                        // A number read from a map, shown as the map holds it (an input, or
+                        // the input of a product).
+                        QVERIFY2(kind == PixelInspector::Before || kind == PixelInspector::Term ||
+                                     kind == PixelInspector::Winner,
+                                 qPrintable(context));
+                        const Tensor& source = *snapshot->maps(row.source.level - 1);
+                        const double read =
+                            source.at(row.source.channel, row.source.y, row.source.x);
+                        QVERIFY2(close(cellValue(table, r, 1), read, 1e-5), qPrintable(context));
+                        inputs += read;
+                    }
+                    QVERIFY2(close(shownMap, mapValue, 1e-5), qPrintable(context));
+                    QVERIFY2(close(shownValue, mapValue, 3e-5), qPrintable(context));
+                    if (const auto* add = std::get_if<AddExplanation>(&terms))
+                        QVERIFY2(close(inputs + add->constant, mapValue, 3e-5),
+                                 qPrintable(context));
+                    QVERIFY2(inspector.formula().contains(QString::fromStdString(engine.title)
+                                                              .toHtmlEscaped()),
+                             qPrintable(context + ": " + inspector.formula()));
+                    QCOMPARE(inspector.field()->levels.size(), std::size_t(layer + 2));
+                }
+            }
+        }
+        QVERIFY(generic >= 12);
+    }
+
     void clickPinsAndHoverNoLongerMoves() {
         Document document;
         document.resetPipeline(load_pipeline(CONVSCOPE_RESOURCES_DIR "/pipelines/default.json"));
@@ -280,7 +388,10 @@ private Q_SLOTS:
         QTest::qWait(80);
         QCOMPARE(inspector.position(), QPoint(10, 12));
         // A 3×3 conv after a 2×2 pool after a 3×3 conv: 3 → 6 → 8 cells on the input.
-        const FieldLevel& input = inspector.field()->levels.front();
+        // A copy of the field: a reference into the temporary optional would dangle.
+        const std::optional<ReceptiveField> field = inspector.field();
+        QVERIFY(field);
+        const FieldLevel& input = field->levels.front();
         QCOMPARE(input.rows.extent(), 8);
         QCOMPARE(input.cols.extent(), 8);
         inspector.unpin();

@@ -245,10 +245,34 @@ void TestProject::badProjectsFailWithOneLineNamingTheField_data() {
         << QByteArray(R"({"format": "convscope-project", "version": 1, "image": {"path": "a.png"},
             "pipeline": {"format": "convscope-pipeline", "version": 1,
               "layers": [{"type": "relu"}, {"type": "maxpool", "kernel_size": 2, "strde": 2}]}})")
-        << "pipeline" << QStringList{"layer 1", "strde"};
+        << "pipeline" << QStringList{"layer 2", "strde"};
     QTest::newRow("view not an object")
         << project_doc(R"({"path": "a.png"})", R"(, "view": "magma")") << "view"
         << QStringList{"object"};
+
+    // Made to break the reader: each is one short line, never the value itself.
+    const QByteArray open(70000, '['), close(70000, ']');
+    QTest::newRow("view nested 70,000 deep")
+        << project_doc(R"({"path": "a.png"})", R"(, "view": {"a": )" + open + close + "}")
+        << QString() << QStringList{"nested deeper than 32"};
+    QTest::newRow("version nested 70,000 deep")
+        << project_doc(R"({"path": "a.png"})")
+               .replace("\"version\": 1", "\"version\": " + open + close)
+        << QString() << QStringList{"nested deeper than 32"};
+    QTest::newRow("version a long array")
+        << project_doc(R"({"path": "a.png"})")
+               .replace("\"version\": 1",
+                        "\"version\": [" + QByteArray("1,").repeated(100000) + "1]")
+        << "version" << QStringList{"array [1,1,1"};
+    QTest::newRow("a NUL in the image path")
+        << project_doc(R"({"path": "photos/cat.png\u0000.txt"})") << "image.path"
+        << QStringList{"NUL"};
+    QTest::newRow("an image path that is no image")
+        << project_doc(R"({"path": "../../.ssh/id_rsa"})") << "image.path"
+        << QStringList{"id_rsa", "not an image file name"};
+    QTest::newRow("a 1 MB unknown field name")
+        << project_doc(R"({"path": "a.png"})", ", \"" + QByteArray(1000000, 'k') + "\": 1")
+        << "kkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkk..." << QStringList{"unknown field"};
 }
 
 void TestProject::badProjectsFailWithOneLineNamingTheField() {
@@ -262,6 +286,7 @@ void TestProject::badProjectsFailWithOneLineNamingTheField() {
         const QString message = e.what();
         QCOMPARE(QString::fromStdString(e.field()), field);
         QVERIFY2(!message.contains('\n'), e.what());
+        QVERIFY2(message.size() < 400, qPrintable(message.left(400)));
         if (!field.isEmpty())
             QVERIFY2(message.contains("\"" + field + "\""), e.what());
         for (const QString& f : fragments)

@@ -64,7 +64,7 @@ private Q_SLOTS:
         QTRY_VERIFY_WITH_TIMEOUT(test::isIdle(*w1), 20000);
         // Edits: a kernel value (undoable), the colormap and the map shown large (view).
         Pipeline p = w1->document()->pipeline();
-        std::get<Conv2d>(p.layers[3].op).weights.values[4] = -2.5f;
+        std::get<Conv2d>(p.layers[3].op).weights.values.write()[4] = -2.5f;
         w1->document()->edit(QStringLiteral("edit"), p);
         w1->document()->setDisplay({Colormap::Magma, Normalisation::PerLayer});
         w1->document()->setFocus({3, 2});
@@ -121,6 +121,29 @@ private Q_SLOTS:
                  qPrintable(w3->lastStatus()));
         QCOMPARE(w3->document()->imagePath(),
                  QFileInfo(moved + QStringLiteral("/pictures/cat.png")).absoluteFilePath());
+    }
+
+    // A project may name its image by a path that climbs out of its folder (or an absolute one):
+    // the window says which file it opened.
+    void theResolvedImagePathIsShown() {
+        QTemporaryDir dir;
+        QVERIFY(QDir(dir.path()).mkpath(QStringLiteral("photos")));
+        QVERIFY(QDir(dir.path()).mkpath(QStringLiteral("projects/2024")));
+        const QString image = dir.filePath(QStringLiteral("photos/coins.png"));
+        QVERIFY(QFile::copy(QStringLiteral(CONVSCOPE_RESOURCES_DIR "/samples/coins.png"), image));
+        const QString path = dir.filePath(QStringLiteral("projects/2024/coins.convscope"));
+        QFile file(path);
+        QVERIFY(file.open(QIODevice::WriteOnly));
+        file.write(R"({"format": "convscope-project", "version": 1,
+                       "image": {"path": "../../photos/coins.png"},
+                       "pipeline": {"format": "convscope-pipeline", "version": 1,
+                                    "layers": [{"type": "relu"}]}})");
+        file.close();
+        auto w = makeWindow(false);
+        QVERIFY2(w->openPath(path), qPrintable(w->lastStatus()));
+        const QString resolved = QFileInfo(image).absoluteFilePath();
+        QVERIFY2(w->lastStatus().contains(resolved), qPrintable(w->lastStatus()));
+        QCOMPARE(w->document()->imagePath(), resolved);
     }
 
     void embeddedImageSurvivesItsFile() {

@@ -48,18 +48,33 @@ Pool2d pool(PoolKind kind, Pair kernel, Pair stride, Pair padding = {0, 0}, bool
 const Activation kLeaky{ActivationKind::LeakyReLU, 0.5f}; // strictly increasing: passes changes
 const Activation kRelu{ActivationKind::ReLU, 0.0f};
 
-// Layers first..last of `pipeline` on `map`, with the reference loops.
-Tensor run_suffix(const Pipeline& pipeline, int first, int last, const Tensor& map) {
-    Tensor current = map;
-    for (int k = first; k <= last; ++k) {
+// Every level of `pipeline` run on `input` with the reference loops (levels[0] the input,
+// levels[k + 1] layer k's output), following the layers' inputs; with `replaced`, level
+// `replaced_level` is that map instead of what the layers compute.
+std::vector<Tensor> run_levels(const Pipeline& pipeline, const Tensor& input,
+                               int replaced_level = -1, const Tensor* replaced = nullptr) {
+    std::vector<Tensor> levels{replaced_level == 0 ? *replaced : input};
+    for (int k = 0; k < static_cast<int>(pipeline.layers.size()); ++k) {
+        if (k + 1 == replaced_level) {
+            levels.push_back(*replaced);
+            continue;
+        }
         const Layer& l = pipeline.layers[static_cast<std::size_t>(k)];
-        if (!l.enabled)
-            continue; // passes its input through, as Backend::run does
-        Tensor next(infer_shape(l, current.shape(), k));
-        naive_run_layer(l, current, next);
-        current = std::move(next);
+        std::vector<const Tensor*> inputs;
+        std::vector<Shape> shapes;
+        for (int j = 0; j < input_count(l); ++j) {
+            inputs.push_back(&levels[static_cast<std::size_t>(input_index(l, k, j) + 1)]);
+            shapes.push_back(inputs.back()->shape());
+        }
+        if (!l.enabled) { // passes its first input through, as Backend::run does
+            levels.push_back(*inputs[0]);
+            continue;
+        }
+        Tensor next(infer_shape(l, shapes, k));
+        naive_run_layer(l, inputs, next);
+        levels.push_back(std::move(next));
     }
-    return current;
+    return levels;
 }
 
 } // namespace
@@ -75,7 +90,49 @@ private Q_SLOTS:
     void groupsReachOnlyTheirChannels();
     void windowsInsidePaddingOnlyHaveAnEmptyField();
     void badPositionsAreClearErrors();
+    void branchesTheValueDoesNotReadHaveNoField();
+    void concatMapsAChannelToItsInput();
 };
+
+void TestReceptiveField::branchesTheValueDoesNotReadHaveNoField() {
+    // conv a ─ relu(a);  conv b (from the input) is a branch relu(a) never reads.
+    Pipeline p;
+    p.layers = {layer_of(with(make_conv(1, 1, 3, 3, 50), {1, 1}, {1, 1}, {1, 1})),
+                layer_of(with(make_conv(1, 1, 5, 5, 51), {1, 1}, {2, 2}, {1, 1})), layer_of(kLeaky)};
+    p.layers[1].inputs = {kPipelineInput};
+    p.layers[2].inputs = {0};
+    const ReceptiveField field = receptive_field(p, Shape{1, 10, 10}, 2, 0, 4, 4);
+    QCOMPARE(field.levels.size(), std::size_t{4});
+    QVERIFY(field.levels[0].influences);
+    QVERIFY(field.levels[1].influences);
+    QVERIFY(!field.levels[2].influences); // conv b
+    QVERIFY(field.levels[2].channels.empty());
+    QVERIFY(field.levels[2].rows.positions.empty());
+    QVERIFY(field.levels[3].influences);
+    QCOMPARE(field.levels[0].rows.extent(), 3);
+}
+
+void TestReceptiveField::concatMapsAChannelToItsInput() {
+    // concat(conv a: 2 channels, the input: 1 channel, conv b: 3 channels)
+    Pipeline p;
+    p.layers = {layer_of(with(make_conv(2, 1, 3, 3, 52), {1, 1}, {1, 1}, {1, 1})),
+                layer_of(with(make_conv(3, 1, 3, 3, 53), {1, 1}, {1, 1}, {1, 1})), layer_of(Concat{})};
+    p.layers[1].inputs = {kPipelineInput};
+    p.layers[2].inputs = {0, kPipelineInput, 1};
+    const Shape in{1, 8, 8};
+    // Channel 2 is the input's only channel: the field is that one cell; neither conv feeds it.
+    const ReceptiveField from_input = receptive_field(p, in, 2, 2, 3, 5);
+    QVERIFY(!from_input.levels[1].influences);
+    QVERIFY(!from_input.levels[2].influences);
+    QCOMPARE(from_input.levels[0].rows.positions, std::vector<int>{3});
+    QCOMPARE(from_input.levels[0].cols.positions, std::vector<int>{5});
+    // Channel 4 is conv b's channel 1.
+    const ReceptiveField from_b = receptive_field(p, in, 2, 4, 3, 5);
+    QVERIFY(!from_b.levels[1].influences);
+    QVERIFY(from_b.levels[2].influences);
+    QCOMPARE(from_b.levels[2].channels, std::vector<int>{1});
+    QCOMPARE(from_b.levels[0].rows.extent(), 3);
+}
 
 void TestReceptiveField::matchesBruteForce_data() {
     QTest::addColumn<Pipeline>("pipeline");
@@ -156,6 +213,76 @@ void TestReceptiveField::matchesBruteForce_data() {
                   layer_of(kLeaky, false),
                   layer_of(with(make_conv(1, 1, 3, 3, 22), {1, 1}, {0, 0}, {2, 2}))})
         << gray << true;
+    // Layers that read earlier layers: the field follows every edge.
+    const Shape two{2, 9, 10};
+    auto dag = [](std::vector<Layer> layers, std::vector<std::vector<int>> inputs) {
+        Pipeline p;
+        p.layers = std::move(layers);
+        for (std::size_t i = 0; i < inputs.size(); ++i)
+            p.layers[i].inputs = inputs[i];
+        return p;
+    };
+    BatchNorm2d bn;
+    bn.weight = {1.5f, -0.5f};
+    bn.bias = {0.25f, 0.0f};
+    bn.running_mean = {0.1f, -0.2f};
+    bn.running_var = {2.0f, 0.5f};
+    Activation prelu{ActivationKind::PReLU};
+    prelu.slopes = {0.5f, 0.25f};
+    QTest::newRow("residual block: add of the block's input and its convs")
+        << dag({layer_of(with(make_conv(2, 2, 3, 3, 30), {1, 1}, {1, 1}, {1, 1})), layer_of(bn),
+                layer_of(kLeaky), layer_of(with(make_conv(2, 2, 3, 3, 31), {1, 1}, {1, 1}, {1, 1})),
+                layer_of(Add{}), layer_of(kLeaky)},
+               {{}, {}, {}, {}, {3, kPipelineInput}, {}})
+        << two << true;
+    QTest::newRow("projection shortcut: strided 1x1 conv beside a strided 3x3")
+        << dag({layer_of(with(make_conv(2, 2, 3, 3, 32), {2, 2}, {1, 1}, {1, 1})), layer_of(prelu),
+                layer_of(with(make_conv(2, 2, 1, 1, 33), {2, 2}, {0, 0}, {1, 1})), layer_of(Add{})},
+               {{}, {}, {kPipelineInput}, {1, 2}})
+        << two << true;
+    // Three windows of different shapes meet: the input's field is the product of the unions of
+    // their rows and columns, a little more than the cells any one of them reads.
+    QTest::newRow("concat of three branches, then a 1x1 conv")
+        << dag({layer_of(with(make_conv(1, 2, 3, 3, 34), {1, 1}, {0, 0}, {1, 1})),
+                layer_of(with(make_conv(1, 2, 3, 3, 35), {1, 1}, {1, 1}, {2, 2})),
+                layer_of(pool(PoolKind::Avg, {3, 3}, {1, 1}, {0, 0})), layer_of(Concat{}),
+                layer_of(with(make_conv(1, 4, 1, 1, 36), {1, 1}, {0, 0}, {1, 1}))},
+               {{}, {kPipelineInput}, {kPipelineInput}, {0, 1, 2}, {}})
+        << two << false;
+    Pad2d reflect;
+    reflect.sides = {2, -1, 1, 3};
+    reflect.mode = PaddingMode::Reflect;
+    Pad2d circular;
+    circular.sides = {-2, 1, 1, -1};
+    circular.mode = PaddingMode::Circular;
+    Pad2d crop;
+    crop.sides = {-1, 0, 2, -2};
+    crop.value = 1.0f;
+    QTest::newRow("pads: reflect, circular with a crop, constant crop")
+        << stack({layer_of(reflect), layer_of(with(make_conv(1, 1, 3, 3, 37), {1, 1}, {0, 0}, {1, 1})),
+                  layer_of(circular), layer_of(crop)})
+        << gray << true;
+    Linear fc;
+    fc.in_features = 2 * 5 * 6;
+    fc.out_features = 3;
+    for (int i = 0; i < fc.in_features * fc.out_features; ++i)
+        fc.weight.push_back(i % 2 ? 0.5f + 0.01f * float(i % 7) : -0.75f);
+    QTest::newRow("flatten, linear, softmax")
+        << stack({layer_of(with(make_conv(2, 1, 3, 3, 38), {2, 2}, {0, 0}, {1, 1})),
+                  layer_of(Flatten{}), layer_of(fc), layer_of(Softmax{})})
+        << gray << true;
+    QTest::newRow("flatten alone maps each feature to one cell")
+        << stack({layer_of(with(make_conv(2, 1, 3, 3, 39), {2, 2}, {0, 0}, {1, 1})),
+                  layer_of(Flatten{})})
+        << gray << true;
+    QTest::newRow("global average pooling reads the whole map")
+        << stack({layer_of(with(make_conv(2, 1, 3, 3, 40), {1, 1}, {1, 1}, {1, 1})),
+                  layer_of(GlobalPool2d{})})
+        << gray << true;
+    QTest::newRow("softmax over channels at one cell")
+        << stack({layer_of(with(make_conv(3, 1, 3, 3, 41), {1, 1}, {1, 1}, {1, 1})),
+                  layer_of(Softmax{})})
+        << gray << true;
     // ReLU, max pooling and saturating activations can hide a change: only "inside" holds.
     QTest::newRow("max pool and ReLU")
         << stack({layer_of(with(make_conv(2, 1, 3, 3, 23), {1, 1}, {1, 1}, {1, 1})), layer_of(kRelu),
@@ -177,9 +304,7 @@ void TestReceptiveField::matchesBruteForce() {
 
     const int last = static_cast<int>(pipeline.layers.size()) - 1;
     const Tensor input_map = random_tensor(input, 99);
-    std::vector<Tensor> levels{input_map};
-    for (int k = 0; k <= last; ++k)
-        levels.push_back(run_suffix(pipeline, k, k, levels.back()));
+    const std::vector<Tensor> levels = run_levels(pipeline, input_map);
     const Tensor& output = levels.back();
 
     // Every output's field, traced once.
@@ -196,7 +321,8 @@ void TestReceptiveField::matchesBruteForce() {
                 for (int x = 0; x < map.width(); ++x) {
                     Tensor perturbed = map;
                     perturbed.at(c, y, x) += 100.0f;
-                    const Tensor changed = run_suffix(pipeline, level, last, perturbed);
+                    const Tensor changed =
+                        run_levels(pipeline, input_map, level, &perturbed).back();
                     std::size_t i = 0;
                     for (int oc = 0; oc < output.channels(); ++oc)
                         for (int oy = 0; oy < output.height(); ++oy)

@@ -55,7 +55,7 @@ private Q_SLOTS:
         QSignalSpy spy(&coordinator, &RenderCoordinator::resultReady);
         Pipeline p = doc.pipeline();
         for (int i = 1; i <= 40; ++i) {
-            std::get<Conv2d>(p.layers[0].op).weights.at(0, 0, 1, 1) = float(i);
+            std::get<Conv2d>(p.layers[0].op).weights.set(0, 0, 1, 1, float(i));
             doc.edit(QStringLiteral("scrub"), p, {.mergeKey = QStringLiteral("same-drag")});
             coordinator.renderNow(); // no coalescing: every edit is a request
         }

@@ -73,6 +73,9 @@ private Q_SLOTS:
     void convCostCountsWeightsBiasAndMultiplyAdds();
     void groupedConvCostDividesInputChannels();
     void poolAndActivationHaveNoParameters();
+    void hostileSizesAreRefusedWithoutOverflow_data();
+    void hostileSizesAreRefusedWithoutOverflow();
+    void samePaddingOfAHugeReachDoesNotOverflow();
 };
 
 void TestShapeInference::shapeStrIsNumpyStyle() {
@@ -299,7 +302,7 @@ void TestShapeInference::invalidLayerThrowsNamingLayerAndShape() {
         QFAIL("infer_shape accepted an invalid layer");
     } catch (const PipelineError& e) {
         QCOMPARE(e.layer_index(), 5);
-        QVERIFY2(QString(e.what()).contains("layer 5"), e.what());
+        QVERIFY2(QString(e.what()).contains("layer 6"), e.what()); // numbered from 1
     }
 
     try {
@@ -308,7 +311,7 @@ void TestShapeInference::invalidLayerThrowsNamingLayerAndShape() {
     } catch (const PipelineError& e) {
         const QString msg = e.what();
         QCOMPARE(e.layer_index(), 2);
-        QVERIFY2(msg.contains("layer 2"), e.what());
+        QVERIFY2(msg.contains("layer 3"), e.what());
         if (shape_dependent)
             QVERIFY2(msg.contains(str(input)),
                      qPrintable("no input shape " + str(input) + " in: " + msg));
@@ -328,7 +331,7 @@ void TestShapeInference::inferShapesReportsFirstFailingLayer() {
     } catch (const PipelineError& e) {
         QCOMPARE(e.layer_index(), 3);
         const QString msg = e.what();
-        QVERIFY2(msg.contains("layer 3"), e.what());
+        QVERIFY2(msg.contains("layer 4"), e.what());
         // The shape the layer received: [2, 9, 9].
         QVERIFY2(msg.contains("[2, 9, 9]"), e.what());
     }
@@ -380,6 +383,67 @@ void TestShapeInference::poolAndActivationHaveNoParameters() {
         QCOMPARE(ac.parameters, 0LL);
         QVERIFY(ac.flops >= 0);
     }
+}
+
+// Sizes from hostile files: each is refused naming the layer and the field, computed in 64 bits
+// (under UBSan a wrapped int is a failure of its own), never a shape that wrapped around.
+void TestShapeInference::hostileSizesAreRefusedWithoutOverflow_data() {
+    QTest::addColumn<Layer>("layer");
+    QTest::addColumn<Shape>("input");
+    QTest::addColumn<QString>("field");
+    QTest::addColumn<QString>("fragment");
+
+    // info printed [1, 303, 2095967680] for this one, and run crashed in the FFT.
+    QTest::newRow("dilation 1,000,000 with a 1x303 kernel, padding same")
+        << layer_of(make_conv(1, 1, {1, 303}, {1, 1}, ConvPadding::same(), {1, 1000000}))
+        << Shape{1, 303, 640} << "dilation"
+        << "reach";
+    QTest::newRow("dilation 1,000,000 with a 3x3 kernel")
+        << layer_of(make_conv(1, 1, {3, 3}, {1, 1}, ConvPadding::explicit_size({0, 0}),
+                              {1000000, 1000000}))
+        << Shape{1, 64, 64} << "dilation"
+        << "reach";
+    QTest::newRow("padding 1,000,000 on every side")
+        << layer_of(make_conv(1, 1, {1, 1}, {1, 1}, ConvPadding::explicit_size({1000000, 1})))
+        << Shape{1, 64, 64} << "padding"
+        << "at most 1048576 rows";
+    QTest::newRow("padding 30000 on a 1000 x 1000 map (15 GB)")
+        << layer_of(make_conv(1, 1, {1, 1}, {1, 1}, ConvPadding::explicit_size({30000, 30000})))
+        << Shape{1, 1000, 1000} << "padding"
+        << "at most 1073741824 pixels";
+    QTest::newRow("a pooling window of 2,000,000")
+        << layer_of(make_pool(PoolKind::Max, {2000000, 1}, {1, 1})) << Shape{1, 64, 64}
+        << "kernel_size"
+        << "larger than the largest map";
+    Pad2d pad;
+    pad.sides = {2000000000, 2000000000, 0, 0};
+    QTest::newRow("a pad of 2,000,000,000 rows") << layer_of(pad) << Shape{1, 64, 64} << "padding"
+                                                 << "at most 1048576 rows";
+    QTest::newRow("flattening 64 million features")
+        << layer_of(Flatten{}) << Shape{4096, 128, 128} << ""
+        << "channels";
+}
+
+void TestShapeInference::hostileSizesAreRefusedWithoutOverflow() {
+    QFETCH(Layer, layer);
+    QFETCH(Shape, input);
+    QFETCH(QString, field);
+    QFETCH(QString, fragment);
+    try {
+        const Shape out = infer_shape(layer, input, 3); // index 3: "layer 4"
+        QFAIL(qPrintable("accepted, giving " + str(out)));
+    } catch (const PipelineError& e) {
+        QCOMPARE(e.layer_index(), 3);
+        QCOMPARE(QString::fromStdString(e.field()), field);
+        QVERIFY2(QString(e.what()).contains("layer 4"), e.what());
+        QVERIFY2(QString(e.what()).contains(fragment), e.what());
+    }
+}
+
+void TestShapeInference::samePaddingOfAHugeReachDoesNotOverflow() {
+    const Conv2d conv = make_conv(1, 1, {3000, 3}, {1, 1}, ConvPadding::same(), {1000000, 1000000});
+    const PadSides pad = conv.pad_sides();
+    QVERIFY(pad.top >= 0 && pad.bottom >= 0 && pad.left >= 0 && pad.right >= 0);
 }
 
 QTEST_APPLESS_MAIN(TestShapeInference)

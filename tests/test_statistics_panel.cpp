@@ -32,7 +32,7 @@ private Q_SLOTS:
         QTRY_VERIFY_WITH_TIMEOUT(w.coordinator()->isIdle(), 20000);
         QCOMPARE(w.overview()->deadMapCount(1), 0);
         Pipeline p = w.document()->pipeline();
-        std::get<Conv2d>(p.layers[0].op).bias[2] = -1000.0f;
+        std::get<Conv2d>(p.layers[0].op).bias.write()[2] = -1000.0f;
         w.document()->edit(QStringLiteral("kill"), p);
         QTRY_VERIFY_WITH_TIMEOUT(w.coordinator()->isIdle() && w.overview()->isDeadMap({1, 2}),
                                  20000);
@@ -110,7 +110,7 @@ private Q_SLOTS:
         Document document;
         Pipeline p = load_pipeline(CONVSCOPE_RESOURCES_DIR "/pipelines/default.json");
         // A filter whose bias keeps it negative everywhere: dead after the ReLU.
-        std::get<Conv2d>(p.layers[0].op).bias[2] = -1000.0f;
+        std::get<Conv2d>(p.layers[0].op).bias.write()[2] = -1000.0f;
         document.resetPipeline(p);
         QVERIFY(document.loadImage(QStringLiteral(CONVSCOPE_RESOURCES_DIR "/samples/chelsea.png")));
         RenderCoordinator coordinator(&document);

@@ -36,10 +36,11 @@ Conv2d random_conv(int out, int in_per_group, int kh, int kw, unsigned seed,
     return conv;
 }
 
-Layer layer_of(LayerOp op, bool enabled) {
+Layer layer_of(LayerOp op, bool enabled, std::vector<int> inputs) {
     Layer layer;
     layer.enabled = enabled;
     layer.op = std::move(op);
+    layer.inputs = std::move(inputs);
     return layer;
 }
 

@@ -21,7 +21,7 @@ Conv2d make_conv(int out, int in_per_group, int kh, int kw, std::vector<float> w
 Conv2d random_conv(int out, int in_per_group, int kh, int kw, unsigned seed,
                    float min_magnitude = 0.0f);
 
-// An unnamed layer.
-Layer layer_of(LayerOp op, bool enabled = true);
+// An unnamed layer; `inputs` as in Layer::inputs (empty: it reads the layer before it).
+Layer layer_of(LayerOp op, bool enabled = true, std::vector<int> inputs = {});
 
 } // namespace convscope::test

@@ -14,6 +14,13 @@ namespace convscope::ui {
 
 Document::Document(QObject* parent) : QObject(parent) {}
 
+// The undo stack clears itself as it is destroyed and announces that it is clean again; whoever
+// listens (the window's title, the project's [*] marker) may be half destroyed already, since
+// the document usually goes down with its window. A document being destroyed says nothing.
+Document::~Document() {
+    undoStack_.blockSignals(true);
+}
+
 void Document::setSelectedLayer(int layer) {
     layer = std::clamp(layer, 0, std::max(0, int(pipeline_.layers.size()) - 1));
     if (layer == selectedLayer_)
@@ -73,6 +80,10 @@ bool Document::reloadInput(QString* error) {
         imageSize_ = QSize(tensor->width(), tensor->height());
         input_ = std::move(tensor);
         ++revision_;
+    } catch (const std::bad_alloc&) {
+        if (error)
+            *error = tr("%1: not enough memory to load it").arg(imagePath_);
+        return false;
     } catch (const std::exception& e) {
         if (error)
             *error = QString::fromUtf8(e.what());

@@ -30,6 +30,7 @@ class Document : public QObject {
 
 public:
     explicit Document(QObject* parent = nullptr);
+    ~Document() override;
 
     const Pipeline& pipeline() const { return pipeline_; }
     std::shared_ptr<const Tensor> input() const { return input_; }

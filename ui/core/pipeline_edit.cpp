@@ -10,6 +10,12 @@
 namespace convscope::ui {
 
 Layer makeLayer(NewLayerKind kind, int channels) {
+    const auto activation = [](ActivationKind k, float negativeSlope = 0.01f) {
+        Activation a;
+        a.kind = k;
+        a.negative_slope = negativeSlope;
+        return a;
+    };
     Layer layer;
     switch (kind) {
     case NewLayerKind::Conv: {
@@ -17,7 +23,7 @@ Layer makeLayer(NewLayerKind kind, int channels) {
         const int c = std::max(1, channels);
         conv.weights = ConvWeights{c, c, 3, 3, std::vector<float>(std::size_t(c) * c * 9, 0.0f)};
         for (int o = 0; o < c; ++o)
-            conv.weights.at(o, o, 1, 1) = 1.0f;
+            conv.weights.set(o, o, 1, 1, 1.0f);
         conv.bias.assign(c, 0.0f);
         conv.padding = ConvPadding::same();
         layer.op = conv;
@@ -31,16 +37,16 @@ Layer makeLayer(NewLayerKind kind, int channels) {
         break;
     }
     case NewLayerKind::ReLU:
-        layer.op = Activation{ActivationKind::ReLU};
+        layer.op = activation(ActivationKind::ReLU);
         break;
     case NewLayerKind::LeakyReLU:
-        layer.op = Activation{ActivationKind::LeakyReLU, 0.1f};
+        layer.op = activation(ActivationKind::LeakyReLU, 0.1f);
         break;
     case NewLayerKind::Sigmoid:
-        layer.op = Activation{ActivationKind::Sigmoid};
+        layer.op = activation(ActivationKind::Sigmoid);
         break;
     case NewLayerKind::Tanh:
-        layer.op = Activation{ActivationKind::Tanh};
+        layer.op = activation(ActivationKind::Tanh);
         break;
     }
     return layer;
@@ -82,7 +88,7 @@ void resizeKernel(Conv2d& conv, int kernelH, int kernelW) {
                 for (int x = 0; x < kernelW; ++x) {
                     const int sy = y - dy, sx = x - dx;
                     if (sy >= 0 && sy < w.kernel_h && sx >= 0 && sx < w.kernel_w)
-                        out.at(o, i, y, x) = w.at(o, i, sy, sx);
+                        out.set(o, i, y, x, w.at(o, i, sy, sx));
                 }
     w = std::move(out);
 }
@@ -94,7 +100,7 @@ void setOutChannels(Conv2d& conv, int outChannels) {
     w.values.resize(per * outChannels, 0.0f);
     w.out_channels = outChannels;
     for (int o = old; o < outChannels; ++o)
-        w.at(o, o % std::max(1, w.in_channels), w.kernel_h / 2, w.kernel_w / 2) = 1.0f;
+        w.set(o, o % std::max(1, w.in_channels), w.kernel_h / 2, w.kernel_w / 2, 1.0f);
     if (!conv.bias.empty())
         conv.bias.resize(outChannels, 0.0f);
 }
@@ -107,16 +113,17 @@ void setInChannels(Conv2d& conv, int inChannels) {
     ConvWeights out{
         w.out_channels, inChannels, w.kernel_h, w.kernel_w,
         std::vector<float>(std::size_t(w.out_channels) * inChannels * w.kernel_h * w.kernel_w)};
+    std::vector<float>& values = out.values.write();
     for (int o = 0; o < w.out_channels; ++o)
         for (int y = 0; y < w.kernel_h; ++y)
             for (int x = 0; x < w.kernel_w; ++x) {
                 if (inChannels < oldIn) {
                     for (int i = 0; i < oldIn; ++i)
-                        out.at(o, int(std::int64_t(i) * inChannels / oldIn), y, x) +=
+                        values[out.index(o, int(std::int64_t(i) * inChannels / oldIn), y, x)] +=
                             w.at(o, i, y, x);
                 } else {
                     for (int j = 0; j < inChannels; ++j)
-                        out.at(o, j, y, x) =
+                        values[out.index(o, j, y, x)] =
                             w.at(o, int(std::int64_t(j) * oldIn / inChannels), y, x) *
                             float(oldIn) / float(inChannels);
                 }
@@ -127,7 +134,7 @@ void setInChannels(Conv2d& conv, int inChannels) {
 namespace {
 
 float* filterData(Conv2d& conv, int filter) {
-    return conv.weights.values.data() + conv.weights.index(filter, 0, 0, 0);
+    return conv.weights.values.write().data() + conv.weights.index(filter, 0, 0, 0);
 }
 std::size_t filterSize(const Conv2d& conv) {
     return std::size_t(conv.weights.in_channels) * conv.weights.kernel_h * conv.weights.kernel_w;
@@ -149,23 +156,25 @@ bool normaliseFilter(Conv2d& conv, int filter) {
 
 void flipFilter(Conv2d& conv, int filter, bool horizontal) {
     ConvWeights& w = conv.weights;
+    std::vector<float>& values = w.values.write();
     for (int i = 0; i < w.in_channels; ++i)
         for (int y = 0; y < w.kernel_h; ++y)
             for (int x = 0; x < w.kernel_w; ++x) {
                 const int ty = horizontal ? y : w.kernel_h - 1 - y;
                 const int tx = horizontal ? w.kernel_w - 1 - x : x;
                 if (std::make_pair(ty, tx) > std::make_pair(y, x))
-                    std::swap(w.at(filter, i, y, x), w.at(filter, i, ty, tx));
+                    std::swap(values[w.index(filter, i, y, x)], values[w.index(filter, i, ty, tx)]);
             }
 }
 
 void transposeFilter(Conv2d& conv, int filter) {
     ConvWeights& w = conv.weights;
     if (w.kernel_h == w.kernel_w) {
+        std::vector<float>& values = w.values.write();
         for (int i = 0; i < w.in_channels; ++i)
             for (int y = 0; y < w.kernel_h; ++y)
                 for (int x = y + 1; x < w.kernel_w; ++x)
-                    std::swap(w.at(filter, i, y, x), w.at(filter, i, x, y));
+                    std::swap(values[w.index(filter, i, y, x)], values[w.index(filter, i, x, y)]);
         return;
     }
     ConvWeights out{w.out_channels, w.in_channels, w.kernel_w, w.kernel_h, w.values};
@@ -173,7 +182,7 @@ void transposeFilter(Conv2d& conv, int filter) {
         for (int i = 0; i < w.in_channels; ++i)
             for (int y = 0; y < w.kernel_h; ++y)
                 for (int x = 0; x < w.kernel_w; ++x)
-                    out.at(o, i, x, y) = w.at(o, i, y, x);
+                    out.set(o, i, x, y, w.at(o, i, y, x));
     w = std::move(out);
 }
 
@@ -200,8 +209,8 @@ void applyPreset(Conv2d& conv, int filter, const std::vector<std::vector<float>>
     for (int i = 0; i < conv.weights.in_channels; ++i)
         for (int y = 0; y < kh; ++y)
             for (int x = 0; x < kw; ++x)
-                conv.weights.at(filter, i, y, x) =
-                    kernel[y][std::min<std::size_t>(x, kernel[y].size() - 1)] * scale;
+                conv.weights.set(filter, i, y, x,
+                                 kernel[y][std::min<std::size_t>(x, kernel[y].size() - 1)] * scale);
 }
 
 QString filterToText(const Conv2d& conv, int filter) {
@@ -290,30 +299,69 @@ bool filterFromText(const QString& text, Conv2d& conv, int filter, QString* erro
     for (int i = 0; i < conv.weights.in_channels; ++i)
         for (int y = 0; y < kh; ++y)
             for (int x = 0; x < kw; ++x)
-                conv.weights.at(filter, i, y, x) = blocks[n == 1 ? 0 : i][y][x];
+                conv.weights.set(filter, i, y, x, blocks[n == 1 ? 0 : i][y][x]);
     return true;
 }
 
+// PyTorch's class name for the layer, as a user who knows torch.nn would look for it.
 QString layerTypeTitle(const Layer& layer) {
-    if (const auto* conv = std::get_if<Conv2d>(&layer.op)) {
-        (void)conv;
+    if (std::holds_alternative<Conv2d>(layer.op))
         return QStringLiteral("Conv2d");
-    }
     if (const auto* pool = std::get_if<Pool2d>(&layer.op))
         return pool->kind == PoolKind::Max ? QStringLiteral("MaxPool2d")
                                            : QStringLiteral("AvgPool2d");
-    const auto& act = std::get<Activation>(layer.op);
-    switch (act.kind) {
-    case ActivationKind::ReLU:
-        return QStringLiteral("ReLU");
-    case ActivationKind::LeakyReLU:
-        return QStringLiteral("LeakyReLU");
-    case ActivationKind::Sigmoid:
-        return QStringLiteral("Sigmoid");
-    case ActivationKind::Tanh:
-        return QStringLiteral("Tanh");
+    if (const auto* act = std::get_if<Activation>(&layer.op)) {
+        switch (act->kind) {
+        case ActivationKind::ReLU:
+            return QStringLiteral("ReLU");
+        case ActivationKind::LeakyReLU:
+            return QStringLiteral("LeakyReLU");
+        case ActivationKind::Sigmoid:
+            return QStringLiteral("Sigmoid");
+        case ActivationKind::Tanh:
+            return QStringLiteral("Tanh");
+        case ActivationKind::PReLU:
+            return QStringLiteral("PReLU");
+        case ActivationKind::ELU:
+            return QStringLiteral("ELU");
+        case ActivationKind::HardSigmoid:
+            return QStringLiteral("Hardsigmoid");
+        case ActivationKind::HardSwish:
+            return QStringLiteral("Hardswish");
+        case ActivationKind::Clip:
+            return act->clip_min == 0.0f && act->clip_max == 6.0f ? QStringLiteral("ReLU6")
+                                                                  : QStringLiteral("Clip");
+        }
+        return {};
     }
-    return {};
+    if (std::holds_alternative<BatchNorm2d>(layer.op))
+        return QStringLiteral("BatchNorm2d");
+    if (std::holds_alternative<Add>(layer.op))
+        return QStringLiteral("Add");
+    if (std::holds_alternative<Concat>(layer.op))
+        return QStringLiteral("Concat");
+    if (const auto* pool = std::get_if<GlobalPool2d>(&layer.op))
+        return pool->kind == PoolKind::Max ? QStringLiteral("AdaptiveMaxPool2d(1)")
+                                           : QStringLiteral("AdaptiveAvgPool2d(1)");
+    if (const auto* pad = std::get_if<Pad2d>(&layer.op)) {
+        switch (pad->mode) {
+        case PaddingMode::Zeros:
+            return pad->value == 0.0f ? QStringLiteral("ZeroPad2d")
+                                      : QStringLiteral("ConstantPad2d");
+        case PaddingMode::Reflect:
+            return QStringLiteral("ReflectionPad2d");
+        case PaddingMode::Replicate:
+            return QStringLiteral("ReplicationPad2d");
+        case PaddingMode::Circular:
+            return QStringLiteral("CircularPad2d");
+        }
+        return {};
+    }
+    if (std::holds_alternative<Flatten>(layer.op))
+        return QStringLiteral("Flatten");
+    if (std::holds_alternative<Linear>(layer.op))
+        return QStringLiteral("Linear");
+    return QStringLiteral("Softmax");
 }
 
 QString describeLayer(const Layer& layer) {

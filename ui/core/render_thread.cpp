@@ -1,5 +1,6 @@
 #include "render_thread.hpp"
 
+#include "convscope/memory_budget.hpp"
 #include "convscope/reference_timing.hpp"
 
 #include <QCoreApplication>
@@ -34,6 +35,13 @@ QString translated(const char* text) {
     return QCoreApplication::translate("RenderThread", text);
 }
 
+// What the user is told when a run would need more memory than the budget allows.
+QString memoryMessage(const MemoryError& error) {
+    return translated("not enough memory: %1. Work on a scaled copy of the image (File ▸ Open "
+                      "image offers one), or make the layers smaller.")
+        .arg(QString::fromUtf8(error.what()));
+}
+
 // What the user is told about a run that threw: a PipelineError names its layer; anything else
 // (out of memory, a bug) stops the whole run. Exceptions thrown on the picture threads arrive
 // wrapped by Qt Concurrent.
@@ -46,6 +54,9 @@ RunError failureOf(std::exception_ptr error) {
     } catch (const PipelineError& e) {
         return RunError{e.layer_index(), QString::fromStdString(e.field()),
                         QString::fromUtf8(e.what())};
+    } catch (const MemoryError& e) {
+        // The estimate said the run fits, but the budget changed in between.
+        return RunError{-1, QString(), memoryMessage(e)};
     } catch (const std::bad_alloc&) {
         return RunError{-1, QString(),
                         translated("Not enough memory to compute the maps of this pipeline on this image; "
@@ -159,12 +170,41 @@ void RenderThread::run() {
         cancel_.reset();
         measuring_ = true;
         mutex_.unlock();
-        measureReference(job);
+        try {
+            measureReference(job);
+        } catch (const std::exception&) {
+            // Memory the reference runs would need beyond the budget: no reference timing.
+        }
         QMutexLocker lock(&mutex_);
         measuring_ = false;
     }
     fast_.reset();
     naive_.reset();
+}
+
+int RenderThread::layersWithinBudget(const Backend& backend, const Pipeline& pipeline, Shape input,
+                                     int runnable, RenderResult& result) {
+    const auto fits = [&](int count) {
+        RunOptions options;
+        options.layer_count = count;
+        return backend.estimate_memory(pipeline, input, options).total() <= memory_budget();
+    };
+    if (runnable == 0 || fits(runnable))
+        return runnable;
+    // The estimate only grows with the layers run: the longest prefix that fits, by bisection.
+    int low = 0, high = runnable; // fits(low), !fits(high)
+    while (high - low > 1) {
+        const int mid = (low + high) / 2;
+        (fits(mid) ? low : high) = mid;
+    }
+    try {
+        RunOptions options;
+        options.layer_count = high;
+        backend.check_memory(pipeline, input, options);
+    } catch (const MemoryError& error) {
+        result.error = RunError{high - 1, QString(), memoryMessage(error)};
+    }
+    return low;
 }
 
 void RenderThread::process(const RenderRequest& job) {
@@ -255,10 +295,12 @@ bool RenderThread::render(const RenderRequest& job, RenderResult& out) {
         result->error = RunError{plan.error->layer_index(),
                                  QString::fromStdString(plan.error->field()),
                                  QString::fromUtf8(plan.error->what())};
-    result->shapes = plan.shapes;
     const Pipeline& runnable = job.pipeline;
-    const int n = plan.runnable();
     Backend& backend = job.backend == BackendKind::Naive ? *naive_ : *fast_;
+    // And only as much as fits the memory budget: the layers from the first that does not fit
+    // are marked as layers that cannot run, with the figure.
+    const int n = layersWithinBudget(backend, runnable, input.shape(), plan.runnable(), *result);
+    result->shapes.assign(plan.shapes.begin(), plan.shapes.begin() + n);
     result->backend = QString::fromStdString(backend.name());
     const RunResult* run = nullptr;
     int from = n;

@@ -61,6 +61,10 @@ private:
     void process(const RenderRequest& job);
     // The job's run and pictures; false when cancelled. Throws what the engine throws.
     bool render(const RenderRequest& job, RenderResult& result);
+    // How many of the first `runnable` layers fit the memory budget; when not all of them do,
+    // `result` names the first that does not and what it would need.
+    static int layersWithinBudget(const Backend& backend, const Pipeline& pipeline, Shape input,
+                                  int runnable, RenderResult& result);
     void measureReference(const RenderRequest& job);
     void showInputOnly(RenderResult& result, const RenderRequest& job, RunError error);
     void deliver(std::shared_ptr<RenderResult> result, const RenderRequest& job, bool ran);

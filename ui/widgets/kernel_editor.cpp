@@ -323,7 +323,7 @@ KernelEditor::KernelEditor(Document* document, QWidget* parent)
         editFilter(tr("Set bias"), [f, v](Conv2d& conv) {
             if (conv.bias.empty())
                 conv.bias.assign(conv.weights.out_channels, 0.0f);
-            conv.bias[f] = float(v);
+            conv.bias.write()[f] = float(v);
         });
     });
     connect(kernelH_, &QSpinBox::valueChanged, this,
@@ -477,7 +477,7 @@ void KernelEditor::setWeight(int channel, int y, int x, float value, const QStri
     if (f >= conv->weights.out_channels || channel >= conv->weights.in_channels ||
         y >= conv->weights.kernel_h || x >= conv->weights.kernel_w)
         return;
-    conv->weights.at(f, channel, y, x) = value;
+    conv->weights.set(f, channel, y, x, value);
     const QString key = mergeKey.isEmpty() ? QString()
                                            : QStringLiteral("%1:%2:%3:%4:%5:%6")
                                                  .arg(mergeKey)

@@ -42,6 +42,7 @@ QSpinBox* LayerPropertiesPanel::spin(const QString& name, int min, int max, cons
 LayerPropertiesPanel::LayerPropertiesPanel(Document* document, QWidget* parent)
     : QWidget(parent), document_(document) {
     title_ = new QLabel(this);
+    title_->setObjectName(QStringLiteral("title"));
     QFont bold = title_->font();
     bold.setBold(true);
     title_->setFont(bold);
@@ -161,6 +162,12 @@ LayerPropertiesPanel::LayerPropertiesPanel(Document* document, QWidget* parent)
     pages_->addWidget(poolPage);
     pages_->addWidget(actPage);
     pages_->addWidget(empty);
+    // The layer kinds of pipeline version 2 (batch norm, add, concat, pad, ...) have no editors
+    // here yet; they still run and explain themselves.
+    otherKind_ = new QLabel;
+    otherKind_->setObjectName(QStringLiteral("other_kind"));
+    otherKind_->setWordWrap(true);
+    pages_->addWidget(otherKind_);
 
     auto* layout = new QVBoxLayout(this);
     layout->setContentsMargins(8, 6, 8, 6);
@@ -251,12 +258,17 @@ void LayerPropertiesPanel::refresh() {
         ceilMode_->setChecked(pool->ceil_mode);
         countPad_->setChecked(pool->count_include_pad);
         countPad_->setEnabled(pool->kind == PoolKind::Avg);
-    } else {
-        const auto& a = std::get<Activation>(layer.op);
+    } else if (const auto* act = std::get_if<Activation>(&layer.op);
+               act && actKind_->count() > int(act->kind)) {
+        const Activation& a = *act;
         pages_->setCurrentIndex(2);
         actKind_->setCurrentIndex(int(a.kind));
         slope_->setValue(a.negative_slope);
         slope_->setEnabled(a.kind == ActivationKind::LeakyReLU);
+    } else {
+        pages_->setCurrentIndex(4);
+        otherKind_->setText(tr("%1: its settings are edited in the pipeline file for now.")
+                                .arg(describeLayer(layer)));
     }
     refreshing_ = false;
 }

@@ -43,6 +43,7 @@ private:
     QLineEdit* name_;
     QCheckBox* enabled_;
     QStackedWidget* pages_;
+    QLabel* otherKind_; // the page of layer kinds without an editor here
     // conv
     QSpinBox* outChannels_;
     QSpinBox* strideH_;

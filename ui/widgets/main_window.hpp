@@ -9,6 +9,7 @@
 #include <QMainWindow>
 #include <QTemporaryDir>
 
+#include <cstdint>
 #include <memory>
 
 class QAction;
@@ -84,6 +85,8 @@ private:
     void updateImageInfo();
     void showStatus(const QString& text, int timeout = 4000);
     bool loadImageMaybeDownscaled(const QString& path);
+    // The memory showing the pipeline on an input of this shape takes (every layer's maps).
+    std::uint64_t memoryToShow(Shape input) const;
     void readSettings();
     void writeSettings();
 
@@ -93,7 +96,6 @@ private:
     QScrollArea* overviewScroll_;
     FeatureMapView* view_;
     Colorbar* colorbar_;
-    QLabel* viewCaption_;
     KernelEditor* kernelEditor_;
     LayerStackPanel* layerStack_;
     LayerPropertiesPanel* properties_;

@@ -201,6 +201,8 @@ void ReceptiveFieldView::layoutRows() {
         QString text = QStringLiteral("<b>%1</b><br>").arg(names_.value(k).toHtmlEscaped());
         if (last) {
             text += tr("the value at x %1, y %2").arg(level.cols.first).arg(level.rows.first);
+        } else if (!level.influences) {
+            text += tr("does not feed this value");
         } else if (level.rows.extent() > 0) {
             text += tr("rows %1–%2, cols %3–%4<br>%5 %6 %7 · %8")
                         .arg(level.rows.first)
@@ -472,6 +474,10 @@ QString PixelInspector::headline() const {
     return headline_->text();
 }
 
+QString PixelInspector::formula() const {
+    return formula_->text();
+}
+
 void PixelInspector::addRow(RowKind kind, const QStringList& cells, bool emphasise, bool padded) {
     const int r = table_->rowCount();
     table_->insertRow(r);
@@ -556,6 +562,7 @@ void PixelInspector::refresh() {
         fieldView_->clear();
         return;
     }
+    footerColumn_ = -1;
     std::visit(
         [this](const auto& terms) {
             using T = std::decay_t<decltype(terms)>;
@@ -565,8 +572,10 @@ void PixelInspector::refresh() {
                 fillPool(terms);
             else if constexpr (std::is_same_v<T, ActivationExplanation>)
                 fillActivation(terms);
-            else
+            else if constexpr (std::is_same_v<T, PassThroughExplanation>)
                 fillPassThrough(terms);
+            else
+                fillTable(explanation_table(*explanation_));
         },
         explanation_->terms);
     addFooter();
@@ -699,6 +708,35 @@ void PixelInspector::fillPassThrough(const PassThroughExplanation& e) {
     formula_->setText(tr("The layer is disabled: it passes its input through."));
 }
 
+void PixelInspector::fillTable(const ExplanationTable& t) {
+    QStringList headers{tr("Term")};
+    for (const std::string& column : t.columns)
+        headers << QString::fromStdString(column);
+    const bool notes = std::any_of(t.rows.begin(), t.rows.end(),
+                                   [](const ExplanationRow& r) { return !r.note.empty(); });
+    if (notes)
+        headers << tr("note");
+    table_->setColumnCount(int(headers.size()));
+    table_->setHorizontalHeaderLabels(headers);
+    for (const ExplanationRow& row : t.rows) {
+        QStringList cells{QString::fromStdString(row.label)};
+        for (double v : row.numbers)
+            cells << (std::isnan(v) ? QString() : num(v));
+        if (notes)
+            cells << QString::fromStdString(row.note);
+        const RowKind kind = row.kind == ExplanationRow::Kind::Result     ? Value
+                             : row.kind == ExplanationRow::Kind::Subtotal ? Subtotal
+                             : row.kind == ExplanationRow::Kind::Input    ? Before
+                             : row.highlighted                            ? Winner
+                                                                          : Term;
+        addRow(kind, cells, row.highlighted || row.kind == ExplanationRow::Kind::Result);
+    }
+    footerColumn_ = 1 + std::max(0, int(t.columns.size()) - 1); // the last column of numbers
+    formula_->setText(QStringLiteral("%1: <b>%2</b>")
+                          .arg(QString::fromStdString(t.title).toHtmlEscaped(),
+                               QString::fromStdString(t.formula).toHtmlEscaped()));
+}
+
 void PixelInspector::addFooter() {
     if (!mapValue_)
         return;
@@ -707,10 +745,14 @@ void PixelInspector::addFooter() {
     for (int c = 0; c < columns; ++c)
         cells << QString();
     cells[0] = tr("value in the map");
-    cells[columns - (columns == 3 && explanation_ &&
-                             std::holds_alternative<PoolExplanation>(explanation_->terms)
-                         ? 2
-                         : 1)] = num(*mapValue_);
+    const int column = footerColumn_ >= 0
+                           ? footerColumn_
+                           : columns - (columns == 3 && explanation_ &&
+                                                std::holds_alternative<PoolExplanation>(
+                                                    explanation_->terms)
+                                            ? 2
+                                            : 1);
+    cells[std::min(column, columns - 1)] = num(*mapValue_);
     addRow(MapValue, cells, false);
 }
 

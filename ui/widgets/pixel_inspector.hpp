@@ -99,6 +99,7 @@ public:
     // The map's own value at the position (from the computed map).
     std::optional<double> mapValue() const { return mapValue_; }
     QString headline() const;
+    QString formula() const; // the line of arithmetic under the table (rich text)
 
     // The row roles in the arithmetic table (Qt::UserRole on column 0).
     enum RowKind { Term = 1, Subtotal, Sum, Bias, Value, MapValue, Before, After, Winner, Divisor };
@@ -120,6 +121,7 @@ private:
     void fillPool(const PoolExplanation& e);
     void fillActivation(const ActivationExplanation& e);
     void fillPassThrough(const PassThroughExplanation& e);
+    void fillTable(const ExplanationTable& table); // any layer, from the engine's generic table
     void addRow(RowKind kind, const QStringList& cells, bool emphasise = false,
                 bool padded = false);
     void addFooter();
@@ -140,6 +142,7 @@ private:
     QPoint pressPos_;
     bool pressed_ = false;
     std::optional<ValueExplanation> explanation_;
+    int footerColumn_ = -1; // where the map's own value goes under a generic table (-1: default)
     std::optional<ReceptiveField> field_;
     std::optional<double> mapValue_;
     quint64 shownSerial_ = 0;

@@ -4,7 +4,7 @@
 
 #include <algorithm>
 #include <cmath>
-#include <vector>
+#include "convscope/shared_vector.hpp"
 
 namespace convscope {
 
@@ -23,7 +23,7 @@ enum class ActivationKind {
 struct Activation {
     ActivationKind kind = ActivationKind::ReLU;
     float negative_slope = 0.01f;  // LeakyReLU
-    std::vector<float> slopes;     // PReLU: one value, or one per channel of the input
+    SharedVector<float> slopes{};  // PReLU: one value, or one per channel of the input
     float alpha = 1.0f;            // ELU
     float hard_alpha = 1.0f / 6.0f; // HardSigmoid (ONNX's default is 0.2)
     float hard_beta = 0.5f;        // HardSigmoid

@@ -8,6 +8,8 @@
 #include "convscope/pipeline.hpp"
 #include "convscope/tensor.hpp"
 
+#include <cstdint>
+#include <functional>
 #include <memory>
 #include <span>
 #include <string>
@@ -28,6 +30,11 @@ struct RunResult {
     // The first layer this run computed: the layers before it are the previous run's, because
     // they and the input are unchanged. layers.size() when nothing had to be computed.
     int first_computed = 0;
+    // The maps the first layer read (and every layer that reads the pipeline's input): the
+    // input itself, or its normalised copy when the pipeline normalises its input. After a run
+    // on a borrowed input (run(pipeline, const Tensor&)) that needed no normalisation, this
+    // points at that tensor without owning it.
+    std::shared_ptr<const Tensor> input;
     bool cancelled = false; // true: `layers` is empty, nothing partial is returned
     double total_ms() const;
 };
@@ -39,6 +46,29 @@ struct RunOptions {
     int layer_count = -1;
     // false: compute every layer even where the last run's outputs could be reused (timing).
     bool reuse = true;
+    // Called after each pass of the backend with the layers [first, first + count) it just
+    // computed (several when it fuses a conv with what follows), their outputs and times in
+    // `result`: a caller that writes maps out as they are computed does it here.
+    std::function<void(const RunResult& result, int first, int count)> on_computed = nullptr;
+    // Let go of each output as soon as on_computed has seen it and no later layer reads it (and
+    // of the input after its last reader): the run then needs memory for the maps still needed,
+    // not for every layer's. The outputs in the result are then null, and the next run
+    // computes everything.
+    bool release_consumed = false;
+};
+
+// What a run will allocate, worked out before it allocates anything: the layer outputs alive at
+// the same time (all of them, or with release_consumed the most that are ever needed at once),
+// and the working memory of the most demanding layer (scratch buffers, per-layer caches).
+struct MemoryEstimate {
+    std::uint64_t outputs = 0;
+    std::uint64_t scratch = 0;
+    int scratch_layer = -1; // the layer that needs `scratch`
+    int largest_layer = -1; // the layer with the largest output
+    std::uint64_t largest_output = 0;
+    std::uint64_t total() const;
+    // "layer outputs 8.4 GB, the largest 3.2 GB from layer 0; scratch 12 MB for layer 3"
+    std::string breakdown() const;
 };
 
 class Backend {
@@ -46,9 +76,11 @@ public:
     virtual ~Backend() = default;
     virtual std::string name() const = 0;
 
-    // Runs the pipeline and returns every layer's output. The engine compares the pipeline and
-    // the input with its last run and computes only from the first layer that differs; the
-    // input is the same when it is the same shared tensor (which must not change while shared).
+    // Runs the pipeline and returns every layer's output. The input is first prepared as the
+    // pipeline says (Pipeline::normalization, see prepare_input). The engine compares the
+    // pipeline and the input with its last run and computes only from the first layer that
+    // differs; the input is the same when it is the same shared tensor (which must not change
+    // while shared) with the same normalisation.
     // The result lives in the backend until the next call; copy the output pointers you keep.
     // A cancelled run returns a result with `cancelled` set and no layers.
     // Throws PipelineError when the pipeline (or its first `layer_count` layers) cannot run on
@@ -58,6 +90,16 @@ public:
     // The same on an input the backend cannot keep: every layer is computed.
     const RunResult& run(const Pipeline& pipeline, const Tensor& input,
                          const RunOptions& options = {});
+    // Both refuse, before allocating anything, a run whose estimate exceeds the memory budget:
+    // MemoryError says how much it needs and for what.
+
+    // What run(pipeline, input of this shape, options) will allocate. Throws PipelineError when
+    // the pipeline cannot run on that shape.
+    MemoryEstimate estimate_memory(const Pipeline& pipeline, Shape input,
+                                   const RunOptions& options = {}) const;
+    // Throws the MemoryError run() would throw for that estimate (and PipelineError), so that a
+    // caller can ask before it writes anything.
+    void check_memory(const Pipeline& pipeline, Shape input, const RunOptions& options = {}) const;
 
 protected:
     // The maps a layer reads: one tensor for most layers, two or more for add and concat.
@@ -74,6 +116,13 @@ protected:
     // `kernel` (assign into it: its capacity is reused from run to run).
     virtual void run_layer(const Layer& layer, LayerInputs inputs, Tensor& output,
                            std::string& kernel, const CancelToken* cancel) = 0;
+    // How many layers run_layers computes in one pass from `index` (their outputs are alive
+    // together); the memory estimate follows it.
+    virtual int fused_count(const Pipeline& pipeline, int index) const;
+    // The working memory (scratch buffers, caches kept for the layer) computing `layer` from
+    // inputs of these shapes takes, at most.
+    virtual std::uint64_t scratch_bytes(const Layer& layer, std::span<const Shape> inputs,
+                                        Shape output) const;
 
     // The output of a layer this run computes: shaped, and held by this run alone.
     static Tensor& writable(LayerResult& layer) { return const_cast<Tensor&>(*layer.output); }
@@ -82,20 +131,34 @@ private:
     int first_changed_layer(const Pipeline& pipeline, int layer_count,
                             const std::shared_ptr<const Tensor>& input) const;
     void prepare_outputs(const Pipeline& pipeline, int from, int layer_count);
-    const RunResult& run_layers_from(const Pipeline& pipeline, const Tensor& input, bool shared,
-                                     int from, int layer_count, const CancelToken* cancel);
+    // `input` is what the layers read (prepared); `owned` says whether it may be kept.
+    const RunResult& run_layers_from(const Pipeline& pipeline,
+                                     const std::shared_ptr<const Tensor>& input, bool owned,
+                                     int from, int layer_count, const RunOptions& options);
+    MemoryEstimate estimate(const Pipeline& pipeline, Shape input, const std::vector<Shape>& shapes,
+                            int from, int layer_count, bool release) const;
+    void require_budget(const Pipeline& pipeline, Shape input, const std::vector<Shape>& shapes,
+                        int from, int layer_count, bool release) const;
+    void release_consumed(const Pipeline& pipeline, int done, int layer_count, bool owned);
 
     // The last run's layers and input; the first `valid_layers_` outputs are complete and are
     // reused by the next run when its layers and input are the same.
     std::vector<Shape> shapes_;
     std::vector<Layer> cached_layers_;
     InputMode cached_mode_ = InputMode::Gray;
+    InputNormalization cached_normalization_;
     std::shared_ptr<const Tensor> cached_input_; // null: the last input cannot be reused
+    std::shared_ptr<const Tensor> prepared_input_; // cached_input_ as the layers read it
     RunResult result_;
     int valid_layers_ = 0;
     std::vector<const Tensor*> layer_inputs_; // reused from layer to layer
-    const RunResult cancelled_result_{{}, 0, true};
+    const RunResult cancelled_result_{{}, 0, nullptr, true};
 };
+
+// What showing every layer's maps takes, as the app does, given the estimate of a run that keeps
+// them all: the input, the maps on screen, and as many again while an edit computes their
+// replacements (the shown ones stay until the new ones arrive), and the scratch.
+std::uint64_t memory_to_show(const MemoryEstimate& kept, Shape input);
 
 enum class BackendKind { Naive, Fast };
 std::unique_ptr<Backend> make_backend(BackendKind kind);

@@ -2,15 +2,15 @@
 // BatchNorm2d at inference (torch.nn.BatchNorm2d in eval mode): per channel c,
 // y = (x − running_mean[c]) / sqrt(running_var[c] + eps) · weight[c] + bias[c].
 
-#include <vector>
+#include "convscope/shared_vector.hpp"
 
 namespace convscope {
 
 struct BatchNorm2d {
-    std::vector<float> weight; // γ, one per channel
-    std::vector<float> bias;   // β, one per channel
-    std::vector<float> running_mean;
-    std::vector<float> running_var;
+    SharedVector<float> weight; // γ, one per channel
+    SharedVector<float> bias;   // β, one per channel
+    SharedVector<float> running_mean;
+    SharedVector<float> running_var;
     float eps = 1e-5f;
 
     int channels() const { return static_cast<int>(weight.size()); }

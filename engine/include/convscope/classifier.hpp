@@ -4,7 +4,7 @@
 // head's values are one map per feature or class.
 
 #include <cstddef>
-#include <vector>
+#include "convscope/shared_vector.hpp"
 
 namespace convscope {
 
@@ -18,8 +18,8 @@ struct Flatten {
 struct Linear {
     int in_features = 0;
     int out_features = 0;
-    std::vector<float> weight;
-    std::vector<float> bias; // empty, or one per output feature
+    SharedVector<float> weight;
+    SharedVector<float> bias; // empty, or one per output feature
 
     float at(int out, int in) const {
         return weight[static_cast<std::size_t>(out) * static_cast<std::size_t>(in_features) +

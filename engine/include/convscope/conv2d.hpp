@@ -4,6 +4,7 @@
 
 #include "convscope/padding.hpp"
 #include "convscope/shape.hpp"
+#include "convscope/shared_vector.hpp"
 
 #include <string>
 #include <vector>
@@ -15,13 +16,14 @@ struct ConvWeights {
     int in_channels = 0; // per group
     int kernel_h = 0;
     int kernel_w = 0;
-    std::vector<float> values; // out × in × kh × kw, C order
+    SharedVector<float> values; // out × in × kh × kw, C order; shared until written
 
     std::size_t index(int o, int i, int y, int x) const {
         return ((static_cast<std::size_t>(o) * in_channels + i) * kernel_h + y) * kernel_w + x;
     }
     float at(int o, int i, int y, int x) const { return values[index(o, i, y, x)]; }
-    float& at(int o, int i, int y, int x) { return values[index(o, i, y, x)]; }
+    // Writes one weight (copying the values first if they are shared, see SharedVector).
+    void set(int o, int i, int y, int x, float v) { values.write()[index(o, i, y, x)] = v; }
     std::size_t count() const { return values.size(); }
 
     friend bool operator==(const ConvWeights&, const ConvWeights&) = default;
@@ -43,7 +45,7 @@ struct ConvPadding {
 
 struct Conv2d {
     ConvWeights weights;
-    std::vector<float> bias; // empty, or one per output channel
+    SharedVector<float> bias; // empty, or one per output channel
     Pair stride{1, 1};
     ConvPadding padding = ConvPadding::explicit_size({0, 0});
     PaddingMode padding_mode = PaddingMode::Zeros;

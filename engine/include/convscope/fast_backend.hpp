@@ -27,6 +27,9 @@ protected:
                    const CancelToken* cancel) override;
     void run_layer(const Layer& layer, LayerInputs inputs, Tensor& output, std::string& kernel,
                    const CancelToken* cancel) override;
+    int fused_count(const Pipeline& pipeline, int index) const override;
+    std::uint64_t scratch_bytes(const Layer& layer, std::span<const Shape> inputs,
+                                Shape output) const override;
 
 private:
     struct Scratch; // per-thread buffers and per-layer set-up, reused between runs

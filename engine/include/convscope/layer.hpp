@@ -30,7 +30,7 @@ struct Layer {
     // The maps this layer reads: indices of earlier layers of the pipeline, or kPipelineInput.
     // Empty means the previous layer (the pipeline's input for layer 0), which is what every
     // layer of a straight stack does. add and concat read two or more.
-    std::vector<int> inputs;
+    std::vector<int> inputs{};
 
     friend bool operator==(const Layer&, const Layer&) = default;
 };

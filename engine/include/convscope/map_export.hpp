@@ -5,6 +5,7 @@
 #include "convscope/backend.hpp"
 #include "convscope/colormap.hpp"
 
+#include <memory>
 #include <string>
 #include <vector>
 
@@ -39,6 +40,21 @@ struct ExportRequest {
 // Writes every layer's maps and DIR/manifest.json; throws IoError naming the path that failed.
 void export_run(const ExportRequest& request, const Pipeline& pipeline, const Tensor& input,
                 const RunResult& result);
+
+// The same a layer at a time, as a run computes them (RunOptions::on_computed), so that each
+// layer's maps can be let go once written: the folder and input.npy first, then each layer, then
+// the manifest. `pipeline` must outlive the exporter.
+class RunExporter {
+public:
+    RunExporter(const ExportRequest& request, const Pipeline& pipeline, const Tensor& input);
+    ~RunExporter();
+    void write_layer(int index, const LayerResult& result);
+    void finish();
+
+private:
+    struct Impl;
+    std::unique_ptr<Impl> impl_;
+};
 
 // Writes one map as an 8-bit colour PNG / a float32 TIFF; throws IoError.
 void write_map_png(const std::string& path, const Tensor& tensor, int channel, Colormap map);

@@ -19,8 +19,32 @@ inline int channel_count(InputMode mode) {
     return mode == InputMode::Gray ? 1 : 3;
 }
 
+// How the input becomes the maps the first layer reads, as torchvision's Normalize does it:
+// per channel c, (x − mean[c]) / std[c], in float. Each vector is empty (mean 0, std 1), one
+// value for every channel, or one per channel of the input. Applied once, before layer 1, by
+// Backend::run (see prepare_input); a change of it is a change of the input.
+struct InputNormalization {
+    std::vector<float> mean;
+    std::vector<float> std_dev; // torchvision's "std"
+
+    bool identity() const { return mean.empty() && std_dev.empty(); }
+    float mean_of(int channel) const { return pick(mean, channel, 0.0f); }
+    float std_of(int channel) const { return pick(std_dev, channel, 1.0f); }
+
+    friend bool operator==(const InputNormalization&, const InputNormalization&) = default;
+
+private:
+    static float pick(const std::vector<float>& v, int channel, float none) {
+        return v.empty() ? none : v.size() == 1 ? v[0] : v[static_cast<std::size_t>(channel)];
+    }
+};
+
 struct Pipeline {
-    InputMode input_mode = InputMode::Gray;
+    InputMode input_mode = InputMode::Gray; // how an image file becomes the input
+    InputNormalization normalization;       // what is done to the input before layer 1
+    // The input size the network was made for ([h, w]; 0 × 0 when it does not say). It is
+    // information for people and for resizing an image to it; convolutions run on any size.
+    Pair input_size{0, 0};
     std::string description; // what the pipeline shows, for people
     std::vector<Layer> layers;
 
@@ -47,6 +71,11 @@ Shape infer_shape(const Layer& layer, std::span<const Shape> inputs, int layer_i
 inline Shape infer_shape(const Layer& layer, Shape input, int layer_index) {
     return infer_shape(layer, std::span<const Shape>(&input, 1), layer_index);
 }
+
+// Whether `normalization` fits an input of shape `input`: one value or one per channel, and a
+// positive, finite std. Throws PipelineError with layer index -1 and the field ("mean", "std").
+// infer_shapes and plan_pipeline check it first.
+void check_normalization(const InputNormalization& normalization, Shape input);
 
 // Every layer's output shape, in order; throws PipelineError at the first layer that fails.
 std::vector<Shape> infer_shapes(const Pipeline& pipeline, Shape input);

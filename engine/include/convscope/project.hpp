@@ -69,6 +69,9 @@ std::string serialize_project(const Project& project, const std::string& project
 // file at image_path; decoded exactly as load_input decodes a file. Throws IoError.
 Tensor load_project_input(const Project& project);
 
+// The shape load_project_input would give, from the image's header alone where it states it.
+Shape project_input_shape(const Project& project);
+
 // A short description of where the input comes from, for manifests and messages: the path, or
 // "embedded:cat.png".
 std::string project_input_label(const Project& project);

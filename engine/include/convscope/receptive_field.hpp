@@ -10,6 +10,13 @@
 // a column window), exactly as sets: a dilated kernel leaves gaps, and those gaps survive in
 // `positions`. The sets assume every weight may be non-zero; a zero weight, a ReLU or a max
 // pooling can only make the true influence smaller, never larger.
+//
+// Layers that read earlier layers are followed along their edges: a map the traced value does
+// not depend on (a branch that never reaches it) has no field (`influences` false). Where paths
+// meet again (the two inputs of an add) a map's field is the union of what each path reaches,
+// taken per axis and per channel set — the product of the unions, so it may include a few cells
+// no single path reaches; for the usual residual block (an identity and a centred window) it is
+// exact.
 
 #include "convscope/pipeline.hpp"
 #include "convscope/shape.hpp"
@@ -45,6 +52,7 @@ struct FieldAxis {
 struct FieldLevel {
     int level = 0;             // 0: the input; k + 1: layer k's output
     Shape shape;               // the map stack at this level
+    bool influences = false;   // false: the traced value does not depend on this map at all
     std::vector<int> channels; // the channels that can influence, sorted
     FieldAxis rows;
     FieldAxis cols;
@@ -58,8 +66,12 @@ struct ReceptiveField {
 };
 
 // The receptive field of value (channel, y, x) of layer `layer`'s output, for `pipeline` run on an
-// input of shape `input`. Disabled layers and activations pass positions through unchanged; a
-// conv with groups reaches only its group's input channels.
+// input of shape `input`. Disabled layers, activations and batch norm pass positions through
+// unchanged; a conv with groups reaches only its group's input channels; add reaches the same
+// cells of each of its inputs; concat maps a channel to the input it comes from; a pad shifts
+// positions (and mirrors, repeats or wraps at the edges); global pooling reads the whole map;
+// flatten maps a feature back to its channel and cell; linear layers and softmax read every
+// channel of their input.
 //
 // Padding modes: a window cell outside the map reads nothing (zeros, pooling) or a real cell
 // elsewhere (reflect, replicate, circular; PyTorch's source_index). Those real cells influence

@@ -7,6 +7,7 @@
 #include "convscope/aligned_allocator.hpp"
 #include "convscope/shape.hpp"
 
+#include <cstdint>
 #include <span>
 #include <vector>
 
@@ -19,6 +20,10 @@ public:
     Tensor() = default;
     explicit Tensor(Shape shape); // zero-filled
     Tensor(int channels, int height, int width) : Tensor(Shape{channels, height, width}) {}
+
+    // The memory a tensor of this shape takes (rows padded as the tensor pads them), in 64 bits
+    // so that an absurd shape gives an absurd figure rather than a wrapped one.
+    static std::uint64_t bytes_for(Shape shape);
 
     // From a dense C×H×W array (NumPy's C order).
     static Tensor from_dense(Shape shape, std::span<const float> values);

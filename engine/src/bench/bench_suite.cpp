@@ -140,7 +140,7 @@ ConvWeights random_weights(int out_channels, int in_channels, int size, unsigned
     std::mt19937 random(seed);
     std::uniform_real_distribution<float> uniform(-limit, limit);
     w.values.resize(static_cast<std::size_t>(out_channels) * in_channels * size * size);
-    for (float& v : w.values)
+    for (float& v : w.values.write())
         v = uniform(random);
     return w;
 }

@@ -1,5 +1,9 @@
 #include "convscope/padding.hpp"
 #include "convscope/conv2d.hpp"
+#include "convscope/map_limits.hpp"
+
+#include <algorithm>
+#include <cstdint>
 
 namespace convscope {
 
@@ -33,9 +37,15 @@ PadSides Conv2d::pad_sides() const {
     case ConvPadding::Kind::Valid:
         return {};
     case ConvPadding::Kind::Same: {
-        // PyTorch: total = dilation·(k−1); the smaller half goes first (top/left).
-        const int total_h = dilation.h * (weights.kernel_h - 1);
-        const int total_w = dilation.w * (weights.kernel_w - 1);
+        // PyTorch: total = dilation·(k−1); the smaller half goes first (top/left). In 64 bits:
+        // a hostile dilation × kernel overflows an int. Shape inference refuses any reach beyond
+        // the largest map, so the clamp only keeps an unchecked layer's arithmetic defined.
+        const auto total = [](int dilation, int kernel) {
+            const std::int64_t t = std::int64_t{dilation} * (std::int64_t{kernel} - 1);
+            return static_cast<int>(std::clamp<std::int64_t>(t, 0, kMaxMapSide * 2));
+        };
+        const int total_h = total(dilation.h, weights.kernel_h);
+        const int total_w = total(dilation.w, weights.kernel_w);
         return {total_h / 2, total_h - total_h / 2, total_w / 2, total_w - total_w / 2};
     }
     case ConvPadding::Kind::Explicit:

@@ -1,10 +1,13 @@
 // Pipelines: output shapes with PyTorch's arithmetic, the reasons a layer cannot run, and which
 // prefix of a pipeline can run on an input.
 
+#include "convscope/map_limits.hpp"
 #include "convscope/pipeline.hpp"
 
 #include <algorithm>
+#include <array>
 #include <cmath>
+#include <cstdint>
 #include <limits>
 #include <string>
 
@@ -30,9 +33,10 @@ std::string pair_str(Pair p) {
     return text;
 }
 
-// "layer 2 (conv "edges")", the prefix of every message about a layer.
+// "layer 2 (conv "edges")", the prefix of every message about a layer: layers are numbered
+// from 1 in messages, as the app shows them (index 1 is "layer 2").
 std::string layer_label(const Layer& layer, int index) {
-    std::string label = "layer " + std::to_string(index) + " (" + std::string(type_name(layer));
+    std::string label = "layer " + std::to_string(index + 1) + " (" + std::string(type_name(layer));
     if (!layer.name.empty())
         label += " \"" + layer.name + "\"";
     return label + ")";
@@ -48,9 +52,19 @@ void require_positive(const Layer& layer, int index, const char* field, Pair p) 
         fail(layer, index, field, std::string(field) + " must be at least 1, got " + pair_str(p));
 }
 
+// Sizes are worked out in 64 bits: the parameters come from files, and a dilation of 10^6 times
+// a kernel of 303 overflows an int. Every result is checked against the map limits before it
+// becomes a Shape.
+using Size = std::int64_t;
+
+// How far a window reaches: dilation·(k−1) + 1 cells.
+Size window_reach(int kernel, int dilation) {
+    return Size{dilation} * (Size{kernel} - 1) + 1;
+}
+
 // floor((in + pad_total − dilation·(k−1) − 1) / stride) + 1, or ≤ 0 when the window never fits.
-int conv_output_size(int in, int pad_total, int kernel, int dilation, int stride) {
-    const int span = in + pad_total - dilation * (kernel - 1) - 1;
+Size conv_output_size(Size in, Size pad_total, int kernel, int dilation, int stride) {
+    const Size span = in + pad_total - window_reach(kernel, dilation);
     if (span < 0)
         return 0;
     return span / stride + 1;
@@ -58,14 +72,36 @@ int conv_output_size(int in, int pad_total, int kernel, int dilation, int stride
 
 // PyTorch's pooling_output_shape, including the ceil_mode rule that the last window must start
 // inside the input or the left padding.
-int pool_output_size(int in, int kernel, int pad, int stride, bool ceil_mode) {
-    const int span = in + 2 * pad - (kernel - 1) - 1 + (ceil_mode ? stride - 1 : 0);
+Size pool_output_size(Size in, int kernel, int pad, int stride, bool ceil_mode) {
+    const Size span = in + 2 * Size{pad} - kernel + (ceil_mode ? Size{stride} - 1 : 0);
     if (span < 0)
         return 0;
-    int out = span / stride + 1;
+    Size out = span / stride + 1;
     if (ceil_mode && (out - 1) * stride >= in + pad)
         --out;
     return out;
+}
+
+// A window or a padding larger than the largest map can only come from a hostile or mistyped
+// file; refusing it keeps every later size well inside 32 bits.
+void require_within_map_side(const Layer& layer, int index, const char* field, Size value,
+                             const char* what) {
+    if (value > kMaxMapSide)
+        fail(layer, index, field,
+             std::string(what) + " of " + std::to_string(value) +
+                 " is larger than the largest map (" + std::to_string(kMaxMapSide) +
+                 " rows or columns)");
+}
+
+// The output shape, once checked against the map limits.
+Shape checked_shape(const Layer& layer, int index, const char* field, Size channels, Size height,
+                    Size width) {
+    const std::string problem = map_limit_problem(channels, height, width);
+    if (!problem.empty())
+        fail(layer, index, field,
+             "its output [" + std::to_string(channels) + ", " + std::to_string(height) + ", " +
+                 std::to_string(width) + "] " + problem);
+    return {static_cast<int>(channels), static_cast<int>(height), static_cast<int>(width)};
 }
 
 Shape conv_shape(const Layer& layer, const Conv2d& conv, Shape in, int index) {
@@ -111,6 +147,13 @@ Shape conv_shape(const Layer& layer, const Conv2d& conv, Shape in, int index) {
         fail(layer, index, "padding",
              "padding \"same\" needs stride 1 (as in PyTorch), got stride " +
                  pair_str(conv.stride));
+    require_within_map_side(layer, index, "dilation", window_reach(w.kernel_h, conv.dilation.h),
+                            "the kernel's reach (dilation × (height − 1) + 1)");
+    require_within_map_side(layer, index, "dilation", window_reach(w.kernel_w, conv.dilation.w),
+                            "the kernel's reach (dilation × (width − 1) + 1)");
+    if (conv.padding.kind == ConvPadding::Kind::Explicit)
+        require_within_map_side(layer, index, "padding",
+                                std::max(conv.padding.size.h, conv.padding.size.w), "a padding");
 
     const PadSides pad = conv.pad_sides();
     const int max_pad_h = std::max(pad.top, pad.bottom);
@@ -126,19 +169,18 @@ Shape conv_shape(const Layer& layer, const Conv2d& conv, Shape in, int index) {
              "circular padding of " + std::to_string(std::max(max_pad_h, max_pad_w)) +
                  " must not exceed the input's height and width (input " + in.str() + ")");
 
-    const Shape out{w.out_channels,
-                    conv_output_size(in.height, pad.top + pad.bottom, w.kernel_h, conv.dilation.h,
-                                     conv.stride.h),
-                    conv_output_size(in.width, pad.left + pad.right, w.kernel_w, conv.dilation.w,
-                                     conv.stride.w)};
-    if (out.height < 1 || out.width < 1)
+    const Size out_h = conv_output_size(in.height, Size{pad.top} + pad.bottom, w.kernel_h,
+                                        conv.dilation.h, conv.stride.h);
+    const Size out_w = conv_output_size(in.width, Size{pad.left} + pad.right, w.kernel_w,
+                                        conv.dilation.w, conv.stride.w);
+    if (out_h < 1 || out_w < 1)
         fail(layer, index, "weights",
              "a " + std::to_string(w.kernel_h) + "×" + std::to_string(w.kernel_w) +
                  " kernel (dilation " + pair_str(conv.dilation) + ") does not fit the input " +
                  in.str() + " with padding " +
                  pair_str({pad.top + pad.bottom, pad.left + pad.right}) +
                  " in total: the output would be empty");
-    return out;
+    return checked_shape(layer, index, "padding", w.out_channels, out_h, out_w);
 }
 
 Shape pool_shape(const Layer& layer, const Pool2d& pool, Shape in, int index) {
@@ -151,16 +193,17 @@ Shape pool_shape(const Layer& layer, const Pool2d& pool, Shape in, int index) {
         fail(layer, index, "padding",
              "padding " + pair_str(pool.padding) + " must be at most half the kernel size " +
                  pair_str(pool.kernel_size) + " (as in PyTorch)");
-    const Shape out{in.channels,
-                    pool_output_size(in.height, pool.kernel_size.h, pool.padding.h, pool.stride.h,
-                                     pool.ceil_mode),
-                    pool_output_size(in.width, pool.kernel_size.w, pool.padding.w, pool.stride.w,
-                                     pool.ceil_mode)};
-    if (out.height < 1 || out.width < 1)
+    require_within_map_side(layer, index, "kernel_size",
+                            std::max(pool.kernel_size.h, pool.kernel_size.w), "a window");
+    const Size out_h = pool_output_size(in.height, pool.kernel_size.h, pool.padding.h,
+                                        pool.stride.h, pool.ceil_mode);
+    const Size out_w = pool_output_size(in.width, pool.kernel_size.w, pool.padding.w, pool.stride.w,
+                                        pool.ceil_mode);
+    if (out_h < 1 || out_w < 1)
         fail(layer, index, "kernel_size",
              "a " + pair_str(pool.kernel_size) + " window does not fit the input " + in.str() +
                  ": the output would be empty");
-    return out;
+    return checked_shape(layer, index, "kernel_size", in.channels, out_h, out_w);
 }
 
 
@@ -202,7 +245,7 @@ Shape activation_shape(const Layer& layer, const Activation& act, Shape in, int 
 }
 
 void require_per_channel(const Layer& layer, int index, const char* field,
-                         const std::vector<float>& values, Shape in) {
+                         std::span<const float> values, Shape in) {
     if (static_cast<int>(values.size()) != in.channels)
         fail(layer, index, field,
              std::string(field) + " has " + std::to_string(values.size()) + " values for " +
@@ -217,11 +260,17 @@ Shape batch_norm_shape(const Layer& layer, const BatchNorm2d& bn, Shape in, int 
     require_per_channel(layer, index, "bias", bn.bias, in);
     require_per_channel(layer, index, "running_mean", bn.running_mean, in);
     require_per_channel(layer, index, "running_var", bn.running_var, in);
-    if (!(bn.eps > 0.0f) || !std::isfinite(bn.eps))
-        fail(layer, index, "eps", "eps must be a positive number");
-    for (float v : bn.running_var)
+    // PyTorch allows eps 0 (a plain per-channel scale, as converters write one); it then
+    // divides by sqrt(running_var), which must not be 0.
+    if (!(bn.eps >= 0.0f) || !std::isfinite(bn.eps))
+        fail(layer, index, "eps", "eps must be a number of at least 0");
+    for (float v : bn.running_var) {
         if (v < 0.0f)
             fail(layer, index, "running_var", "running_var must not be negative");
+        if (bn.eps == 0.0f && !(v > 0.0f))
+            fail(layer, index, "running_var",
+                 "with eps 0, every running_var must be positive (the norm divides by it)");
+    }
     return in;
 }
 
@@ -233,8 +282,11 @@ Shape add_shape(const Layer& layer, const Add& add, std::span<const Shape> in, i
             fail(layer, index, "inputs",
                  "add's inputs must have one shape: input 1 is " + in[0].str() + ", input " +
                      std::to_string(k + 1) + " is " + in[k].str());
-    if (!add.constant.empty())
+    if (add.constant.size() > 1)
         require_per_channel(layer, index, "constant", add.constant, in[0]);
+    for (float v : add.constant)
+        if (!std::isfinite(v))
+            fail(layer, index, "constant", "constant must be finite numbers");
     return in[0];
 }
 
@@ -249,43 +301,41 @@ Shape concat_shape(const Layer& layer, std::span<const Shape> in, int index) {
                      ", input " + std::to_string(k + 1) + " is " + in[k].str());
         channels += in[k].channels;
     }
-    if (channels > std::numeric_limits<int>::max())
-        fail(layer, index, "inputs", "concat would have too many channels");
-    return {static_cast<int>(channels), in[0].height, in[0].width};
+    return checked_shape(layer, index, "inputs", channels, in[0].height, in[0].width);
 }
 
 Shape pad_shape(const Layer& layer, const Pad2d& pad, Shape in, int index) {
+    // A negative amount crops that side (any mode, as in PyTorch).
     const PadSides& p = pad.sides;
-    const bool negative = p.top < 0 || p.bottom < 0 || p.left < 0 || p.right < 0;
-    if (negative && pad.mode != PaddingMode::Zeros)
-        fail(layer, index, "padding", "only constant padding may be negative (a crop)");
     if (!std::isfinite(pad.value))
         fail(layer, index, "value", "the padding value must be a finite number");
+    const long long h = static_cast<long long>(in.height) + p.top + p.bottom;
+    const long long w = static_cast<long long>(in.width) + p.left + p.right;
+    if (h < 1 || w < 1)
+        fail(layer, index, "padding",
+             "cropping " + in.str() + " this much leaves nothing: the output would be empty");
     const int max_h = std::max(p.top, p.bottom);
     const int max_w = std::max(p.left, p.right);
     if (pad.mode == PaddingMode::Reflect && (max_h >= in.height || max_w >= in.width))
         fail(layer, index, "padding",
              "reflect padding of " + std::to_string(std::max(max_h, max_w)) +
                  " must be smaller than the input's height and width (input " + in.str() + ")");
-    if (pad.mode == PaddingMode::Circular && (max_h > in.height || max_w > in.width))
-        fail(layer, index, "padding",
-             "circular padding of " + std::to_string(std::max(max_h, max_w)) +
-                 " must not exceed the input's height and width (input " + in.str() + ")");
-    const long long h = static_cast<long long>(in.height) + p.top + p.bottom;
-    const long long w = static_cast<long long>(in.width) + p.left + p.right;
-    if (h < 1 || w < 1)
-        fail(layer, index, "padding",
-             "cropping " + in.str() + " this much leaves nothing: the output would be empty");
-    if (h > std::numeric_limits<int>::max() || w > std::numeric_limits<int>::max())
-        fail(layer, index, "padding", "the padded map would be too large");
-    return {in.channels, static_cast<int>(h), static_cast<int>(w)};
+    if (pad.mode == PaddingMode::Circular) {
+        // Circular padding wraps around what the crops leave.
+        const long long kept_h = in.height - std::max(0, -p.top) - std::max(0, -p.bottom);
+        const long long kept_w = in.width - std::max(0, -p.left) - std::max(0, -p.right);
+        if (kept_h < 1 || kept_w < 1 || max_h > kept_h || max_w > kept_w)
+            fail(layer, index, "padding",
+                 "circular padding of " + std::to_string(std::max(max_h, max_w)) +
+                     " must not exceed the height and width left after cropping (input " +
+                     in.str() + ")");
+    }
+    return checked_shape(layer, index, "padding", in.channels, h, w);
 }
 
 Shape flatten_shape(const Layer& layer, Shape in, int index) {
-    const long long features = static_cast<long long>(in.channels) * in.height * in.width;
-    if (features > std::numeric_limits<int>::max())
-        fail(layer, index, "", "flattening " + in.str() + " gives too many features");
-    return {static_cast<int>(features), 1, 1};
+    const Size features = Size{in.channels} * in.height * in.width;
+    return checked_shape(layer, index, "", features, 1, 1);
 }
 
 Shape linear_shape(const Layer& layer, const Linear& linear, Shape in, int index) {
@@ -379,23 +429,20 @@ Shape layer_shape(const Pipeline& pipeline, int index, Shape input,
     const Layer& layer = pipeline.layers[static_cast<std::size_t>(index)];
     check_inputs(layer, index);
     const int count = input_count(layer);
-    // Most layers read one map; joins rarely more than a few.
+    // Most layers read one map, joins rarely more than a few: no allocation for up to eight
+    // (a repeated run allocates nothing).
+    std::array<Shape, 8> few;
     std::vector<Shape> many;
-    Shape one;
-    std::span<const Shape> in;
-    if (count == 1) {
-        const int source = input_index(layer, index, 0);
-        one = source == kPipelineInput ? input : shapes[static_cast<std::size_t>(source)];
-        in = std::span<const Shape>(&one, 1);
-    } else {
-        for (int k = 0; k < count; ++k) {
-            const int source = input_index(layer, index, k);
-            many.push_back(source == kPipelineInput ? input
-                                                    : shapes[static_cast<std::size_t>(source)]);
-        }
-        in = many;
+    Shape* in = few.data();
+    if (count > static_cast<int>(few.size())) {
+        many.resize(static_cast<std::size_t>(count));
+        in = many.data();
     }
-    return infer_shape(layer, in, index);
+    for (int k = 0; k < count; ++k) {
+        const int source = input_index(layer, index, k);
+        in[k] = source == kPipelineInput ? input : shapes[static_cast<std::size_t>(source)];
+    }
+    return infer_shape(layer, std::span<const Shape>(in, static_cast<std::size_t>(count)), index);
 }
 
 } // namespace
@@ -405,6 +452,7 @@ void infer_shapes(const Pipeline& pipeline, Shape input, std::vector<Shape>& sha
     const int count = layer_count < 0 ? static_cast<int>(pipeline.layers.size())
                                       : std::min(layer_count, int(pipeline.layers.size()));
     shapes.clear();
+    check_normalization(pipeline.normalization, input);
     for (int i = 0; i < count; ++i)
         shapes.push_back(layer_shape(pipeline, i, input, shapes));
 }
@@ -422,6 +470,7 @@ PipelinePlan plan_pipeline(const Pipeline& pipeline, Shape input) {
         return plan;
     }
     try {
+        check_normalization(pipeline.normalization, input);
         for (std::size_t i = 0; i < pipeline.layers.size(); ++i)
             plan.shapes.push_back(layer_shape(pipeline, static_cast<int>(i), input, plan.shapes));
     } catch (const PipelineError& error) {

@@ -16,6 +16,15 @@ std::size_t padded_row_stride(int width) {
 
 } // namespace
 
+std::uint64_t Tensor::bytes_for(Shape shape) {
+    if (shape.channels <= 0 || shape.height <= 0 || shape.width <= 0)
+        return 0;
+    const std::uint64_t a = kRowAlignmentFloats;
+    const std::uint64_t stride = (static_cast<std::uint64_t>(shape.width) + a - 1) / a * a;
+    return static_cast<std::uint64_t>(shape.channels) * static_cast<std::uint64_t>(shape.height) *
+           stride * sizeof(float);
+}
+
 // A new vector value-initialises its elements: the tensor starts zero-filled.
 Tensor::Tensor(Shape shape) {
     resize(shape);

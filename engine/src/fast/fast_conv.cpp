@@ -10,6 +10,8 @@
 #include "fast/kernel_analysis.hpp"
 #include "fast/padded_rows.hpp"
 
+#include "convscope/memory_budget.hpp"
+
 #include <algorithm>
 
 namespace convscope::fast {
@@ -33,14 +35,14 @@ struct ConvLayout {
     int in_per_group = 1;
     int out_per_group = 1;
 
-    ConvLayout(const Conv2d& conv, const Tensor& input, const Tensor& output) {
+    ConvLayout(const Conv2d& conv, Shape input, Shape output) {
         const ConvWeights& w = conv.weights;
         pad = conv.pad_sides();
-        padded_width = pad.left + input.width() + pad.right;
+        padded_width = pad.left + input.width + pad.right;
         padded_stride = padded_row_stride(padded_width);
         dense_width = padded_width - (w.kernel_w - 1) * conv.dilation.w;
-        out_h = output.height();
-        out_w = output.width();
+        out_h = output.height;
+        out_w = output.width;
         groups = conv.groups;
         in_per_group = w.in_channels;
         out_per_group = w.out_channels / conv.groups;
@@ -83,8 +85,25 @@ void pool_strip(const Tensor& source, int c, int y0, int rows, const PoolFusion&
 }
 
 // With a fused pooling, strips hold whole row pairs (so they also start on even rows).
-int even_strip(int strip, const PoolFusion* pool) {
-    return pool ? std::max(2, strip / 2 * 2) : strip;
+int even_strip(int strip, bool pooled) {
+    return pooled ? std::max(2, strip / 2 * 2) : strip;
+}
+
+// Output rows per task: as many as keep the strip's padded input rows within kStripBytes.
+int single_input_strip(const Conv2d& conv, const ConvLayout& L, bool pooled) {
+    const std::size_t row_bytes = L.padded_stride * sizeof(float);
+    const int halo = (conv.weights.kernel_h - 1) * conv.dilation.h + 1;
+    return even_strip(strip_height(L.out_h, conv.stride.h, halo, row_bytes, kStripBytes,
+                                   8 * std::max(1, 8 / L.groups)),
+                      pooled);
+}
+
+int multi_input_strip(const Conv2d& conv, const ConvLayout& L, bool pooled) {
+    const std::size_t row_bytes = L.padded_stride * sizeof(float) * L.in_per_group;
+    const int halo = (conv.weights.kernel_h - 1) * conv.dilation.h + 1;
+    return even_strip(strip_height(L.out_h, conv.stride.h, halo, row_bytes, kStripBytes,
+                                   16 * std::max(1, 4 / L.groups)),
+                      pooled);
 }
 
 // Scratch for one pair of rows reduced along y: the row and whole-vector slack.
@@ -119,7 +138,7 @@ bool conv_single_input(const Conv2d& conv, const Tensor& input, Tensor& output, 
                        const Epilogue& epilogue, const PoolFusion* pool, Workspace& workspace,
                        ScratchPool& scratch, const CancelToken* cancel, std::string& kernel) {
     const ConvWeights& w = conv.weights;
-    const ConvLayout L(conv, input, output);
+    const ConvLayout L(conv, input.shape(), output.shape());
     const int taps = w.kernel_h * w.kernel_w;
 
     std::vector<int>& methods = workspace.methods;
@@ -145,11 +164,7 @@ bool conv_single_input(const Conv2d& conv, const Tensor& input, Tensor& output, 
         conv_fft(conv, input, output, fused, epilogue, workspace, scratch, cancel, kernel);
         return false;
     }
-    const std::size_t row_bytes = L.padded_stride * sizeof(float);
-    const int halo = (w.kernel_h - 1) * conv.dilation.h + 1;
-    const int strip = even_strip(strip_height(L.out_h, conv.stride.h, halo, row_bytes, kStripBytes,
-                                              8 * std::max(1, 8 / L.groups)),
-                                 pool);
+    const int strip = single_input_strip(conv, L, pool != nullptr);
     const int strips = (L.out_h + strip - 1) / strip;
     const double work = static_cast<double>(output.shape().elements()) * taps;
     const Epilogue final_epilogue = output_epilogue(epilogue, output, fused);
@@ -275,7 +290,7 @@ bool conv_multi_input(const Conv2d& conv, const Tensor& input, Tensor& output, T
                       const Epilogue& epilogue, const PoolFusion* pool, Workspace& workspace,
                       ScratchPool& scratch, const CancelToken* cancel, std::string& kernel) {
     const ConvWeights& w = conv.weights;
-    const ConvLayout L(conv, input, output);
+    const ConvLayout L(conv, input.shape(), output.shape());
     const int taps = w.in_channels * w.kernel_h * w.kernel_w;
     const ChannelBlocks blocks = channel_blocks(L.out_per_group, taps);
     std::vector<float>& packed = workspace.packed_weights;
@@ -289,11 +304,7 @@ bool conv_multi_input(const Conv2d& conv, const Tensor& input, Tensor& output, T
     else
         bias.assign(conv.bias.begin(), conv.bias.end());
 
-    const std::size_t row_bytes = L.padded_stride * sizeof(float) * L.in_per_group;
-    const int halo = (w.kernel_h - 1) * conv.dilation.h + 1;
-    const int strip = even_strip(strip_height(L.out_h, conv.stride.h, halo, row_bytes, kStripBytes,
-                                              16 * std::max(1, 4 / L.groups)),
-                                 pool);
+    const int strip = multi_input_strip(conv, L, pool != nullptr);
     const int strips = (L.out_h + strip - 1) / strip;
     const double work = static_cast<double>(output.shape().elements()) * taps;
     const Epilogue final_epilogue = output_epilogue(epilogue, output, fused);
@@ -356,6 +367,36 @@ bool conv_multi_input(const Conv2d& conv, const Tensor& input, Tensor& output, T
 bool fusable_pool(const Pool2d& pool) {
     return pool.kernel_size == Pair{2, 2} && pool.stride == Pair{2, 2} &&
            pool.padding == Pair{0, 0} && !pool.ceil_mode;
+}
+
+std::uint64_t conv_scratch_bytes(const Conv2d& conv, Shape input, Shape output, int threads) {
+    const ConvWeights& w = conv.weights;
+    const ConvLayout L(conv, input, output);
+    const std::uint64_t stride = L.padded_stride;
+    // A fused pooling adds a row pair per thread; assume it (the estimate is an upper bound).
+    const std::uint64_t pair_row = stride * 2 + 64;
+    std::uint64_t per_thread = 0; // floats
+    std::uint64_t kept = 0;       // floats the workspace keeps for the layer
+    if (w.in_channels == 1) {
+        const int strip = single_input_strip(conv, L, false);
+        per_thread = static_cast<std::uint64_t>(L.input_rows(conv, strip)) * stride +
+                     2 * static_cast<std::uint64_t>(strip) * stride + pair_row;
+        kept = 2 * static_cast<std::uint64_t>(w.out_channels) * (w.kernel_h + w.kernel_w);
+    } else {
+        const int strip = multi_input_strip(conv, L, false);
+        per_thread = saturating_mul(static_cast<std::uint64_t>(L.input_rows(conv, strip)) * stride,
+                                    static_cast<std::uint64_t>(L.in_per_group)) +
+                     (conv.stride.w != 1 ? 8 * static_cast<std::uint64_t>(strip) * stride : 0) +
+                     pair_row;
+        kept = w.values.size() + static_cast<std::uint64_t>(w.out_channels);
+    }
+    const std::uint64_t direct = saturating_mul(
+        saturating_add(saturating_mul(per_thread, static_cast<std::uint64_t>(threads)), kept),
+        sizeof(float));
+    // A single-input conv with a large kernel may go through the FFT instead.
+    if (w.in_channels == 1 && prefer_fft(conv))
+        return std::max(direct, fft_scratch_bytes(conv, input, output, threads));
+    return direct;
 }
 
 bool conv2d(const Conv2d& conv, const Tensor& input, Tensor& output, Tensor* fused,

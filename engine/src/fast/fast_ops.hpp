@@ -11,6 +11,7 @@
 #include "fast/kernels.hpp"
 #include "fast/parallel.hpp"
 
+#include <cstdint>
 #include <string>
 #include <vector>
 
@@ -67,6 +68,13 @@ bool prefer_fft(const Conv2d& conv);
 void conv_fft(const Conv2d& conv, const Tensor& input, Tensor& output, Tensor* fused,
               const Epilogue& epilogue, Workspace& workspace, ScratchPool& scratch,
               const CancelToken* cancel, std::string& kernel);
+
+// The most working memory conv2d / pool2d take for these shapes (per-thread scratch for every
+// thread, and what the workspace keeps for the layer), for the memory estimate that precedes a
+// run. Each is worked out beside the code that sizes the buffers, from the same layout.
+std::uint64_t conv_scratch_bytes(const Conv2d& conv, Shape input, Shape output, int threads);
+std::uint64_t pool_scratch_bytes(const Pool2d& pool, Shape input, Shape output, int threads);
+std::uint64_t fft_scratch_bytes(const Conv2d& conv, Shape input, Shape output, int threads);
 
 // kernel = method + "-" + the SIMD target, without allocating once the string has grown.
 void name_kernel(std::string& kernel, const char* method);

@@ -16,8 +16,8 @@ struct PoolLayout {
     int in_h, in_w, out_h, out_w;
     int tmp_width; // the padded row, long enough for every window ceil_mode creates
 
-    PoolLayout(const Pool2d& p, const Tensor& in, const Tensor& out)
-        : in_h(in.height()), in_w(in.width()), out_h(out.height()), out_w(out.width()) {
+    PoolLayout(const Pool2d& p, Shape in, Shape out)
+        : in_h(in.height), in_w(in.width), out_h(out.height), out_w(out.width) {
         const int reach = (out_w - 1) * p.stride.w + p.kernel_size.w;
         tmp_width = std::max(in_w + 2 * p.padding.w, reach);
     }
@@ -43,14 +43,25 @@ std::size_t round_up(std::size_t n, std::size_t a) {
     return (n + a - 1) / a * a;
 }
 
+std::size_t tmp_row_floats(const PoolLayout& L) {
+    return round_up(2 * static_cast<std::size_t>(L.tmp_width) + 64, 16);
+}
+
 } // namespace
+
+std::uint64_t pool_scratch_bytes(const Pool2d& pool, Shape input, Shape output, int threads) {
+    const PoolLayout L(pool, input, output);
+    const std::uint64_t per_thread = 2 * tmp_row_floats(L) * sizeof(float);
+    const std::uint64_t divisors = (round_up(L.out_w, 16) + 16) * sizeof(float);
+    return per_thread * static_cast<std::uint64_t>(threads) + divisors;
+}
 
 void pool2d(const Pool2d& pool, const Tensor& input, Tensor& output, Workspace& workspace,
             ScratchPool& scratch, const CancelToken* cancel, std::string& kernel) {
-    const PoolLayout L(pool, input, output);
+    const PoolLayout L(pool, input.shape(), output.shape());
     const bool is_max = pool.kind == PoolKind::Max;
     const float pad_value = is_max ? -std::numeric_limits<float>::infinity() : 0.0f;
-    const std::size_t tmp_stride = round_up(2 * static_cast<std::size_t>(L.tmp_width) + 64, 16);
+    const std::size_t tmp_stride = tmp_row_floats(L);
     const bool pairs = pool.kernel_size.w == 2 && pool.stride.w == 2;
 
     // Reciprocal column divisors (averages only), padded for whole-vector loads.

@@ -10,6 +10,8 @@
 #include "fast/fast_ops.hpp"
 #include "fast/padded_rows.hpp"
 
+#include "convscope/memory_budget.hpp"
+
 #include <algorithm>
 #include <cmath>
 #include <numbers>
@@ -96,6 +98,23 @@ bool prefer_fft(const Conv2d& conv) {
     // Direct correlation costs one FMA per tap; the FFT's cost hardly depends on the kernel.
     return conv.weights.in_channels == 1 && conv.stride.h == 1 && conv.stride.w == 1 &&
            conv.weights.kernel_h * conv.weights.kernel_w >= kFftMinTaps;
+}
+
+std::uint64_t fft_scratch_bytes(const Conv2d& conv, Shape input, Shape, int threads) {
+    const std::uint64_t t = static_cast<std::uint64_t>(tile_size(kernel_extent(conv)));
+    const PadSides pad = conv.pad_sides();
+    const std::uint64_t padded_width =
+        static_cast<std::uint64_t>(pad.left) + input.width + pad.right;
+    const std::uint64_t stride = (padded_width + t + 15) / 16 * 16;
+    const std::uint64_t plane = saturating_mul(t, t);
+    // Kept: every output channel's spectrum (re and im planes) and the transform's tables;
+    // per thread: a tile's padded rows and one spectrum.
+    const std::uint64_t kept = saturating_add(
+        saturating_mul(2 * plane, static_cast<std::uint64_t>(conv.weights.out_channels)), 3 * t);
+    const std::uint64_t per_thread = saturating_add(saturating_mul(stride, t), 2 * plane);
+    return saturating_mul(
+        saturating_add(kept, saturating_mul(per_thread, static_cast<std::uint64_t>(threads))),
+        sizeof(float));
 }
 
 void conv_fft(const Conv2d& conv, const Tensor& input, Tensor& output, Tensor* fused,

@@ -1,7 +1,12 @@
 // Input images through OpenCV's codecs (every format imread reads), and NumPy arrays as they are.
 
 #include "convscope/image_io.hpp"
+#include "convscope/map_limits.hpp"
+#include "convscope/memory_budget.hpp"
 #include "convscope/npy.hpp"
+
+#include "image_header.hpp"
+#include "mapped_file.hpp"
 
 #include <opencv2/core.hpp>
 #include <opencv2/imgcodecs.hpp>
@@ -11,9 +16,11 @@
 
 #include <algorithm>
 #include <cctype>
+#include <climits>
 #include <cstdio>
+#include <cstring>
 #include <filesystem>
-#include <fstream>
+#include <optional>
 #include <set>
 
 namespace convscope {
@@ -29,19 +36,14 @@ std::string lower_extension(const std::string& path) {
     return ext;
 }
 
-// Fails with a message naming the file when it is missing, a folder, or unreadable.
-void check_readable_file(const std::string& path) {
-    std::error_code ec;
-    const fs::file_status status = fs::status(path, ec);
-    if (ec || !fs::exists(status))
-        throw IoError(path + ": no such file");
-    if (fs::is_directory(status))
-        throw IoError(path + ": is a folder, not an image file");
-    std::ifstream probe(path, std::ios::binary);
-    if (!probe)
-        throw IoError(path + ": cannot be opened for reading (permission denied?)");
-    if (fs::file_size(path, ec) == 0 && !ec)
-        throw IoError(path + ": the file is empty");
+// An OpenCV message on one line.
+std::string one_line(std::string text) {
+    for (char& c : text)
+        if (c == '\n' || c == '\r')
+            c = ' ';
+    while (!text.empty() && text.back() == ' ')
+        text.pop_back();
+    return text.size() > 200 ? text.substr(0, 197) + "..." : text;
 }
 
 // libpng and libjpeg print their complaints about a broken file straight to stderr. While a
@@ -88,61 +90,183 @@ private:
     std::FILE* file_ = nullptr;
 };
 
-Tensor tensor_from_npy(const std::string& path, InputMode mode) {
-    const NpyArray array = read_npy(path);
-    Shape shape;
-    if (array.shape.size() == 2)
-        shape = {1, static_cast<int>(array.shape[0]), static_cast<int>(array.shape[1])};
-    else if (array.shape.size() == 3)
-        shape = {static_cast<int>(array.shape[0]), static_cast<int>(array.shape[1]),
-                 static_cast<int>(array.shape[2])};
-    else
-        throw IoError(path + ": expected an array of shape (H, W) or (C, H, W), got " +
-                      std::to_string(array.shape.size()) + " dimensions");
-    if (shape.channels != channel_count(mode))
-        throw IoError(path + ": input mode \"" + std::string(to_string(mode)) + "\" needs " +
-                      std::to_string(channel_count(mode)) + " channel(s), the array has " +
-                      std::to_string(shape.channels));
-    if (shape.empty())
-        throw IoError(path + ": the array is empty");
-    return Tensor::from_dense(shape, array.values);
+std::uint64_t tensor_bytes(std::int64_t channels, std::int64_t height, std::int64_t width) {
+    const std::uint64_t stride =
+        (static_cast<std::uint64_t>(width) + Tensor::kRowAlignmentFloats - 1) /
+        Tensor::kRowAlignmentFloats * Tensor::kRowAlignmentFloats;
+    return saturating_mul(
+        saturating_mul(static_cast<std::uint64_t>(channels), static_cast<std::uint64_t>(height)),
+        saturating_mul(stride, sizeof(float)));
 }
 
-// Decoded pixels (8- or 16-bit, 1, 3 or 4 channels in OpenCV's BGR order) as floats in [0, 1].
-cv::Mat to_unit_float(const cv::Mat& decoded, const std::string& path) {
-    double scale = 0;
+// Refuses a map the engine cannot hold, naming the file.
+void check_map_limits(const std::string& name, const char* what, std::int64_t channels,
+                      std::int64_t height, std::int64_t width) {
+    const std::string problem = map_limit_problem(channels, height, width);
+    if (!problem.empty())
+        throw IoError(name + ": the " + what + " " + problem);
+}
+
+Tensor tensor_from_npy(std::span<const std::uint8_t> bytes, const std::string& name,
+                       InputMode mode) {
+    const NpyHeader header = parse_npy_header(bytes, name);
+    const std::vector<std::size_t>& dims = header.shape;
+    if (dims.size() != 2 && dims.size() != 3)
+        throw IoError(name + ": expected an array of shape (H, W) or (C, H, W), got " +
+                      std::to_string(dims.size()) + " dimensions");
+    // Each dimension is at most the file's size, so these fit in 64 bits.
+    const auto channels = static_cast<std::int64_t>(dims.size() == 3 ? dims[0] : 1);
+    const auto height = static_cast<std::int64_t>(dims[dims.size() - 2]);
+    const auto width = static_cast<std::int64_t>(dims[dims.size() - 1]);
+    if (channels != channel_count(mode))
+        throw IoError(name + ": input mode \"" + std::string(to_string(mode)) + "\" needs " +
+                      std::to_string(channel_count(mode)) + " channel(s), the array has " +
+                      std::to_string(channels));
+    if (height == 0 || width == 0)
+        throw IoError(name + ": the array is empty");
+    check_map_limits(name, "array", channels, height, width);
+    require_memory(tensor_bytes(channels, height, width), name + ": the array");
+
+    Tensor t(static_cast<int>(channels), static_cast<int>(height), static_cast<int>(width));
+    const std::uint8_t* data = bytes.data() + header.data_offset;
+    for (int c = 0; c < t.channels(); ++c)
+        for (int y = 0; y < t.height(); ++y) {
+            float* row = t.row(c, y);
+            if (header.item_size == 4) {
+                std::memcpy(row, data, static_cast<std::size_t>(width) * sizeof(float));
+                data += width * static_cast<std::int64_t>(sizeof(float));
+            } else {
+                for (std::int64_t x = 0; x < width; ++x, data += sizeof(double)) {
+                    double v;
+                    std::memcpy(&v, data, sizeof v);
+                    row[x] = static_cast<float>(v);
+                }
+            }
+        }
+    return t;
+}
+
+double unit_scale(const cv::Mat& decoded, const std::string& name) {
     switch (decoded.depth()) {
     case CV_8U:
-        scale = 1.0 / 255.0;
-        break;
+        return 1.0 / 255.0;
     case CV_16U:
-        scale = 1.0 / 65535.0;
-        break;
+        return 1.0 / 65535.0;
     case CV_32F:
-        scale = 1.0;
-        break;
+        return 1.0;
     default:
-        throw IoError(path + ": unsupported pixel type (only 8-bit, 16-bit and float images)");
+        throw IoError(name + ": unsupported pixel type (only 8-bit, 16-bit and float images)");
     }
-    cv::Mat unit;
-    decoded.convertTo(unit, CV_32F, scale);
-    switch (unit.channels()) {
-    case 1:
-    case 3:
-        return unit;
-    case 4: {
-        cv::Mat bgr;
-        cv::cvtColor(unit, bgr, cv::COLOR_BGRA2BGR); // alpha is ignored
-        return bgr;
+}
+
+// libjpeg carries on past damage it can paper over and only prints a warning; the picture is
+// then partly invented (grey blocks, smeared rows). ConvScope refuses such a file instead of
+// showing maps of pixels that are not in it. The one warning that leaves every pixel intact is
+// junk after the last scan ("extraneous bytes before marker 0xd9", the end-of-image marker).
+bool jpeg_is_damaged(const std::string& said) {
+    std::string rest = said;
+    for (const std::string benign : {"extraneous bytes before marker 0xd9"}) {
+        for (std::size_t at; (at = rest.find(benign)) != std::string::npos;)
+            rest.erase(at, benign.size());
     }
-    case 2: { // gray + alpha
-        std::vector<cv::Mat> planes;
-        cv::split(unit, planes);
-        return planes[0];
+    for (const char* damage :
+         {"Corrupt JPEG data", "Premature end of JPEG file", "Inconsistent progression sequence",
+          "Invalid SOS parameters", "JPEG datastream contains no image"})
+        if (rest.find(damage) != std::string::npos)
+            return true;
+    return false;
+}
+
+// The decoded pixels (8- or 16-bit or float; 1, 2, 3 or 4 channels in OpenCV's order: gray,
+// gray + alpha, BGR, BGRA) as a tensor with values in [0, 1], converted a band of rows at a time
+// so that no full-size float copy of the image exists besides the tensor itself.
+Tensor to_tensor(const cv::Mat& decoded, const std::string& name, InputMode mode) {
+    const double scale = unit_scale(decoded, name);
+    const int channels = decoded.channels();
+    if (channels < 1 || channels > 4)
+        throw IoError(name + ": unsupported channel count " + std::to_string(channels));
+    Tensor t(channel_count(mode), decoded.rows, decoded.cols);
+    const int band = std::max(1, (1 << 20) / std::max(1, decoded.cols));
+    cv::Mat unit, plane;
+    for (int y0 = 0; y0 < decoded.rows; y0 += band) {
+        const int y1 = std::min(decoded.rows, y0 + band);
+        decoded.rowRange(y0, y1).convertTo(unit, CV_32F, scale);
+        // Which plane of `unit` feeds each output channel (-1: a colour conversion to gray).
+        auto copy_plane = [&](const cv::Mat& source, int channel) {
+            for (int y = y0; y < y1; ++y)
+                std::copy_n(source.ptr<float>(y - y0), decoded.cols, t.row(channel, y));
+        };
+        if (mode == InputMode::Gray) {
+            if (channels == 3)
+                cv::cvtColor(unit, plane, cv::COLOR_BGR2GRAY);
+            else if (channels == 4)
+                cv::cvtColor(unit, plane, cv::COLOR_BGRA2GRAY); // alpha is ignored
+            else if (channels == 2)
+                cv::extractChannel(unit, plane, 0); // gray + alpha
+            else
+                plane = unit;
+            copy_plane(plane, 0);
+        } else {
+            for (int c = 0; c < 3; ++c) {
+                // R, G, B from OpenCV's B, G, R; a gray image gives all three the same plane.
+                cv::extractChannel(unit, plane, channels >= 3 ? 2 - c : 0);
+                copy_plane(plane, c);
+            }
+        }
     }
-    default:
-        throw IoError(path + ": unsupported channel count " + std::to_string(unit.channels()));
+    return t;
+}
+
+Tensor decode_image(std::span<const std::uint8_t> bytes, const ImageHeader& header,
+                    const std::string& name, InputMode mode) {
+    const std::string format = header.format;
+    if (header.has_size()) {
+        check_map_limits(name, "image", channel_count(mode), header.height, header.width);
+        require_memory(
+            saturating_add(header.decoded_bytes(),
+                           tensor_bytes(channel_count(mode), header.height, header.width)),
+            name + ": decoding this " + std::to_string(header.width) + " × " +
+                std::to_string(header.height) + " image");
     }
+    if (bytes.size() > static_cast<std::size_t>(INT_MAX))
+        throw IoError(name + ": the file is larger than the 2 GB an image file may have");
+
+    cv::Mat decoded;
+    CapturedStderr decoder_messages;
+    try {
+        const cv::Mat buffer(1, static_cast<int>(bytes.size()), CV_8U,
+                             const_cast<std::uint8_t*>(bytes.data()));
+        decoded = cv::imdecode(buffer, cv::IMREAD_UNCHANGED);
+    } catch (const cv::Exception& e) {
+        decoder_messages.text();
+        throw IoError(name + ": cannot be decoded as " + format + " (" + one_line(e.err) + ")");
+    }
+    const std::string said = decoder_messages.text();
+    if (decoded.empty())
+        throw IoError(name + ": cannot be decoded as " + format + " (corrupt or truncated" +
+                      (said.empty() ? std::string(")") : "; the decoder said: " + said + ")"));
+    if (!header.complete)
+        throw IoError(name + ": the " + format +
+                      " file is cut short (it ends before the image does); ConvScope does not "
+                      "guess the missing pixels");
+    if (format == "JPEG" && jpeg_is_damaged(said))
+        throw IoError(name + ": a damaged JPEG (the decoder said: " + said +
+                      "); ConvScope does not guess the missing pixels");
+    check_map_limits(name, "image", channel_count(mode), decoded.rows, decoded.cols);
+    require_memory(tensor_bytes(channel_count(mode), decoded.rows, decoded.cols),
+                   name + ": the " + std::to_string(decoded.cols) + " × " +
+                       std::to_string(decoded.rows) + " image");
+    return to_tensor(decoded, name, mode);
+}
+
+bool is_npy(std::span<const std::uint8_t> bytes) {
+    return bytes.size() >= 6 && std::memcmp(bytes.data(), "\x93NUMPY", 6) == 0;
+}
+
+[[noreturn]] void unknown_format(const std::string& name) {
+    throw IoError(name + ": not an image format ConvScope reads (PNG, JPEG, TIFF, BMP, WebP, "
+                         "PNM, PFM, Sun raster, Radiance HDR, OpenEXR, JPEG 2000, or a .npy "
+                         "array)");
 }
 
 } // namespace
@@ -155,47 +279,53 @@ bool is_readable_image_name(const std::string& path) {
     return extensions.count(lower_extension(path)) > 0;
 }
 
+Tensor decode_input(std::span<const std::uint8_t> bytes, const std::string& name, InputMode mode) {
+    if (is_npy(bytes))
+        return tensor_from_npy(bytes, name, mode);
+    const std::optional<ImageHeader> header = read_image_header(bytes);
+    if (!header)
+        unknown_format(name);
+    return decode_image(bytes, *header, name, mode);
+}
+
 Tensor load_input(const std::string& path, InputMode mode) {
-    check_readable_file(path);
-    if (lower_extension(path) == ".npy")
-        return tensor_from_npy(path, mode);
+    const MappedFile file(path);
+    return decode_input(file.bytes(), path, mode);
+}
 
-    cv::Mat decoded;
-    CapturedStderr decoder_messages;
-    try {
-        decoded = cv::imread(path, cv::IMREAD_UNCHANGED);
-    } catch (const cv::Exception& e) {
-        decoder_messages.text();
-        throw IoError(path + ": cannot be decoded as an image (" + e.msg + ")");
+Shape peek_input_shape(const std::string& path, InputMode mode) {
+    const MappedFile file(path);
+    return peek_input_shape(file.bytes(), path, mode);
+}
+
+Shape peek_input_shape(std::span<const std::uint8_t> bytes, const std::string& name,
+                       InputMode mode) {
+    if (is_npy(bytes)) {
+        const NpyHeader header = parse_npy_header(bytes, name);
+        const std::vector<std::size_t>& dims = header.shape;
+        if ((dims.size() == 2 || dims.size() == 3) &&
+            (dims.size() == 2 || dims[0] == static_cast<std::size_t>(channel_count(mode))) &&
+            dims[dims.size() - 1] > 0 && dims[dims.size() - 2] > 0) {
+            const auto h = static_cast<std::int64_t>(dims[dims.size() - 2]);
+            const auto w = static_cast<std::int64_t>(dims[dims.size() - 1]);
+            check_map_limits(name, "array", channel_count(mode), h, w);
+            return Shape{channel_count(mode), static_cast<int>(h), static_cast<int>(w)};
+        }
+        return decode_input(bytes, name, mode).shape(); // says what is wrong with it
     }
-    const std::string said = decoder_messages.text();
-    if (decoded.empty())
-        throw IoError(path + ": not an image OpenCV can decode (corrupt or unsupported format" +
-                      (said.empty() ? std::string(")") : "; the decoder said: " + said + ")"));
-
-    const cv::Mat unit = to_unit_float(decoded, path);
-    if (mode == InputMode::Gray) {
-        cv::Mat gray = unit;
-        if (unit.channels() == 3)
-            cv::cvtColor(unit, gray, cv::COLOR_BGR2GRAY);
-        Tensor t(1, gray.rows, gray.cols);
-        for (int y = 0; y < gray.rows; ++y)
-            std::copy_n(gray.ptr<float>(y), gray.cols, t.row(0, y));
-        return t;
+    const std::optional<ImageHeader> header = read_image_header(bytes);
+    if (!header)
+        unknown_format(name);
+    if (!header->complete)
+        throw IoError(name + ": the " + header->format +
+                      " file is cut short (it ends before the "
+                      "image does)");
+    if (header->has_size()) {
+        check_map_limits(name, "image", channel_count(mode), header->height, header->width);
+        return Shape{channel_count(mode), static_cast<int>(header->height),
+                     static_cast<int>(header->width)};
     }
-
-    cv::Mat rgb;
-    if (unit.channels() == 1)
-        cv::cvtColor(unit, rgb, cv::COLOR_GRAY2RGB);
-    else
-        cv::cvtColor(unit, rgb, cv::COLOR_BGR2RGB);
-    std::vector<cv::Mat> planes;
-    cv::split(rgb, planes);
-    Tensor t(3, rgb.rows, rgb.cols);
-    for (int c = 0; c < 3; ++c)
-        for (int y = 0; y < rgb.rows; ++y)
-            std::copy_n(planes[c].ptr<float>(y), rgb.cols, t.row(c, y));
-    return t;
+    return decode_image(bytes, *header, name, mode).shape();
 }
 
 } // namespace convscope

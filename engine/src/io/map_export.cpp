@@ -61,7 +61,7 @@ void write_tiff(const std::string& path, const cv::Mat& image) {
     try {
         ok = cv::imwrite(path, image);
     } catch (const cv::Exception& e) {
-        throw IoError(path + ": cannot be written (" + e.msg + ")");
+        throw IoError(path + ": cannot be written (" + e.err + ")");
     }
     if (!ok)
         throw IoError(path + ": cannot be written (folder not writable or disk full?)");
@@ -136,7 +136,7 @@ Tensor read_map_tiff(const std::string& path) {
     try {
         m = cv::imread(path, cv::IMREAD_UNCHANGED);
     } catch (const cv::Exception& e) {
-        throw IoError(path + ": cannot be decoded (" + e.msg + ")");
+        throw IoError(path + ": cannot be decoded (" + e.err + ")");
     }
     if (m.empty() || m.type() != CV_32FC1)
         throw IoError(path + ": not a one-channel float32 TIFF");
@@ -146,65 +146,85 @@ Tensor read_map_tiff(const std::string& path) {
     return t;
 }
 
-void export_run(const ExportRequest& request, const Pipeline& pipeline, const Tensor& input,
-                const RunResult& result) {
-    const fs::path root(request.out_dir);
-    create_folder(root);
-
+struct RunExporter::Impl {
+    ExportRequest request;
+    const Pipeline& pipeline;
+    fs::path root;
+    json input_entry;
     json layers = json::array();
     double total_ms = 0;
-    for (std::size_t i = 0; i < result.layers.size(); ++i) {
-        if (!request.layers.empty() && std::find(request.layers.begin(), request.layers.end(),
-                                                 static_cast<int>(i)) == request.layers.end())
-            continue;
-        const Layer& layer = pipeline.layers[i];
-        const LayerResult& lr = result.layers[i];
-        const std::string folder = layer_folder(layer, static_cast<int>(i));
-        create_folder(root / folder);
+};
 
-        json files = json::array();
-        for (int c = 0; c < lr.output->channels(); ++c) {
-            const std::string stem = folder + "/map" + three_digits(c);
-            if (request.formats.png) {
-                write_map_png((root / (stem + ".png")).string(), *lr.output, c, request.colormap);
-                files.push_back(stem + ".png");
-            }
-            if (request.formats.tiff) {
-                write_map_tiff((root / (stem + ".tiff")).string(), *lr.output, c);
-                files.push_back(stem + ".tiff");
-            }
-        }
-        if (request.formats.npy) {
-            const std::string name = folder + "/maps.npy";
-            write_npy((root / name).string(), *lr.output);
-            files.push_back(name);
-        }
+RunExporter::RunExporter(const ExportRequest& request, const Pipeline& pipeline,
+                         const Tensor& input)
+    : impl_(std::make_unique<Impl>(Impl{request, pipeline, fs::path(request.out_dir), {}})) {
+    create_folder(impl_->root);
+    // With npy, the input tensor too: everything needed to recompute a layer elsewhere.
+    impl_->input_entry = {{"image", request.image_path},
+                          {"mode", std::string(to_string(pipeline.input_mode))},
+                          {"shape", shape_json(input.shape())}};
+    if (request.formats.npy) {
+        write_npy((impl_->root / "input.npy").string(), input);
+        impl_->input_entry["npy"] = "input.npy";
+    }
+}
 
-        std::string sheet;
-        if (request.contact_sheets) {
-            sheet = folder + "/contact_sheet.png";
-            ContactSheetOptions options;
-            options.colormap = request.colormap;
-            write_contact_sheet((root / sheet).string(), *lr.output,
-                                contact_sheet_title(layer, static_cast<int>(i), lr.output->shape()),
-                                options);
-        }
+RunExporter::~RunExporter() = default;
 
-        json entry = json::object();
-        entry["index"] = i;
-        entry["type"] = std::string(type_name(layer));
-        entry["name"] = display_name(layer);
-        entry["enabled"] = layer.enabled;
-        entry["shape"] = shape_json(lr.output->shape());
-        entry["ms"] = lr.ms;
-        entry["kernel"] = lr.kernel;
-        entry["files"] = std::move(files);
-        if (!sheet.empty())
-            entry["contact_sheet"] = sheet;
-        layers.push_back(std::move(entry));
-        total_ms += lr.ms;
+void RunExporter::write_layer(int index, const LayerResult& lr) {
+    const ExportRequest& request = impl_->request;
+    if (!request.layers.empty() &&
+        std::find(request.layers.begin(), request.layers.end(), index) == request.layers.end())
+        return;
+    const fs::path& root = impl_->root;
+    const Layer& layer = impl_->pipeline.layers[static_cast<std::size_t>(index)];
+    const std::string folder = layer_folder(layer, index);
+    create_folder(root / folder);
+
+    json files = json::array();
+    for (int c = 0; c < lr.output->channels(); ++c) {
+        const std::string stem = folder + "/map" + three_digits(c);
+        if (request.formats.png) {
+            write_map_png((root / (stem + ".png")).string(), *lr.output, c, request.colormap);
+            files.push_back(stem + ".png");
+        }
+        if (request.formats.tiff) {
+            write_map_tiff((root / (stem + ".tiff")).string(), *lr.output, c);
+            files.push_back(stem + ".tiff");
+        }
+    }
+    if (request.formats.npy) {
+        const std::string name = folder + "/maps.npy";
+        write_npy((root / name).string(), *lr.output);
+        files.push_back(name);
     }
 
+    std::string sheet;
+    if (request.contact_sheets) {
+        sheet = folder + "/contact_sheet.png";
+        ContactSheetOptions options;
+        options.colormap = request.colormap;
+        write_contact_sheet((root / sheet).string(), *lr.output,
+                            contact_sheet_title(layer, index, lr.output->shape()), options);
+    }
+
+    json entry = json::object();
+    entry["index"] = index;
+    entry["type"] = std::string(type_name(layer));
+    entry["name"] = display_name(layer);
+    entry["enabled"] = layer.enabled;
+    entry["shape"] = shape_json(lr.output->shape());
+    entry["ms"] = lr.ms;
+    entry["kernel"] = lr.kernel;
+    entry["files"] = std::move(files);
+    if (!sheet.empty())
+        entry["contact_sheet"] = sheet;
+    impl_->layers.push_back(std::move(entry));
+    impl_->total_ms += lr.ms;
+}
+
+void RunExporter::finish() {
+    const ExportRequest& request = impl_->request;
     json formats = json::array();
     if (request.formats.png)
         formats.push_back("png");
@@ -213,28 +233,29 @@ void export_run(const ExportRequest& request, const Pipeline& pipeline, const Te
     if (request.formats.npy)
         formats.push_back("npy");
 
-    // With npy, the input tensor too: everything needed to recompute a layer elsewhere.
-    json input_entry = {{"image", request.image_path},
-                        {"mode", std::string(to_string(pipeline.input_mode))},
-                        {"shape", shape_json(input.shape())}};
-    if (request.formats.npy) {
-        write_npy((root / "input.npy").string(), input);
-        input_entry["npy"] = "input.npy";
-    }
-
     json manifest = json::object();
     manifest["format"] = "convscope-manifest";
     manifest["version"] = 1;
-    manifest["input"] = std::move(input_entry);
+    manifest["input"] = impl_->input_entry;
     manifest["pipeline"] = request.pipeline_path;
     if (!request.project_path.empty())
         manifest["project"] = request.project_path;
     manifest["backend"] = request.backend;
     manifest["colormap"] = std::string(to_string(request.colormap));
     manifest["formats"] = std::move(formats);
-    manifest["total_ms"] = total_ms;
-    manifest["layers"] = std::move(layers);
-    write_text_atomically(root / "manifest.json", manifest.dump(2) + "\n");
+    manifest["total_ms"] = impl_->total_ms;
+    manifest["layers"] = impl_->layers;
+    // Paths that are not UTF-8 (Latin-1 file names) are kept readable: odd bytes become U+FFFD.
+    write_text_atomically(impl_->root / "manifest.json",
+                          manifest.dump(2, ' ', false, json::error_handler_t::replace) + "\n");
+}
+
+void export_run(const ExportRequest& request, const Pipeline& pipeline, const Tensor& input,
+                const RunResult& result) {
+    RunExporter exporter(request, pipeline, input);
+    for (std::size_t i = 0; i < result.layers.size(); ++i)
+        exporter.write_layer(static_cast<int>(i), result.layers[i]);
+    exporter.finish();
 }
 
 } // namespace convscope

@@ -29,7 +29,7 @@ void write_png(const std::string& path, const RgbImage& image) {
         if (!cv::imencode(".png", bgr, encoded))
             throw IoError(path + ": cannot be written (PNG encoding failed)");
     } catch (const cv::Exception& e) {
-        throw IoError(path + ": cannot be written (" + e.msg + ")");
+        throw IoError(path + ": cannot be written (" + e.err + ")");
     }
     const std::string temp = path + ".part";
     {

@@ -4,18 +4,22 @@
 
 #include "convscope/project.hpp"
 #include "convscope/image_io.hpp"
+#include "convscope/memory_budget.hpp"
 #include "convscope/pipeline_json.hpp"
 
-#include <nlohmann/json.hpp>
+#include "json_reading.hpp"
+#include "mapped_file.hpp"
 
-#include <stdlib.h> // mkstemps
-#include <unistd.h> // close
+#include <nlohmann/json.hpp>
 
 #include <array>
 #include <filesystem>
 #include <fstream>
+#include <optional>
 #include <set>
+#include <span>
 #include <sstream>
+#include <string_view>
 
 namespace convscope {
 
@@ -23,6 +27,7 @@ namespace {
 
 namespace fs = std::filesystem;
 using json = nlohmann::ordered_json;
+using json_reading::describe;
 
 constexpr const char* kFormat = "convscope-project";
 constexpr int kVersion = 1;
@@ -34,13 +39,6 @@ constexpr char kBase64Alphabet[] =
     throw ProjectError(field, field.empty() ? what : "field \"" + field + "\": " + what);
 }
 
-std::string describe(const json& value) {
-    std::string text = value.dump();
-    if (text.size() > 40)
-        text = text.substr(0, 37) + "...";
-    return std::string(value.type_name()) + " " + text;
-}
-
 void reject_unknown_fields(const json& object, const std::set<std::string>& allowed,
                            const std::string& prefix) {
     for (auto it = object.begin(); it != object.end(); ++it)
@@ -48,7 +46,8 @@ void reject_unknown_fields(const json& object, const std::set<std::string>& allo
             std::string list;
             for (const std::string& name : allowed)
                 list += (list.empty() ? "" : ", ") + name;
-            fail(prefix + it.key(), "unknown field (allowed here: " + list + ")");
+            fail(prefix + json_reading::shortened(it.key()),
+                 "unknown field (allowed here: " + list + ")");
         }
 }
 
@@ -80,10 +79,21 @@ void read_image(const json& image, const std::string& project_dir, Project& proj
         const std::string& path = read_string(*it, "image.path");
         if (path.empty())
             fail("image.path", "must not be empty");
+        if (path.find('\0') != std::string::npos)
+            fail("image.path", "contains a NUL character, which no file name can hold");
+        // A project names an image and nothing else: whatever its path, ConvScope only ever
+        // decodes it as an image, so a downloaded project cannot point it at other files.
+        if (!is_readable_image_name(path))
+            fail("image.path", json_reading::quoted(path) +
+                                   " is not an image file name (ConvScope reads .png, .jpg, "
+                                   ".tif, .bmp, .webp, .pnm, .npy and the like)");
         project.image_path = absolute_normal(path, project_dir).string();
     }
-    if (auto it = image.find("name"); it != image.end())
+    if (auto it = image.find("name"); it != image.end()) {
         project.image_name = read_string(*it, "image.name");
+        if (project.image_name.find('\0') != std::string::npos)
+            fail("image.name", "contains a NUL character, which no file name can hold");
+    }
     if (auto it = image.find("embedded"); it != image.end()) {
         try {
             project.embedded_image = base64_decode(read_string(*it, "image.embedded"));
@@ -97,45 +107,6 @@ void read_image(const json& image, const std::string& project_dir, Project& proj
         fail("image", "needs \"path\" (the image file, relative to the project) or \"embedded\"");
     if (project.image_name.empty() && !project.image_path.empty())
         project.image_name = fs::path(project.image_path).filename().string();
-}
-
-// Runs `load` on a temporary file holding the embedded bytes, named with the original
-// extension, so that an embedded image decodes through exactly the code a file does.
-Tensor decode_embedded(const Project& project) {
-    std::string extension = fs::path(project.image_name).extension().string();
-    if (extension.empty())
-        extension = ".png";
-    std::string name =
-        (fs::temp_directory_path() / ("convscope-embedded-XXXXXX" + extension)).string();
-    const int fd = ::mkstemps(name.data(), static_cast<int>(extension.size()));
-    if (fd < 0)
-        throw IoError("embedded image \"" + project.image_name +
-                      "\": cannot create a temporary file to decode it");
-    ::close(fd);
-    struct Remove {
-        std::string path;
-        ~Remove() {
-            std::error_code ignored;
-            fs::remove(path, ignored);
-        }
-    } remove{name};
-    {
-        std::ofstream out(name, std::ios::binary | std::ios::trunc);
-        out.write(reinterpret_cast<const char*>(project.embedded_image.data()),
-                  static_cast<std::streamsize>(project.embedded_image.size()));
-        if (!out)
-            throw IoError("embedded image \"" + project.image_name +
-                          "\": cannot write a temporary file to decode it (disk full?)");
-    }
-    try {
-        return load_input(name, project.pipeline.input_mode);
-    } catch (const IoError& e) {
-        // The temporary name means nothing to the user: name the embedded image instead.
-        std::string message = e.what();
-        if (message.rfind(name, 0) == 0)
-            message = message.substr(name.size());
-        throw IoError("embedded image \"" + project.image_name + "\"" + message);
-    }
 }
 
 std::vector<std::uint8_t> read_bytes(const std::string& path) {
@@ -169,12 +140,14 @@ Project make_project(const std::string& image_path, const Pipeline& pipeline, bo
     return project;
 }
 
-Project parse_project(const std::string& json_text, const std::string& project_dir) {
+namespace {
+
+Project parse_project_text(std::string_view json_text, const std::string& project_dir) {
     json doc;
     try {
-        doc = json::parse(json_text);
-    } catch (const json::exception& e) {
-        fail("", std::string("not valid JSON: ") + e.what());
+        doc = json_reading::parse(json_text);
+    } catch (const json_reading::JsonError& e) {
+        fail("", e.what());
     }
     if (!doc.is_object())
         fail("", "expected a JSON object with \"format\": \"" + std::string(kFormat) + "\"");
@@ -188,7 +161,9 @@ Project parse_project(const std::string& json_text, const std::string& project_d
         version->get<long long>() != kVersion)
         fail("version", "this ConvScope reads version " + std::to_string(kVersion) +
                             ", the file has " +
-                            (version == doc.end() ? std::string("none") : version->dump()));
+                            (version == doc.end()           ? std::string("none")
+                             : version->is_number_integer() ? version->dump()
+                                                            : describe(*version)));
     // After format and version: a pipeline file given as a project is told so first.
     reject_unknown_fields(doc, {"format", "version", "image", "pipeline", "view"}, "");
 
@@ -217,18 +192,29 @@ Project parse_project(const std::string& json_text, const std::string& project_d
     return project;
 }
 
+} // namespace
+
+Project parse_project(const std::string& json_text, const std::string& project_dir) {
+    return parse_project_text(json_text, project_dir);
+}
+
 Project load_project(const std::string& path) {
-    std::ifstream in(path, std::ios::binary);
-    std::error_code ec;
-    if (!in || fs::is_directory(path, ec))
-        throw IoError(path + ": cannot open the project file (missing or unreadable)");
-    std::ostringstream text;
-    text << in.rdbuf();
+    // Mapped, not streamed: only a regular file of known size is read.
+    std::optional<MappedFile> file;
+    try {
+        file.emplace(path);
+    } catch (const IoError& e) {
+        throw IoError(std::string(e.what()) + " (the project file)");
+    }
+    const std::span<const std::uint8_t> bytes = file->bytes();
     const std::string dir = absolute_normal(path, fs::current_path()).parent_path().string();
     try {
-        return parse_project(text.str(), dir);
+        return parse_project_text(
+            std::string_view(reinterpret_cast<const char*>(bytes.data()), bytes.size()), dir);
     } catch (const ProjectError& e) {
         throw ProjectError(e.field(), path + ": " + e.what());
+    } catch (const MemoryError& e) {
+        throw MemoryError(e.needed(), e.budget(), path + ": " + e.what());
     }
 }
 
@@ -243,8 +229,15 @@ std::string serialize_project(const Project& project, const std::string& project
         fail("view", "the view settings must be a JSON object, got " + describe(view));
 
     json image = json::object();
-    if (!project.image_path.empty())
-        image["path"] = relative_to(project.image_path, project_dir);
+    if (!project.image_path.empty()) {
+        const std::string path = relative_to(project.image_path, project_dir);
+        if (json_reading::is_utf8(path))
+            image["path"] = path;
+        else if (!project.has_embedded_image())
+            fail("image.path", json_reading::quoted(path) +
+                                   " is not UTF-8 text, which a project file cannot hold (rename "
+                                   "the image, or embed it)");
+    }
     if (!project.image_name.empty())
         image["name"] = project.image_name;
     if (project.has_embedded_image())
@@ -256,15 +249,27 @@ std::string serialize_project(const Project& project, const std::string& project
     doc["image"] = std::move(image);
     doc["pipeline"] = json::parse(serialize_pipeline(project.pipeline));
     doc["view"] = std::move(view);
-    return doc.dump(2) + "\n";
+    // A name that is not UTF-8 is kept readable: its odd bytes become U+FFFD.
+    return doc.dump(2, ' ', false, json::error_handler_t::replace) + "\n";
 }
 
 Tensor load_project_input(const Project& project) {
     if (project.has_embedded_image())
-        return decode_embedded(project);
+        return decode_input(project.embedded_image, "embedded image \"" + project.image_name + "\"",
+                            project.pipeline.input_mode);
     if (project.image_path.empty())
         throw IoError("the project names no input image");
     return load_input(project.image_path, project.pipeline.input_mode);
+}
+
+Shape project_input_shape(const Project& project) {
+    if (project.has_embedded_image())
+        return peek_input_shape(project.embedded_image,
+                                "embedded image \"" + project.image_name + "\"",
+                                project.pipeline.input_mode);
+    if (project.image_path.empty())
+        throw IoError("the project names no input image");
+    return peek_input_shape(project.image_path, project.pipeline.input_mode);
 }
 
 std::string project_input_label(const Project& project) {

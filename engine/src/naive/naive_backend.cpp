@@ -5,6 +5,8 @@ namespace convscope {
 namespace {
 
 template <class... Ts> struct Overloaded : Ts... { using Ts::operator()...; };
+// Spelled out for clang before 17, which does not deduce aggregates' template arguments.
+template <class... Ts> Overloaded(Ts...) -> Overloaded<Ts...>;
 
 } // namespace
 

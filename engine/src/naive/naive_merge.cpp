@@ -13,7 +13,7 @@ void naive_add(const Add& add, std::span<const Tensor* const> inputs, Tensor& ou
         for (int y = 0; y < first.height(); ++y) {
             float* out = output.row(c, y);
             for (int x = 0; x < first.width(); ++x) {
-                double sum = add.constant.empty() ? 0.0 : add.constant[c];
+                double sum = add.constant_for(c);
                 for (const Tensor* in : inputs)
                     sum += in->row(c, y)[x];
                 out[x] = static_cast<float>(sum);
