@@ -53,7 +53,7 @@ private Q_SLOTS:
         setUp(doc);
         Pipeline p = doc.pipeline();
         for (int i = 0; i < 5; ++i) {
-            std::get<Conv2d>(p.layers[3].op).weights.values[0] = float(i);
+            std::get<Conv2d>(p.layers[3].op).weights.values.write()[0] = float(i);
             doc.edit(QStringLiteral("drag"), p, {.mergeKey = QStringLiteral("cell")});
         }
         QCOMPARE(doc.undoStack()->count(), 1);
@@ -92,7 +92,7 @@ private Q_SLOTS:
         QCOMPARE(doc.selectedConv()->weights.out_channels, 8);
         Conv2d* conv = doc.selectedConv(edited);
         QVERIFY(conv);
-        conv->weights.values[0] = 42.0f; // a copy to edit, not the document's
+        conv->weights.values.write()[0] = 42.0f; // a copy to edit, not the document's
         QVERIFY(doc.selectedConv()->weights.values[0] != 42.0f);
         doc.edit(QStringLiteral("set"), edited);
         QCOMPARE(doc.selectedConv()->weights.values[0], 42.0f);

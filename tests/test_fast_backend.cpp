@@ -469,12 +469,12 @@ void TestFastBackend::runOfTheFirstLayersFusesNothingBeyondThem() {
     // layers it leaves out, which it does not have (the sanitizer build sees any such write).
     Random rng(11);
     Pipeline p;
-    Conv2d conv = random_conv(rng, 4, 3, 3, 3);
+    Conv2d conv = test::random_conv(4, 3, 3, 3, rng());
     conv.padding = ConvPadding::same();
     p.layers.push_back(Layer{"conv", true, conv});
     p.layers.push_back(Layer{"relu", true, Activation{}});
     p.layers.push_back(Layer{"pool", true, Pool2d{}});
-    const auto input = std::make_shared<const Tensor>(random_tensor(rng, {3, 20, 24}));
+    const auto input = std::make_shared<const Tensor>(test::random_tensor({3, 20, 24}, rng()));
     for (int count : {1, 2, 3}) {
         RunOptions options;
         options.layer_count = count;
@@ -484,7 +484,7 @@ void TestFastBackend::runOfTheFirstLayersFusesNothingBeyondThem() {
         NaiveBackend naive;
         const RunResult& want = naive.run(p, *input, options);
         for (int i = 0; i < count; ++i)
-            QVERIFY2(relative_error(*want.layers[i].output, *got.layers[i].output) < 1e-5,
+            QVERIFY2(test::close_enough(*got.layers[i].output, *want.layers[i].output),
                      qPrintable(QString("%1 layers, layer %2").arg(count).arg(i + 1)));
     }
 }

@@ -283,8 +283,9 @@ private Q_SLOTS:
                 .toStdString()));
         QString error;
         QVERIFY2(document.loadImage(image, &error), qPrintable(error));
-        MapDataProvider data(&document);
-        data.setDebounceMs(0);
+        RenderCoordinator coordinator(&document);
+        coordinator.setMeasureReference(false);
+        MapDataProvider data(&coordinator);
         PixelInspector inspector(&document, &data);
         inspector.resize(700, 900);
         inspector.show();
@@ -346,13 +347,13 @@ private Q_SLOTS:
                         const Tensor& source = *snapshot->maps(row.source.level - 1);
                         const double read =
                             source.at(row.source.channel, row.source.y, row.source.x);
-                        QVERIFY2(close(cellValue(table, r, 1), read, 1e-5), qPrintable(context));
+                        QVERIFY2(test::close_enough(cellValue(table, r, 1), read, 1e-5), qPrintable(context));
                         inputs += read;
                     }
-                    QVERIFY2(close(shownMap, mapValue, 1e-5), qPrintable(context));
-                    QVERIFY2(close(shownValue, mapValue, 3e-5), qPrintable(context));
+                    QVERIFY2(test::close_enough(shownMap, mapValue, 1e-5), qPrintable(context));
+                    QVERIFY2(test::close_enough(shownValue, mapValue, 3e-5), qPrintable(context));
                     if (const auto* add = std::get_if<AddExplanation>(&terms))
-                        QVERIFY2(close(inputs + add->constant, mapValue, 3e-5),
+                        QVERIFY2(test::close_enough(inputs + add->constant, mapValue, 3e-5),
                                  qPrintable(context));
                     QVERIFY2(inspector.formula().contains(QString::fromStdString(engine.title)
                                                               .toHtmlEscaped()),

@@ -139,7 +139,7 @@ private Q_SLOTS:
                        "pipeline": {"format": "convscope-pipeline", "version": 1,
                                     "layers": [{"type": "relu"}]}})");
         file.close();
-        auto w = makeWindow(false);
+        auto w = test::openMainWindow(QSize(1400, 900), false);
         QVERIFY2(w->openPath(path), qPrintable(w->lastStatus()));
         const QString resolved = QFileInfo(image).absoluteFilePath();
         QVERIFY2(w->lastStatus().contains(resolved), qPrintable(w->lastStatus()));

@@ -202,7 +202,7 @@ private Q_SLOTS:
         QSignalSpy snapshots(&data, &MapDataProvider::snapshotReady);
 
         Pipeline p = doc.pipeline();
-        std::get<Conv2d>(p.layers[3].op).weights.values[0] = 0.5f;
+        std::get<Conv2d>(p.layers[3].op).weights.values.write()[0] = 0.5f;
         doc.edit(QStringLiteral("one edit"), p);
         QTRY_VERIFY_WITH_TIMEOUT(coordinator.isIdle() && data.isCurrent(), 20000);
         // Layers 3 and 4 once each: one run, from the changed layer, and no second one for the

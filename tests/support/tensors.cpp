@@ -29,7 +29,7 @@ Conv2d random_conv(int out, int in_per_group, int kh, int kw, unsigned seed,
     std::uniform_real_distribution<float> bias(-1.0f, 1.0f);
     std::bernoulli_distribution negative(0.5);
     Conv2d conv = make_conv(out, in_per_group, kh, kw);
-    for (float& w : conv.weights.values)
+    for (float& w : conv.weights.values.write())
         w = negative(rng) ? -magnitude(rng) : magnitude(rng);
     for (int o = 0; o < out; ++o)
         conv.bias.push_back(bias(rng));
