@@ -265,8 +265,10 @@ void TestReceptiveField::matchesBruteForce_data() {
     Linear fc;
     fc.in_features = 2 * 5 * 6;
     fc.out_features = 3;
+    // Every feature weighs differently in each output: a softmax ignores a change that moves
+    // all its inputs alike, so a feature with equal weights would change no output at all.
     for (int i = 0; i < fc.in_features * fc.out_features; ++i)
-        fc.weight.push_back(i % 2 ? 0.5f + 0.01f * float(i % 7) : -0.75f);
+        fc.weight.push_back((i % 2 ? 0.5f : -0.75f) + 0.01f * float(i % 7));
     QTest::newRow("flatten, linear, softmax")
         << stack({layer_of(with(make_conv(2, 1, 3, 3, 38), {2, 2}, {0, 0}, {1, 1})),
                   layer_of(Flatten{}), layer_of(fc), layer_of(Softmax{})})
