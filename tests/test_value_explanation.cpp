@@ -128,6 +128,11 @@ double magnitude(const ValueExplanation& e, bool fast) {
         for (const AddExplanation::Operand& op : add->operands)
             scale += std::abs(op.value);
     }
+    if (const auto* bn = std::get_if<BatchNormExplanation>(&e.terms)) {
+        // x·γ/σ − mean·γ/σ + β: the fast backend adds those in float, and they may cancel.
+        const double gain = std::abs(bn->weight) / bn->std_dev;
+        scale = std::abs(bn->x) * gain + std::abs(bn->running_mean) * gain + std::abs(bn->bias);
+    }
     if (const auto* pool = std::get_if<GlobalPoolExplanation>(&e.terms);
         pool && pool->kind == PoolKind::Avg)
         scale = std::max(scale, 1.0); // a mean of values in [-1, 1] that may cancel
