@@ -339,6 +339,14 @@ private Q_SLOTS:
                  qPrintable(error.message));
         QVERIFY(error.layer >= 1 && error.layer <= 3);
         QCOMPARE(int(result->shapes.size()), error.layer);
+        // The references are timed on the layers that ran, not refused for the ones that did not.
+        QTRY_VERIFY_WITH_TIMEOUT(w->coordinator()->lastReference() &&
+                                     w->coordinator()->lastReference()->generation ==
+                                         result->generation,
+                                 20000);
+        const auto reference = w->coordinator()->lastReference();
+        QVERIFY2(reference->failure.isEmpty(), qPrintable(reference->failure));
+        QCOMPARE(int(reference->fastMs.size()), error.layer);
         set_memory_budget(0);
     }
 

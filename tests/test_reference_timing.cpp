@@ -76,6 +76,19 @@ private Q_SLOTS:
         QCOMPARE(times.opencv_ms.size(), std::size_t(3));
     }
 
+    void aLayerCountCutsIt() {
+        ReferenceOptions options;
+        options.layer_count = 2;
+        const auto fast = make_backend(BackendKind::Fast);
+        const auto naive = make_backend(BackendKind::Naive);
+        const ReferenceTimes times =
+            time_references(default_pipeline(), rgb_input(30, 30), *fast, *naive, options);
+        QCOMPARE(times.layers, 2);
+        QCOMPARE(times.fast_ms.size(), std::size_t(2));
+        QCOMPARE(times.naive_ms.size(), std::size_t(2));
+        QCOMPARE(times.opencv_ms.size(), std::size_t(2));
+    }
+
     void aRaisedTokenStopsIt() {
         CancelToken cancel;
         cancel.cancel();

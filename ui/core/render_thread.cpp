@@ -183,7 +183,7 @@ void RenderThread::run() {
 }
 
 int RenderThread::layersWithinBudget(const Backend& backend, const Pipeline& pipeline, Shape input,
-                                     int runnable, RenderResult& result) {
+                                     int runnable, std::optional<RunError>* error) {
     const auto fits = [&](int count) {
         RunOptions options;
         options.layer_count = count;
@@ -197,12 +197,14 @@ int RenderThread::layersWithinBudget(const Backend& backend, const Pipeline& pip
         const int mid = (low + high) / 2;
         (fits(mid) ? low : high) = mid;
     }
+    if (!error)
+        return low;
     try {
         RunOptions options;
         options.layer_count = high;
         backend.check_memory(pipeline, input, options);
-    } catch (const MemoryError& error) {
-        result.error = RunError{high - 1, QString(), memoryMessage(error)};
+    } catch (const MemoryError& e) {
+        *error = RunError{high - 1, QString(), memoryMessage(e)};
     }
     return low;
 }
@@ -299,7 +301,8 @@ bool RenderThread::render(const RenderRequest& job, RenderResult& out) {
     Backend& backend = job.backend == BackendKind::Naive ? *naive_ : *fast_;
     // And only as much as fits the memory budget: the layers from the first that does not fit
     // are marked as layers that cannot run, with the figure.
-    const int n = layersWithinBudget(backend, runnable, input.shape(), plan.runnable(), *result);
+    const int n =
+        layersWithinBudget(backend, runnable, input.shape(), plan.runnable(), &result->error);
     result->shapes.assign(plan.shapes.begin(), plan.shapes.begin() + n);
     result->backend = QString::fromStdString(backend.name());
     const RunResult* run = nullptr;
@@ -473,9 +476,8 @@ bool RenderThread::render(const RenderRequest& job, RenderResult& out) {
 
 void RenderThread::measureReference(const RenderRequest& job) {
     const Pipeline& pipeline = job.pipeline;
-    const PipelinePlan plan = plan_pipeline(pipeline, job.input->shape());
-    const int n = plan.runnable();
-    const std::vector<Layer> layers(pipeline.layers.begin(), pipeline.layers.begin() + n);
+    const Shape inputShape = job.input->shape();
+    const PipelinePlan plan = plan_pipeline(pipeline, inputShape);
     bool force;
     {
         QMutexLocker lock(&mutex_);
@@ -483,8 +485,13 @@ void RenderThread::measureReference(const RenderRequest& job) {
     }
     ReferenceOptions options;
     options.cancel = &cancel_;
-    options.time_naive =
-        force || pipeline_flops(pipeline, job.input->shape()) <= kNaiveReferenceFlopLimit;
+    options.time_naive = force || pipeline_flops(pipeline, inputShape) <= kNaiveReferenceFlopLimit;
+    // The layers the live view ran: those that fit the memory budget on both backends timed.
+    int n = layersWithinBudget(*fast_, pipeline, inputShape, plan.runnable());
+    if (options.time_naive)
+        n = layersWithinBudget(*naive_, pipeline, inputShape, n);
+    options.layer_count = n;
+    const std::vector<Layer> layers(pipeline.layers.begin(), pipeline.layers.begin() + n);
     if (referenceValid_ && referenceInput_ == job.input.get() &&
         referenceMode_ == pipeline.input_mode && referenceLayers_ == layers &&
         (referenceTimedNaive_ || !options.time_naive))

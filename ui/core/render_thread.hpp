@@ -62,9 +62,9 @@ private:
     // The job's run and pictures; false when cancelled. Throws what the engine throws.
     bool render(const RenderRequest& job, RenderResult& result);
     // How many of the first `runnable` layers fit the memory budget; when not all of them do,
-    // `result` names the first that does not and what it would need.
+    // `error` (if given) names the first that does not and what it would need.
     static int layersWithinBudget(const Backend& backend, const Pipeline& pipeline, Shape input,
-                                  int runnable, RenderResult& result);
+                                  int runnable, std::optional<RunError>* error = nullptr);
     void measureReference(const RenderRequest& job);
     void showInputOnly(RenderResult& result, const RenderRequest& job, RunError error);
     void deliver(std::shared_ptr<RenderResult> result, const RenderRequest& job, bool ran);

@@ -25,6 +25,9 @@ struct ReferenceOptions {
     const CancelToken* cancel = nullptr;
     bool time_naive = true; // false: OpenCV and the fast engine only (the naive loops are too slow)
     int fast_repeats = 3;   // the fast engine's time is the best of this many full runs
+    // At most this many of the first layers (-1: every layer that can run); the app times only
+    // the layers that fit the memory budget.
+    int layer_count = -1;
 };
 
 struct ReferenceTimes {
@@ -36,7 +39,8 @@ struct ReferenceTimes {
     bool cancelled = false; // the token was raised: the times are incomplete, do not show them
 };
 
-// Times the layers of `pipeline` that can run on `input` (plan_pipeline's prefix). `fast` and
+// Times the layers of `pipeline` that can run on `input` (plan_pipeline's prefix, cut to
+// options.layer_count). `fast` and
 // `naive` are the backends to time; their caches serve as usual, so a repeated call recomputes
 // the naive loops only from the first layer that changed (the times of the layers before it are
 // the earlier run's), and OpenCV reads maps the backends already hold. Throws what Backend::run
