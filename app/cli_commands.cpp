@@ -6,17 +6,23 @@
 #include "convscope/benchmark.hpp"
 #include "convscope/image_io.hpp"
 #include "convscope/map_export.hpp"
+#include "convscope/onnx_import.hpp"
 #include "convscope/memory_budget.hpp"
 #include "convscope/pipeline_json.hpp"
 #include "convscope/project.hpp"
+#include "convscope/receptive_field.hpp"
 
 #include <QCommandLineParser>
 #include <QFileInfo>
 #include <QSaveFile>
 #include <QTextStream>
 
+#include <algorithm>
+#include <array>
 #include <cstdio>
 #include <cstdlib>
+#include <optional>
+#include <stdexcept>
 
 namespace convscope::cli {
 
@@ -80,9 +86,49 @@ QCommandLineOption image_option() {
 
 QCommandLineOption pipeline_option() {
     return {"pipeline",
-            "Pipeline file (JSON, see resources/pipelines). Default: the bundled " +
+            "Pipeline file (JSON, see resources/pipelines) or ONNX model (.onnx), imported as a "
+            "pipeline. Default: the bundled " +
                 QString(kDefaultPipeline) + ".",
             "FILE"};
+}
+
+QCommandLineOption until_option() {
+    return {"until",
+            "ONNX models: end the import after this node (its name as Netron shows it, or the "
+            "name of one of its outputs). Default: as far as the model can be mapped; a node "
+            "ConvScope cannot map ends the import with a warning.",
+            "NODE"};
+}
+
+QCommandLineOption strict_option() {
+    return {"strict", "ONNX models: fail on a node ConvScope cannot map instead of importing the "
+                      "part before it."};
+}
+
+// What the --until and --strict options ask of an ONNX import.
+struct ModelOptions {
+    OnnxImportOptions import;
+    bool given = false; // either option is on the command line
+};
+
+ModelOptions model_options(const QCommandLineParser& parser, const QCommandLineOption& until,
+                           const QCommandLineOption& strict) {
+    ModelOptions options;
+    options.import.until = parser.value(until).toStdString();
+    options.import.strict = parser.isSet(strict);
+    options.given = parser.isSet(until) || parser.isSet(strict);
+    return options;
+}
+
+// An import's warnings, one line each on stderr, naming the model.
+void print_warnings(const QString& path, const OnnxImport& imported) {
+    for (const std::string& w : imported.warnings)
+        std::fprintf(stderr, "convscope-cli: warning: %s: %s\n", qPrintable(path), w.c_str());
+    if (!imported.complete())
+        std::fprintf(stderr,
+                     "convscope-cli: warning: %s: use --until NODE to choose where the import "
+                     "ends, or --strict to refuse the model\n",
+                     qPrintable(path));
 }
 
 QCommandLineOption project_option() {
@@ -93,8 +139,9 @@ QCommandLineOption project_option() {
 }
 
 // Parses `arguments` (without the command name); on error prints one line and returns false.
+// `positionals` is how many positional arguments the command takes.
 bool parse(QCommandLineParser& parser, const QString& command, const QStringList& arguments,
-           int& exit_code) {
+           int& exit_code, int positionals = 0) {
     parser.setSingleDashWordOptionMode(QCommandLineParser::ParseAsLongOptions);
     const QCommandLineOption help({"h", "help"}, "Show this help.");
     parser.addOption(help);
@@ -110,8 +157,9 @@ bool parse(QCommandLineParser& parser, const QString& command, const QStringList
         exit_code = kOk;
         return false;
     }
-    if (!parser.positionalArguments().isEmpty()) {
-        exit_code = fail(kUsage, "unexpected argument \"" + parser.positionalArguments().first() +
+    if (parser.positionalArguments().size() > positionals) {
+        exit_code = fail(kUsage, "unexpected argument \"" +
+                                     parser.positionalArguments().value(positionals) +
                                      "\" (see convscope-cli " + command + " --help)");
         return false;
     }
@@ -123,9 +171,24 @@ struct Inputs {
     QString pipeline_path;
     QString project_path; // empty unless --project
     Pipeline pipeline;
-    Tensor image;      // empty unless decoded
-    Shape image_shape; // always known
+    Tensor image;                    // empty unless decoded
+    Shape image_shape;               // always known
+    std::optional<OnnxImport> model; // when the pipeline is an ONNX model
 };
+
+// A pipeline file, or an ONNX model imported as one (its warnings on stderr).
+void load_pipeline_or_model(const QString& path, const ModelOptions& options, Inputs& inputs) {
+    if (is_onnx_model_name(native(path))) {
+        inputs.model = import_onnx(native(path), options.import);
+        print_warnings(path, *inputs.model);
+        inputs.pipeline = inputs.model->pipeline;
+        return;
+    }
+    if (options.given)
+        throw std::invalid_argument("--until and --strict apply to ONNX models (.onnx), not to " +
+                                    native(path));
+    inputs.pipeline = load_pipeline(native(path));
+}
 
 // A project names both the image and the pipeline, so it excludes --image and --pipeline;
 // returns false (and the usage exit code) when both kinds are given.
@@ -168,18 +231,31 @@ Inputs load_project_inputs(const QString& path, ImageNeed need) {
     return inputs;
 }
 
-// Loads the pipeline first (it decides gray or RGB), then the image in that mode.
+// Loads the pipeline first (it decides gray or RGB), then the image in that mode. With
+// `load_image` false the image is loaded only when named (info on a model uses the size the
+// model declares).
 Inputs load_inputs(const QCommandLineParser& parser, const QCommandLineOption& image,
                    const QCommandLineOption& pipeline, const QCommandLineOption* project = nullptr,
-                   ImageNeed need = ImageNeed::Pixels) {
-    if (project && parser.isSet(*project))
+                   const ModelOptions& model = {}, ImageNeed need = ImageNeed::Pixels) {
+    if (project && parser.isSet(*project)) {
+        if (model.given)
+            throw std::invalid_argument("--until and --strict apply to ONNX models, not to "
+                                        "projects");
         return load_project_inputs(parser.value(*project), need);
+    }
     Inputs inputs;
     inputs.pipeline_path =
         parser.isSet(pipeline) ? parser.value(pipeline) : resource_path(kDefaultPipeline);
     inputs.image_path = parser.isSet(image) ? parser.value(image) : resource_path(kDefaultSample);
-    inputs.pipeline = load_pipeline(native(inputs.pipeline_path));
-    if (need == ImageNeed::Shape) {
+    load_pipeline_or_model(inputs.pipeline_path, model, inputs);
+    if (need == ImageNeed::Shape && !parser.isSet(image) && inputs.model &&
+        inputs.model->model.declares_input_size()) {
+        // info on a model without --image: the size the model declares.
+        const auto& dims = inputs.model->model.input_dims;
+        inputs.image_path.clear();
+        inputs.image_shape = {static_cast<int>(dims[1]), static_cast<int>(dims[2]),
+                              static_cast<int>(dims[3])};
+    } else if (need == ImageNeed::Shape) {
         inputs.image_shape =
             peek_input_shape(native(inputs.image_path), inputs.pipeline.input_mode);
     } else {
@@ -275,10 +351,12 @@ void warn_on_disagreement(BenchOptions& options) {
 int run_command(const QStringList& arguments) {
     QCommandLineParser parser;
     parser.setApplicationDescription(
-        "Runs a pipeline on an image and writes every layer's feature maps to a folder.\n\n"
+        "Runs a pipeline (or an ONNX model) on an image and writes every layer's feature maps to a "
+        "folder. The last layer's maps.npy of a model is the model's output for the image.\n\n"
         "Example:\n"
         "  convscope-cli run --image photo.jpg --pipeline resources/pipelines/edge-detectors.json "
         "--out maps --format png,npy --colormap magma\n"
+        "  convscope-cli run --image x.npy --pipeline model.onnx --out maps --format npy\n"
         "  convscope-cli run --project session.convscope --out maps --contact-sheet");
     const QCommandLineOption image = image_option();
     const QCommandLineOption pipeline = pipeline_option();
@@ -305,9 +383,11 @@ int run_command(const QStringList& arguments) {
     const QCommandLineOption backend(
         "backend", "Engine backend: naive (reference loops) or fast. Default: fast.", "NAME",
         "fast");
+    const QCommandLineOption until = until_option();
+    const QCommandLineOption strict = strict_option();
     const QCommandLineOption max_memory = max_memory_option();
-    parser.addOptions(
-        {image, pipeline, project, out_dir, format, colormap, backend, contact_sheet, max_memory});
+    parser.addOptions({image, pipeline, project, out_dir, format, colormap, backend, contact_sheet,
+                       until, strict, max_memory});
     int exit_code = kOk;
     if (!parse(parser, "run", arguments, exit_code) ||
         !check_project_exclusive(parser, "run", project, image, pipeline, exit_code) ||
@@ -332,7 +412,8 @@ int run_command(const QStringList& arguments) {
                     "--backend: unknown backend \"" + backend_name + "\" (use naive or fast)");
 
     try {
-        Inputs inputs = load_inputs(parser, image, pipeline, &project);
+        Inputs inputs =
+            load_inputs(parser, image, pipeline, &project, model_options(parser, until, strict));
         const auto engine =
             make_backend(backend_name == "naive" ? BackendKind::Naive : BackendKind::Fast);
         // Each layer's maps are written as soon as they are computed and let go once no later
@@ -363,6 +444,8 @@ int run_command(const QStringList& arguments) {
               << QString::fromStdString(engine->name()) << "); maps and manifest.json in "
               << shown(parser.value(out_dir)) << "\n";
         out().flush();
+    } catch (const std::invalid_argument& e) {
+        return fail(kUsage, e.what());
     } catch (const MemoryError& e) {
         return fail(kFailed, with_budget_hint(e));
     } catch (const std::bad_alloc&) {
@@ -375,19 +458,112 @@ int run_command(const QStringList& arguments) {
     return kOk;
 }
 
+namespace {
+
+// A layer's inputs as the table shows them: "in" for the pipeline's input, else layer numbers.
+QString inputs_text(const Layer& layer, int index) {
+    QStringList parts;
+    for (int k = 0; k < input_count(layer); ++k) {
+        const int from = input_index(layer, index, k);
+        parts << (from == kPipelineInput ? QStringLiteral("in") : QString::number(from + 1));
+    }
+    return parts.join(',');
+}
+
+// The receptive field of the centre value of layer `index` on the input: rows × columns.
+QString receptive_field_text(const Pipeline& pipeline, Shape input, int index, Shape out) {
+    // receptive_field() traces straight stacks of convs, pools and point-wise layers; through a
+    // skip connection, a pad, a flatten or a linear layer its positions would not be the ones
+    // that layer reads, so those fields are not shown.
+    for (int i = 0; i <= index; ++i) {
+        const Layer& layer = pipeline.layers[static_cast<std::size_t>(i)];
+        const bool traced = std::holds_alternative<Conv2d>(layer.op) ||
+                            std::holds_alternative<Pool2d>(layer.op) ||
+                            std::holds_alternative<Activation>(layer.op) ||
+                            std::holds_alternative<BatchNorm2d>(layer.op) ||
+                            std::holds_alternative<Softmax>(layer.op);
+        if (!layer.inputs.empty() || (layer.enabled && !traced))
+            return QStringLiteral("?");
+    }
+    try {
+        const ReceptiveField field =
+            receptive_field(pipeline, input, index, 0, out.height / 2, out.width / 2);
+        const FieldLevel& level = field.levels.front();
+        return QString::number(level.rows.extent()) + QStringLiteral("×") +
+               QString::number(level.cols.extent());
+    } catch (const std::exception&) {
+        return QStringLiteral("?");
+    }
+}
+
+// "add \"/block1/Add\"": a layer in messages.
+QString layer_label(const Layer& layer) {
+    QString label = QString::fromStdString(std::string(type_name(layer)));
+    if (!layer.name.empty())
+        label += " \"" + QString::fromStdString(layer.name) + "\"";
+    return label;
+}
+
+QString with_thousands(long long n) {
+    QString digits = QString::number(n < 0 ? -n : n);
+    for (int i = digits.size() - 3; i > 0; i -= 3)
+        digits.insert(i, ',');
+    return (n < 0 ? QStringLiteral("-") : QString()) + digits;
+}
+
+struct TableRow {
+    QString index, name, type, inputs, shape, params, flops, field;
+};
+
+void print_table(const std::vector<TableRow>& rows) {
+    int widths[8] = {};
+    const auto cells = [](const TableRow& r) {
+        return std::array<const QString*, 8>{&r.index, &r.name,   &r.type,  &r.inputs,
+                                             &r.shape, &r.params, &r.flops, &r.field};
+    };
+    for (const TableRow& r : rows) {
+        const auto c = cells(r);
+        for (int i = 0; i < 8; ++i)
+            widths[i] = std::max(widths[i], static_cast<int>(c[static_cast<std::size_t>(i)]->size()));
+    }
+    // Numbers right-aligned, text left-aligned.
+    const bool right[8] = {true, false, false, false, false, true, true, true};
+    for (const TableRow& r : rows) {
+        const auto c = cells(r);
+        QString line;
+        for (int i = 0; i < 8; ++i) {
+            if (i)
+                line += QStringLiteral("  ");
+            line += right[i] ? c[static_cast<std::size_t>(i)]->rightJustified(widths[i])
+                             : c[static_cast<std::size_t>(i)]->leftJustified(widths[i]);
+        }
+        while (line.endsWith(' '))
+            line.chop(1);
+        out() << line << "\n";
+    }
+}
+
+} // namespace
+
 int info_command(const QStringList& arguments) {
     QCommandLineParser parser;
     parser.setApplicationDescription(
-        "Prints each layer's output shape, parameter count and FLOPs (a multiply-add counts 2) "
-        "for a pipeline on an image.\n\n"
+        "Prints a table of the layers of a pipeline or an ONNX model on an image, like torchinfo: "
+        "each layer's name, type, the layers it reads (\"in\": the input), output shape, "
+        "parameters, FLOPs (a multiply-add counts 2) and receptive field (the input rows × "
+        "columns its centre value depends on), then the totals. For a model without --image the "
+        "input is the size the model declares.\n\n"
         "Example:\n"
         "  convscope-cli info --pipeline resources/pipelines/first-layers-of-a-cnn.json "
-        "--image photo.png");
+        "--image photo.png\n"
+        "  convscope-cli info --pipeline model.onnx");
     const QCommandLineOption image = image_option();
     const QCommandLineOption pipeline = pipeline_option();
     const QCommandLineOption project = project_option();
+    const QCommandLineOption until = until_option();
+    const QCommandLineOption strict = strict_option();
     const QCommandLineOption max_memory = max_memory_option();
-    parser.addOptions({image, pipeline, project, max_memory});
+    parser.addOptions({image, pipeline, project, until, strict, max_memory});
     int exit_code = kOk;
     if (!parse(parser, "info", arguments, exit_code) ||
         !check_project_exclusive(parser, "info", project, image, pipeline, exit_code) ||
@@ -395,43 +571,62 @@ int info_command(const QStringList& arguments) {
         return exit_code;
 
     try {
-        // Only the image's shape: from its header, without decoding it.
-        const Inputs inputs = load_inputs(parser, image, pipeline, &project, ImageNeed::Shape);
+        // Only the image's shape: from its header, without decoding it (for a model without
+        // --image, the size the model declares).
+        const Inputs inputs = load_inputs(parser, image, pipeline, &project,
+                                          model_options(parser, until, strict), ImageNeed::Shape);
+        const Shape input = inputs.image_shape;
+        const QString input_text = inputs.image_path.isEmpty()
+                                       ? QStringLiteral("the size the model declares")
+                                       : shown(inputs.image_path);
         const std::vector<Shape> shapes = shapes_of(inputs);
-        const std::vector<LayerCost> costs = layer_costs(inputs.pipeline, inputs.image_shape);
-        out() << "Pipeline: " << shown(inputs.pipeline_path) << "\n";
-        if (!inputs.pipeline.description.empty())
-            out() << "  " << QString::fromStdString(inputs.pipeline.description) << "\n";
-        out() << "Input:    " << shown(inputs.image_path) << " ("
+        const std::vector<LayerCost> costs = layer_costs(inputs.pipeline, input);
+        if (inputs.model) {
+            const OnnxModelInfo& m = inputs.model->model;
+            out() << "Model:    " << shown(inputs.pipeline_path) << " (ONNX opset " << m.opset;
+            if (!m.producer_name.empty())
+                out() << ", written by "
+                      << QString::fromStdString(m.producer_name + " " + m.producer_version)
+                             .trimmed();
+            out() << ")\n";
+            out() << "Imported: " << inputs.pipeline.layers.size() << " layers"
+                  << (inputs.model->complete()
+                          ? QString()
+                          : QStringLiteral(", up to ") +
+                                QString::fromStdString(inputs.model->stopped_at) +
+                                QStringLiteral(" (left out)"))
+                  << "\n";
+        } else {
+            out() << "Pipeline: " << shown(inputs.pipeline_path) << "\n";
+            if (!inputs.pipeline.description.empty())
+                out() << "  " << QString::fromStdString(inputs.pipeline.description) << "\n";
+        }
+        out() << "Input:    " << input_text << " ("
               << QString::fromStdString(std::string(to_string(inputs.pipeline.input_mode))) << ") "
-              << shape_text(inputs.image_shape) << "\n\n";
-        out() << QString("%1  %2  %3  %4  %5\n")
-                     .arg("#", 3)
-                     .arg("layer", -24)
-                     .arg("output shape", -18)
-                     .arg("params", 10)
-                     .arg("FLOPs", 10);
+              << shape_text(input) << "\n\n";
+
+        std::vector<TableRow> rows;
+        rows.push_back({"#", "layer", "type", "inputs", "output shape", "params", "FLOPs",
+                        "receptive field"});
         long long total_params = 0;
         double total_flops = 0;
         for (std::size_t i = 0; i < shapes.size(); ++i) {
             const Layer& layer = inputs.pipeline.layers[i];
+            const int index = static_cast<int>(i);
             const LayerCost& cost = costs[i];
             total_params += cost.parameters;
             total_flops += cost.flops;
-            QString label = QString::fromStdString(std::string(type_name(layer)));
-            if (!layer.name.empty())
-                label += " \"" + QString::fromStdString(layer.name) + "\"";
+            QString type = QString::fromStdString(std::string(type_name(layer)));
             if (!layer.enabled)
-                label += " (off)";
-            out() << QString("%1  %2  %3  %4  %5\n")
-                         .arg(i, 3)
-                         .arg(label, -24)
-                         .arg(shape_text(shapes[i]), -18)
-                         .arg(cost.parameters, 10)
-                         .arg(format_flops(cost.flops) + "FLOP", 10);
+                type += " (off)";
+            rows.push_back({QString::number(i + 1), QString::fromStdString(layer.name), type,
+                            inputs_text(layer, index), shape_text(shapes[i]),
+                            QString::number(cost.parameters), format_flops(cost.flops) + "FLOP",
+                            receptive_field_text(inputs.pipeline, input, index, shapes[i])});
         }
-        out() << "\nTotal: " << total_params << " parameters, " << format_flops(total_flops)
-              << "FLOP per run\n";
+        print_table(rows);
+        out() << "\nTotal: " << with_thousands(total_params) << " parameters, "
+              << format_flops(total_flops) << "FLOP per run\n";
         // What running it takes: `run` lets each layer's maps go once written and no longer
         // read; the app keeps every layer's maps to show them.
         const auto engine = make_backend(BackendKind::Fast);
@@ -447,8 +642,98 @@ int info_command(const QStringList& arguments) {
               << " (every layer's maps, twice while an edit is computed); budget "
               << bytes(memory_budget()) << "\n";
         out().flush();
+    } catch (const std::invalid_argument& e) {
+        return fail(kUsage, e.what());
     } catch (const MemoryError& e) {
         return fail(kFailed, with_budget_hint(e));
+    } catch (const std::exception& e) {
+        return fail(kFailed, e.what());
+    }
+    return kOk;
+}
+
+int import_command(const QStringList& arguments) {
+    QCommandLineParser parser;
+    parser.setApplicationDescription(
+        "Imports an ONNX model as a pipeline file (JSON, weights included) that the app and "
+        "convscope-cli open, edit and version like any other. Each layer is named as its ONNX "
+        "node is; a node ConvScope cannot map ends the import with a warning (see --until, "
+        "--strict).\n\n"
+        "Example:\n"
+        "  convscope-cli import model.onnx --out model.json\n"
+        "  convscope-cli import model.onnx --out stem.json --until /layer1/layer1.0/relu/Relu");
+    parser.addPositionalArgument("MODEL", "The ONNX model (.onnx) to import.");
+    const QCommandLineOption out_file("out", "The pipeline file to write (JSON). Required.",
+                                      "FILE");
+    const QCommandLineOption until = until_option();
+    const QCommandLineOption strict = strict_option();
+    parser.addOptions({out_file, until, strict});
+    int exit_code = kOk;
+    if (!parse(parser, "import", arguments, exit_code, 1))
+        return exit_code;
+    if (parser.positionalArguments().isEmpty())
+        return fail(kUsage, "import needs a model: convscope-cli import MODEL.onnx --out FILE.json");
+    if (!parser.isSet(out_file))
+        return fail(kUsage, "import needs --out FILE.json (see convscope-cli import --help)");
+    const QString model_path = parser.positionalArguments().first();
+    const QString path = parser.value(out_file);
+    try {
+        const ModelOptions options = model_options(parser, until, strict);
+        const OnnxImport imported = import_onnx(native(model_path), options.import);
+        print_warnings(model_path, imported);
+        std::string text;
+        try {
+            text = serialize_pipeline(imported.pipeline);
+        } catch (const std::exception&) {
+            // Name the first layer the file format cannot hold.
+            for (std::size_t i = 0; i < imported.pipeline.layers.size(); ++i) {
+                Pipeline one;
+                one.layers.push_back(imported.pipeline.layers[i]);
+                try {
+                    (void)serialize_pipeline(one);
+                } catch (const std::exception&) {
+                    return fail(kFailed, path + ": the pipeline file format cannot hold layer " +
+                                             QString::number(i + 1) + " (" + layer_label(one.layers[0]) +
+                                             ")");
+                }
+            }
+            return fail(kFailed, path + ": the pipeline file format cannot hold this model");
+        }
+        // The file must read back as the same pipeline, or it would lose part of the model.
+        Pipeline reread;
+        try {
+            reread = parse_pipeline(text);
+        } catch (const PipelineError& e) {
+            const int i = e.layer_index();
+            if (i < 0 || i >= static_cast<int>(imported.pipeline.layers.size()))
+                return fail(kFailed, path + ": the pipeline file format cannot hold this model");
+            return fail(kFailed, path + ": the pipeline file format cannot hold layer " +
+                                     QString::number(i + 1) + " (" +
+                                     layer_label(imported.pipeline.layers[static_cast<std::size_t>(i)]) +
+                                     ")");
+        }
+        for (std::size_t i = 0; i < imported.pipeline.layers.size(); ++i)
+            if (i >= reread.layers.size() || !(reread.layers[i] == imported.pipeline.layers[i]))
+                return fail(kFailed, path + ": the pipeline file format cannot hold layer " +
+                                         QString::number(i + 1) + " (" +
+                                         layer_label(imported.pipeline.layers[i]) +
+                                         ") as imported");
+        if (!(reread == imported.pipeline))
+            return fail(kFailed, path + ": the pipeline file format cannot hold this model's "
+                                        "input settings");
+        QSaveFile file(path);
+        const QByteArray bytes = QByteArray::fromStdString(text);
+        if (!file.open(QIODevice::WriteOnly) || file.write(bytes) != bytes.size() || !file.commit())
+            return fail(kFailed, path + ": cannot be written (" + file.errorString() + ")");
+        long long params = 0;
+        for (const Layer& layer : imported.pipeline.layers)
+            params += layer_cost(layer, {}, {}).parameters;
+        out() << "Imported " << imported.pipeline.layers.size() << " layers ("
+              << with_thousands(params) << " parameters) from " << model_path << " into " << path
+              << "\n";
+        out().flush();
+    } catch (const std::invalid_argument& e) {
+        return fail(kUsage, e.what());
     } catch (const std::exception& e) {
         return fail(kFailed, e.what());
     }

@@ -8,6 +8,7 @@ namespace convscope::cli {
 
 int run_command(const QStringList& arguments);
 int info_command(const QStringList& arguments);
+int import_command(const QStringList& arguments);
 int bench_command(const QStringList& arguments);
 int project_command(const QStringList& arguments);
 

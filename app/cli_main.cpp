@@ -18,12 +18,15 @@ const char* const kOverview =
     "Usage: convscope-cli COMMAND [options]\n"
     "\n"
     "Runs ConvScope pipelines (convolution, pooling and activation layers with PyTorch's\n"
-    "semantics) without the GUI.\n"
+    "semantics) and ONNX models without the GUI.\n"
     "\n"
     "Commands:\n"
     "  run      Run a pipeline on an image and write every layer's feature maps.\n"
     "             --image FILE      input image (default: the bundled sample)\n"
-    "             --pipeline FILE   pipeline JSON (default: the bundled default pipeline)\n"
+    "             --pipeline FILE   pipeline JSON or ONNX model (default: the bundled default\n"
+    "                               pipeline)\n"
+    "             --until NODE      ONNX models: end the import after this node\n"
+    "             --strict          ONNX models: fail on a node ConvScope cannot map\n"
     "             --project FILE    a .convscope project: its image and pipeline (instead of\n"
     "                               --image and --pipeline)\n"
     "             --out DIR         output folder (required)\n"
@@ -38,9 +41,15 @@ const char* const kOverview =
     "             --out FILE        the project file to write (required)\n"
     "             --embed           store the image's bytes in the project too\n"
     "           Example: convscope-cli project --image cat.png --out cat.convscope --embed\n"
-    "  info     Print each layer's output shape, parameter count and FLOPs.\n"
-    "             --image FILE, --pipeline FILE, --project FILE as for run\n"
-    "           Example: convscope-cli info --pipeline resources/pipelines/default.json\n"
+    "  info     Print a table of the layers: name, type, inputs, output shape, parameters,\n"
+    "           FLOPs, receptive field, and the totals.\n"
+    "             --image FILE, --pipeline FILE, --project FILE, --until, --strict as for run\n"
+    "           Example: convscope-cli info --pipeline model.onnx\n"
+    "  import   Import an ONNX model as a pipeline file (weights included).\n"
+    "             MODEL.onnx        the model\n"
+    "             --out FILE        the pipeline JSON to write (required)\n"
+    "             --until NODE, --strict as for run\n"
+    "           Example: convscope-cli import model.onnx --out model.json\n"
     "  bench    Time a fixed suite of layers on the engine, the naive reference and OpenCV.\n"
     "             --json            one JSON object instead of a table\n"
     "             --repeat N        timed runs per case (default 15, fewer for slow cases)\n"
@@ -52,7 +61,7 @@ const char* const kOverview =
     "  -h, --help     Show this help (COMMAND --help: the command's options in full).\n"
     "  -v, --version  Show the version.\n"
     "\n"
-    "Exit status: 0 on success, 1 for bad input (image, pipeline, project, output folder),\n"
+    "Exit status: 0 on success, 1 for bad input (image, pipeline, model, project, output folder),\n"
     "2 for bad usage. Errors are one line on stderr naming the file, layer and field at fault.\n";
 
 } // namespace
@@ -83,6 +92,8 @@ int main(int argc, char* argv[]) {
         return convscope::cli::run_command(args);
     if (command == "info")
         return convscope::cli::info_command(args);
+    if (command == "import")
+        return convscope::cli::import_command(args);
     if (command == "bench")
         return convscope::cli::bench_command(args);
     if (command == "project")

@@ -177,6 +177,14 @@ void TestHostileInputs::initTestCase() {
         R"({"format": "convscope-pipeline", "version": 1, "layers": [], "description": )" +
             QByteArray("{\"a\":").repeated(70000) + "1" + QByteArray(70000, '}') + "}",
         "--pipeline");
+    // Linear-time parsing: nlohmann's parsers are quadratic in an array of objects (their
+    // callback variant) and in an object's keys (half a minute or more each, before the fix).
+    add("200000-empty-layers.json", pipeline_with(QByteArray("{}, ").repeated(199999) + "{}"),
+        "--pipeline");
+    QByteArray keys;
+    for (int k = 0; k < 200000; ++k)
+        keys += "\"k" + QByteArray::number(k) + "\": 0, ";
+    add("200000-keys.json", pipeline_with("{" + keys + R"("type": "relu"})"), "--pipeline");
     add("stride-is-text.json", pipeline_with(conv3x3(R"(, "stride": "two")")), "--pipeline");
     add("weights-are-text.json", pipeline_with(R"({"type": "conv", "weights": "sobel"})"),
         "--pipeline");

@@ -20,6 +20,7 @@
 #include <cstdint>
 #include <limits>
 #include <random>
+#include <utility>
 #include <vector>
 
 #include "support/compare.hpp"
@@ -167,6 +168,7 @@ private Q_SLOTS:
     void oversizedImageIsRefusedBeforeDecoding_data();
     void oversizedImageIsRefusedBeforeDecoding();
     void shapeIsReadFromTheHeaderAlone();
+    void tiffHeaderSizeIsTheDecodedSize();
     void fifoIsRefusedWithoutWaiting();
     void tiffRoundTripIsExact();
     void tiffOfOneChannelOfSeveral();
@@ -533,7 +535,9 @@ void TestImageIo::hostileNpyIsRefusedBeforeAllocating_data() {
         << raw_npy(f4_header("(2, 3)"), data + "more") << "follow";
     QTest::newRow("data cut short") << raw_npy(f4_header("(2, 3)"), data.left(20)) << "truncated";
     QTest::newRow("version 9") << raw_npy(f4_header("(2, 3)"), data, 9) << "version";
-    QTest::newRow("four dimensions") << raw_npy(f4_header("(1, 1, 2, 3)"), data) << "dimensions";
+    QTest::newRow("four dimensions, more than one image")
+        << raw_npy(f4_header("(2, 1, 2, 3)"), data + data) << "dimensions";
+    QTest::newRow("five dimensions") << raw_npy(f4_header("(1, 1, 1, 2, 3)"), data) << "dimensions";
     QTest::newRow("an empty array") << raw_npy(f4_header("(0, 3)")) << "empty";
     QTest::newRow("a map wider than any")
         << raw_npy(f4_header("(1, 2000000)"), QByteArray(8000000, '\0'))
@@ -647,6 +651,56 @@ void TestImageIo::shapeIsReadFromTheHeaderAlone() {
     const QString npy = dir.filePath("big.npy");
     QVERIFY(write_file(npy, raw_npy(f4_header("(3, 4, 5)"), QByteArray(240, '\0'))));
     QCOMPARE(peek_input_shape(npy.toStdString(), InputMode::Rgb), (Shape{3, 4, 5}));
+}
+
+// A TIFF directory may list a tag twice (a fuzzer found one: ImageWidth 12, then 5); libtiff
+// takes the first and ignores the rest, so the header must too, or `info` reports another size
+// than `run` decodes and the memory check is made for the wrong image.
+void TestImageIo::tiffHeaderSizeIsTheDecodedSize() {
+    const int width = 12, height = 9;
+    QByteArray tiff("II*\0", 4);
+    auto u16 = [&](int v) { tiff.append(char(v & 0xff)).append(char((v >> 8) & 0xff)); };
+    auto u32 = [&](quint32 v) {
+        for (int k = 0; k < 4; ++k)
+            tiff.append(char((v >> (8 * k)) & 0xff));
+    };
+    const int entries = 10;
+    const quint32 pixels_at = 8 + 2 + 12 * entries + 4;
+    u32(8); // the first directory
+    u16(entries);
+    // Tag, type (3: SHORT, 4: LONG), count 1, value.
+    for (auto [tag, value] : std::vector<std::pair<int, quint32>>{{256, width},
+                                                                 {257, height},
+                                                                 {256, 5}, // the duplicate
+                                                                 {258, 8},
+                                                                 {259, 1},
+                                                                 {262, 1},
+                                                                 {273, pixels_at},
+                                                                 {277, 1},
+                                                                 {278, height},
+                                                                 {279, width * height}}) {
+        u16(tag);
+        u16(tag == 273 || tag == 279 ? 4 : 3);
+        u32(1);
+        if (tag == 273 || tag == 279)
+            u32(value);
+        else {
+            u16(int(value));
+            u16(0);
+        }
+    }
+    u32(0); // no further directory
+    QCOMPARE(quint32(tiff.size()), pixels_at);
+    for (int i = 0; i < width * height; ++i)
+        tiff.append(char(i));
+
+    QTemporaryDir dir;
+    QVERIFY(dir.isValid());
+    const std::string path = dir.filePath("duplicate-width.tiff").toStdString();
+    QVERIFY(write_file(QString::fromStdString(path), tiff));
+    const Tensor decoded = load_input(path, InputMode::Gray);
+    QCOMPARE(decoded.shape(), (Shape{1, height, width}));
+    QCOMPARE(peek_input_shape(path, InputMode::Gray), decoded.shape());
 }
 
 // A named pipe never ends: reading one would hang (or, fed by /dev/zero, fill the memory).

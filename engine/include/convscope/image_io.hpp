@@ -22,8 +22,8 @@ public:
 // 2000 through OpenCV's decoders, and .npy arrays. "gray": one channel with OpenCV's BGR→gray
 // weights (a one-channel image is taken as is); "rgb": three channels in R, G, B order. Values are
 // pixel / 255 (16-bit images: / 65535). An alpha channel is ignored. A ".npy" file of
-// float32/float64 with shape (H, W) or (C, H, W) is taken as is (gray: it must have one channel;
-// rgb: three).
+// float32/float64 with shape (H, W), (C, H, W) or (1, C, H, W) is taken as is (gray: it must have
+// one channel; rgb: three).
 //
 // Hostile files are refused before they cost anything: an image whose header declares more
 // pixels than the largest map (see map_limits.hpp) or than the memory budget allows is refused

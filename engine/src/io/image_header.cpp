@@ -9,6 +9,7 @@
 #include <algorithm>
 #include <cstring>
 #include <string_view>
+#include <utility>
 
 namespace convscope {
 
@@ -242,6 +243,9 @@ std::optional<ImageHeader> tiff(const Bytes& b) {
     const std::uint64_t first = ifd + (big ? 8 : 2);
     std::int64_t width = 0, height = 0;
     int samples = 1, bits = 8;
+    // libtiff reads the first entry of a tag and ignores later duplicates; so must this, or the
+    // size it reports is not the size the decoder produces.
+    bool seen_width = false, seen_height = false, seen_bits = false, seen_samples = false;
     for (std::uint64_t k = 0; k < count && k < 1000; ++k) {
         const std::uint64_t e = first + k * entry_size;
         if (!b.has(e, entry_size))
@@ -254,13 +258,14 @@ std::optional<ImageHeader> tiff(const Bytes& b) {
                                     : type == 4  ? b.get(value_at, 4, little)
                                     : type == 16 ? b.get(value_at, 8, little)
                                                  : 0;
-        if (tag == 256)
+        auto first_of = [](bool& seen) { return !std::exchange(seen, true); };
+        if (tag == 256 && first_of(seen_width))
             width = static_cast<std::int64_t>(std::min<std::uint64_t>(value, INT64_MAX));
-        else if (tag == 257)
+        else if (tag == 257 && first_of(seen_height))
             height = static_cast<std::int64_t>(std::min<std::uint64_t>(value, INT64_MAX));
-        else if (tag == 258)
+        else if (tag == 258 && first_of(seen_bits))
             bits = static_cast<int>(std::min<std::uint64_t>(value, 64));
-        else if (tag == 277)
+        else if (tag == 277 && first_of(seen_samples))
             samples = static_cast<int>(std::min<std::uint64_t>(value, 64));
     }
     return sized("TIFF", width, height, samples, bits > 32 ? 8 : bits > 16 ? 4 : bits > 8 ? 2 : 1);

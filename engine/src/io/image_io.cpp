@@ -111,11 +111,12 @@ Tensor tensor_from_npy(std::span<const std::uint8_t> bytes, const std::string& n
                        InputMode mode) {
     const NpyHeader header = parse_npy_header(bytes, name);
     const std::vector<std::size_t>& dims = header.shape;
-    if (dims.size() != 2 && dims.size() != 3)
-        throw IoError(name + ": expected an array of shape (H, W) or (C, H, W), got " +
+    // (1, C, H, W): one image as a model's input tensor (NumPy, PyTorch) holds it.
+    if (dims.size() != 2 && dims.size() != 3 && !(dims.size() == 4 && dims[0] == 1))
+        throw IoError(name + ": expected an array of shape (H, W), (C, H, W) or (1, C, H, W), got " +
                       std::to_string(dims.size()) + " dimensions");
     // Each dimension is at most the file's size, so these fit in 64 bits.
-    const auto channels = static_cast<std::int64_t>(dims.size() == 3 ? dims[0] : 1);
+    const auto channels = static_cast<std::int64_t>(dims.size() >= 3 ? dims[dims.size() - 3] : 1);
     const auto height = static_cast<std::int64_t>(dims[dims.size() - 2]);
     const auto width = static_cast<std::int64_t>(dims[dims.size() - 1]);
     if (channels != channel_count(mode))
@@ -303,8 +304,10 @@ Shape peek_input_shape(std::span<const std::uint8_t> bytes, const std::string& n
     if (is_npy(bytes)) {
         const NpyHeader header = parse_npy_header(bytes, name);
         const std::vector<std::size_t>& dims = header.shape;
-        if ((dims.size() == 2 || dims.size() == 3) &&
-            (dims.size() == 2 || dims[0] == static_cast<std::size_t>(channel_count(mode))) &&
+        const bool batch_of_one = dims.size() == 4 && dims[0] == 1;
+        if ((dims.size() == 2 || dims.size() == 3 || batch_of_one) &&
+            (dims.size() == 2 ||
+             dims[dims.size() - 3] == static_cast<std::size_t>(channel_count(mode))) &&
             dims[dims.size() - 1] > 0 && dims[dims.size() - 2] > 0) {
             const auto h = static_cast<std::int64_t>(dims[dims.size() - 2]);
             const auto w = static_cast<std::int64_t>(dims[dims.size() - 1]);

@@ -2,6 +2,12 @@
 
 #include "convscope/memory_budget.hpp"
 
+#include <cstdint>
+#include <string>
+#include <unordered_map>
+#include <utility>
+#include <vector>
+
 namespace convscope::json_reading {
 
 namespace {
@@ -74,25 +80,163 @@ void append_bounded(const json& value, std::string& out, int depth) {
     out += value.dump();
 }
 
+// nlohmann's own DOM parsers cost more than linear time on hostile input: with a callback, each
+// closed object makes it scan its parent for discarded values (quadratic in an array of objects:
+// 100,000 `{}` take half a minute); without one, each key is looked up linearly in the ordered
+// object so far (quadratic in its keys); and both copy every finished sibling subtree whenever an
+// object's storage grows (its elements cannot be moved). So a document is read in two linear SAX
+// passes: the first checks it (syntax, depth, value count) and counts each container's elements,
+// the second builds it with every container's storage reserved up front and keys found through
+// a hash table.
+
+// Pass one: the limits, and how many elements (or keys) each container holds, in the order the
+// containers open.
+class Survey {
+public:
+    explicit Survey(std::uint64_t max_values) : max_values_(max_values) {}
+
+    const std::vector<std::size_t>& sizes() const { return sizes_; }
+
+    bool null() { return value(); }
+    bool boolean(bool) { return value(); }
+    bool number_integer(json::number_integer_t) { return value(); }
+    bool number_unsigned(json::number_unsigned_t) { return value(); }
+    bool number_float(json::number_float_t, const json::string_t&) { return value(); }
+    bool string(json::string_t&) { return value(); }
+    bool binary(json::binary_t&) { return value(); }
+    bool start_object(std::size_t) { return open(false); }
+    bool key(json::string_t&) {
+        ++sizes_[open_.back()];
+        return true;
+    }
+    bool end_object() { return close(); }
+    bool start_array(std::size_t) { return open(true); }
+    bool end_array() { return close(); }
+    template <class Exception> bool parse_error(std::size_t, const std::string&, const Exception& e) {
+        throw e;
+    }
+
+private:
+    bool value() {
+        if (++values_ > max_values_)
+            throw MemoryError(values_ * kBytesPerValue, memory_budget(),
+                              "holds more than " + std::to_string(max_values_) +
+                                  " values: reading them needs more than the memory budget of " +
+                                  format_bytes(memory_budget()));
+        // An element of an array (an object's values are counted by their keys).
+        if (!open_.empty() && in_array_.back())
+            ++sizes_[open_.back()];
+        return true;
+    }
+    bool open(bool array) {
+        if (open_.size() >= static_cast<std::size_t>(kMaxDepth))
+            throw JsonError("nested deeper than " + std::to_string(kMaxDepth) +
+                            " levels (no ConvScope file needs more)");
+        value();
+        open_.push_back(sizes_.size());
+        in_array_.push_back(array);
+        sizes_.push_back(0);
+        return true;
+    }
+    bool close() {
+        open_.pop_back();
+        in_array_.pop_back();
+        return true;
+    }
+
+    std::uint64_t max_values_;
+    std::uint64_t values_ = 0;
+    std::vector<std::size_t> sizes_;  // per container, in opening order
+    std::vector<std::size_t> open_;   // indices into sizes_ of the containers now open
+    std::vector<bool> in_array_;      // whether each open container is an array
+};
+
+// Pass two: the document, on a text pass one accepted. A key that appears twice in an object
+// keeps its first place and takes the last value, as nlohmann's parser (and Python's) does.
+class Builder {
+public:
+    explicit Builder(const std::vector<std::size_t>& sizes) : sizes_(sizes) {}
+
+    json take() { return std::move(root_); }
+
+    bool null() { return put(nullptr); }
+    bool boolean(bool v) { return put(v); }
+    bool number_integer(json::number_integer_t v) { return put(v); }
+    bool number_unsigned(json::number_unsigned_t v) { return put(v); }
+    bool number_float(json::number_float_t v, const json::string_t&) { return put(v); }
+    bool string(json::string_t& v) { return put(std::move(v)); }
+    bool binary(json::binary_t& v) { return put(json::binary(std::move(v))); }
+    bool start_object(std::size_t) {
+        json* object = place(json::object());
+        object->get_ref<json::object_t&>().reserve(sizes_[next_++]);
+        open_.push_back(object);
+        keys_.emplace_back();
+        return true;
+    }
+    bool key(json::string_t& k) {
+        // ordered_map is a vector of (key, value): append to it directly instead of through its
+        // linear lookup; the storage was reserved, so nothing moves.
+        auto& object =
+            static_cast<json::object_t::Container&>(open_.back()->get_ref<json::object_t&>());
+        auto [at, fresh] = keys_.back().try_emplace(k, object.size());
+        if (fresh)
+            object.emplace_back(std::move(k), nullptr);
+        slot_ = &object[at->second].second;
+        return true;
+    }
+    bool end_object() {
+        open_.pop_back();
+        keys_.pop_back();
+        return true;
+    }
+    bool start_array(std::size_t) {
+        json* array = place(json::array());
+        array->get_ref<json::array_t&>().reserve(sizes_[next_++]);
+        open_.push_back(array);
+        keys_.emplace_back(); // unused; keeps keys_ in step with open_
+        return true;
+    }
+    bool end_array() { return end_object(); }
+    template <class Exception> bool parse_error(std::size_t, const std::string&, const Exception& e) {
+        throw e;
+    }
+
+private:
+    bool put(json value) {
+        place(std::move(value));
+        return true;
+    }
+    json* place(json value) {
+        if (open_.empty()) {
+            root_ = std::move(value);
+            return &root_;
+        }
+        if (json* parent = open_.back(); parent->is_array()) {
+            auto& array = parent->get_ref<json::array_t&>();
+            array.push_back(std::move(value));
+            return &array.back();
+        }
+        *slot_ = std::move(value);
+        return slot_;
+    }
+
+    const std::vector<std::size_t>& sizes_;
+    std::size_t next_ = 0;
+    json root_;
+    std::vector<json*> open_;
+    std::vector<std::unordered_map<std::string, std::size_t>> keys_;
+    json* slot_ = nullptr; // where the value after the last key goes
+};
+
 } // namespace
 
 json parse(std::string_view text) {
-    const std::uint64_t max_values = memory_budget() / kBytesPerValue;
-    std::uint64_t values = 0;
-    const json::parser_callback_t limit = [&](int depth, json::parse_event_t event, json&) {
-        if (depth >= kMaxDepth && (event == json::parse_event_t::object_start ||
-                                   event == json::parse_event_t::array_start))
-            throw JsonError("nested deeper than " + std::to_string(kMaxDepth) +
-                            " levels (no ConvScope file needs more)");
-        if (event == json::parse_event_t::value && ++values > max_values)
-            throw MemoryError(values * kBytesPerValue, memory_budget(),
-                              "holds more than " + std::to_string(max_values) +
-                                  " values: reading them needs more than the memory budget of " +
-                                  format_bytes(memory_budget()));
-        return true;
-    };
     try {
-        return json::parse(text.begin(), text.end(), limit);
+        Survey survey(memory_budget() / kBytesPerValue);
+        json::sax_parse(text.begin(), text.end(), &survey);
+        Builder builder(survey.sizes());
+        json::sax_parse(text.begin(), text.end(), &builder);
+        return builder.take();
     } catch (const json::out_of_range& e) {
         // nlohmann rejects numbers like 1e999 while parsing: they are not finite.
         throw JsonError("a number is not finite: " + short_message(e.what()));
