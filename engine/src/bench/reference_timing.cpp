@@ -4,6 +4,8 @@
 
 #include "convscope/reference_timing.hpp"
 
+#include "bench_suite.hpp"
+
 #include <opencv2/core.hpp>
 #include <opencv2/imgproc.hpp>
 
@@ -26,11 +28,7 @@ bool cancelled(const CancelToken* cancel) {
     return cancel && cancel->is_cancelled();
 }
 
-// Channel `c` as an OpenCV matrix sharing the tensor's memory (OpenCV only reads it here).
-cv::Mat plane(const Tensor& t, int c) {
-    return cv::Mat(t.height(), t.width(), CV_32F, const_cast<float*>(t.row(c, 0)),
-                   t.row_stride() * sizeof(float));
-}
+using bench::plane_view;
 
 std::function<void()> opencv_conv(const Conv2d& conv, const Tensor& input, Shape output,
                                   const CancelToken* cancel) {
@@ -44,7 +42,7 @@ std::function<void()> opencv_conv(const Conv2d& conv, const Tensor& input, Shape
     return [&conv, &input, pad, border, output, cancel] {
         std::vector<cv::Mat> padded(input.channels());
         for (int c = 0; c < input.channels() && !cancelled(cancel); ++c)
-            cv::copyMakeBorder(plane(input, c), padded[c], pad.top, pad.bottom, pad.left,
+            cv::copyMakeBorder(plane_view(input, c), padded[c], pad.top, pad.bottom, pad.left,
                                pad.right, border, cv::Scalar(0));
         const ConvWeights& w = conv.weights;
         const int out_per_group = w.out_channels / conv.groups;
@@ -73,7 +71,7 @@ std::function<void()> opencv_avg_pool(const Pool2d& pool, const Tensor& input, S
     return [&input, output, cancel] {
         cv::Mat pooled;
         for (int c = 0; c < input.channels() && !cancelled(cancel); ++c)
-            cv::resize(plane(input, c), pooled, cv::Size(output.width, output.height), 0, 0,
+            cv::resize(plane_view(input, c), pooled, cv::Size(output.width, output.height), 0, 0,
                        cv::INTER_AREA);
     };
 }
@@ -85,7 +83,7 @@ std::function<void()> opencv_relu(const Activation& act, const Tensor& input,
     return [&input, cancel] {
         cv::Mat activated;
         for (int c = 0; c < input.channels() && !cancelled(cancel); ++c)
-            cv::max(plane(input, c), 0.0, activated);
+            cv::max(plane_view(input, c), 0.0, activated);
     };
 }
 
