@@ -580,6 +580,7 @@ int info_command(const QStringList& arguments) {
                                        ? QStringLiteral("the size the model declares")
                                        : shown(inputs.image_path);
         const std::vector<Shape> shapes = shapes_of(inputs);
+        const std::vector<LayerCost> costs = layer_costs(inputs.pipeline, input);
         if (inputs.model) {
             const OnnxModelInfo& m = inputs.model->model;
             out() << "Model:    " << shown(inputs.pipeline_path) << " (ONNX opset " << m.opset;
@@ -612,9 +613,7 @@ int info_command(const QStringList& arguments) {
         for (std::size_t i = 0; i < shapes.size(); ++i) {
             const Layer& layer = inputs.pipeline.layers[i];
             const int index = static_cast<int>(i);
-            const int from = input_index(layer, index, 0);
-            const Shape in = from == kPipelineInput ? input : shapes[static_cast<std::size_t>(from)];
-            const LayerCost cost = layer_cost(layer, in, shapes[i]);
+            const LayerCost& cost = costs[i];
             total_params += cost.parameters;
             total_flops += cost.flops;
             QString type = QString::fromStdString(std::string(type_name(layer)));

@@ -7,12 +7,10 @@
 #include <QTextStream>
 
 #include "convscope/simd.hpp"
-
-#include <hwy/highway.h>
-#include <opencv2/core/version.hpp>
-#include <tbb/version.h>
+#include "convscope/versions.hpp"
 
 #include <cstdio>
+#include <string>
 
 namespace {
 
@@ -82,10 +80,11 @@ int main(int argc, char* argv[]) {
         return args.isEmpty() ? convscope::cli::kUsage : convscope::cli::kOk;
     }
     if (args.first() == "-v" || args.first() == "--version") {
-        std::printf(
-            "convscope-cli %s (SIMD target %s; Qt %s, OpenCV %s, oneTBB %s, Highway %d.%d.%d)\n",
-            CONVSCOPE_VERSION, convscope::simd_target().c_str(), qVersion(), CV_VERSION,
-            TBB_VERSION_STRING, HWY_MAJOR, HWY_MINOR, HWY_PATCH);
+        std::string libraries = std::string("Qt ") + qVersion();
+        for (const convscope::LibraryVersion& library : convscope::library_versions())
+            libraries += ", " + library.name + " " + library.version;
+        std::printf("convscope-cli %s (SIMD target %s; %s)\n", CONVSCOPE_VERSION,
+                    convscope::simd_target().c_str(), libraries.c_str());
         return convscope::cli::kOk;
     }
     const QString command = args.takeFirst();

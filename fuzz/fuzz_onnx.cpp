@@ -1,7 +1,7 @@
 // libFuzzer: the ONNX importer. Any bytes give an imported pipeline or a one-line OnnxError (or
 // a MemoryError), never a crash, a hang or memory beyond the budget. An imported pipeline must
-// be whole (a tensor and a node for every layer) and, when small, must run on the naive backend
-// at the size the model declares.
+// be whole (a tensor and a node for every layer), with one line per warning, and, when small,
+// must run on the naive backend at the size the model declares.
 
 #include "convscope/memory_budget.hpp"
 #include "convscope/naive_backend.hpp"
@@ -55,6 +55,9 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
             imported.layer_tensors.size() != imported.pipeline.layers.size() ||
             imported.layer_nodes.size() != imported.pipeline.layers.size())
             __builtin_trap(); // an import that does not account for its layers
+        for (const std::string& warning : imported.warnings)
+            if (warning.find('\n') != std::string::npos)
+                __builtin_trap(); // a warning is one line too
         run_if_small(imported);
     } catch (const OnnxError& e) {
         if (std::strchr(e.what(), '\n') || std::strncmp(e.what(), "fuzz.onnx: ", 11) != 0)

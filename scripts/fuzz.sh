@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # A long libFuzzer campaign on one reader:
 #   scripts/fuzz.sh TARGET SECONDS [BUILD_DIR]
-# TARGET is fuzz_pipeline, fuzz_project, fuzz_npy, fuzz_image (see fuzz/CMakeLists.txt).
+# TARGET is fuzz_pipeline, fuzz_project, fuzz_npy, fuzz_image or fuzz_onnx (see
+# fuzz/CMakeLists.txt).
 # Builds the target in the sanitizer build (build-asan unless BUILD_DIR is given), starts from
 # the seed corpus fuzz/corpus/<name> and keeps what it learns in BUILD_DIR/fuzz/<name>/:
 # corpus/ (inputs that reach new code) and crashes/ (each failure, a reproducer: run

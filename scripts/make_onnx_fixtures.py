@@ -1052,6 +1052,11 @@ def bad_models():
     bad("missing_graph_output.onnx", unused_out, "error naming output 'nowhere'",
         "the graph output names a tensor no node produces")
 
+    newline = make_model([helper.make_node("Relu", ["input"], ["relu"], name="relu\nrelu")],
+                         [x_rgb], [vi("out\nput", [1, 3, 20, 24])])
+    bad("newline_in_names.onnx", newline, "one-line error naming output 'out put'",
+        "names holding a newline (found by fuzz_onnx): a message stays one line")
+
     rank3 = make_model([helper.make_node("Conv", ["input", "w1"], ["output"], kernel_shape=[3],
                                          name="conv1d")], [vi("input", [1, 3, 24])],
                        [vi("output", None)], [init("w1", rng_weights(35, (4, 3, 3)))])

@@ -1,6 +1,8 @@
 // Element-wise activations against torch.nn.ReLU / LeakyReLU / Sigmoid / Tanh values, through
 // Activation::apply and through naive_activation on whole tensors.
 
+#include "support/compare.hpp"
+
 #include "convscope/naive_backend.hpp"
 #include "convscope/pipeline.hpp"
 
@@ -24,11 +26,8 @@ Activation make(ActivationKind kind, float slope = 0.01f) {
 const std::vector<float> kInputs{0.0f,    1.0f,  -1.0f,  2.5f,  -2.5f,  100.0f,
                                  -100.0f, 1e30f, -1e30f, 88.0f, -88.0f, 1e-7f};
 
-bool close_enough(float got, float want) {
-    if (std::isnan(got) || std::isnan(want))
-        return false;
-    return std::abs(got - want) <= 1e-6f * std::max(1.0f, std::abs(want));
-}
+// torch's float32 results, matched to 1e-6 (the tests' policy, tighter).
+constexpr double kTorchTolerance = 1e-6;
 
 } // namespace
 
@@ -103,7 +102,7 @@ void TestActivation::applyMatchesTorch() {
     for (std::size_t i = 0; i < kInputs.size(); ++i) {
         const float got = act.apply(kInputs[i]);
         QVERIFY2(
-            close_enough(got, expected[i]),
+            test::close_enough(got, expected[i], kTorchTolerance),
             qPrintable(QString("f(%1) = %2, want %3").arg(kInputs[i]).arg(got).arg(expected[i])));
     }
 }
@@ -139,7 +138,7 @@ void TestActivation::tensorActivationMatchesApplyEverywhere() {
     QCOMPARE(got.size(), values.size());
     for (std::size_t i = 0; i < got.size(); ++i) {
         const float want = act.apply(values[i]);
-        QVERIFY2(close_enough(got[i], want), qPrintable(QString("element %1: f(%2) = %3, want %4")
+        QVERIFY2(test::close_enough(got[i], want, kTorchTolerance), qPrintable(QString("element %1: f(%2) = %3, want %4")
                                                             .arg(i)
                                                             .arg(values[i])
                                                             .arg(got[i])

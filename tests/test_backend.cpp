@@ -2,6 +2,8 @@
 // runs that the engine finds itself, outputs shared with the caller, layers that read earlier
 // layers, cancellation, validation before any work, and make_backend.
 
+#include "support/tensors.hpp"
+
 #include "convscope/backend.hpp"
 #include "convscope/naive_backend.hpp"
 
@@ -47,11 +49,12 @@ Tensor wave_input(int channels, int height, int width) {
     return t;
 }
 
-Conv2d make_conv(int out, int in, int k, float scale) {
-    Conv2d conv;
-    conv.weights = ConvWeights{out, in, k, k, {}};
+// A k×k "same" conv whose weights repeat scale · (-3 … 3), with a bias of 0.25.
+Conv2d patterned_conv(int out, int in, int k, float scale) {
+    std::vector<float> weights;
     for (int i = 0; i < out * in * k * k; ++i)
-        conv.weights.values.push_back(scale * (static_cast<float>(i % 7) - 3.0f));
+        weights.push_back(scale * (static_cast<float>(i % 7) - 3.0f));
+    Conv2d conv = test::make_conv(out, in, k, k, std::move(weights));
     conv.bias.assign(static_cast<std::size_t>(out), 0.25f);
     conv.padding = ConvPadding::same();
     return conv;
@@ -69,7 +72,7 @@ Pool2d max_pool_2x2() {
 Pipeline three_layers() {
     Pipeline p;
     p.input_mode = InputMode::Gray;
-    p.layers.push_back(Layer{"conv", true, make_conv(2, 1, 3, 0.5f)});
+    p.layers.push_back(Layer{"conv", true, patterned_conv(2, 1, 3, 0.5f)});
     p.layers.push_back(Layer{"relu", true, Activation{ActivationKind::ReLU}});
     p.layers.push_back(Layer{"pool", true, max_pool_2x2()});
     return p;
@@ -78,9 +81,9 @@ Pipeline three_layers() {
 // conv → relu → conv → tanh → avgpool, for incremental runs.
 Pipeline five_layers() {
     Pipeline p;
-    p.layers.push_back(Layer{"conv a", true, make_conv(3, 1, 3, 0.25f)});
+    p.layers.push_back(Layer{"conv a", true, patterned_conv(3, 1, 3, 0.25f)});
     p.layers.push_back(Layer{"relu", true, Activation{ActivationKind::ReLU}});
-    p.layers.push_back(Layer{"conv b", true, make_conv(2, 3, 3, 0.1f)});
+    p.layers.push_back(Layer{"conv b", true, patterned_conv(2, 3, 3, 0.1f)});
     p.layers.push_back(Layer{"tanh", true, Activation{ActivationKind::Tanh}});
     Pool2d avg = max_pool_2x2();
     avg.kind = PoolKind::Avg;
@@ -347,9 +350,9 @@ void TestBackend::layersReadEarlierLayers() {
     //                └─ conv c ──┘
     const auto input = shared_wave(1, 10, 12);
     Pipeline p;
-    p.layers.push_back(Layer{"conv a", true, make_conv(2, 1, 3, 0.25f)});
+    p.layers.push_back(Layer{"conv a", true, patterned_conv(2, 1, 3, 0.25f)});
     p.layers.push_back(Layer{"relu", true, Activation{ActivationKind::ReLU}});
-    p.layers.push_back(Layer{"conv c", true, make_conv(2, 2, 3, 0.1f)});
+    p.layers.push_back(Layer{"conv c", true, patterned_conv(2, 2, 3, 0.1f)});
     p.layers.push_back(Layer{"add", true, Add{}, {1, 2}});
     p.layers.push_back(Layer{"cat", true, Concat{}, {3, kPipelineInput}});
     const std::vector<Shape> shapes = infer_shapes(p, input->shape());
@@ -395,7 +398,7 @@ void TestBackend::layersReadEarlierLayers() {
 
 void TestBackend::planSaysWhatCanRun() {
     Pipeline p = three_layers();
-    p.layers[2] = Layer{"bad conv", true, make_conv(1, 3, 3, 1.0f)};
+    p.layers[2] = Layer{"bad conv", true, patterned_conv(1, 3, 3, 1.0f)};
     const PipelinePlan plan = plan_pipeline(p, Shape{1, 16, 16});
     QCOMPARE(plan.runnable(), 2);
     QVERIFY(!plan.complete());
@@ -506,7 +509,7 @@ void TestBackend::cancelledDuringRunReturnsNoLayers() {
 void TestBackend::invalidPipelineThrowsAndRunsNothing() {
     Pipeline p = three_layers();
     // Layer 2 becomes a conv that expects 3 input channels; layer 1 outputs 2.
-    p.layers[2] = Layer{"bad conv", true, make_conv(1, 3, 3, 1.0f)};
+    p.layers[2] = Layer{"bad conv", true, patterned_conv(1, 3, 3, 1.0f)};
     RecordingBackend backend;
     try {
         (void)backend.run(p, wave_input(1, 16, 16));
@@ -519,7 +522,7 @@ void TestBackend::invalidPipelineThrowsAndRunsNothing() {
 
     // A 7×7 valid conv on a 5×5 input: nothing runs either.
     Pipeline q;
-    Conv2d big = make_conv(1, 1, 7, 1.0f);
+    Conv2d big = patterned_conv(1, 1, 7, 1.0f);
     big.padding = ConvPadding::valid();
     q.layers.push_back(Layer{"relu", true, Activation{ActivationKind::ReLU}});
     q.layers.push_back(Layer{"big", true, big});

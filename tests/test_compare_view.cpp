@@ -4,6 +4,7 @@
 #include "compare_view.hpp"
 #include "document.hpp"
 #include "map_data.hpp"
+#include "render_coordinator.hpp"
 
 #include "convscope/pipeline_json.hpp"
 
@@ -25,8 +26,9 @@ private Q_SLOTS:
         document.resetPipeline(
             load_pipeline(CONVSCOPE_RESOURCES_DIR "/pipelines/edge-detectors.json"));
         QVERIFY(document.loadImage(QStringLiteral(CONVSCOPE_RESOURCES_DIR "/samples/camera.png")));
-        MapDataProvider data(&document);
-        data.setDebounceMs(0);
+        RenderCoordinator coordinator(&document);
+        coordinator.setMeasureReference(false);
+        MapDataProvider data(&coordinator);
         CompareView view(&document, &data);
         view.resize(900, 360);
         view.show();
@@ -67,8 +69,9 @@ private Q_SLOTS:
         document.resetPipeline(
             load_pipeline(CONVSCOPE_RESOURCES_DIR "/pipelines/edge-detectors.json"));
         QVERIFY(document.loadImage(QStringLiteral(CONVSCOPE_RESOURCES_DIR "/samples/camera.png")));
-        MapDataProvider data(&document);
-        data.setDebounceMs(0);
+        RenderCoordinator coordinator(&document);
+        coordinator.setMeasureReference(false);
+        MapDataProvider data(&coordinator);
         CompareView view(&document, &data);
         view.show();
         document.setFocus({0, 2});
@@ -80,7 +83,7 @@ private Q_SLOTS:
         auto& conv = std::get<Conv2d>(p.layers[0].op);
         for (int i = 0; i < 9; ++i)
             conv.weights.values.write()[conv.weights.index(2, 0, i / 3, i % 3)] *= 2.0f;
-        document.edit(QStringLiteral("double"), p, 0);
+        document.edit(QStringLiteral("double"), p);
         QTRY_VERIFY_WITH_TIMEOUT(data.isCurrent() && view.differenceStats() &&
                                      view.differenceStats()->differing > 0,
                                  20000);

@@ -2,6 +2,8 @@
 // export colours, labels and a title drawn, and `convscope-cli run --contact-sheet` naming one
 // sheet per layer in the manifest.
 
+#include "support/tensors.hpp"
+
 #include "convscope/contact_sheet.hpp"
 
 #include <QFile>
@@ -18,17 +20,6 @@
 using namespace convscope;
 
 namespace {
-
-Tensor random_maps(Shape shape, unsigned seed) {
-    std::mt19937 rng(seed);
-    std::uniform_real_distribution<float> value(-1.0f, 2.0f);
-    Tensor t(shape);
-    for (int c = 0; c < shape.channels; ++c)
-        for (int y = 0; y < shape.height; ++y)
-            for (int x = 0; x < shape.width; ++x)
-                t.at(c, y, x) = value(rng);
-    return t;
-}
 
 QRgb rgb_at(const RgbImage& image, int x, int y) {
     const std::uint8_t* p = &image.pixels[(static_cast<std::size_t>(y) * image.width + x) * 3];
@@ -115,7 +106,7 @@ void TestContactSheet::layoutHasOneTilePerMap() {
 
 void TestContactSheet::tilesShowTheirMapsAndLabels() {
     QTemporaryDir dir;
-    const Tensor maps = random_maps({6, 8, 8}, 3);
+    const Tensor maps = test::random_tensor({6, 8, 8}, 3, -1.0f, 2.0f);
     ContactSheetOptions options;
     options.tile_size = 64; // 8× enlargement, nearest neighbour
     options.colormap = Colormap::Magma;
@@ -155,7 +146,7 @@ void TestContactSheet::badArgumentsAreClearErrors() {
     QTemporaryDir dir;
     QVERIFY_THROWS_EXCEPTION(std::exception,
                              write_contact_sheet((dir.path() + "/no/such/dir/s.png").toStdString(),
-                                                 random_maps({1, 4, 4}, 1), "t"));
+                                                 test::random_tensor({1, 4, 4}, 1, -1.0f, 2.0f), "t"));
 }
 
 void TestContactSheet::cliWritesOneSheetPerLayer() {

@@ -1,6 +1,9 @@
 // naive_conv2d against answers worked out by hand (and checked against torch.nn.Conv2d):
 // cross-correlation, stride, dilation, every padding kind and mode, groups, bias, odd shapes.
 
+#include "support/compare.hpp"
+#include "support/tensors.hpp"
+
 #include "convscope/naive_backend.hpp"
 #include "convscope/pipeline.hpp"
 
@@ -12,6 +15,8 @@
 #include <vector>
 
 using namespace convscope;
+using test::close_enough;
+using test::make_conv;
 
 namespace {
 
@@ -37,16 +42,6 @@ std::vector<float> rows(std::initializer_list<std::initializer_list<float>> grid
     return values;
 }
 
-Conv2d make_conv(int out, int in, int kh, int kw, std::vector<float> weights) {
-    Conv2d conv;
-    conv.weights.out_channels = out;
-    conv.weights.in_channels = in;
-    conv.weights.kernel_h = kh;
-    conv.weights.kernel_w = kw;
-    conv.weights.values = std::move(weights);
-    return conv;
-}
-
 // Shapes the output with infer_shape (as the backend does) and runs the naive conv.
 Tensor run_conv(const Conv2d& conv, const Tensor& input) {
     const Layer layer{"", true, conv};
@@ -62,10 +57,6 @@ QString describe(const std::vector<float>& v) {
     for (float x : v)
         parts << QString::number(x);
     return "[" + parts.join(", ") + "]";
-}
-
-bool close_enough(float got, float want) {
-    return std::abs(got - want) <= 1e-4f * std::max(1.0f, std::abs(want));
 }
 
 } // namespace

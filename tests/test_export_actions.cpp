@@ -3,6 +3,7 @@
 #include "document.hpp"
 #include "export_actions.hpp"
 #include "map_data.hpp"
+#include "render_coordinator.hpp"
 
 #include "convscope/contact_sheet.hpp"
 #include "convscope/npy.hpp"
@@ -26,14 +27,15 @@ namespace {
 
 struct Fixture {
     Document document;
-    MapDataProvider data{&document};
+    RenderCoordinator coordinator{&document};
+    MapDataProvider data{&coordinator};
     QWidget window;
     ExportActions actions{&document, &data, &window};
 
     Fixture() {
         document.resetPipeline(load_pipeline(CONVSCOPE_RESOURCES_DIR "/pipelines/default.json"));
         document.loadImage(QStringLiteral(CONVSCOPE_RESOURCES_DIR "/samples/chelsea.png"));
-        data.setDebounceMs(0);
+        coordinator.setMeasureReference(false);
     }
     // Runs `start` and waits for its finished() signal; true when it succeeded.
     bool run(const std::function<void()>& start, QString* message = nullptr) {

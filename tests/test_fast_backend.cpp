@@ -2,6 +2,9 @@
 // machine has, awkward named shapes, the algorithm chosen per kernel, cancellation, incremental
 // runs, and repeated runs that allocate nothing.
 
+#include "support/compare.hpp"
+#include "support/tensors.hpp"
+
 #include "convscope/fast_backend.hpp"
 #include "convscope/naive_backend.hpp"
 #include "convscope/simd.hpp"
@@ -61,25 +64,6 @@ int between(Random& rng, int lo, int hi) {
     return std::uniform_int_distribution<int>(lo, hi)(rng);
 }
 
-Tensor random_tensor(Random& rng, Shape shape) {
-    Tensor t(shape);
-    for (int c = 0; c < shape.channels; ++c)
-        for (int y = 0; y < shape.height; ++y)
-            for (int x = 0; x < shape.width; ++x)
-                t.at(c, y, x) = uniform(rng);
-    return t;
-}
-
-Conv2d random_conv(Random& rng, int out, int in_per_group, int kh, int kw) {
-    Conv2d conv;
-    conv.weights = ConvWeights{out, in_per_group, kh, kw, {}};
-    for (int i = 0; i < out * in_per_group * kh * kw; ++i)
-        conv.weights.values.push_back(uniform(rng));
-    for (int o = 0; o < out; ++o)
-        conv.bias.push_back(uniform(rng));
-    return conv;
-}
-
 // Turns every kernel into an outer product (Gaussian-like, Sobel-like): the separable path.
 void make_rank_one(Random& rng, Conv2d& conv) {
     ConvWeights& w = conv.weights;
@@ -94,19 +78,6 @@ void make_rank_one(Random& rng, Conv2d& conv) {
                 for (int x = 0; x < w.kernel_w; ++x)
                     w.set(o, i, y, x, col[y] * row[x]);
         }
-}
-
-// The largest difference, relative to the largest magnitude (at least 1).
-double relative_error(const Tensor& want, const Tensor& got) {
-    double scale = 1.0, worst = 0.0;
-    for (int c = 0; c < want.channels(); ++c)
-        for (int y = 0; y < want.height(); ++y)
-            for (int x = 0; x < want.width(); ++x) {
-                scale = std::max(scale, static_cast<double>(std::abs(want.at(c, y, x))));
-                worst = std::max(worst,
-                                 static_cast<double>(std::abs(want.at(c, y, x) - got.at(c, y, x))));
-            }
-    return worst / scale;
 }
 
 // Runs both backends; an empty string when every layer agrees within the tolerance of the kernel
@@ -129,7 +100,7 @@ QString compare_backends(const Pipeline& pipeline, const Tensor& input) {
                 .arg(i)
                 .arg(QString::fromStdString(a.shape().str()),
                      QString::fromStdString(b.shape().str()));
-        const double error = relative_error(a, b);
+        const double error = test::relative_difference(b, a);
         if (!(error <= tolerance))
             return QString("layer %1 (%2, kernel %3): relative error %4 on input %5")
                 .arg(i)
@@ -149,7 +120,7 @@ Layer random_layer(Random& rng, int channels) {
         const int groups = depthwise ? channels : 1;
         const int out = groups * between(rng, 1, 10);
         Conv2d conv =
-            random_conv(rng, out, channels / groups, between(rng, 1, 7), between(rng, 1, 7));
+            test::random_conv(out, channels / groups, between(rng, 1, 7), between(rng, 1, 7), rng());
         if (between(rng, 0, 2) == 0)
             make_rank_one(rng, conv);
         if (between(rng, 0, 1))
@@ -239,7 +210,7 @@ void TestFastBackend::agreesWithReferenceOnRandomPipelines() {
     for (int trial = 0; trial < 160; ++trial) {
         int channels = between(rng, 0, 1) ? 1 : between(rng, 2, 5);
         const Tensor input =
-            random_tensor(rng, {channels, between(rng, 1, 40), between(rng, 1, 70)});
+            test::random_tensor({channels, between(rng, 1, 40), between(rng, 1, 70)}, rng());
         Pipeline p;
         for (int n = between(rng, 1, 3); n > 0; --n) {
             p.layers.push_back(random_layer(rng, channels));
@@ -264,7 +235,7 @@ void TestFastBackend::agreesOnAwkwardShapes_data() {
     QTest::addColumn<Pipeline>("pipeline");
     Random rng(7);
 
-    auto conv = [&](int out, int in, int kh, int kw) { return random_conv(rng, out, in, kh, kw); };
+    auto conv = [&](int out, int in, int kh, int kw) { return test::random_conv(out, in, kh, kw, rng()); };
     {
         Conv2d c = conv(3, 1, 3, 3);
         c.padding = ConvPadding::explicit_size({1, 1});
@@ -399,18 +370,18 @@ void TestFastBackend::agreesOnAwkwardShapes() {
     QFETCH(Shape, input);
     QFETCH(Pipeline, pipeline);
     Random rng(11);
-    const QString difference = compare_backends(pipeline, random_tensor(rng, input));
+    const QString difference = compare_backends(pipeline, test::random_tensor(input, rng()));
     QVERIFY2(difference.isEmpty(), qPrintable(difference));
 }
 
 void TestFastBackend::choosesTheAlgorithmByKernel() {
     Random rng(3);
-    const Tensor input = random_tensor(rng, {1, 40, 50});
+    const Tensor input = test::random_tensor({1, 40, 50}, rng());
     FastBackend fast;
     auto kernel_of = [&](const Conv2d& c) {
         return QString::fromStdString(fast.run(one_conv(c), input).layers[0].kernel);
     };
-    Conv2d direct = random_conv(rng, 1, 1, 5, 5);
+    Conv2d direct = test::random_conv(1, 1, 5, 5, rng());
     QVERIFY2(kernel_of(direct).startsWith("direct-"), qPrintable(kernel_of(direct)));
     Conv2d separable = direct;
     make_rank_one(rng, separable);
@@ -418,26 +389,26 @@ void TestFastBackend::choosesTheAlgorithmByKernel() {
     Conv2d box = direct;
     box.weights.values.assign(25, 0.04f);
     QVERIFY2(kernel_of(box).startsWith("boxsum-"), qPrintable(kernel_of(box)));
-    const Conv2d large = random_conv(rng, 1, 1, 19, 19);
+    const Conv2d large = test::random_conv(1, 1, 19, 19, rng());
     QVERIFY2(kernel_of(large).startsWith("fft-"), qPrintable(kernel_of(large)));
-    const Conv2d multi = random_conv(rng, 16, 3, 3, 3);
-    const Tensor rgb = random_tensor(rng, {3, 20, 20});
+    const Conv2d multi = test::random_conv(16, 3, 3, 3, rng());
+    const Tensor rgb = test::random_tensor({3, 20, 20}, rng());
     QVERIFY(QString::fromStdString(fast.run(one_conv(multi), rgb).layers[0].kernel)
                 .startsWith("direct-packed-"));
     // Deep layers: Winograd for stride-1 3×3, a matrix product for 1×1, the packed direct path
     // for strided ones.
-    const Tensor deep = random_tensor(rng, {32, 20, 20});
+    const Tensor deep = test::random_tensor({32, 20, 20}, rng());
     auto deep_kernel = [&](const Conv2d& c) {
         return QString::fromStdString(fast.run(one_conv(c), deep).layers[0].kernel);
     };
-    QVERIFY2(deep_kernel(random_conv(rng, 32, 32, 3, 3)).startsWith("winograd2x2-"),
-             qPrintable(deep_kernel(random_conv(rng, 32, 32, 3, 3))));
-    const Tensor larger = random_tensor(rng, {32, 40, 40}); // enough tiles for F(4×4, 3×3)
+    QVERIFY2(deep_kernel(test::random_conv(32, 32, 3, 3, rng())).startsWith("winograd2x2-"),
+             qPrintable(deep_kernel(test::random_conv(32, 32, 3, 3, rng()))));
+    const Tensor larger = test::random_tensor({32, 40, 40}, rng()); // enough tiles for F(4×4, 3×3)
     QVERIFY(QString::fromStdString(
-                fast.run(one_conv(random_conv(rng, 32, 32, 3, 3)), larger).layers[0].kernel)
+                fast.run(one_conv(test::random_conv(32, 32, 3, 3, rng())), larger).layers[0].kernel)
                 .startsWith("winograd4x4-"));
-    QVERIFY(deep_kernel(random_conv(rng, 48, 32, 1, 1)).startsWith("gemm1x1-"));
-    Conv2d strided = random_conv(rng, 32, 32, 3, 3);
+    QVERIFY(deep_kernel(test::random_conv(48, 32, 1, 1, rng())).startsWith("gemm1x1-"));
+    Conv2d strided = test::random_conv(32, 32, 3, 3, rng());
     strided.stride = {2, 2};
     QVERIFY(deep_kernel(strided).startsWith("direct-packed-"));
     // Before the multi-channel paths that fuse a pooling themselves.
@@ -467,7 +438,7 @@ BatchNorm2d random_batch_norm(Random& rng, int channels) {
 // A residual block's tail: stem conv → conv → batch norm → add (the stem's output) → activation,
 // the chain the fast backend computes in the second conv's pass.
 Pipeline residual_tail(Random& rng, int channels, const Conv2d& tail, Activation act) {
-    Conv2d stem = random_conv(rng, channels, channels, 3, 3);
+    Conv2d stem = test::random_conv(channels, channels, 3, 3, rng());
     stem.padding = ConvPadding::same();
     Pipeline p;
     p.layers.push_back(Layer{"stem", true, stem, {}});
@@ -506,12 +477,12 @@ void TestFastBackend::fusesBatchNormResidualAndActivation() {
     QFETCH(Shape, input);
     QFETCH(QString, conv_kernel);
     Random rng(23);
-    Conv2d tail = random_conv(rng, channels, channels / groups, kernel, kernel);
+    Conv2d tail = test::random_conv(channels, channels / groups, kernel, kernel, rng());
     tail.groups = groups;
     tail.padding = ConvPadding::same();
     const Pipeline p =
         residual_tail(rng, channels, tail, Activation{static_cast<ActivationKind>(activation)});
-    const Tensor x = random_tensor(rng, input);
+    const Tensor x = test::random_tensor(input, rng());
     const QString difference = compare_backends(p, x);
     QVERIFY2(difference.isEmpty(), qPrintable(difference));
     FastBackend fast;
@@ -541,7 +512,7 @@ void TestFastBackend::fusesBatchNormResidualAndActivation() {
         QCOMPARE(static_cast<int>(got.layers.size()), count);
         const RunResult& want = naive.run(p, x, options);
         for (int i = 0; i < count; ++i)
-            QVERIFY2(relative_error(*want.layers[i].output, *got.layers[i].output) <= tolerance,
+            QVERIFY2(test::relative_difference(*got.layers[i].output, *want.layers[i].output) <= tolerance,
                      qPrintable(QString("%1 layers, layer %2").arg(count).arg(i + 1)));
     }
     // A run that lets go of consumed outputs allocates, before each pass, the outputs the pass
@@ -566,12 +537,12 @@ void TestFastBackend::editedWeightReachesTheNextRun() {
     // editor makes, and an undo of it (the earlier storage again) must show in the next run.
     Random rng(29);
     Pipeline p;
-    Conv2d wino = random_conv(rng, 64, 64, 3, 3); // a deep 3×3 layer: Winograd
+    Conv2d wino = test::random_conv(64, 64, 3, 3, rng()); // a deep 3×3 layer: Winograd
     wino.padding = ConvPadding::same();
-    Conv2d point = random_conv(rng, 32, 64, 1, 1);
+    Conv2d point = test::random_conv(32, 64, 1, 1, rng());
     p.layers.push_back(Layer{"winograd", true, wino, {}});
     p.layers.push_back(Layer{"pointwise", true, point, {}});
-    const Tensor x = random_tensor(rng, {64, 24, 20});
+    const Tensor x = test::random_tensor({64, 24, 20}, rng());
     FastBackend fast;
     NaiveBackend naive;
     const Pipeline original = p; // what an undo returns to
@@ -579,11 +550,11 @@ void TestFastBackend::editedWeightReachesTheNextRun() {
     auto check = [&](const QString& step) {
         const RunResult& got = fast.run(p, x);
         const RunResult& want = naive.run(p, x);
-        const double change = relative_error(*want.layers[0].output, *previous);
+        const double change = test::relative_difference(*previous, *want.layers[0].output);
         previous = want.layers[0].output;
         for (int i = 0; i < 2; ++i) {
             const double tolerance = agreement_tolerance(got.layers[i].kernel);
-            QVERIFY2(relative_error(*want.layers[i].output, *got.layers[i].output) <= tolerance,
+            QVERIFY2(test::relative_difference(*got.layers[i].output, *want.layers[i].output) <= tolerance,
                      qPrintable(QString("%1, layer %2").arg(step).arg(i)));
         }
         QVERIFY2(QString::fromStdString(got.layers[0].kernel).startsWith("winograd"),
@@ -614,11 +585,11 @@ void TestFastBackend::cancelledRunReturnsNothingAndLeavesTheBackendUsable() {
     Random rng(5);
     Pipeline heavy;
     for (int i = 0; i < 40; ++i) {
-        Conv2d c = random_conv(rng, 32, 32, 5, 5);
+        Conv2d c = test::random_conv(32, 32, 5, 5, rng());
         c.padding = ConvPadding::same();
         heavy.layers.push_back(Layer{"", true, c});
     }
-    const Tensor input = random_tensor(rng, {32, 256, 256});
+    const Tensor input = test::random_tensor({32, 256, 256}, rng());
     FastBackend fast;
     CancelToken token;
     std::thread canceller([&] {
@@ -634,24 +605,24 @@ void TestFastBackend::cancelledRunReturnsNothingAndLeavesTheBackendUsable() {
     token.reset();
     Pipeline light;
     light.layers = {heavy.layers[0], heavy.layers[1]};
-    const Tensor small = random_tensor(rng, {32, 12, 13});
+    const Tensor small = test::random_tensor({32, 12, 13}, rng());
     const RunResult& again = fast.run(light, small, RunOptions{&token});
     QVERIFY(!again.cancelled);
     NaiveBackend naive;
     const RunResult& want = naive.run(light, small);
-    QVERIFY(relative_error(*want.layers[1].output, *again.layers[1].output) <= 1e-5);
+    QVERIFY(test::close_enough(*again.layers[1].output, *want.layers[1].output));
 }
 
 void TestFastBackend::incrementalRunEqualsFullRun() {
     Random rng(9);
-    const auto input = std::make_shared<const Tensor>(random_tensor(rng, {3, 48, 64}));
+    const auto input = std::make_shared<const Tensor>(test::random_tensor({3, 48, 64}, rng()));
     Pipeline p;
-    Conv2d first = random_conv(rng, 8, 3, 3, 3);
+    Conv2d first = test::random_conv(8, 3, 3, 3, rng());
     first.padding = ConvPadding::same();
     p.layers.push_back(Layer{"conv1", true, first});
     p.layers.push_back(Layer{"relu1", true, Activation{}});
     p.layers.push_back(Layer{"pool", true, Pool2d{}});
-    Conv2d second = random_conv(rng, 4, 8, 3, 3);
+    Conv2d second = test::random_conv(4, 8, 3, 3, rng());
     p.layers.push_back(Layer{"conv2", true, second});
     p.layers.push_back(Layer{"relu2", true, Activation{}});
 
@@ -668,7 +639,7 @@ void TestFastBackend::incrementalRunEqualsFullRun() {
         const RunResult& want = fresh.run(p, *input);
         QCOMPARE(got.layers.size(), want.layers.size());
         for (std::size_t i = 0; i < want.layers.size(); ++i)
-            QVERIFY2(relative_error(*want.layers[i].output, *got.layers[i].output) == 0.0,
+            QVERIFY2(test::relative_difference(*got.layers[i].output, *want.layers[i].output) == 0.0,
                      qPrintable(QString("changed %1, layer %2").arg(changed).arg(i)));
     }
 }
@@ -679,12 +650,12 @@ void TestFastBackend::runOfTheFirstLayersFusesNothingBeyondThem() {
     // layers it leaves out, which it does not have (the sanitizer build sees any such write).
     Random rng(11);
     Pipeline p;
-    Conv2d conv = random_conv(rng, 4, 3, 3, 3);
+    Conv2d conv = test::random_conv(4, 3, 3, 3, rng());
     conv.padding = ConvPadding::same();
     p.layers.push_back(Layer{"conv", true, conv});
     p.layers.push_back(Layer{"relu", true, Activation{}});
     p.layers.push_back(Layer{"pool", true, Pool2d{}});
-    const auto input = std::make_shared<const Tensor>(random_tensor(rng, {3, 20, 24}));
+    const auto input = std::make_shared<const Tensor>(test::random_tensor({3, 20, 24}, rng()));
     for (int count : {1, 2, 3}) {
         RunOptions options;
         options.layer_count = count;
@@ -694,26 +665,26 @@ void TestFastBackend::runOfTheFirstLayersFusesNothingBeyondThem() {
         NaiveBackend naive;
         const RunResult& want = naive.run(p, *input, options);
         for (int i = 0; i < count; ++i)
-            QVERIFY2(relative_error(*want.layers[i].output, *got.layers[i].output) < 1e-5,
+            QVERIFY2(test::close_enough(*got.layers[i].output, *want.layers[i].output),
                      qPrintable(QString("%1 layers, layer %2").arg(count).arg(i + 1)));
     }
 }
 
 void TestFastBackend::repeatedRunAllocatesNothing() {
     Random rng(13);
-    const Tensor input = random_tensor(rng, {3, 200, 300});
+    const Tensor input = test::random_tensor({3, 200, 300}, rng());
     Pipeline p;
-    Conv2d c1 = random_conv(rng, 8, 3, 3, 3);
+    Conv2d c1 = test::random_conv(8, 3, 3, 3, rng());
     c1.padding = ConvPadding::same();
     p.layers.push_back(Layer{"conv1", true, c1});
     p.layers.push_back(Layer{"relu", true, Activation{}});
     p.layers.push_back(Layer{"pool", true, Pool2d{}});
-    Conv2d depthwise = random_conv(rng, 8, 1, 5, 5);
+    Conv2d depthwise = test::random_conv(8, 1, 5, 5, rng());
     depthwise.groups = 8;
     make_rank_one(rng, depthwise);
     p.layers.push_back(Layer{"separable", true, depthwise});
     p.layers.push_back(Layer{"tanh", true, Activation{ActivationKind::Tanh}});
-    Conv2d large = random_conv(rng, 8, 1, 19, 19); // the FFT path
+    Conv2d large = test::random_conv(8, 1, 19, 19, rng()); // the FFT path
     large.groups = 8;
     large.padding = ConvPadding::same();
     p.layers.push_back(Layer{"fft", true, large});

@@ -23,6 +23,8 @@
 #include <utility>
 #include <vector>
 
+#include "support/compare.hpp"
+
 using namespace convscope;
 
 namespace {
@@ -86,9 +88,8 @@ void verify_unit_range(const Tensor& t) {
     QVERIFY2(hi > lo, "a real photo is not constant");
 }
 
-bool close_enough(float got, float want, float tolerance = 1e-6f) {
-    return std::abs(got - want) <= tolerance;
-}
+// Pixels are exact fractions of 255: 1e-6 (the tests' policy, tighter).
+constexpr double kPixelTolerance = 1e-6;
 
 // A .npy file with any header text and data, as a hostile writer would make it: version
 // `major`.0, the header as given (not padded), then `data`.
@@ -195,9 +196,9 @@ void TestImageIo::grayPngInGrayModeHasOneChannel() {
     QVERIFY(t.shape() == (Shape{1, 512, 512}));
     verify_unit_range(t);
     // Known pixels (read with Pillow): (0,0) = 200, (y=100, x=200) = 54, (511,511) = 149.
-    QVERIFY(close_enough(t.at(0, 0, 0), 200.0f / 255.0f));
-    QVERIFY(close_enough(t.at(0, 100, 200), 54.0f / 255.0f));
-    QVERIFY(close_enough(t.at(0, 511, 511), 149.0f / 255.0f));
+    QVERIFY(test::close_enough(t.at(0, 0, 0), 200.0f / 255.0f, kPixelTolerance));
+    QVERIFY(test::close_enough(t.at(0, 100, 200), 54.0f / 255.0f, kPixelTolerance));
+    QVERIFY(test::close_enough(t.at(0, 511, 511), 149.0f / 255.0f, kPixelTolerance));
 }
 
 void TestImageIo::grayPngInRgbModeHasThreeEqualChannels() {
@@ -209,7 +210,7 @@ void TestImageIo::grayPngInRgbModeHasThreeEqualChannels() {
             QCOMPARE(t.at(1, y, x), t.at(0, y, x));
             QCOMPARE(t.at(2, y, x), t.at(0, y, x));
         }
-    QVERIFY(close_enough(t.at(2, 100, 200), 54.0f / 255.0f));
+    QVERIFY(test::close_enough(t.at(2, 100, 200), 54.0f / 255.0f, kPixelTolerance));
 }
 
 void TestImageIo::colorPngInRgbModeHasThreeChannelsInRgbOrder() {
@@ -218,13 +219,13 @@ void TestImageIo::colorPngInRgbModeHasThreeChannelsInRgbOrder() {
     QVERIFY2(t.shape() == (Shape{3, 300, 451}), t.shape().str().c_str());
     verify_unit_range(t);
     // Known pixels (read with Pillow, R, G, B): (0,0) = 143 120 104; (150,225) = 190 150 124.
-    QVERIFY(close_enough(t.at(0, 0, 0), 143.0f / 255.0f));
-    QVERIFY(close_enough(t.at(1, 0, 0), 120.0f / 255.0f));
-    QVERIFY(close_enough(t.at(2, 0, 0), 104.0f / 255.0f));
-    QVERIFY(close_enough(t.at(0, 150, 225), 190.0f / 255.0f));
-    QVERIFY(close_enough(t.at(1, 150, 225), 150.0f / 255.0f));
-    QVERIFY(close_enough(t.at(2, 150, 225), 124.0f / 255.0f));
-    QVERIFY(close_enough(t.at(0, 299, 450), 162.0f / 255.0f));
+    QVERIFY(test::close_enough(t.at(0, 0, 0), 143.0f / 255.0f, kPixelTolerance));
+    QVERIFY(test::close_enough(t.at(1, 0, 0), 120.0f / 255.0f, kPixelTolerance));
+    QVERIFY(test::close_enough(t.at(2, 0, 0), 104.0f / 255.0f, kPixelTolerance));
+    QVERIFY(test::close_enough(t.at(0, 150, 225), 190.0f / 255.0f, kPixelTolerance));
+    QVERIFY(test::close_enough(t.at(1, 150, 225), 150.0f / 255.0f, kPixelTolerance));
+    QVERIFY(test::close_enough(t.at(2, 150, 225), 124.0f / 255.0f, kPixelTolerance));
+    QVERIFY(test::close_enough(t.at(0, 299, 450), 162.0f / 255.0f, kPixelTolerance));
 }
 
 void TestImageIo::colorPngInGrayModeUsesBgrToGrayWeights() {
@@ -233,7 +234,7 @@ void TestImageIo::colorPngInGrayModeUsesBgrToGrayWeights() {
     verify_unit_range(t);
     // 0.299 R + 0.587 G + 0.114 B of (143, 120, 104).
     const float want = (0.299f * 143 + 0.587f * 120 + 0.114f * 104) / 255.0f;
-    QVERIFY2(close_enough(t.at(0, 0, 0), want, 1e-3f),
+    QVERIFY2(test::close_enough(t.at(0, 0, 0), want, 1e-3f),
              qPrintable(QString("got %1, want %2").arg(t.at(0, 0, 0)).arg(want)));
 }
 
@@ -255,16 +256,16 @@ void TestImageIo::ppmRedPixelIsChannelZero() {
     QCOMPARE(t.at(0, 0, 2), 0.0f);
     QCOMPARE(t.at(1, 0, 2), 0.0f);
     QCOMPARE(t.at(2, 0, 2), 1.0f);
-    QVERIFY(close_enough(t.at(0, 0, 3), 10.0f / 255.0f));
-    QVERIFY(close_enough(t.at(1, 0, 3), 20.0f / 255.0f));
-    QVERIFY(close_enough(t.at(2, 0, 3), 30.0f / 255.0f));
+    QVERIFY(test::close_enough(t.at(0, 0, 3), 10.0f / 255.0f, kPixelTolerance));
+    QVERIFY(test::close_enough(t.at(1, 0, 3), 20.0f / 255.0f, kPixelTolerance));
+    QVERIFY(test::close_enough(t.at(2, 0, 3), 30.0f / 255.0f, kPixelTolerance));
 
     // Gray mode: OpenCV's weights 0.299 R + 0.587 G + 0.114 B.
     const Tensor g = load_input(path.toStdString(), InputMode::Gray);
     QVERIFY(g.shape() == (Shape{1, 1, 4}));
-    QVERIFY(close_enough(g.at(0, 0, 0), 0.299f, 1e-3f));
-    QVERIFY(close_enough(g.at(0, 0, 1), 0.587f, 1e-3f));
-    QVERIFY(close_enough(g.at(0, 0, 2), 0.114f, 1e-3f));
+    QVERIFY(test::close_enough(g.at(0, 0, 0), 0.299f, 1e-3f));
+    QVERIFY(test::close_enough(g.at(0, 0, 1), 0.587f, 1e-3f));
+    QVERIFY(test::close_enough(g.at(0, 0, 2), 0.114f, 1e-3f));
 }
 
 void TestImageIo::pgmOneChannelInGrayModeIsTakenAsIs() {
@@ -278,7 +279,7 @@ void TestImageIo::pgmOneChannelInGrayModeIsTakenAsIs() {
     const std::vector<float> got = t.to_dense();
     QCOMPARE(got.size(), pixels.size());
     for (std::size_t i = 0; i < pixels.size(); ++i)
-        QVERIFY2(close_enough(got[i], pixels[i] / 255.0f),
+        QVERIFY2(test::close_enough(got[i], pixels[i] / 255.0f, kPixelTolerance),
                  qPrintable(QString("pixel %1: got %2").arg(i).arg(got[i])));
 
     // In rgb mode the gray image becomes three equal channels.
@@ -301,7 +302,7 @@ void TestImageIo::sixteenBitPgmIsDividedBy65535() {
     const std::vector<float> got = t.to_dense();
     QCOMPARE(got.size(), pixels.size());
     for (std::size_t i = 0; i < pixels.size(); ++i)
-        QVERIFY2(close_enough(got[i], static_cast<float>(pixels[i] / 65535.0), 1e-7f),
+        QVERIFY2(test::close_enough(got[i], static_cast<float>(pixels[i] / 65535.0), 1e-7f),
                  qPrintable(QString("pixel %1: got %2, want %3")
                                 .arg(i)
                                 .arg(got[i], 0, 'g', 9)

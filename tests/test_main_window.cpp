@@ -1,15 +1,26 @@
-// The main window, driven through its real widgets offscreen.
+// The main window, driven through its real widgets offscreen: editing, errors, the speed panel,
+// and the edit path seen from the user's side (one engine run per edit with every value panel
+// open; failures that clear the busy indicator and say what went wrong).
 
+#include "compare_view.hpp"
 #include "document.hpp"
+#include "explain_tools.hpp"
 #include "feature_map_overview.hpp"
 #include "feature_map_view.hpp"
 #include "kernel_editor.hpp"
 #include "layer_properties_panel.hpp"
 #include "layer_stack_panel.hpp"
 #include "main_window.hpp"
+#include "map_data.hpp"
 #include "pipeline_edit.hpp"
+#include "pixel_inspector.hpp"
 #include "render_coordinator.hpp"
+#include "sliding_window_view.hpp"
 #include "speed_panel.hpp"
+#include "statistics_panel.hpp"
+
+#include "support/main_window_fixture.hpp"
+#include "support/test_backends.hpp"
 
 #include "convscope/memory_budget.hpp"
 #include "convscope/pipeline_json.hpp"
@@ -17,9 +28,13 @@
 #include <QAbstractButton>
 #include <QApplication>
 #include <QCheckBox>
+#include <QComboBox>
+#include <QDockWidget>
 #include <QLabel>
 #include <QListWidget>
+#include <QMenuBar>
 #include <QMessageBox>
+#include <QProgressBar>
 #include <QSignalSpy>
 #include <QSpinBox>
 #include <QStandardPaths>
@@ -30,18 +45,17 @@
 using namespace convscope;
 using namespace convscope::ui;
 
+using test::isIdle;
+using test::openMainWindow;
+
 namespace {
 
-bool idle(MainWindow& w) {
-    return w.coordinator()->isIdle();
-}
-
-std::shared_ptr<MainWindow> makeWindow() {
-    auto w = std::make_shared<MainWindow>();
-    w->setInteractive(false);
-    w->resize(1400, 900);
+// A window whose render thread runs `make` backends, on the sample and the default pipeline.
+std::unique_ptr<MainWindow> windowWithBackends(RenderThread::BackendFactory make) {
+    auto w = openMainWindow(QSize(1400, 900), false);
+    w->coordinator()->setMeasureReference(false); // a deliberate benchmark, not an edit's work
+    w->coordinator()->setBackendFactory(std::move(make));
     w->openDefaults();
-    w->show();
     return w;
 }
 
@@ -51,15 +65,12 @@ class TestMainWindow : public QObject {
     Q_OBJECT
 
 private Q_SLOTS:
-    void initTestCase() {
-        QStandardPaths::setTestModeEnabled(true);
-        qputenv("CONVSCOPE_RESOURCES", CONVSCOPE_RESOURCES_DIR);
-    }
+    void initTestCase() { test::prepareGuiTests(); }
 
     void startsOnTheSampleWithMaps() {
-        auto w = makeWindow();
+        auto w = openMainWindow();
         QVERIFY(w->windowTitle().contains(QStringLiteral("ConvScope")));
-        QTRY_VERIFY_WITH_TIMEOUT(idle(*w), 20000);
+        QTRY_VERIFY_WITH_TIMEOUT(isIdle(*w), 20000);
         QCOMPARE(w->document()->imageSize(), QSize(451, 300));
         QCOMPARE(w->document()->pipeline().layers.size(), std::size_t(5));
         // Input band + one band per layer, every map drawn.
@@ -75,12 +86,12 @@ private Q_SLOTS:
     }
 
     void theLargeViewGetsDetailWhenZoomedIn() {
-        auto w = makeWindow();
-        QTRY_VERIFY_WITH_TIMEOUT(idle(*w), 20000);
+        auto w = openMainWindow();
+        QTRY_VERIFY_WITH_TIMEOUT(isIdle(*w), 20000);
         QVERIFY(w->openPath(QStringLiteral(CONVSCOPE_RESOURCES_DIR "/samples/rocket-large.jpg")));
         w->document()->setFocus({0, 0});
         QTRY_VERIFY_WITH_TIMEOUT(
-            idle(*w) && w->mapView()->imageSize() == QSize(w->document()->imageSize()), 20000);
+            isIdle(*w) && w->mapView()->imageSize() == QSize(w->document()->imageSize()), 20000);
         // Fitted, the picture is made at the size it is shown at; the view still speaks in map
         // pixels.
         auto nearlyWanted = [&w] {
@@ -89,14 +100,14 @@ private Q_SLOTS:
             return std::abs(made.width() - wanted.width()) <= 1 &&
                    std::abs(made.height() - wanted.height()) <= 1;
         };
-        QTRY_VERIFY_WITH_TIMEOUT(idle(*w) && nearlyWanted(), 20000);
+        QTRY_VERIFY_WITH_TIMEOUT(isIdle(*w) && nearlyWanted(), 20000);
         const QSize fitted = w->coordinator()->lastResult()->focusImage.size();
         QVERIFY(fitted.width() < w->document()->imageSize().width());
         // Zoomed in, more detail arrives (nothing recomputed).
         for (int i = 0; i < 4; ++i)
             w->mapView()->zoomIn();
         QTRY_VERIFY_WITH_TIMEOUT(
-            idle(*w) && w->coordinator()->lastResult()->focusImage.width() > fitted.width(), 20000);
+            isIdle(*w) && w->coordinator()->lastResult()->focusImage.width() > fitted.width(), 20000);
         QCOMPARE(w->coordinator()->lastResult()->fromLayer, 5);
         QCOMPARE(w->mapView()->imageSize(), w->document()->imageSize());
     }
@@ -130,8 +141,8 @@ private Q_SLOTS:
     }
 
     void typingAKernelValueRecomputesFromItsLayerOnly() {
-        auto w = makeWindow();
-        QTRY_VERIFY_WITH_TIMEOUT(idle(*w), 20000);
+        auto w = openMainWindow();
+        QTRY_VERIFY_WITH_TIMEOUT(isIdle(*w), 20000);
         w->document()->setSelectedLayer(3); // "combinations": conv 8→8
         const QImage before0 = w->overview()->thumbnail({0, 0});
         const QImage before3 = w->overview()->thumbnail({3, 0});
@@ -144,7 +155,7 @@ private Q_SLOTS:
         const auto* conv = std::get_if<Conv2d>(&w->document()->pipeline().layers[3].op);
         QVERIFY(conv);
         QCOMPARE(conv->weights.at(0, 0, 1, 1), -3.5f);
-        QTRY_VERIFY_WITH_TIMEOUT(idle(*w), 20000);
+        QTRY_VERIFY_WITH_TIMEOUT(isIdle(*w), 20000);
         const auto result = w->coordinator()->lastResult();
         QCOMPARE(result->fromLayer, 3);
         for (int i = 0; i < 3; ++i)
@@ -156,23 +167,23 @@ private Q_SLOTS:
     }
 
     void addRemoveAndReorderLayers() {
-        auto w = makeWindow();
-        QTRY_VERIFY_WITH_TIMEOUT(idle(*w), 20000);
+        auto w = openMainWindow();
+        QTRY_VERIFY_WITH_TIMEOUT(isIdle(*w), 20000);
         LayerStackPanel* stack = w->layerStack();
         w->document()->setSelectedLayer(4);
         stack->addLayer(int(NewLayerKind::AvgPool));
         QCOMPARE(w->document()->pipeline().layers.size(), std::size_t(6));
         QVERIFY(std::holds_alternative<Pool2d>(w->document()->pipeline().layers[5].op));
         QCOMPARE(stack->list()->count(), 6);
-        QTRY_VERIFY_WITH_TIMEOUT(idle(*w), 20000);
+        QTRY_VERIFY_WITH_TIMEOUT(isIdle(*w), 20000);
         QCOMPARE(w->coordinator()->lastResult()->layers[5].shape, (Shape{8, 75, 112}));
         QCOMPARE(w->overview()->bandCount(), 7);
 
         w->document()->setSelectedLayer(0);
         stack->addLayer(int(NewLayerKind::Conv)); // identity conv after layer 0
         QCOMPARE(w->document()->pipeline().layers.size(), std::size_t(7));
-        QTRY_VERIFY_WITH_TIMEOUT(idle(*w), 20000);
-        QCOMPARE(w->coordinator()->lastResult()->errorLayer, -1);
+        QTRY_VERIFY_WITH_TIMEOUT(isIdle(*w), 20000);
+        QVERIFY(!w->coordinator()->lastResult()->error);
 
         stack->removeSelected();
         QCOMPARE(w->document()->pipeline().layers.size(), std::size_t(6));
@@ -182,7 +193,7 @@ private Q_SLOTS:
         QVERIFY(std::holds_alternative<Pool2d>(w->document()->pipeline().layers[1].op));
         QVERIFY(std::holds_alternative<Activation>(w->document()->pipeline().layers[2].op));
         QCOMPARE(stack->list()->item(1)->text(), QStringLiteral("pool1"));
-        QTRY_VERIFY_WITH_TIMEOUT(idle(*w), 20000);
+        QTRY_VERIFY_WITH_TIMEOUT(isIdle(*w), 20000);
         QCOMPARE(w->coordinator()->lastResult()->layers[1].shape, (Shape{8, 150, 225}));
 
         stack->duplicateSelected();
@@ -191,8 +202,8 @@ private Q_SLOTS:
     }
 
     void anInvalidParameterMarksTheLayer() {
-        auto w = makeWindow();
-        QTRY_VERIFY_WITH_TIMEOUT(idle(*w), 20000);
+        auto w = openMainWindow();
+        QTRY_VERIFY_WITH_TIMEOUT(isIdle(*w), 20000);
         w->document()->setSelectedLayer(2); // max pool
         auto* kernelH =
             qobject_cast<QSpinBox*>(w->properties()->field(QStringLiteral("pool_kernel_h")));
@@ -201,50 +212,51 @@ private Q_SLOTS:
             qobject_cast<QSpinBox*>(w->properties()->field(QStringLiteral("pool_kernel_h")));
         window->setMaximum(1000);
         window->setValue(400);
-        QTRY_VERIFY_WITH_TIMEOUT(idle(*w), 20000);
+        QTRY_VERIFY_WITH_TIMEOUT(isIdle(*w), 20000);
         const auto result = w->coordinator()->lastResult();
-        QCOMPARE(result->errorLayer, 2);
+        QVERIFY(result->error);
+        QCOMPARE(result->error->layer, 2);
         QCOMPARE(int(result->layers.size()), 2); // nothing after it ran
-        QVERIFY(!result->errorMessage.isEmpty());
+        QVERIFY(!result->error->message.isEmpty());
         QVERIFY(w->layerStack()->rowHasError(2));
         QVERIFY(!w->layerStack()->rowHasError(1));
         QVERIFY(w->layerStack()->rowDetail(3).contains(QStringLiteral("not run")));
         // Fix it: the maps come back.
         window->setValue(2);
-        QTRY_VERIFY_WITH_TIMEOUT(idle(*w), 20000);
-        QCOMPARE(w->coordinator()->lastResult()->errorLayer, -1);
+        QTRY_VERIFY_WITH_TIMEOUT(isIdle(*w), 20000);
+        QVERIFY(!w->coordinator()->lastResult()->error);
         QVERIFY(!w->layerStack()->rowHasError(2));
     }
 
     void undoAndRedoRestoreTheExactMaps() {
-        auto w = makeWindow();
-        QTRY_VERIFY_WITH_TIMEOUT(idle(*w), 20000);
+        auto w = openMainWindow();
+        QTRY_VERIFY_WITH_TIMEOUT(isIdle(*w), 20000);
         w->document()->setFocus({3, 2});
-        QTRY_VERIFY_WITH_TIMEOUT(idle(*w), 20000);
+        QTRY_VERIFY_WITH_TIMEOUT(isIdle(*w), 20000);
         const QImage original = w->coordinator()->lastResult()->focusImage;
         const QImage originalThumb = w->overview()->thumbnail({4, 2});
         w->document()->setSelectedLayer(3);
         w->document()->setSelectedFilter(2);
         w->kernelEditor()->applyPresetById(QStringLiteral("laplacian"));
-        QTRY_VERIFY_WITH_TIMEOUT(idle(*w), 20000);
+        QTRY_VERIFY_WITH_TIMEOUT(isIdle(*w), 20000);
         const QImage edited = w->coordinator()->lastResult()->focusImage;
         QVERIFY(edited != original);
         w->document()->undoStack()->undo();
-        QTRY_VERIFY_WITH_TIMEOUT(idle(*w), 20000);
+        QTRY_VERIFY_WITH_TIMEOUT(isIdle(*w), 20000);
         QCOMPARE(w->coordinator()->lastResult()->focusImage, original);
         QCOMPARE(w->overview()->thumbnail({4, 2}), originalThumb);
         w->document()->undoStack()->redo();
-        QTRY_VERIFY_WITH_TIMEOUT(idle(*w), 20000);
+        QTRY_VERIFY_WITH_TIMEOUT(isIdle(*w), 20000);
         QCOMPARE(w->coordinator()->lastResult()->focusImage, edited);
     }
 
     void loadsAnImageByPath() {
-        auto w = makeWindow();
-        QTRY_VERIFY_WITH_TIMEOUT(idle(*w), 20000);
+        auto w = openMainWindow();
+        QTRY_VERIFY_WITH_TIMEOUT(isIdle(*w), 20000);
         QVERIFY(w->openPath(QStringLiteral(CONVSCOPE_RESOURCES_DIR "/samples/camera.png")));
         QCOMPARE(w->document()->imageSize(), QSize(512, 512));
         QVERIFY(w->windowTitle().contains(QStringLiteral("camera.png")));
-        QTRY_VERIFY_WITH_TIMEOUT(idle(*w), 20000);
+        QTRY_VERIFY_WITH_TIMEOUT(isIdle(*w), 20000);
         QCOMPARE(w->coordinator()->lastResult()->layers[0].shape, (Shape{8, 512, 512}));
         QVERIFY(!w->openPath(QStringLiteral("/nonexistent/picture.png")));
         QVERIFY(w->lastStatus().contains(QStringLiteral("picture.png")));
@@ -258,8 +270,8 @@ private Q_SLOTS:
     // are half destroyed by then (UBSan: a member call on a QWidget that is no MainWindow any
     // more). Under LeakSanitizer this test also catches what the window makes and never frees.
     void closingAWindowWithUnsavedEditsCallsNothingBack() {
-        auto w = makeWindow();
-        QTRY_VERIFY_WITH_TIMEOUT(idle(*w), 20000);
+        auto w = openMainWindow();
+        QTRY_VERIFY_WITH_TIMEOUT(isIdle(*w), 20000);
         w->document()->setSelectedLayer(0);
         w->kernelEditor()->applyPresetById(QStringLiteral("laplacian"));
         QVERIFY(!w->document()->undoStack()->isClean());
@@ -274,8 +286,8 @@ private Q_SLOTS:
     // An image whose maps would not fit the memory budget: the window says so with the figures
     // and offers a scaled copy instead of running out of memory.
     void anImageBeyondTheBudgetOffersAScaledCopy() {
-        auto w = makeWindow();
-        QTRY_VERIFY_WITH_TIMEOUT(idle(*w), 20000);
+        auto w = openMainWindow();
+        QTRY_VERIFY_WITH_TIMEOUT(isIdle(*w), 20000);
         set_memory_budget(60'000'000); // chelsea.png (451 × 300) needs about 16 MB, camera 30
         QTemporaryDir dir;
         const QString big = dir.filePath(QStringLiteral("big.png"));
@@ -302,8 +314,8 @@ private Q_SLOTS:
         answer(QMessageBox::Yes);
         QVERIFY(w->openPath(big));
         QVERIFY(w->document()->imageSize().width() < 1600);
-        QTRY_VERIFY_WITH_TIMEOUT(idle(*w), 20000);
-        QCOMPARE(w->coordinator()->lastResult()->errorLayer, -1); // the copy fits: every layer runs
+        QTRY_VERIFY_WITH_TIMEOUT(isIdle(*w), 20000);
+        QVERIFY(!w->coordinator()->lastResult()->error); // the copy fits: every layer runs
         w->setInteractive(false);
         set_memory_budget(0);
     }
@@ -311,26 +323,36 @@ private Q_SLOTS:
     // Layers whose maps would not fit the budget do not run: the first of them says why, as a
     // layer with a bad parameter does, and the ones before it still show.
     void layersBeyondTheBudgetDoNotRun() {
-        auto w = makeWindow();
-        QTRY_VERIFY_WITH_TIMEOUT(idle(*w), 20000);
+        auto w = openMainWindow();
+        QTRY_VERIFY_WITH_TIMEOUT(isIdle(*w), 20000);
         set_memory_budget(10'000'000); // conv1 and relu1 take 4.5 MB each on the sample
         Pipeline p = w->document()->pipeline();
         std::get<Conv2d>(p.layers[0].op).weights.values.write()[0] += 0.5f;
-        w->document()->edit(QStringLiteral("edit"), p, 0);
-        QTRY_VERIFY_WITH_TIMEOUT(idle(*w) && w->coordinator()->lastResult()->errorLayer >= 0,
+        w->document()->edit(QStringLiteral("edit"), p);
+        QTRY_VERIFY_WITH_TIMEOUT(isIdle(*w) && w->coordinator()->lastResult()->error &&
+                                     w->coordinator()->lastResult()->error->layer >= 0,
                                  20000);
         const auto result = w->coordinator()->lastResult();
-        QVERIFY2(result->errorMessage.contains(QStringLiteral("not enough memory")) &&
-                     result->errorMessage.contains(QStringLiteral("memory budget of 10.0 MB")),
-                 qPrintable(result->errorMessage));
-        QVERIFY(result->errorLayer >= 1 && result->errorLayer <= 3);
-        QCOMPARE(int(result->shapes.size()), result->errorLayer);
+        const RunError& error = *result->error;
+        QVERIFY2(error.message.contains(QStringLiteral("not enough memory")) &&
+                     error.message.contains(QStringLiteral("memory budget of 10.0 MB")),
+                 qPrintable(error.message));
+        QVERIFY(error.layer >= 1 && error.layer <= 3);
+        QCOMPARE(int(result->shapes.size()), error.layer);
+        // The references are timed on the layers that ran, not refused for the ones that did not.
+        QTRY_VERIFY_WITH_TIMEOUT(w->coordinator()->lastReference() &&
+                                     w->coordinator()->lastReference()->generation ==
+                                         result->generation,
+                                 20000);
+        const auto reference = w->coordinator()->lastReference();
+        QVERIFY2(reference->failure.isEmpty(), qPrintable(reference->failure));
+        QCOMPARE(int(reference->fastMs.size()), error.layer);
         set_memory_budget(0);
     }
 
     void theSpeedPanelShowsNumbers() {
-        auto w = makeWindow();
-        QTRY_VERIFY_WITH_TIMEOUT(idle(*w), 20000);
+        auto w = openMainWindow();
+        QTRY_VERIFY_WITH_TIMEOUT(isIdle(*w), 20000);
         SpeedPanel* speed = w->speedPanel();
         QTRY_VERIFY_WITH_TIMEOUT(speed->cellText(0, 3) != QStringLiteral("—") &&
                                      !speed->cellText(0, 3).isEmpty(),
@@ -343,8 +365,148 @@ private Q_SLOTS:
         QCOMPARE(speed->cellText(5, 0), QStringLiteral("Total"));
         // The naive live switch runs the view on the reference.
         speed->naiveLiveSwitch()->setChecked(true);
-        QTRY_VERIFY_WITH_TIMEOUT(idle(*w), 30000);
+        QTRY_VERIFY_WITH_TIMEOUT(isIdle(*w), 30000);
         QCOMPARE(w->coordinator()->lastResult()->backend, QStringLiteral("naive"));
+    }
+
+    void oneEditRunsTheEngineOnceWithTheValuePanelsOpen() {
+        auto computed = std::make_shared<std::atomic<int>>(0);
+        auto w = windowWithBackends([computed](BackendKind) {
+            auto backend = std::make_unique<test::CountingBackend>();
+            backend->computed = computed;
+            return backend;
+        });
+        // Every panel that reads values open at once: each tab brought forward and detached, as
+        // a user would, so none hides behind another.
+        for (const char* name :
+             {"statisticsDock", "inspectorDock", "compareDock", "slidingWindowDock"}) {
+            auto* dock = w->findChild<QDockWidget*>(QString::fromLatin1(name));
+            QVERIFY(dock);
+            dock->raise();
+            QTRY_VERIFY(dock->widget()->isVisible());
+            dock->setFloating(true);
+        }
+        ExplainTools* tools = w->tools();
+        QTRY_VERIFY(tools->statistics()->isVisible() && tools->inspector()->isVisible() &&
+                    tools->compare()->isVisible() && tools->slidingWindow()->isVisible());
+        w->document()->setSelectedLayer(0);
+        w->document()->setFocus({0, 1});
+        QTRY_VERIFY_WITH_TIMEOUT(isIdle(*w) && tools->data()->isCurrent(), 20000);
+        tools->inspector()->pinAt(QPoint(100, 80));
+        tools->compare()->pinCurrent();
+        QTRY_VERIFY_WITH_TIMEOUT(
+            tools->compare()->hasPin() && tools->statistics()->shownStatistics(), 20000);
+        const int before = computed->load();
+        QCOMPARE(before, 5); // the first run: each layer once
+
+        // One edit: a weight of the first layer, typed into the kernel editor.
+        KernelCell* cell = w->kernelEditor()->cell(0, 1, 0);
+        cell->setFocus();
+        cell->selectAll();
+        QTest::keyClicks(cell, QStringLiteral("-0.5"));
+        QTest::keyClick(cell, Qt::Key_Return);
+        const quint64 revision = w->document()->revision();
+        QTRY_VERIFY_WITH_TIMEOUT(isIdle(*w) && tools->data()->isCurrent() &&
+                                     tools->statistics()->shownSerial() == revision,
+                                 20000);
+        QTest::qWait(300); // room for a second run, if anything were to start one
+        // Every layer from the edited one, once: one engine run for the view and every panel.
+        QCOMPARE(computed->load(), before + 5);
+        // The panels' numbers are that run's maps (its kernel name says which engine made them).
+        const auto snapshot = tools->data()->snapshot();
+        QCOMPARE(snapshot->revision, revision);
+        QVERIFY(snapshot->run.layers[0].kernel == "counting");
+        QTRY_COMPARE(tools->inspector()->mapValue().value_or(NAN),
+                     double(snapshot->maps(0)->at(1, 80, 100)));
+    }
+
+    void aPipelineFailingMidStackClearsTheBusyStateAndShowsTheError() {
+        auto w = windowWithBackends([](BackendKind) {
+            return std::make_unique<test::FailingBackend>(
+                "combinations",
+                [] { throw PipelineError(3, "weights", "too many weights for this backend"); },
+                std::chrono::milliseconds(400));
+        });
+        auto* busy = w->findChild<QProgressBar*>();
+        QVERIFY(busy);
+        QTRY_VERIFY_WITH_TIMEOUT(busy->isVisible(), 20000); // the run takes a while
+        QTRY_VERIFY_WITH_TIMEOUT(isIdle(*w), 20000);
+        QVERIFY(!busy->isVisible());
+        QVERIFY2(w->lastStatus().contains(QStringLiteral("Layer 4 cannot run")),
+                 qPrintable(w->lastStatus()));
+        QVERIFY(w->lastStatus().contains(QStringLiteral("too many weights")));
+        QVERIFY(w->layerStack()->rowHasError(3));
+        QVERIFY(w->layerStack()->rowDetail(3).contains(QStringLiteral("too many weights")));
+    }
+
+    void anUnexpectedExceptionReachesTheUserAsAMessage() {
+        auto w = windowWithBackends([](BackendKind) {
+            return std::make_unique<test::FailingBackend>(
+                "pool1", [] { throw std::runtime_error("the kernel exploded"); });
+        });
+        QTRY_VERIFY_WITH_TIMEOUT(isIdle(*w), 20000);
+        QVERIFY2(w->lastStatus().contains(QStringLiteral("the kernel exploded")),
+                 qPrintable(w->lastStatus()));
+        // The overview says so where the maps would be, and the window lives on.
+        bool shown = false;
+        for (int b = 0; b < w->overview()->bandCount(); ++b)
+            shown = shown || w->overview()->bandTitle(b) == QStringLiteral("Pipeline");
+        QVERIFY(shown);
+        QVERIFY(w->isVisible());
+        w->document()->setFocus({-1, 0});
+        QTRY_VERIFY_WITH_TIMEOUT(isIdle(*w), 20000);
+    }
+
+    void oneAddLayerMenuOneThumbnailRuleEngineNames() {
+        auto w = openMainWindow();
+        QTRY_VERIFY_WITH_TIMEOUT(isIdle(*w), 20000);
+        // The Edit menu's "Add layer" is the layer stack's own menu.
+        QMenu* stackMenu = w->layerStack()->addLayerMenu();
+        bool found = false;
+        for (QAction* menu : w->menuBar()->actions())
+            if (menu->menu())
+                for (QAction* a : menu->menu()->actions())
+                    found = found || a->menu() == stackMenu;
+        QVERIFY(found);
+        QCOMPARE(stackMenu->actions().size(), qsizetype(newLayerChoices().size()));
+        // The thumbnails follow the tile size through one rule.
+        QCOMPARE(w->coordinator()->thumbnailSize(), w->overview()->thumbnailSize());
+        w->overview()->setTileHeight(w->overview()->tileHeight() + 32);
+        QCOMPARE(w->coordinator()->thumbnailSize(), w->overview()->thumbnailSize());
+        QTRY_VERIFY_WITH_TIMEOUT(isIdle(*w), 20000);
+        const QImage thumb = w->overview()->thumbnail({0, 0});
+        QCOMPARE(std::max(thumb.width(), thumb.height()), w->overview()->thumbnailSize());
+        // Padding modes are the engine's names, in its order.
+        w->document()->setSelectedLayer(0);
+        auto* modes =
+            qobject_cast<QComboBox*>(w->properties()->field(QStringLiteral("padding_mode")));
+        QVERIFY(modes);
+        QCOMPARE(modes->count(), int(std::size(kPaddingModes)));
+        for (int i = 0; i < modes->count(); ++i)
+            QCOMPARE(modes->itemText(i), engineName(to_string(kPaddingModes[i])));
+    }
+
+    void panelsBehindATabAskForNoValues() {
+        // Docks behind another tab are only moved off screen: their panels must not keep the
+        // engine's maps (which would cost it its buffer reuse on every edit).
+        auto w = openMainWindow();
+        QTRY_VERIFY_WITH_TIMEOUT(isIdle(*w), 20000);
+        ExplainTools* tools = w->tools();
+        QVERIFY(!tools->statistics()->isVisible());
+        QVERIFY(!tools->data()->isWanted());
+        QVERIFY(!w->coordinator()->keepMaps());
+        QVERIFY(!w->coordinator()->lastResult()->maps);
+        // Bring the statistics forward: it wants values, gets the live run's, shows them.
+        w->findChild<QDockWidget*>(QStringLiteral("statisticsDock"))->raise();
+        QTRY_VERIFY(tools->statistics()->isVisible());
+        QVERIFY(tools->data()->isWanted());
+        QTRY_VERIFY_WITH_TIMEOUT(tools->data()->isCurrent() && tools->statistics()->shownStatistics(),
+                                 20000);
+        // And back behind the kernel editor: the maps are let go.
+        w->findChild<QDockWidget*>(QStringLiteral("kernelDock"))->raise();
+        QTRY_VERIFY(!tools->statistics()->isVisible());
+        QVERIFY(!tools->data()->isWanted());
+        QVERIFY(!tools->data()->snapshot());
     }
 };
 

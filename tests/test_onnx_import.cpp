@@ -265,6 +265,7 @@ void TestOnnxImport::bad_models_data() {
     row("bad/cycle.onnx", {"cycle", "add_a", "relu_b"});
     row("bad/dangling_input.onnx", {"node 'conv1' (Conv)", "'missing_weight'"});
     row("bad/missing_graph_output.onnx", {"graph output 'nowhere'"});
+    row("bad/newline_in_names.onnx", {"graph output 'out put'"});
     row("bad/input_rank3.onnx", {"rank 3", "[1, C, H, W]"});
     row("bad/input_rank5.onnx", {"rank 5", "[1, C, H, W]"});
     row("bad/input_batch2.onnx", {"batch of 2", "one image"});

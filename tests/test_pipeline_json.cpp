@@ -1,6 +1,8 @@
 // Pipeline files: round trips, int-or-pair parameters, the shipped example pipelines, and the
 // strict parser's errors (each must name the layer index and the field).
 
+#include "support/tensors.hpp"
+
 #include "convscope/image_io.hpp"
 #include "convscope/pipeline.hpp"
 #include "convscope/pipeline_json.hpp"
@@ -29,16 +31,12 @@ QByteArray doc_with_layer1(const QByteArray& layer1) {
 
 const QByteArray kGoodConv = R"({"type": "conv", "weights": [[[[1, 0, -1]]]], "stride": 2})";
 
+// Weights 0.1 · i − 0.35: every value different, and exact in JSON.
 Conv2d make_conv(int out, int in, int kh, int kw) {
-    Conv2d conv;
-    conv.weights.out_channels = out;
-    conv.weights.in_channels = in;
-    conv.weights.kernel_h = kh;
-    conv.weights.kernel_w = kw;
-    conv.weights.values.resize(static_cast<std::size_t>(out) * in * kh * kw);
-    for (std::size_t i = 0; i < conv.weights.values.size(); ++i)
-        conv.weights.values.write()[i] = 0.1f * static_cast<float>(i) - 0.35f;
-    return conv;
+    std::vector<float> weights(static_cast<std::size_t>(out) * in * kh * kw);
+    for (std::size_t i = 0; i < weights.size(); ++i)
+        weights[i] = 0.1f * static_cast<float>(i) - 0.35f;
+    return test::make_conv(out, in, kh, kw, std::move(weights));
 }
 
 // A pipeline that uses every layer type and every option.

@@ -10,12 +10,14 @@
 #include "pixel_inspector.hpp"
 #include "render_coordinator.hpp"
 
+#include "support/compare.hpp"
+#include "support/main_window_fixture.hpp"
+
 #include "convscope/image_io.hpp"
 #include "convscope/pipeline_json.hpp"
 
 #include <QDockWidget>
 #include <QLabel>
-#include <QStandardPaths>
 #include <QTableWidget>
 #include <QTest>
 
@@ -70,27 +72,17 @@ int kindOf(QTableWidget* t, int row) {
     return t->item(row, 0) ? t->item(row, 0)->data(Qt::UserRole).toInt() : 0;
 }
 
-bool close(double a, double b, double tolerance = 2e-5) {
-    return std::abs(a - b) <= tolerance * std::max(1.0, std::abs(b));
-}
-
 } // namespace
 
 class TestPixelInspector : public QObject {
     Q_OBJECT
 
 private Q_SLOTS:
-    void initTestCase() {
-        QStandardPaths::setTestModeEnabled(true);
-        qputenv("CONVSCOPE_RESOURCES", CONVSCOPE_RESOURCES_DIR);
-    }
+    void initTestCase() { test::prepareGuiTests(); }
 
     void hoveringTheLargeViewTracesTheFieldOnTheOverview() {
-        MainWindow w;
-        w.setInteractive(false);
-        w.resize(1500, 950);
-        w.openDefaults();
-        w.show();
+        const auto window = test::openMainWindow(QSize(1500, 950));
+        MainWindow& w = *window;
         auto* tools = w.findChild<ExplainTools*>();
         QVERIFY(tools);
         w.findChild<QDockWidget*>(QStringLiteral("inspectorDock"))->raise();
@@ -121,8 +113,9 @@ private Q_SLOTS:
         Document document;
         document.resetPipeline(parse_pipeline(kEveryKind));
         QVERIFY(document.loadImage(QStringLiteral(CONVSCOPE_RESOURCES_DIR "/samples/coins.png")));
-        MapDataProvider data(&document);
-        data.setDebounceMs(0);
+        RenderCoordinator coordinator(&document);
+        coordinator.setMeasureReference(false);
+        MapDataProvider data(&coordinator);
         PixelInspector inspector(&document, &data);
         inspector.resize(700, 900);
         inspector.show();
@@ -163,8 +156,8 @@ private Q_SLOTS:
                         if (kindOf(table, r) == PixelInspector::MapValue)
                             shownMap = cellValue(table, r, valueColumn);
                     }
-                    QVERIFY2(close(shownMap, mapValue, 1e-5), qPrintable(context));
-                    QVERIFY2(close(shownValue, mapValue, 3e-5), qPrintable(context));
+                    QVERIFY2(test::close_enough(shownMap, mapValue, 1e-5), qPrintable(context));
+                    QVERIFY2(test::close_enough(shownValue, mapValue, 3e-5), qPrintable(context));
 
                     if (std::holds_alternative<ConvExplanation>(terms)) {
                         // Σ products per channel = its subtotal; Σ subtotals + bias = value.
@@ -179,14 +172,14 @@ private Q_SLOTS:
                                         : table->item(r, 1)->text().section(u' ', 0, 0).toDouble();
                                 const double weight = cellValue(table, r, 2);
                                 const double product = cellValue(table, r, 3);
-                                QVERIFY2(close(input * weight, product, 1e-5), qPrintable(context));
+                                QVERIFY2(test::close_enough(input * weight, product, 1e-5), qPrintable(context));
                                 channelSum += product;
                                 if (table->item(r, 0)->font().italic())
                                     ++padded;
                                 break;
                             }
                             case PixelInspector::Subtotal:
-                                QVERIFY2(close(channelSum, cellValue(table, r, 3), 1e-5),
+                                QVERIFY2(test::close_enough(channelSum, cellValue(table, r, 3), 1e-5),
                                          qPrintable(context));
                                 total += cellValue(table, r, 3);
                                 channelSum = 0;
@@ -201,8 +194,8 @@ private Q_SLOTS:
                                 break;
                             }
                         }
-                        QVERIFY2(close(total, sum, 1e-5), qPrintable(context));
-                        QVERIFY2(close(sum + bias, shownValue, 1e-5), qPrintable(context));
+                        QVERIFY2(test::close_enough(total, sum, 1e-5), qPrintable(context));
+                        QVERIFY2(test::close_enough(sum + bias, shownValue, 1e-5), qPrintable(context));
                         if (p == QPoint(0, 0) && layer == 0)
                             QVERIFY2(padded > 0, "the corner reads padding");
                     } else if (const auto* pe = std::get_if<PoolExplanation>(&terms)) {
@@ -220,23 +213,26 @@ private Q_SLOTS:
                                 }
                             }
                             QCOMPARE(winners, 1);
-                            QVERIFY2(close(best, shownValue, 1e-6), qPrintable(context));
+                            QVERIFY2(test::close_enough(best, shownValue, 1e-6), qPrintable(context));
                         } else {
                             double sum = 0, shownSum = 0, divisor = 0;
                             for (int r = 0; r < table->rowCount(); ++r) {
                                 const int kind = kindOf(table, r);
+                                // Pooling has no bias: the divisor row is a divisor.
+                                QVERIFY2(kind != PixelInspector::Bias, qPrintable(context));
                                 if (kind == PixelInspector::Term) {
                                     const double v = cellValue(table, r, 1);
                                     if (!std::isnan(v))
                                         sum += v;
                                 } else if (kind == PixelInspector::Sum) {
                                     shownSum = cellValue(table, r, 1);
-                                } else if (kind == PixelInspector::Bias) {
+                                } else if (kind == PixelInspector::Divisor) {
                                     divisor = cellValue(table, r, 1);
                                 }
                             }
-                            QVERIFY2(close(sum, shownSum, 1e-5), qPrintable(context));
-                            QVERIFY2(close(shownSum / divisor, shownValue, 1e-5),
+                            QVERIFY2(divisor > 0, qPrintable(context));
+                            QVERIFY2(test::close_enough(sum, shownSum, 1e-5), qPrintable(context));
+                            QVERIFY2(test::close_enough(shownSum / divisor, shownValue, 1e-5),
                                      qPrintable(context));
                         }
                     } else {
@@ -246,7 +242,7 @@ private Q_SLOTS:
                             if (kindOf(table, r) == PixelInspector::Before)
                                 before = cellValue(table, r, 1);
                         const Tensor& in = *snapshot->maps(layer - 1);
-                        QVERIFY2(close(before, in.at(channel, p.y(), p.x()), 1e-6),
+                        QVERIFY2(test::close_enough(before, in.at(channel, p.y(), p.x()), 1e-6),
                                  qPrintable(context));
                     }
                     // The receptive field reaches back to the input.
@@ -287,8 +283,9 @@ private Q_SLOTS:
                 .toStdString()));
         QString error;
         QVERIFY2(document.loadImage(image, &error), qPrintable(error));
-        MapDataProvider data(&document);
-        data.setDebounceMs(0);
+        RenderCoordinator coordinator(&document);
+        coordinator.setMeasureReference(false);
+        MapDataProvider data(&coordinator);
         PixelInspector inspector(&document, &data);
         inspector.resize(700, 900);
         inspector.show();
@@ -350,13 +347,13 @@ private Q_SLOTS:
                         const Tensor& source = *snapshot->maps(row.source.level - 1);
                         const double read =
                             source.at(row.source.channel, row.source.y, row.source.x);
-                        QVERIFY2(close(cellValue(table, r, 1), read, 1e-5), qPrintable(context));
+                        QVERIFY2(test::close_enough(cellValue(table, r, 1), read, 1e-5), qPrintable(context));
                         inputs += read;
                     }
-                    QVERIFY2(close(shownMap, mapValue, 1e-5), qPrintable(context));
-                    QVERIFY2(close(shownValue, mapValue, 3e-5), qPrintable(context));
+                    QVERIFY2(test::close_enough(shownMap, mapValue, 1e-5), qPrintable(context));
+                    QVERIFY2(test::close_enough(shownValue, mapValue, 3e-5), qPrintable(context));
                     if (const auto* add = std::get_if<AddExplanation>(&terms))
-                        QVERIFY2(close(inputs + add->constant, mapValue, 3e-5),
+                        QVERIFY2(test::close_enough(inputs + add->constant, mapValue, 3e-5),
                                  qPrintable(context));
                     QVERIFY2(inspector.formula().contains(QString::fromStdString(engine.title)
                                                               .toHtmlEscaped()),
@@ -372,8 +369,9 @@ private Q_SLOTS:
         Document document;
         document.resetPipeline(load_pipeline(CONVSCOPE_RESOURCES_DIR "/pipelines/default.json"));
         QVERIFY(document.loadImage(QStringLiteral(CONVSCOPE_RESOURCES_DIR "/samples/chelsea.png")));
-        MapDataProvider data(&document);
-        data.setDebounceMs(0);
+        RenderCoordinator coordinator(&document);
+        coordinator.setMeasureReference(false);
+        MapDataProvider data(&coordinator);
         PixelInspector inspector(&document, &data);
         QWidget view;
         view.resize(200, 200);

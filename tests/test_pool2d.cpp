@@ -2,6 +2,8 @@
 // AvgPool2d): padding, count_include_pad, ceil_mode and its partial windows, odd strides and
 // rectangular kernels.
 
+#include "support/compare.hpp"
+
 #include "convscope/naive_backend.hpp"
 #include "convscope/pipeline.hpp"
 
@@ -14,6 +16,7 @@
 #include <vector>
 
 using namespace convscope;
+using test::close_enough;
 
 namespace {
 
@@ -67,10 +70,6 @@ QString describe(const std::vector<float>& v) {
     for (float x : v)
         parts << QString::number(x);
     return "[" + parts.join(", ") + "]";
-}
-
-bool close_enough(float got, float want) {
-    return std::abs(got - want) <= 1e-5f * std::max(1.0f, std::abs(want));
 }
 
 constexpr PoolKind Max = PoolKind::Max;

@@ -9,13 +9,14 @@
 #include "project_io.hpp"
 #include "render_coordinator.hpp"
 
+#include "support/main_window_fixture.hpp"
+
 #include <QAbstractButton>
 #include <QApplication>
 #include <QComboBox>
 #include <QDir>
 #include <QFile>
 #include <QMessageBox>
-#include <QStandardPaths>
 #include <QTemporaryDir>
 #include <QTest>
 #include <QTimer>
@@ -25,22 +26,8 @@ using namespace convscope::ui;
 
 namespace {
 
-std::unique_ptr<MainWindow> makeWindow(bool defaults = true) {
-    auto w = std::make_unique<MainWindow>();
-    w->setInteractive(false);
-    w->resize(1400, 900);
-    if (defaults)
-        w->openDefaults();
-    w->show();
-    return w;
-}
-
 ExplainTools* tools(MainWindow& w) {
     return w.findChild<ExplainTools*>();
-}
-
-bool idle(MainWindow& w) {
-    return w.coordinator()->isIdle();
 }
 
 // Every thumbnail of the overview, in order.
@@ -63,10 +50,7 @@ class TestProjectGui : public QObject {
     Q_OBJECT
 
 private Q_SLOTS:
-    void initTestCase() {
-        QStandardPaths::setTestModeEnabled(true);
-        qputenv("CONVSCOPE_RESOURCES", CONVSCOPE_RESOURCES_DIR);
-    }
+    void initTestCase() { test::prepareGuiTests(); }
 
     void roundTripThroughTheGui() {
         QTemporaryDir dir;
@@ -74,14 +58,14 @@ private Q_SLOTS:
         QDir(dir.path()).mkpath(QStringLiteral("pictures"));
         QVERIFY(QFile::copy(QStringLiteral(CONVSCOPE_RESOURCES_DIR "/samples/chelsea.png"), image));
 
-        auto w1 = makeWindow();
+        auto w1 = test::openMainWindow();
         QVERIFY(tools(*w1));
         QVERIFY(w1->openPath(image));
-        QTRY_VERIFY_WITH_TIMEOUT(idle(*w1), 20000);
+        QTRY_VERIFY_WITH_TIMEOUT(test::isIdle(*w1), 20000);
         // Edits: a kernel value (undoable), the colormap and the map shown large (view).
         Pipeline p = w1->document()->pipeline();
         std::get<Conv2d>(p.layers[3].op).weights.values.write()[4] = -2.5f;
-        w1->document()->edit(QStringLiteral("edit"), p, 3);
+        w1->document()->edit(QStringLiteral("edit"), p);
         w1->document()->setDisplay({Colormap::Magma, Normalisation::PerLayer});
         w1->document()->setFocus({3, 2});
         QVERIFY(tools(*w1)->project()->isModified());
@@ -98,11 +82,11 @@ private Q_SLOTS:
         QFile file(path);
         QVERIFY(file.open(QIODevice::ReadOnly));
         QVERIFY(file.readAll().contains("pictures/cat.png"));
-        QTRY_VERIFY_WITH_TIMEOUT(idle(*w1), 20000);
+        QTRY_VERIFY_WITH_TIMEOUT(test::isIdle(*w1), 20000);
 
-        auto w2 = makeWindow(false);
+        auto w2 = test::openMainWindow(QSize(1400, 900), false);
         QVERIFY2(w2->openPath(path), qPrintable(w2->lastStatus()));
-        QTRY_VERIFY_WITH_TIMEOUT(idle(*w2), 20000);
+        QTRY_VERIFY_WITH_TIMEOUT(test::isIdle(*w2), 20000);
         QCOMPARE(w2->document()->pipeline(), w1->document()->pipeline());
         QVERIFY(w2->document()->display() == w1->document()->display());
         // The toolbar shows the project's display settings.
@@ -132,7 +116,7 @@ private Q_SLOTS:
         QVERIFY(QDir(dir.path()).mkpath(QStringLiteral("moved/pictures")));
         QVERIFY(QFile::rename(image, moved + QStringLiteral("/pictures/cat.png")));
         QVERIFY(QFile::rename(path, moved + QStringLiteral("/session.convscope")));
-        auto w3 = makeWindow(false);
+        auto w3 = test::openMainWindow(QSize(1400, 900), false);
         QVERIFY2(w3->openPath(moved + QStringLiteral("/session.convscope")),
                  qPrintable(w3->lastStatus()));
         QCOMPARE(w3->document()->imagePath(),
@@ -155,7 +139,7 @@ private Q_SLOTS:
                        "pipeline": {"format": "convscope-pipeline", "version": 1,
                                     "layers": [{"type": "relu"}]}})");
         file.close();
-        auto w = makeWindow(false);
+        auto w = test::openMainWindow(QSize(1400, 900), false);
         QVERIFY2(w->openPath(path), qPrintable(w->lastStatus()));
         const QString resolved = QFileInfo(image).absoluteFilePath();
         QVERIFY2(w->lastStatus().contains(resolved), qPrintable(w->lastStatus()));
@@ -166,23 +150,23 @@ private Q_SLOTS:
         QTemporaryDir dir;
         const QString image = dir.filePath(QStringLiteral("coins.png"));
         QVERIFY(QFile::copy(QStringLiteral(CONVSCOPE_RESOURCES_DIR "/samples/coins.png"), image));
-        auto w1 = makeWindow();
+        auto w1 = test::openMainWindow();
         QVERIFY(w1->openPath(image));
         tools(*w1)->project()->setEmbedImage(true);
         const QString path = dir.filePath(QStringLiteral("embedded.convscope"));
         QVERIFY(tools(*w1)->project()->saveTo(path));
         QVERIFY(QFile::remove(image));
-        auto w2 = makeWindow(false);
+        auto w2 = test::openMainWindow(QSize(1400, 900), false);
         QVERIFY2(w2->openPath(path), qPrintable(w2->lastStatus()));
         QCOMPARE(w2->document()->imageSize(), w1->document()->imageSize());
         QVERIFY(tools(*w2)->project()->embedImage());
-        QTRY_VERIFY_WITH_TIMEOUT(idle(*w2), 20000);
+        QTRY_VERIFY_WITH_TIMEOUT(test::isIdle(*w2), 20000);
         QCOMPARE(w2->overview()->bandCount(), 6);
     }
 
     void failedSaveKeepsTheOldFile() {
         QTemporaryDir dir;
-        auto w = makeWindow();
+        auto w = test::openMainWindow();
         const QString path = dir.filePath(QStringLiteral("keep.convscope"));
         QVERIFY(tools(*w)->project()->saveTo(path));
         QFile before(path);
@@ -209,11 +193,11 @@ private Q_SLOTS:
     }
 
     void closeAsksAboutUnsavedChanges() {
-        auto w = makeWindow();
-        QTRY_VERIFY_WITH_TIMEOUT(idle(*w), 20000);
+        auto w = test::openMainWindow();
+        QTRY_VERIFY_WITH_TIMEOUT(test::isIdle(*w), 20000);
         Pipeline p = w->document()->pipeline();
         p.layers[1].enabled = false;
-        w->document()->edit(QStringLiteral("disable"), p, 1);
+        w->document()->edit(QStringLiteral("disable"), p);
         QVERIFY(w->isWindowModified());
         tools(*w)->project()->setInteractive(true);
         auto answer = [](QMessageBox::StandardButton button) {

@@ -4,6 +4,8 @@
 // weights, strictly monotone activations, no max pooling) the field must be exactly the set of
 // positions whose perturbation changes the output.
 
+#include "support/tensors.hpp"
+
 #include "convscope/naive_backend.hpp"
 #include "convscope/receptive_field.hpp"
 
@@ -12,21 +14,18 @@
 #include <random>
 
 using namespace convscope;
+using test::layer_of;
+using test::random_tensor;
 
 Q_DECLARE_METATYPE(convscope::Pipeline)
 Q_DECLARE_METATYPE(convscope::Shape)
 
 namespace {
 
-// Weights with magnitudes in [0.5, 1.5] and random signs: never zero, so every tap counts.
+// Weights of magnitude at least 0.5 and random signs: never near zero, so every tap counts; and
+// a positive bias.
 Conv2d make_conv(int out, int in_per_group, int kh, int kw, unsigned seed) {
-    std::mt19937 rng(seed);
-    std::uniform_real_distribution<float> magnitude(0.5f, 1.5f);
-    std::bernoulli_distribution negative(0.5);
-    Conv2d conv;
-    conv.weights = {out, in_per_group, kh, kw, {}};
-    for (int i = 0; i < out * in_per_group * kh * kw; ++i)
-        conv.weights.values.push_back(negative(rng) ? -magnitude(rng) : magnitude(rng));
+    Conv2d conv = test::random_conv(out, in_per_group, kh, kw, seed, 0.5f);
     conv.bias.assign(static_cast<std::size_t>(out), 0.25f);
     return conv;
 }
@@ -46,23 +45,8 @@ Pool2d pool(PoolKind kind, Pair kernel, Pair stride, Pair padding = {0, 0}, bool
     return {kind, kernel, stride, padding, ceil, include_pad};
 }
 
-Layer layer(LayerOp op, bool enabled = true) {
-    return Layer{"", enabled, std::move(op)};
-}
-
 const Activation kLeaky{ActivationKind::LeakyReLU, 0.5f}; // strictly increasing: passes changes
 const Activation kRelu{ActivationKind::ReLU, 0.0f};
-
-Tensor random_tensor(Shape shape, unsigned seed) {
-    std::mt19937 rng(seed);
-    std::uniform_real_distribution<float> value(-1.0f, 1.0f);
-    Tensor t(shape);
-    for (int c = 0; c < shape.channels; ++c)
-        for (int y = 0; y < shape.height; ++y)
-            for (int x = 0; x < shape.width; ++x)
-                t.at(c, y, x) = value(rng);
-    return t;
-}
 
 // Every level of `pipeline` run on `input` with the reference loops (levels[0] the input,
 // levels[k + 1] layer k's output), following the layers' inputs; with `replaced`, level
@@ -113,8 +97,8 @@ private Q_SLOTS:
 void TestReceptiveField::branchesTheValueDoesNotReadHaveNoField() {
     // conv a ─ relu(a);  conv b (from the input) is a branch relu(a) never reads.
     Pipeline p;
-    p.layers = {layer(with(make_conv(1, 1, 3, 3, 50), {1, 1}, {1, 1}, {1, 1})),
-                layer(with(make_conv(1, 1, 5, 5, 51), {1, 1}, {2, 2}, {1, 1})), layer(kLeaky)};
+    p.layers = {layer_of(with(make_conv(1, 1, 3, 3, 50), {1, 1}, {1, 1}, {1, 1})),
+                layer_of(with(make_conv(1, 1, 5, 5, 51), {1, 1}, {2, 2}, {1, 1})), layer_of(kLeaky)};
     p.layers[1].inputs = {kPipelineInput};
     p.layers[2].inputs = {0};
     const ReceptiveField field = receptive_field(p, Shape{1, 10, 10}, 2, 0, 4, 4);
@@ -131,8 +115,8 @@ void TestReceptiveField::branchesTheValueDoesNotReadHaveNoField() {
 void TestReceptiveField::concatMapsAChannelToItsInput() {
     // concat(conv a: 2 channels, the input: 1 channel, conv b: 3 channels)
     Pipeline p;
-    p.layers = {layer(with(make_conv(2, 1, 3, 3, 52), {1, 1}, {1, 1}, {1, 1})),
-                layer(with(make_conv(3, 1, 3, 3, 53), {1, 1}, {1, 1}, {1, 1})), layer(Concat{})};
+    p.layers = {layer_of(with(make_conv(2, 1, 3, 3, 52), {1, 1}, {1, 1}, {1, 1})),
+                layer_of(with(make_conv(3, 1, 3, 3, 53), {1, 1}, {1, 1}, {1, 1})), layer_of(Concat{})};
     p.layers[1].inputs = {kPipelineInput};
     p.layers[2].inputs = {0, kPipelineInput, 1};
     const Shape in{1, 8, 8};
@@ -162,72 +146,72 @@ void TestReceptiveField::matchesBruteForce_data() {
         return p;
     };
     QTest::newRow("conv 3x3 valid")
-        << stack({layer(with(make_conv(1, 1, 3, 3, 1), {1, 1}, {0, 0}, {1, 1}))}) << gray << true;
+        << stack({layer_of(with(make_conv(1, 1, 3, 3, 1), {1, 1}, {0, 0}, {1, 1}))}) << gray << true;
     QTest::newRow("conv stride 2, zero padding 1")
-        << stack({layer(with(make_conv(2, 1, 3, 3, 2), {2, 2}, {1, 1}, {1, 1})), layer(kLeaky),
-                  layer(with(make_conv(1, 2, 3, 3, 3), {1, 1}, {1, 1}, {1, 1}))})
+        << stack({layer_of(with(make_conv(2, 1, 3, 3, 2), {2, 2}, {1, 1}, {1, 1})), layer_of(kLeaky),
+                  layer_of(with(make_conv(1, 2, 3, 3, 3), {1, 1}, {1, 1}, {1, 1}))})
         << gray << true;
     QTest::newRow("dilation 2 then dilation 3")
-        << stack({layer(with(make_conv(1, 1, 3, 3, 4), {1, 1}, {2, 2}, {2, 2})),
-                  layer(with(make_conv(1, 1, 2, 2, 5), {1, 1}, {0, 0}, {3, 3}))})
+        << stack({layer_of(with(make_conv(1, 1, 3, 3, 4), {1, 1}, {2, 2}, {2, 2})),
+                  layer_of(with(make_conv(1, 1, 2, 2, 5), {1, 1}, {0, 0}, {3, 3}))})
         << gray << true;
     QTest::newRow("rectangular kernel, mixed stride and dilation")
-        << stack({layer(with(make_conv(1, 1, 2, 3, 6), {2, 1}, {1, 0}, {1, 2}))}) << gray << true;
+        << stack({layer_of(with(make_conv(1, 1, 2, 3, 6), {2, 1}, {1, 0}, {1, 2}))}) << gray << true;
     QTest::newRow("stride larger than the kernel")
-        << stack({layer(with(make_conv(1, 1, 2, 2, 7), {3, 3}, {0, 0}, {1, 1})),
-                  layer(with(make_conv(1, 1, 2, 2, 8), {1, 1}, {1, 1}, {1, 1}))})
+        << stack({layer_of(with(make_conv(1, 1, 2, 2, 7), {3, 3}, {0, 0}, {1, 1})),
+                  layer_of(with(make_conv(1, 1, 2, 2, 8), {1, 1}, {1, 1}, {1, 1}))})
         << gray << true;
     QTest::newRow("conv, avg pool, conv")
-        << stack({layer(with(make_conv(2, 1, 3, 3, 9), {1, 1}, {1, 1}, {1, 1})), layer(kLeaky),
-                  layer(pool(PoolKind::Avg, {2, 2}, {2, 2})),
-                  layer(with(make_conv(1, 2, 3, 3, 10), {1, 1}, {0, 0}, {1, 1}))})
+        << stack({layer_of(with(make_conv(2, 1, 3, 3, 9), {1, 1}, {1, 1}, {1, 1})), layer_of(kLeaky),
+                  layer_of(pool(PoolKind::Avg, {2, 2}, {2, 2})),
+                  layer_of(with(make_conv(1, 2, 3, 3, 10), {1, 1}, {0, 0}, {1, 1}))})
         << gray << true;
     QTest::newRow("avg pool, padding, ceil_mode, no pad counted")
-        << stack({layer(pool(PoolKind::Avg, {3, 3}, {2, 2}, {1, 1}, true, false)),
-                  layer(with(make_conv(1, 1, 2, 2, 11), {1, 1}, {0, 0}, {1, 1}))})
+        << stack({layer_of(pool(PoolKind::Avg, {3, 3}, {2, 2}, {1, 1}, true, false)),
+                  layer_of(with(make_conv(1, 1, 2, 2, 11), {1, 1}, {0, 0}, {1, 1}))})
         << gray << true;
     QTest::newRow("overlapping avg pool")
-        << stack({layer(pool(PoolKind::Avg, {3, 2}, {2, 1}, {1, 0}))}) << gray << true;
-    QTest::newRow("reflect padding") << stack({layer(with(make_conv(1, 1, 5, 5, 12), {1, 1}, {2, 2},
+        << stack({layer_of(pool(PoolKind::Avg, {3, 2}, {2, 1}, {1, 0}))}) << gray << true;
+    QTest::newRow("reflect padding") << stack({layer_of(with(make_conv(1, 1, 5, 5, 12), {1, 1}, {2, 2},
                                                           {1, 1}, PaddingMode::Reflect))})
                                      << gray << true;
     QTest::newRow("reflect then dilated reflect")
-        << stack({layer(with(make_conv(1, 1, 3, 3, 13), {1, 1}, {1, 1}, {1, 1},
+        << stack({layer_of(with(make_conv(1, 1, 3, 3, 13), {1, 1}, {1, 1}, {1, 1},
                              PaddingMode::Reflect)),
-                  layer(with(make_conv(1, 1, 3, 3, 14), {2, 2}, {2, 2}, {2, 2},
+                  layer_of(with(make_conv(1, 1, 3, 3, 14), {2, 2}, {2, 2}, {2, 2},
                              PaddingMode::Reflect))})
         << gray << true;
     // Padding wider than the kernel: the cells read lie outside the window itself.
     QTest::newRow("reflect padding wider than the kernel")
-        << stack({layer(
+        << stack({layer_of(
                with(make_conv(1, 1, 1, 2, 26), {1, 1}, {2, 2}, {1, 1}, PaddingMode::Reflect))})
         << gray << true;
     QTest::newRow("replicate padding wider than the kernel")
-        << stack({layer(
+        << stack({layer_of(
                with(make_conv(1, 1, 2, 1, 27), {1, 1}, {2, 2}, {1, 1}, PaddingMode::Replicate))})
         << gray << true;
     QTest::newRow("replicate padding")
-        << stack({layer(
+        << stack({layer_of(
                with(make_conv(1, 1, 3, 3, 15), {1, 1}, {2, 2}, {1, 1}, PaddingMode::Replicate))})
         << gray << true;
-    QTest::newRow("circular padding") << stack({layer(with(make_conv(1, 1, 3, 3, 16), {2, 1},
+    QTest::newRow("circular padding") << stack({layer_of(with(make_conv(1, 1, 3, 3, 16), {2, 1},
                                                            {2, 2}, {1, 1}, PaddingMode::Circular)),
-                                                layer(with(make_conv(1, 1, 3, 3, 17), {1, 1},
+                                                layer_of(with(make_conv(1, 1, 3, 3, 17), {1, 1},
                                                            {1, 1}, {1, 2}, PaddingMode::Circular))})
                                       << gray << true;
     Conv2d same_even = make_conv(1, 1, 4, 4, 18);
     same_even.padding = ConvPadding::same(); // 1 before, 2 after
-    QTest::newRow("same padding, even kernel") << stack({layer(same_even)}) << gray << true;
+    QTest::newRow("same padding, even kernel") << stack({layer_of(same_even)}) << gray << true;
     QTest::newRow("groups of two channels")
-        << stack({layer(with(make_conv(4, 1, 3, 3, 19), {1, 1}, {1, 1}, {1, 1}, PaddingMode::Zeros,
+        << stack({layer_of(with(make_conv(4, 1, 3, 3, 19), {1, 1}, {1, 1}, {1, 1}, PaddingMode::Zeros,
                              2)),
-                  layer(with(make_conv(2, 2, 1, 1, 20), {1, 1}, {0, 0}, {1, 1}, PaddingMode::Zeros,
+                  layer_of(with(make_conv(2, 2, 1, 1, 20), {1, 1}, {0, 0}, {1, 1}, PaddingMode::Zeros,
                              2))})
         << Shape{2, 12, 13} << true;
     QTest::newRow("disabled layers pass through")
-        << stack({layer(with(make_conv(1, 1, 3, 3, 21), {2, 2}, {0, 0}, {1, 1}), false),
-                  layer(kLeaky, false),
-                  layer(with(make_conv(1, 1, 3, 3, 22), {1, 1}, {0, 0}, {2, 2}))})
+        << stack({layer_of(with(make_conv(1, 1, 3, 3, 21), {2, 2}, {0, 0}, {1, 1}), false),
+                  layer_of(kLeaky, false),
+                  layer_of(with(make_conv(1, 1, 3, 3, 22), {1, 1}, {0, 0}, {2, 2}))})
         << gray << true;
     // Layers that read earlier layers: the field follows every edge.
     const Shape two{2, 9, 10};
@@ -246,23 +230,23 @@ void TestReceptiveField::matchesBruteForce_data() {
     Activation prelu{ActivationKind::PReLU};
     prelu.slopes = {0.5f, 0.25f};
     QTest::newRow("residual block: add of the block's input and its convs")
-        << dag({layer(with(make_conv(2, 2, 3, 3, 30), {1, 1}, {1, 1}, {1, 1})), layer(bn),
-                layer(kLeaky), layer(with(make_conv(2, 2, 3, 3, 31), {1, 1}, {1, 1}, {1, 1})),
-                layer(Add{}), layer(kLeaky)},
+        << dag({layer_of(with(make_conv(2, 2, 3, 3, 30), {1, 1}, {1, 1}, {1, 1})), layer_of(bn),
+                layer_of(kLeaky), layer_of(with(make_conv(2, 2, 3, 3, 31), {1, 1}, {1, 1}, {1, 1})),
+                layer_of(Add{}), layer_of(kLeaky)},
                {{}, {}, {}, {}, {3, kPipelineInput}, {}})
         << two << true;
     QTest::newRow("projection shortcut: strided 1x1 conv beside a strided 3x3")
-        << dag({layer(with(make_conv(2, 2, 3, 3, 32), {2, 2}, {1, 1}, {1, 1})), layer(prelu),
-                layer(with(make_conv(2, 2, 1, 1, 33), {2, 2}, {0, 0}, {1, 1})), layer(Add{})},
+        << dag({layer_of(with(make_conv(2, 2, 3, 3, 32), {2, 2}, {1, 1}, {1, 1})), layer_of(prelu),
+                layer_of(with(make_conv(2, 2, 1, 1, 33), {2, 2}, {0, 0}, {1, 1})), layer_of(Add{})},
                {{}, {}, {kPipelineInput}, {1, 2}})
         << two << true;
     // Three windows of different shapes meet: the input's field is the product of the unions of
     // their rows and columns, a little more than the cells any one of them reads.
     QTest::newRow("concat of three branches, then a 1x1 conv")
-        << dag({layer(with(make_conv(1, 2, 3, 3, 34), {1, 1}, {0, 0}, {1, 1})),
-                layer(with(make_conv(1, 2, 3, 3, 35), {1, 1}, {1, 1}, {2, 2})),
-                layer(pool(PoolKind::Avg, {3, 3}, {1, 1}, {0, 0})), layer(Concat{}),
-                layer(with(make_conv(1, 4, 1, 1, 36), {1, 1}, {0, 0}, {1, 1}))},
+        << dag({layer_of(with(make_conv(1, 2, 3, 3, 34), {1, 1}, {0, 0}, {1, 1})),
+                layer_of(with(make_conv(1, 2, 3, 3, 35), {1, 1}, {1, 1}, {2, 2})),
+                layer_of(pool(PoolKind::Avg, {3, 3}, {1, 1}, {0, 0})), layer_of(Concat{}),
+                layer_of(with(make_conv(1, 4, 1, 1, 36), {1, 1}, {0, 0}, {1, 1}))},
                {{}, {kPipelineInput}, {kPipelineInput}, {0, 1, 2}, {}})
         << two << false;
     Pad2d reflect;
@@ -275,41 +259,43 @@ void TestReceptiveField::matchesBruteForce_data() {
     crop.sides = {-1, 0, 2, -2};
     crop.value = 1.0f;
     QTest::newRow("pads: reflect, circular with a crop, constant crop")
-        << stack({layer(reflect), layer(with(make_conv(1, 1, 3, 3, 37), {1, 1}, {0, 0}, {1, 1})),
-                  layer(circular), layer(crop)})
+        << stack({layer_of(reflect), layer_of(with(make_conv(1, 1, 3, 3, 37), {1, 1}, {0, 0}, {1, 1})),
+                  layer_of(circular), layer_of(crop)})
         << gray << true;
     Linear fc;
     fc.in_features = 2 * 5 * 6;
     fc.out_features = 3;
+    // Every feature weighs differently in each output: a softmax ignores a change that moves
+    // all its inputs alike, so a feature with equal weights would change no output at all.
     for (int i = 0; i < fc.in_features * fc.out_features; ++i)
-        fc.weight.push_back(i % 2 ? 0.5f + 0.01f * float(i % 7) : -0.75f);
+        fc.weight.push_back((i % 2 ? 0.5f : -0.75f) + 0.01f * float(i % 7));
     QTest::newRow("flatten, linear, softmax")
-        << stack({layer(with(make_conv(2, 1, 3, 3, 38), {2, 2}, {0, 0}, {1, 1})),
-                  layer(Flatten{}), layer(fc), layer(Softmax{})})
+        << stack({layer_of(with(make_conv(2, 1, 3, 3, 38), {2, 2}, {0, 0}, {1, 1})),
+                  layer_of(Flatten{}), layer_of(fc), layer_of(Softmax{})})
         << gray << true;
     QTest::newRow("flatten alone maps each feature to one cell")
-        << stack({layer(with(make_conv(2, 1, 3, 3, 39), {2, 2}, {0, 0}, {1, 1})),
-                  layer(Flatten{})})
+        << stack({layer_of(with(make_conv(2, 1, 3, 3, 39), {2, 2}, {0, 0}, {1, 1})),
+                  layer_of(Flatten{})})
         << gray << true;
     QTest::newRow("global average pooling reads the whole map")
-        << stack({layer(with(make_conv(2, 1, 3, 3, 40), {1, 1}, {1, 1}, {1, 1})),
-                  layer(GlobalPool2d{})})
+        << stack({layer_of(with(make_conv(2, 1, 3, 3, 40), {1, 1}, {1, 1}, {1, 1})),
+                  layer_of(GlobalPool2d{})})
         << gray << true;
     QTest::newRow("softmax over channels at one cell")
-        << stack({layer(with(make_conv(3, 1, 3, 3, 41), {1, 1}, {1, 1}, {1, 1})),
-                  layer(Softmax{})})
+        << stack({layer_of(with(make_conv(3, 1, 3, 3, 41), {1, 1}, {1, 1}, {1, 1})),
+                  layer_of(Softmax{})})
         << gray << true;
     // ReLU, max pooling and saturating activations can hide a change: only "inside" holds.
     QTest::newRow("max pool and ReLU")
-        << stack({layer(with(make_conv(2, 1, 3, 3, 23), {1, 1}, {1, 1}, {1, 1})), layer(kRelu),
-                  layer(pool(PoolKind::Max, {3, 3}, {2, 2}, {1, 1}, true)),
-                  layer(with(make_conv(1, 2, 2, 2, 24), {1, 1}, {0, 0}, {1, 1}))})
+        << stack({layer_of(with(make_conv(2, 1, 3, 3, 23), {1, 1}, {1, 1}, {1, 1})), layer_of(kRelu),
+                  layer_of(pool(PoolKind::Max, {3, 3}, {2, 2}, {1, 1}, true)),
+                  layer_of(with(make_conv(1, 2, 2, 2, 24), {1, 1}, {0, 0}, {1, 1}))})
         << gray << false;
     QTest::newRow("sigmoid and tanh")
-        << stack({layer(with(make_conv(1, 1, 3, 3, 25), {1, 1}, {1, 1}, {1, 1})),
-                  layer(Activation{ActivationKind::Sigmoid, 0.0f}),
-                  layer(pool(PoolKind::Max, {2, 2}, {1, 1})),
-                  layer(Activation{ActivationKind::Tanh, 0.0f})})
+        << stack({layer_of(with(make_conv(1, 1, 3, 3, 25), {1, 1}, {1, 1}, {1, 1})),
+                  layer_of(Activation{ActivationKind::Sigmoid, 0.0f}),
+                  layer_of(pool(PoolKind::Max, {2, 2}, {1, 1})),
+                  layer_of(Activation{ActivationKind::Tanh, 0.0f})})
         << gray << false;
 }
 
@@ -391,9 +377,9 @@ void TestReceptiveField::matchesBruteForce() {
 // conv 3×3 pad 1 → maxpool 2 → conv 3×3 dilation 2 on 16×16, traced by hand from (0, 2, 3).
 void TestReceptiveField::handTracedStack() {
     Pipeline p;
-    p.layers = {layer(with(make_conv(2, 1, 3, 3, 1), {1, 1}, {1, 1}, {1, 1})), layer(kRelu),
-                layer(pool(PoolKind::Max, {2, 2}, {2, 2})),
-                layer(with(make_conv(1, 2, 3, 3, 2), {1, 1}, {0, 0}, {2, 2}))};
+    p.layers = {layer_of(with(make_conv(2, 1, 3, 3, 1), {1, 1}, {1, 1}, {1, 1})), layer_of(kRelu),
+                layer_of(pool(PoolKind::Max, {2, 2}, {2, 2})),
+                layer_of(with(make_conv(1, 2, 3, 3, 2), {1, 1}, {0, 0}, {2, 2}))};
     const ReceptiveField f = receptive_field(p, {1, 16, 16}, 3, 0, 2, 3);
     QCOMPARE(f.levels.size(), std::size_t(5));
 
@@ -420,7 +406,7 @@ void TestReceptiveField::handTracedStack() {
 
 void TestReceptiveField::paddingReachAndDilationStep() {
     Pipeline p;
-    p.layers = {layer(with(make_conv(1, 1, 3, 3, 1), {1, 1}, {3, 3}, {3, 3}))};
+    p.layers = {layer_of(with(make_conv(1, 1, 3, 3, 1), {1, 1}, {3, 3}, {3, 3}))};
     // 10×10 input, padding 3, dilation 3: output (0, 0, 0) reads rows −3, 0, 3.
     FieldLevel in = receptive_field(p, {1, 10, 10}, 0, 0, 0, 0).levels[0];
     QCOMPARE(in.rows.positions, (std::vector<int>{0, 3}));
@@ -431,14 +417,14 @@ void TestReceptiveField::paddingReachAndDilationStep() {
 
     // The same with reflect padding: row −3 reads row 3, already in; with replicate, row 0.
     p.layers[0] =
-        layer(with(make_conv(1, 1, 3, 3, 1), {1, 1}, {3, 3}, {3, 3}, PaddingMode::Reflect));
+        layer_of(with(make_conv(1, 1, 3, 3, 1), {1, 1}, {3, 3}, {3, 3}, PaddingMode::Reflect));
     in = receptive_field(p, {1, 10, 10}, 0, 0, 0, 0).levels[0];
     QCOMPARE(in.rows.positions, (std::vector<int>{0, 3}));
     QCOMPARE(in.rows.padding_before, 3);
 
     // Circular: column −3 of a 10-wide map wraps to 7, so the bounding range spans 0..7.
     p.layers[0] =
-        layer(with(make_conv(1, 1, 3, 3, 1), {1, 1}, {3, 3}, {3, 3}, PaddingMode::Circular));
+        layer_of(with(make_conv(1, 1, 3, 3, 1), {1, 1}, {3, 3}, {3, 3}, PaddingMode::Circular));
     in = receptive_field(p, {1, 10, 10}, 0, 0, 0, 0).levels[0];
     QCOMPARE(in.cols.positions, (std::vector<int>{0, 3, 7}));
     QCOMPARE(in.cols.first, 0);
@@ -450,8 +436,8 @@ void TestReceptiveField::groupsReachOnlyTheirChannels() {
     Pipeline p;
     // 6 input channels, 3 groups of 2 → 6 outputs (2 per group); output 3 is in group 1.
     p.layers = {
-        layer(with(make_conv(6, 2, 1, 1, 1), {1, 1}, {0, 0}, {1, 1}, PaddingMode::Zeros, 3)),
-        layer(pool(PoolKind::Max, {2, 2}, {2, 2}))};
+        layer_of(with(make_conv(6, 2, 1, 1, 1), {1, 1}, {0, 0}, {1, 1}, PaddingMode::Zeros, 3)),
+        layer_of(pool(PoolKind::Max, {2, 2}, {2, 2}))};
     const ReceptiveField f = receptive_field(p, {6, 4, 4}, 1, 3, 1, 1);
     QCOMPARE(f.levels[1].channels, (std::vector<int>{3}));
     QCOMPARE(f.levels[0].channels, (std::vector<int>{2, 3}));
@@ -460,7 +446,7 @@ void TestReceptiveField::groupsReachOnlyTheirChannels() {
 
 void TestReceptiveField::windowsInsidePaddingOnlyHaveAnEmptyField() {
     Pipeline p;
-    p.layers = {layer(with(make_conv(1, 1, 1, 1, 1), {1, 1}, {2, 2}, {1, 1}))};
+    p.layers = {layer_of(with(make_conv(1, 1, 1, 1, 1), {1, 1}, {2, 2}, {1, 1}))};
     const FieldLevel corner = receptive_field(p, {1, 5, 5}, 0, 0, 0, 0).levels[0];
     QVERIFY(corner.rows.positions.empty());
     QCOMPARE(corner.rows.padding_before, 2);
@@ -471,7 +457,7 @@ void TestReceptiveField::windowsInsidePaddingOnlyHaveAnEmptyField() {
 
 void TestReceptiveField::badPositionsAreClearErrors() {
     Pipeline p;
-    p.layers = {layer(with(make_conv(1, 1, 3, 3, 1), {1, 1}, {0, 0}, {1, 1}))};
+    p.layers = {layer_of(with(make_conv(1, 1, 3, 3, 1), {1, 1}, {0, 0}, {1, 1}))};
     QVERIFY_THROWS_EXCEPTION(std::out_of_range, receptive_field(p, {1, 5, 5}, 1, 0, 0, 0));
     QVERIFY_THROWS_EXCEPTION(std::out_of_range, receptive_field(p, {1, 5, 5}, 0, 0, 3, 0));
     QVERIFY_THROWS_EXCEPTION(std::out_of_range, receptive_field(p, {1, 5, 5}, 0, 1, 0, 0));

@@ -1,9 +1,14 @@
 // The render coordinator without widgets: results arrive off the GUI thread, incremental runs
-// start at the first changed layer, the newest request wins, errors stop the run at their layer.
+// start at the first changed layer, the newest request wins, errors stop the run at their layer,
+// every run ends in a result (a failure included), and the values panels read come from the one
+// engine run of each edit. Links Qt Gui only, no Qt Widgets.
 
 #include "document.hpp"
+#include "map_data.hpp"
 #include "pipeline_edit.hpp"
 #include "render_coordinator.hpp"
+
+#include "support/test_backends.hpp"
 
 #include "convscope/backend.hpp"
 #include "convscope/colormap.hpp"
@@ -11,6 +16,9 @@
 
 #include <QSignalSpy>
 #include <QTest>
+
+#include <new>
+#include <stdexcept>
 
 using namespace convscope;
 using namespace convscope::ui;
@@ -48,7 +56,7 @@ private Q_SLOTS:
         Pipeline p = doc.pipeline();
         for (int i = 1; i <= 40; ++i) {
             std::get<Conv2d>(p.layers[0].op).weights.set(0, 0, 1, 1, float(i));
-            doc.edit(QStringLiteral("scrub"), p, 0, QStringLiteral("same-drag"));
+            doc.edit(QStringLiteral("scrub"), p, {.mergeKey = QStringLiteral("same-drag")});
             coordinator.renderNow(); // no coalescing: every edit is a request
         }
         QCOMPARE(doc.undoStack()->count(), 1); // one drag, one step
@@ -79,7 +87,7 @@ private Q_SLOTS:
         QTRY_VERIFY_WITH_TIMEOUT(coordinator.isIdle(), 20000);
         Pipeline p = doc.pipeline();
         std::get<Activation>(p.layers[4].op).kind = ActivationKind::Tanh;
-        doc.edit(QStringLiteral("tanh"), p, 4);
+        doc.edit(QStringLiteral("tanh"), p);
         QTRY_VERIFY_WITH_TIMEOUT(coordinator.isIdle(), 20000);
         QCOMPARE(coordinator.lastResult()->fromLayer, 4);
         // Display changes recompute nothing.
@@ -100,15 +108,16 @@ private Q_SLOTS:
         setUp(doc);
         Pipeline p = doc.pipeline();
         std::get<Conv2d>(p.layers[3].op).groups = 3; // 8 channels do not split in 3 groups
-        doc.edit(QStringLiteral("groups"), p, 3);
+        doc.edit(QStringLiteral("groups"), p);
         QTRY_VERIFY_WITH_TIMEOUT(coordinator.isIdle(), 20000);
         const auto result = coordinator.lastResult();
-        QCOMPARE(result->errorLayer, 3);
+        QVERIFY(result->error);
+        QCOMPARE(result->error->layer, 3);
         QCOMPARE(int(result->layers.size()), 3);
-        QVERIFY(!result->errorMessage.isEmpty());
+        QVERIFY(!result->error->message.isEmpty());
         doc.undoStack()->undo();
         QTRY_VERIFY_WITH_TIMEOUT(coordinator.isIdle(), 20000);
-        QCOMPARE(coordinator.lastResult()->errorLayer, -1);
+        QVERIFY(!coordinator.lastResult()->error);
         QCOMPARE(int(coordinator.lastResult()->layers.size()), 5);
     }
 
@@ -121,7 +130,7 @@ private Q_SLOTS:
         setUp(doc);
         Pipeline p = doc.pipeline();
         p.layers[2].enabled = false; // a disabled layer passes its input's range on, too
-        doc.edit(QStringLiteral("disable"), p, 2);
+        doc.edit(QStringLiteral("disable"), p);
         QTRY_VERIFY_WITH_TIMEOUT(coordinator.isIdle(), 20000);
         const auto result = coordinator.lastResult();
         const auto backend = make_backend(BackendKind::Fast);
@@ -170,6 +179,155 @@ private Q_SLOTS:
         QTRY_VERIFY_WITH_TIMEOUT(coordinator.isIdle(), 20000);
         QCOMPARE(coordinator.lastResult()->focusImage.size(), QSize(200, 133));
         QCOMPARE(coordinator.lastResult()->focusMapSize, QSize(451, 300));
+    }
+
+    void oneEditRunsTheEngineOnceAndThePanelsReadThatRun() {
+        // Counting backends for both kinds: whatever the coordinator runs, it runs here.
+        auto counting = std::make_shared<std::atomic<int>>(0);
+        int backendsMade = 0;
+        Document doc;
+        RenderCoordinator coordinator(&doc);
+        coordinator.setMeasureReference(false); // a deliberate benchmark, not part of an edit
+        coordinator.setBackendFactory([&](BackendKind) {
+            ++backendsMade;
+            auto backend = std::make_unique<test::CountingBackend>();
+            backend->computed = counting;
+            return backend;
+        });
+        MapDataProvider data(&coordinator);
+        data.setWanted(QStringLiteral("a panel"), true);
+        setUp(doc);
+        QTRY_VERIFY_WITH_TIMEOUT(coordinator.isIdle() && data.isCurrent(), 20000);
+        QCOMPARE(counting->load(), 5); // the first run: every layer once
+        QSignalSpy snapshots(&data, &MapDataProvider::snapshotReady);
+
+        Pipeline p = doc.pipeline();
+        std::get<Conv2d>(p.layers[3].op).weights.values.write()[0] = 0.5f;
+        doc.edit(QStringLiteral("one edit"), p);
+        QTRY_VERIFY_WITH_TIMEOUT(coordinator.isIdle() && data.isCurrent(), 20000);
+        // Layers 3 and 4 once each: one run, from the changed layer, and no second one for the
+        // values (the provider has no engine of its own to run).
+        QCOMPARE(counting->load(), 5 + 2);
+        QCOMPARE(backendsMade, 2); // the render thread's two, made when it started
+        QVERIFY(snapshots.count() >= 1);
+        // The snapshot is that run's: its maps are the engine's and show the edit.
+        const auto snapshot = data.snapshot();
+        QCOMPARE(snapshot->revision, doc.revision());
+        QVERIFY(snapshot->run.layers[3].kernel == "counting");
+        QCOMPARE(snapshot->layerCount(), 5);
+        QVERIFY(snapshot->pipeline.layers == doc.pipeline().layers);
+        QVERIFY(coordinator.lastResult()->maps == snapshot);
+
+        // A focus change computes nothing and hands the same maps over.
+        doc.setFocus({3, 1});
+        QTRY_VERIFY_WITH_TIMEOUT(coordinator.isIdle() && data.isCurrent(), 20000);
+        QCOMPARE(counting->load(), 7);
+        QVERIFY(data.snapshot()->run.layers[3].output == snapshot->run.layers[3].output);
+
+        // Nobody wants values: results stop carrying them, the old snapshot is let go.
+        data.setWanted(QStringLiteral("a panel"), false);
+        QVERIFY(!data.snapshot());
+        doc.setFocus({3, 2});
+        QTRY_VERIFY_WITH_TIMEOUT(coordinator.isIdle(), 20000);
+        QVERIFY(!coordinator.lastResult()->maps);
+        // Asked for once (an export), they come without running anything.
+        bool called = false;
+        data.withCurrent(this, [&](std::shared_ptr<const MapSnapshot> s) {
+            called = true;
+            QCOMPARE(s->revision, doc.revision());
+        });
+        QTRY_VERIFY_WITH_TIMEOUT(called, 20000);
+        QCOMPARE(counting->load(), 7);
+    }
+
+    void aRunFailingMidStackClearsTheBusyStateAndReportsTheLayer() {
+        // The engine fails at layer 3 after a while (longer than the 100 ms before the busy
+        // indicator shows), as a backend with a limit of its own would.
+        Document doc;
+        RenderCoordinator coordinator(&doc);
+        coordinator.setMeasureReference(false);
+        coordinator.setBackendFactory([](BackendKind) {
+            return std::make_unique<test::FailingBackend>(
+                "combinations",
+                [] { throw PipelineError(3, "weights", "layer 4 is too large for this backend"); },
+                std::chrono::milliseconds(400));
+        });
+        QSignalSpy busy(&coordinator, &RenderCoordinator::busyChanged);
+        setUp(doc);
+        QTRY_VERIFY_WITH_TIMEOUT(coordinator.isIdle(), 20000);
+        QVERIFY(!coordinator.isBusy());
+        QCOMPARE(busy.count(), 2); // shown, then cleared by the failure's result
+        QCOMPARE(busy.at(0).at(0).toBool(), true);
+        QCOMPARE(busy.at(1).at(0).toBool(), false);
+        const auto result = coordinator.lastResult();
+        QVERIFY(result->error);
+        QCOMPARE(result->error->layer, 3);
+        QCOMPARE(result->error->field, QStringLiteral("weights"));
+        QVERIFY(result->error->message.contains(QStringLiteral("too large")));
+        // Nothing half-computed is shown, but the input is, so no stale map stays on screen.
+        QVERIFY(result->layers.empty());
+        QCOMPARE(result->focus, (MapId{-1, 0}));
+        QVERIFY(!result->focusImage.isNull());
+    }
+
+    void anUnexpectedExceptionBecomesAMessage() {
+        Document doc;
+        RenderCoordinator coordinator(&doc);
+        coordinator.setMeasureReference(false);
+        coordinator.setBackendFactory([](BackendKind) {
+            return std::make_unique<test::FailingBackend>(
+                "relu2", [] { throw std::runtime_error("the kernel exploded"); });
+        });
+        setUp(doc);
+        QTRY_VERIFY_WITH_TIMEOUT(coordinator.isIdle(), 20000);
+        auto result = coordinator.lastResult();
+        QVERIFY(result->error);
+        QCOMPARE(result->error->layer, -1); // the run as a whole failed
+        QVERIFY2(result->error->message.contains(QStringLiteral("the kernel exploded")),
+                 qPrintable(result->error->message));
+        // The thread lives on: a pipeline without the failing layer renders.
+        Pipeline p = doc.pipeline();
+        p.layers.pop_back();
+        doc.edit(QStringLiteral("without relu2"), p);
+        QTRY_VERIFY_WITH_TIMEOUT(coordinator.isIdle(), 20000);
+        result = coordinator.lastResult();
+        QVERIFY(!result->error);
+        QCOMPARE(int(result->layers.size()), 4);
+    }
+
+    void runningOutOfMemorySaysSo() {
+        Document doc;
+        RenderCoordinator coordinator(&doc);
+        coordinator.setMeasureReference(false);
+        coordinator.setBackendFactory([](BackendKind) {
+            return std::make_unique<test::FailingBackend>("pool1",
+                                                          [] { throw std::bad_alloc(); });
+        });
+        setUp(doc);
+        QTRY_VERIFY_WITH_TIMEOUT(coordinator.isIdle(), 20000);
+        const auto result = coordinator.lastResult();
+        QVERIFY(result->error);
+        QVERIFY2(result->error->message.contains(QStringLiteral("memory")),
+                 qPrintable(result->error->message));
+    }
+
+    void aFailingReferenceTimingReachesTheSpeedPanel() {
+        // The live run is fine; the naive reference the thread times in the background throws.
+        Document doc;
+        RenderCoordinator coordinator(&doc);
+        coordinator.setBackendFactory([](BackendKind kind) -> std::unique_ptr<Backend> {
+            if (kind == BackendKind::Fast)
+                return make_backend(BackendKind::Fast);
+            return std::make_unique<test::FailingBackend>(
+                "relu1", [] { throw std::runtime_error("no reference today"); });
+        });
+        QSignalSpy reference(&coordinator, &RenderCoordinator::referenceReady);
+        setUp(doc);
+        QTRY_VERIFY_WITH_TIMEOUT(reference.count() == 1, 30000);
+        const auto timings = coordinator.lastReference();
+        QVERIFY2(timings->failure.contains(QStringLiteral("no reference today")),
+                 qPrintable(timings->failure));
+        QVERIFY(!coordinator.lastResult()->error);
     }
 };
 

@@ -2,6 +2,7 @@
 
 #include "document.hpp"
 #include "map_data.hpp"
+#include "render_coordinator.hpp"
 #include "sliding_window_view.hpp"
 
 #include "convscope/animation_export.hpp"
@@ -34,8 +35,9 @@ private Q_SLOTS:
         document.resetPipeline(
             load_pipeline(CONVSCOPE_RESOURCES_DIR "/pipelines/stride-and-dilation.json"));
         QVERIFY(document.loadImage(QStringLiteral(CONVSCOPE_RESOURCES_DIR "/samples/coins.png")));
-        MapDataProvider data(&document);
-        data.setDebounceMs(0);
+        RenderCoordinator coordinator(&document);
+        coordinator.setMeasureReference(false);
+        MapDataProvider data(&coordinator);
         SlidingWindowView view(&document, &data);
         view.resize(800, 420);
         view.show();

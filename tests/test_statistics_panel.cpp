@@ -5,14 +5,16 @@
 #include "feature_map_overview.hpp"
 #include "main_window.hpp"
 #include "map_data.hpp"
+#include "number_format.hpp"
 #include "render_coordinator.hpp"
 #include "statistics_panel.hpp"
+
+#include "support/main_window_fixture.hpp"
 
 #include "convscope/naive_backend.hpp"
 #include "convscope/pipeline_json.hpp"
 
 #include <QLabel>
-#include <QStandardPaths>
 #include <QTest>
 
 using namespace convscope;
@@ -22,22 +24,16 @@ class TestStatisticsPanel : public QObject {
     Q_OBJECT
 
 private Q_SLOTS:
-    void initTestCase() {
-        QStandardPaths::setTestModeEnabled(true);
-        qputenv("CONVSCOPE_RESOURCES", CONVSCOPE_RESOURCES_DIR);
-    }
+    void initTestCase() { test::prepareGuiTests(); }
 
     void overviewFlagsDeadMaps() {
-        MainWindow w;
-        w.setInteractive(false);
-        w.resize(1400, 900);
-        w.openDefaults();
-        w.show();
+        const auto window = test::openMainWindow();
+        MainWindow& w = *window;
         QTRY_VERIFY_WITH_TIMEOUT(w.coordinator()->isIdle(), 20000);
         QCOMPARE(w.overview()->deadMapCount(1), 0);
         Pipeline p = w.document()->pipeline();
         std::get<Conv2d>(p.layers[0].op).bias.write()[2] = -1000.0f;
-        w.document()->edit(QStringLiteral("kill"), p, 0);
+        w.document()->edit(QStringLiteral("kill"), p);
         QTRY_VERIFY_WITH_TIMEOUT(w.coordinator()->isIdle() && w.overview()->isDeadMap({1, 2}),
                                  20000);
         QVERIFY(!w.overview()->isDeadMap({0, 2})); // the conv's map is negative, not zero
@@ -51,8 +47,9 @@ private Q_SLOTS:
         Document document;
         document.resetPipeline(load_pipeline(CONVSCOPE_RESOURCES_DIR "/pipelines/default.json"));
         QVERIFY(document.loadImage(QStringLiteral(CONVSCOPE_RESOURCES_DIR "/samples/chelsea.png")));
-        MapDataProvider data(&document);
-        data.setDebounceMs(0);
+        RenderCoordinator coordinator(&document);
+        coordinator.setMeasureReference(false);
+        MapDataProvider data(&coordinator);
         StatisticsPanel panel(&document, &data);
         panel.resize(320, 400);
         panel.show();
@@ -116,8 +113,9 @@ private Q_SLOTS:
         std::get<Conv2d>(p.layers[0].op).bias.write()[2] = -1000.0f;
         document.resetPipeline(p);
         QVERIFY(document.loadImage(QStringLiteral(CONVSCOPE_RESOURCES_DIR "/samples/chelsea.png")));
-        MapDataProvider data(&document);
-        data.setDebounceMs(0);
+        RenderCoordinator coordinator(&document);
+        coordinator.setMeasureReference(false);
+        MapDataProvider data(&coordinator);
         StatisticsPanel panel(&document, &data);
         panel.show();
         document.setFocus({1, 2});

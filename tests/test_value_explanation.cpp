@@ -5,6 +5,8 @@
 // input's channel); and the generic table names, for every number read from a map, the very
 // cell of the very layer it came from.
 
+#include "support/tensors.hpp"
+
 #include "convscope/backend.hpp"
 #include "convscope/padding.hpp"
 #include "convscope/value_explanation.hpp"
@@ -16,21 +18,13 @@
 
 using namespace convscope;
 
+using test::layer_of;
+using test::random_conv;
+using test::random_tensor;
+
 Q_DECLARE_METATYPE(convscope::Pipeline)
 
 namespace {
-
-Conv2d make_conv(int out, int in_per_group, int kh, int kw, unsigned seed) {
-    std::mt19937 rng(seed);
-    std::uniform_real_distribution<float> weight(-1.0f, 1.0f);
-    Conv2d conv;
-    conv.weights = {out, in_per_group, kh, kw, {}};
-    for (int i = 0; i < out * in_per_group * kh * kw; ++i)
-        conv.weights.values.push_back(weight(rng));
-    for (int o = 0; o < out; ++o)
-        conv.bias.push_back(weight(rng));
-    return conv;
-}
 
 Conv2d with(Conv2d conv, Pair stride, Pair padding, Pair dilation, PaddingMode mode,
             int groups = 1) {
@@ -42,12 +36,8 @@ Conv2d with(Conv2d conv, Pair stride, Pair padding, Pair dilation, PaddingMode m
     return conv;
 }
 
-Layer layer(LayerOp op, bool enabled = true, std::vector<int> inputs = {}) {
-    return Layer{"", enabled, std::move(op), std::move(inputs)};
-}
-
 Layer reading(std::vector<int> inputs, LayerOp op) {
-    return layer(std::move(op), true, std::move(inputs));
+    return layer_of(std::move(op), true, std::move(inputs));
 }
 
 Activation activation(ActivationKind kind, float negative_slope = 0.01f) {
@@ -110,17 +100,6 @@ std::vector<const Tensor*> inputs_of(const Pipeline& pipeline, const Tensor& inp
     return maps;
 }
 
-Tensor random_tensor(Shape shape, unsigned seed) {
-    std::mt19937 rng(seed);
-    std::uniform_real_distribution<float> value(-1.0f, 1.0f);
-    Tensor t(shape);
-    for (int c = 0; c < shape.channels; ++c)
-        for (int y = 0; y < shape.height; ++y)
-            for (int x = 0; x < shape.width; ++x)
-                t.at(c, y, x) = value(rng);
-    return t;
-}
-
 // The size of the numbers that were summed: a relative error is measured against it. The fast
 // backend's sigmoid and tanh are accurate to ~1e-5 of their output range (1), not of tiny values
 // near saturation, so for them the range is the scale.
@@ -148,6 +127,11 @@ double magnitude(const ValueExplanation& e, bool fast) {
         scale = std::abs(add->constant);
         for (const AddExplanation::Operand& op : add->operands)
             scale += std::abs(op.value);
+    }
+    if (const auto* bn = std::get_if<BatchNormExplanation>(&e.terms)) {
+        // x·γ/σ − mean·γ/σ + β: the fast backend adds those in float, and they may cancel.
+        const double gain = std::abs(bn->weight) / bn->std_dev;
+        scale = std::abs(bn->x) * gain + std::abs(bn->running_mean) * gain + std::abs(bn->bias);
     }
     if (const auto* pool = std::get_if<GlobalPoolExplanation>(&e.terms);
         pool && pool->kind == PoolKind::Avg)
@@ -389,37 +373,37 @@ void TestValueExplanation::termsAddUpToTheMapValue_data() {
                              PaddingMode::Circular}) {
         const std::string m(to_string(mode));
         QTest::newRow(("conv 3x3 padding 1, " + m).c_str())
-            << stack(layer(with(make_conv(4, 3, 3, 3, 1), {1, 1}, {1, 1}, {1, 1}, mode)));
+            << stack(layer_of(with(random_conv(4, 3, 3, 3, 1), {1, 1}, {1, 1}, {1, 1}, mode)));
         QTest::newRow(("conv stride 2 dilation 2 padding 2, " + m).c_str())
-            << stack(layer(with(make_conv(2, 3, 3, 2, 2), {2, 1}, {2, 1}, {2, 2}, mode)));
+            << stack(layer_of(with(random_conv(2, 3, 3, 2, 2), {2, 1}, {2, 1}, {2, 2}, mode)));
         QTest::newRow(("depthwise conv, " + m).c_str())
-            << stack(layer(with(make_conv(6, 1, 5, 5, 3), {1, 1}, {2, 2}, {1, 1}, mode, 3)));
+            << stack(layer_of(with(random_conv(6, 1, 5, 5, 3), {1, 1}, {2, 2}, {1, 1}, mode, 3)));
     }
-    Conv2d same = make_conv(2, 3, 4, 4, 4);
+    Conv2d same = random_conv(2, 3, 4, 4, 4);
     same.padding = ConvPadding::same();
     same.bias.clear();
-    QTest::newRow("conv same padding, even kernel, no bias") << stack(layer(same));
-    const Conv2d first = with(make_conv(4, 3, 3, 3, 5), {1, 1}, {1, 1}, {1, 1}, PaddingMode::Zeros);
+    QTest::newRow("conv same padding, even kernel, no bias") << stack(layer_of(same));
+    const Conv2d first = with(random_conv(4, 3, 3, 3, 5), {1, 1}, {1, 1}, {1, 1}, PaddingMode::Zeros);
     for (bool ceil : {false, true}) {
         const QString c = ceil ? ", ceil_mode" : "";
         QTest::newRow(qPrintable("max pool 3x3 stride 2 padding 1" + c))
-            << stack(layer(first), layer(Pool2d{PoolKind::Max, {3, 3}, {2, 2}, {1, 1}, ceil}));
+            << stack(layer_of(first), layer_of(Pool2d{PoolKind::Max, {3, 3}, {2, 2}, {1, 1}, ceil}));
         for (bool include : {true, false}) {
             const Pool2d avg{PoolKind::Avg, {3, 2}, {2, 2}, {1, 1}, ceil, include};
             QTest::newRow(qPrintable("avg pool 3x2 stride 2 padding 1" + c +
                                      (include ? ", pad counted" : ", pad not counted")))
-                << stack(layer(first), layer(avg));
+                << stack(layer_of(first), layer_of(avg));
         }
     }
-    const Conv2d next = with(make_conv(4, 4, 3, 3, 6), {1, 1}, {1, 1}, {1, 1}, PaddingMode::Zeros);
+    const Conv2d next = with(random_conv(4, 4, 3, 3, 6), {1, 1}, {1, 1}, {1, 1}, PaddingMode::Zeros);
     QTest::newRow("activations") << stack(
-        layer(first), layer(activation(ActivationKind::ReLU)), layer(next),
-        layer(activation(ActivationKind::LeakyReLU, 0.1f)), layer(next),
-        layer(activation(ActivationKind::Sigmoid)), layer(next),
-        layer(activation(ActivationKind::Tanh)));
+        layer_of(first), layer_of(activation(ActivationKind::ReLU)), layer_of(next),
+        layer_of(activation(ActivationKind::LeakyReLU, 0.1f)), layer_of(next),
+        layer_of(activation(ActivationKind::Sigmoid)), layer_of(next),
+        layer_of(activation(ActivationKind::Tanh)));
     QTest::newRow("disabled layers")
-        << stack(layer(first, false), layer(activation(ActivationKind::Tanh), false),
-                 layer(Pool2d{PoolKind::Max, {2, 2}, {2, 2}}, false));
+        << stack(layer_of(first, false), layer_of(activation(ActivationKind::Tanh), false),
+                 layer_of(Pool2d{PoolKind::Max, {2, 2}, {2, 2}}, false));
 
     // The layers of modern CNNs, reading earlier layers (indices; kPipelineInput the input).
     Activation prelu = activation(ActivationKind::PReLU);
@@ -436,15 +420,15 @@ void TestValueExplanation::termsAddUpToTheMapValue_data() {
     Add add_one;
     add_one.constant = {0.25f};
     QTest::newRow("residual block, concat and the classifier head") << stack(
-        layer(first),                                        // 0: 4 × 9 × 11
-        layer(make_batch_norm(4, 22)),                       // 1
-        layer(prelu),                                        // 2
-        layer(next),                                         // 3
+        layer_of(first),                                        // 0: 4 × 9 × 11
+        layer_of(make_batch_norm(4, 22)),                       // 1
+        layer_of(prelu),                                        // 2
+        layer_of(next),                                         // 3
         reading({0, 3}, add),                                // 4: skip connection
-        layer(elu),                                          // 5
+        layer_of(elu),                                          // 5
         reading({5, kPipelineInput, 1}, Concat{}),           // 6: 4 + 3 + 4 channels
-        layer(activation(ActivationKind::HardSwish)),        // 7
-        layer(hardsigmoid),                                  // 8
+        layer_of(activation(ActivationKind::HardSwish)),        // 7
+        layer_of(hardsigmoid),                                  // 8
         reading({6}, clip),                                  // 9
         reading({9}, make_pad({1, 2, 2, 1}, PaddingMode::Reflect)),   // 10
         reading({9}, make_pad({2, 0, 0, 3}, PaddingMode::Replicate)), // 11
@@ -452,11 +436,11 @@ void TestValueExplanation::termsAddUpToTheMapValue_data() {
         reading({9}, make_pad({-1, 2, 1, -2}, PaddingMode::Zeros, 0.5f)), // 13
         reading({9}, GlobalPool2d{PoolKind::Max}),           // 14
         reading({9}, GlobalPool2d{PoolKind::Avg}),           // 15
-        layer(Flatten{}),                                    // 16: 11 features
-        layer(make_linear(11, 5, 23)),                       // 17
-        layer(Softmax{}),                                    // 18
+        layer_of(Flatten{}),                                    // 16: 11 features
+        layer_of(make_linear(11, 5, 23)),                       // 17
+        layer_of(Softmax{}),                                    // 18
         reading({10}, Flatten{}),                            // 19: 11 × 12 × 14 features
-        layer(make_linear(11 * 12 * 14, 3, 24)),             // 20
+        layer_of(make_linear(11 * 12 * 14, 3, 24)),             // 20
         reading({7}, Softmax{}),                             // 21: over channels, per cell
         reading({14, 15}, add_one),                          // 22: two 11 × 1 × 1, + 0.25
         reading({4, 1, 3}, Add{}));                          // 23: three inputs
@@ -513,7 +497,7 @@ void TestValueExplanation::rampWithEdgeKernelGivesMinusSix() {
             ramp.at(0, y, x) = static_cast<float>(x);
     Conv2d conv;
     conv.weights = {1, 1, 3, 3, {1, 0, -1, 1, 0, -1, 1, 0, -1}};
-    const ValueExplanation e = explain_layer_value(layer(conv), ramp, 0, 1, 1);
+    const ValueExplanation e = explain_layer_value(layer_of(conv), ramp, 0, 1, 1);
     const auto& terms = std::get<ConvExplanation>(e.terms);
     QCOMPARE(terms.channels.size(), std::size_t(1));
     QCOMPARE(terms.channels[0].products, (std::vector<double>{1, 0, -3, 1, 0, -3, 1, 0, -3}));
@@ -524,7 +508,7 @@ void TestValueExplanation::rampWithEdgeKernelGivesMinusSix() {
     // With zero padding 1 the corner reads three padded rows/columns: 5 of 9 cells.
     conv.padding = ConvPadding::explicit_size({1, 1});
     const auto corner =
-        std::get<ConvExplanation>(explain_layer_value(layer(conv), ramp, 0, 0, 0).terms);
+        std::get<ConvExplanation>(explain_layer_value(layer_of(conv), ramp, 0, 0, 0).terms);
     int padded = 0;
     for (const WindowCell& cell : corner.channels[0].patch)
         padded += cell.reads_zero_padding() ? 1 : 0;
@@ -539,7 +523,7 @@ void TestValueExplanation::maxPoolNamesTheWinnerAndAvgPoolItsDivisor() {
         t.at(0, i / 3, i % 3) = values[i];
     // 2×2 windows, stride 2, padding 1 → output 2×2; (0, 1) covers rows −1..0, columns 1..2.
     Pool2d max{PoolKind::Max, {2, 2}, {2, 2}, {1, 1}, false};
-    auto e = std::get<PoolExplanation>(explain_layer_value(layer(max), t, 0, 0, 1).terms);
+    auto e = std::get<PoolExplanation>(explain_layer_value(layer_of(max), t, 0, 0, 1).terms);
     QCOMPARE(e.cells.size(), std::size_t(4));
     QVERIFY(e.cells[0].padded() && e.cells[1].padded());
     QCOMPARE(e.winner, 2); // row 0, column 1: the 7 (the first of the two largest in its window)
@@ -547,12 +531,12 @@ void TestValueExplanation::maxPoolNamesTheWinnerAndAvgPoolItsDivisor() {
 
     // (1, 1) covers rows 1..2 (2 is padding), columns 1..2: cells 2, −4 and two padded.
     Pool2d avg{PoolKind::Avg, {2, 2}, {2, 2}, {1, 1}, false, true};
-    e = std::get<PoolExplanation>(explain_layer_value(layer(avg), t, 0, 1, 1).terms);
+    e = std::get<PoolExplanation>(explain_layer_value(layer_of(avg), t, 0, 1, 1).terms);
     QCOMPARE(e.sum, -2.0);
     QCOMPARE(e.divisor, 4);
     QCOMPARE(e.value, -0.5);
     avg.count_include_pad = false;
-    e = std::get<PoolExplanation>(explain_layer_value(layer(avg), t, 0, 1, 1).terms);
+    e = std::get<PoolExplanation>(explain_layer_value(layer_of(avg), t, 0, 1, 1).terms);
     QCOMPARE(e.divisor, 2);
     QCOMPARE(e.value, -1.0);
 }
@@ -561,22 +545,22 @@ void TestValueExplanation::activationsShowBeforeAndAfter() {
     Tensor t(1, 1, 1);
     t.at(0, 0, 0) = -2.0f;
     auto e = std::get<ActivationExplanation>(
-        explain_layer_value(layer(activation(ActivationKind::LeakyReLU, 0.25f)), t, 0, 0, 0).terms);
+        explain_layer_value(layer_of(activation(ActivationKind::LeakyReLU, 0.25f)), t, 0, 0, 0).terms);
     QCOMPARE(e.before, -2.0f);
     QCOMPARE(e.value, -0.5);
     QCOMPARE(QString::fromStdString(e.formula), QString("x if x >= 0, else 0.25 * x"));
     e = std::get<ActivationExplanation>(
-        explain_layer_value(layer(activation(ActivationKind::ReLU)), t, 0, 0, 0).terms);
+        explain_layer_value(layer_of(activation(ActivationKind::ReLU)), t, 0, 0, 0).terms);
     QCOMPARE(e.value, 0.0);
     QCOMPARE(QString::fromStdString(e.formula), QString("max(0, x)"));
     const auto pass = std::get<PassThroughExplanation>(
-        explain_layer_value(layer(Activation{}, false), t, 0, 0, 0).terms);
+        explain_layer_value(layer_of(Activation{}, false), t, 0, 0, 0).terms);
     QCOMPARE(pass.value, -2.0);
 }
 
 void TestValueExplanation::badPositionsAreClearErrors() {
     Pipeline p;
-    p.layers = {layer(Pool2d{PoolKind::Max, {2, 2}, {2, 2}})};
+    p.layers = {layer_of(Pool2d{PoolKind::Max, {2, 2}, {2, 2}})};
     const Tensor input = random_tensor({1, 4, 4}, 1);
     const auto backend = make_backend(BackendKind::Naive);
     const RunResult result = backend->run(p, input);
@@ -603,14 +587,14 @@ void TestValueExplanation::modernLayersGiveKnownAnswers() {
     bn.running_mean = {1.0f};
     bn.running_var = {3.0f};
     bn.eps = 1.0f;
-    const auto b = std::get<BatchNormExplanation>(explain_layer_value(layer(bn), t, 0, 0, 0).terms);
+    const auto b = std::get<BatchNormExplanation>(explain_layer_value(layer_of(bn), t, 0, 0, 0).terms);
     QCOMPARE(b.std_dev, 2.0);
     QCOMPARE(b.normalized, 1.0);
     QCOMPARE(b.value, 0.75);
 
     // Reflect padding by 2 on the left: column 0 of the output mirrors column 2 of the input
     // (PyTorch's reflect leaves the edge out), column 1 mirrors column 1, column 2 is column 0.
-    const Layer reflect = layer(make_pad({0, 0, 2, 0}, PaddingMode::Reflect));
+    const Layer reflect = layer_of(make_pad({0, 0, 2, 0}, PaddingMode::Reflect));
     const int mirrored[] = {2, 1, 0, 1, 2};
     for (int x = 0; x < 5; ++x) {
         const auto p = std::get<PadExplanation>(explain_layer_value(reflect, t, 0, 0, x).terms);
@@ -622,7 +606,7 @@ void TestValueExplanation::modernLayersGiveKnownAnswers() {
     QVERIFY2(QString::fromStdString(table.formula).contains("mirrored"), table.formula.c_str());
     // Constant padding outside the map reads the constant, never a cell.
     const auto c = std::get<PadExplanation>(
-        explain_layer_value(layer(make_pad({1, 0, 0, 0}, PaddingMode::Zeros, 9.0f)), t, 0, 0, 1)
+        explain_layer_value(layer_of(make_pad({1, 0, 0, 0}, PaddingMode::Zeros, 9.0f)), t, 0, 0, 1)
             .terms);
     QVERIFY(c.reads_constant);
     QVERIFY(!c.source.is_map());
@@ -634,7 +618,7 @@ void TestValueExplanation::modernLayersGiveKnownAnswers() {
     logits.at(1, 0, 0) = std::log(2.0f);
     logits.at(2, 0, 0) = std::log(3.0f);
     const auto s =
-        std::get<SoftmaxExplanation>(explain_layer_value(layer(Softmax{}), logits, 1, 0, 0).terms);
+        std::get<SoftmaxExplanation>(explain_layer_value(layer_of(Softmax{}), logits, 1, 0, 0).terms);
     QCOMPARE(s.largest_channel, 2);
     QVERIFY(std::abs(s.value - 2.0 / 6.0) < 1e-7);
 
@@ -645,12 +629,12 @@ void TestValueExplanation::modernLayersGiveKnownAnswers() {
     ties.at(0, 1, 0) = 5.0f;
     ties.at(0, 1, 1) = -3.0f;
     const auto gmax = std::get<GlobalPoolExplanation>(
-        explain_layer_value(layer(GlobalPool2d{PoolKind::Max}), ties, 0, 0, 0).terms);
+        explain_layer_value(layer_of(GlobalPool2d{PoolKind::Max}), ties, 0, 0, 0).terms);
     QCOMPARE(gmax.winner.y, 0);
     QCOMPARE(gmax.winner.x, 1);
     QCOMPARE(gmax.value, 5.0);
     const auto gavg = std::get<GlobalPoolExplanation>(
-        explain_layer_value(layer(GlobalPool2d{PoolKind::Avg}), ties, 0, 0, 0).terms);
+        explain_layer_value(layer_of(GlobalPool2d{PoolKind::Avg}), ties, 0, 0, 0).terms);
     QCOMPARE(gavg.count, 4LL);
     QCOMPARE(gavg.value, 2.0);
 
@@ -663,7 +647,7 @@ void TestValueExplanation::modernLayersGiveKnownAnswers() {
     Tensor features(10, 1, 1);
     for (int i = 0; i < 10; ++i)
         features.at(i, 0, 0) = float(i % 2 ? -i : i); // 0, −1, 2, −3, ..., −9
-    const ValueExplanation lv = explain_layer_value(layer(fc), features, 0, 0, 0);
+    const ValueExplanation lv = explain_layer_value(layer_of(fc), features, 0, 0, 0);
     const auto& l = std::get<LinearExplanation>(lv.terms);
     QCOMPARE(l.largest.size(), std::size_t(8));
     QCOMPARE(l.largest[0].feature, 9);
@@ -683,11 +667,11 @@ void TestValueExplanation::modernLayersGiveKnownAnswers() {
     Activation prelu = activation(ActivationKind::PReLU);
     prelu.slopes = {0.5f, 0.125f};
     const auto pr =
-        std::get<ActivationExplanation>(explain_layer_value(layer(prelu), two, 1, 0, 0).terms);
+        std::get<ActivationExplanation>(explain_layer_value(layer_of(prelu), two, 1, 0, 0).terms);
     QCOMPARE(pr.value, -0.25);
     QCOMPARE(QString::fromStdString(pr.formula), QString("x if x >= 0, else 0.125 * x"));
     const auto hs = std::get<ActivationExplanation>(
-        explain_layer_value(layer(activation(ActivationKind::HardSwish)), two, 0, 0, 0).terms);
+        explain_layer_value(layer_of(activation(ActivationKind::HardSwish)), two, 0, 0, 0).terms);
     QCOMPARE(hs.value, double(-2.0f / 6.0f)); // −2 · relu6(1) / 6, in float as PyTorch
     Activation relu6 = activation(ActivationKind::Clip);
     QCOMPARE(QString::fromStdString(activation_formula(relu6)), QString("min(max(x, 0), 6)"));
@@ -698,8 +682,8 @@ void TestValueExplanation::skipConnectionsNameTheLayersTheyRead() {
     // image with layer 3. The tables name "layer 1", "layer 2" and "the input".
     Pipeline p;
     p.input_mode = InputMode::Rgb;
-    p.layers = {layer(with(make_conv(3, 3, 3, 3, 9), {1, 1}, {1, 1}, {1, 1}, PaddingMode::Zeros)),
-                layer(activation(ActivationKind::ReLU)), reading({0, 1}, Add{}),
+    p.layers = {layer_of(with(random_conv(3, 3, 3, 3, 9), {1, 1}, {1, 1}, {1, 1}, PaddingMode::Zeros)),
+                layer_of(activation(ActivationKind::ReLU)), reading({0, 1}, Add{}),
                 reading({kPipelineInput, 2}, Concat{})};
     const Tensor input = random_tensor({3, 5, 6}, 3);
     const RunResult result = make_backend(BackendKind::Naive)->run(p, input);

@@ -7,6 +7,8 @@
 // Every time is the median of several wall-clock runs of the whole Backend::run() call (or of the
 // OpenCV calls), after a warm-up run, on inputs cut from a real photo.
 
+#include "convscope/fast_backend.hpp"
+
 #include <functional>
 #include <optional>
 #include <string>

@@ -24,8 +24,10 @@ struct ValueRange {
     bool is_signed() const { return min < 0.0f && max > 0.0f; }
 };
 
-// Finite min and max of one map (non-finite values are skipped).
-ValueRange map_range(const Tensor& tensor, int channel);
+// Finite min and max of one map (non-finite values are skipped; {0, 0} when there is none), in
+// one SIMD pass at memory speed. `all_finite`, if given, tells whether every value was finite
+// (so ranges derived from this one, such as a following ReLU's, are exact).
+ValueRange map_range(const Tensor& tensor, int channel, bool* all_finite = nullptr);
 
 // The colormap a map is drawn with: Auto picks Diverging for maps with both signs, Viridis
 // otherwise.

@@ -6,6 +6,9 @@
 namespace convscope {
 
 enum class PaddingMode { Zeros, Reflect, Replicate, Circular };
+// Every mode, in the order above (for lists people choose from).
+inline constexpr PaddingMode kPaddingModes[] = {PaddingMode::Zeros, PaddingMode::Reflect,
+                                                PaddingMode::Replicate, PaddingMode::Circular};
 
 std::string_view to_string(PaddingMode mode);
 // Returns false for an unknown name.

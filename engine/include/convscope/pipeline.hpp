@@ -97,12 +97,8 @@ struct PipelinePlan {
 };
 PipelinePlan plan_pipeline(const Pipeline& pipeline, Shape input);
 
-// What a layer costs: learnable parameters, and floating-point operations for one run
-// (a multiply-add counts as 2).
-struct LayerCost {
-    long long parameters = 0;
-    double flops = 0;
-};
-LayerCost layer_cost(const Layer& layer, Shape input, Shape output);
-
 } // namespace convscope
+
+// What layers cost (layer_cost.hpp) was declared here first; code that includes this header for it
+// keeps compiling.
+#include "convscope/layer_cost.hpp"

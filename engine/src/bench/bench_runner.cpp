@@ -9,6 +9,7 @@
 #include "convscope/backend.hpp"
 #include "convscope/benchmark.hpp"
 #include "convscope/fast_backend.hpp"
+#include "convscope/layer_cost.hpp"
 #include "convscope/simd.hpp"
 
 #include <opencv2/core/utility.hpp>

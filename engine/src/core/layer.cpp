@@ -61,11 +61,4 @@ std::string display_name(const Layer& layer) {
     return layer.name.empty() ? std::string(type_name(layer)) : layer.name;
 }
 
-std::string_view to_string(InputMode mode) {
-    return mode == InputMode::Gray ? "gray" : "rgb";
-}
-
-PipelineError::PipelineError(int layer_index, std::string field, const std::string& message)
-    : std::runtime_error(message), layer_index_(layer_index), field_(std::move(field)) {}
-
 } // namespace convscope

@@ -1,3 +1,4 @@
+#include "convscope/layer_cost.hpp"
 #include "convscope/pipeline.hpp"
 
 namespace convscope {
@@ -37,6 +38,25 @@ LayerCost layer_cost(const Layer& layer, Shape input, Shape output) {
         std::holds_alternative<Concat>(layer.op))
         return {}; // data movement only
     return {0, out_elements}; // add (per extra input), softmax: about one operation per value
+}
+
+std::vector<LayerCost> layer_costs(const Pipeline& pipeline, Shape input) {
+    const PipelinePlan plan = plan_pipeline(pipeline, input);
+    std::vector<LayerCost> costs;
+    for (int i = 0; i < plan.runnable(); ++i) {
+        const Layer& layer = pipeline.layers[i];
+        const int source = input_index(layer, i, 0);
+        const Shape read = source == kPipelineInput ? input : plan.shapes[source];
+        costs.push_back(layer_cost(layer, read, plan.shapes[i]));
+    }
+    return costs;
+}
+
+double pipeline_flops(const Pipeline& pipeline, Shape input) {
+    double flops = 0;
+    for (const LayerCost& cost : layer_costs(pipeline, input))
+        flops += cost.flops;
+    return flops;
 }
 
 } // namespace convscope

@@ -8,11 +8,9 @@
 
 #include "convscope/animation_export.hpp"
 #include "convscope/image_io.hpp"
+#include "convscope/png_writer.hpp"
 
 #include <gif_lib.h>
-#include <opencv2/core.hpp>
-#include <opencv2/imgcodecs.hpp>
-#include <opencv2/imgproc.hpp>
 
 #include <algorithm>
 #include <array>
@@ -346,18 +344,7 @@ std::vector<std::string> write_png_sequence(const std::string& dir, const std::s
         char number[32];
         std::snprintf(number, sizeof number, "_%04zu.png", i);
         const std::string path = (fs::path(dir) / (stem + number)).string();
-        RgbImage frame = frames[i];
-        const cv::Mat view(frame.height, frame.width, CV_8UC3, frame.pixels.data());
-        cv::Mat bgr;
-        cv::cvtColor(view, bgr, cv::COLOR_RGB2BGR);
-        bool ok = false;
-        try {
-            ok = cv::imwrite(path, bgr);
-        } catch (const cv::Exception& e) {
-            throw IoError(path + ": cannot be written (" + e.err + ")");
-        }
-        if (!ok)
-            throw IoError(path + ": cannot be written (folder not writable or disk full?)");
+        write_png(path, frames[i]);
         paths.push_back(path);
     }
     return paths;

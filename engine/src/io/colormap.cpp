@@ -3,6 +3,8 @@
 
 #include "convscope/colormap.hpp"
 
+#include "fast/range_kernels.hpp"
+
 #include <opencv2/core.hpp>
 #include <opencv2/imgproc.hpp>
 
@@ -93,20 +95,17 @@ std::string colormap_names() {
     return names;
 }
 
-ValueRange map_range(const Tensor& tensor, int channel) {
-    float lo = std::numeric_limits<float>::infinity();
-    float hi = -std::numeric_limits<float>::infinity();
-    for (int y = 0; y < tensor.height(); ++y) {
-        const float* row = tensor.row(channel, y);
-        for (int x = 0; x < tensor.width(); ++x)
-            if (std::isfinite(row[x])) {
-                lo = std::min(lo, row[x]);
-                hi = std::max(hi, row[x]);
-            }
-    }
-    if (lo > hi) // no finite value at all
+ValueRange map_range(const Tensor& tensor, int channel, bool* all_finite) {
+    if (tensor.empty()) {
+        if (all_finite)
+            *all_finite = false;
         return {0, 0};
-    return {lo, hi};
+    }
+    const fast::FiniteRange range = fast::finite_range(tensor.row(channel, 0), tensor.row_stride(),
+                                                       tensor.height(), tensor.width());
+    if (all_finite)
+        *all_finite = range.all_finite;
+    return {range.min, range.max};
 }
 
 Colormap resolve_colormap(Colormap requested, ValueRange range) {

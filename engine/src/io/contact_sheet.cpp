@@ -2,9 +2,9 @@
 
 #include "convscope/contact_sheet.hpp"
 #include "convscope/image_io.hpp"
+#include "convscope/png_writer.hpp"
 
 #include <opencv2/core.hpp>
-#include <opencv2/imgcodecs.hpp>
 #include <opencv2/imgproc.hpp>
 
 #include <algorithm>
@@ -139,18 +139,7 @@ RgbImage render_contact_sheet(const Tensor& maps, const std::string& title,
 
 void write_contact_sheet(const std::string& path, const Tensor& maps, const std::string& title,
                          const ContactSheetOptions& options) {
-    RgbImage rgb = render_contact_sheet(maps, title, options);
-    const cv::Mat view(rgb.height, rgb.width, CV_8UC3, rgb.pixels.data());
-    cv::Mat bgr;
-    cv::cvtColor(view, bgr, cv::COLOR_RGB2BGR);
-    bool ok = false;
-    try {
-        ok = cv::imwrite(path, bgr);
-    } catch (const cv::Exception& e) {
-        throw IoError(path + ": cannot be written (" + e.err + ")");
-    }
-    if (!ok)
-        throw IoError(path + ": cannot be written (folder not writable or disk full?)");
+    write_png(path, render_contact_sheet(maps, title, options));
 }
 
 std::string contact_sheet_title(const Layer& layer, int index, Shape shape) {

@@ -7,6 +7,7 @@
 
 #include "image_header.hpp"
 #include "mapped_file.hpp"
+#include "one_line.hpp"
 
 #include <opencv2/core.hpp>
 #include <opencv2/imgcodecs.hpp>
@@ -34,16 +35,6 @@ std::string lower_extension(const std::string& path) {
     std::transform(ext.begin(), ext.end(), ext.begin(),
                    [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
     return ext;
-}
-
-// An OpenCV message on one line.
-std::string one_line(std::string text) {
-    for (char& c : text)
-        if (c == '\n' || c == '\r')
-            c = ' ';
-    while (!text.empty() && text.back() == ' ')
-        text.pop_back();
-    return text.size() > 200 ? text.substr(0, 197) + "..." : text;
 }
 
 // libpng and libjpeg print their complaints about a broken file straight to stderr. While a

@@ -6,6 +6,7 @@
 #include "convscope/contact_sheet.hpp"
 #include "convscope/image_io.hpp"
 #include "convscope/npy.hpp"
+#include "convscope/png_writer.hpp"
 
 #include <nlohmann/json.hpp>
 #include <opencv2/core.hpp>
@@ -55,7 +56,7 @@ void create_folder(const fs::path& dir) {
                       (ec ? ec.message() : std::string("a file is in the way")) + ")");
 }
 
-void write_image(const std::string& path, const cv::Mat& image) {
+void write_tiff(const std::string& path, const cv::Mat& image) {
     bool ok = false;
     try {
         ok = cv::imwrite(path, image);
@@ -119,11 +120,7 @@ bool parse_export_formats(const std::string& list, ExportFormats& formats, std::
 void write_map_png(const std::string& path, const Tensor& tensor, int channel, Colormap map) {
     const ValueRange range = map_range(tensor, channel);
     const Colormap resolved = resolve_colormap(map, range);
-    RgbImage rgb = colorize(tensor, channel, resolved, display_range(resolved, range));
-    cv::Mat rgb_mat(rgb.height, rgb.width, CV_8UC3, rgb.pixels.data());
-    cv::Mat bgr;
-    cv::cvtColor(rgb_mat, bgr, cv::COLOR_RGB2BGR);
-    write_image(path, bgr);
+    write_png(path, colorize(tensor, channel, resolved, display_range(resolved, range)));
 }
 
 void write_map_tiff(const std::string& path, const Tensor& tensor, int channel) {
@@ -131,7 +128,7 @@ void write_map_tiff(const std::string& path, const Tensor& tensor, int channel) 
     const cv::Mat view(tensor.height(), tensor.width(), CV_32F,
                        const_cast<float*>(tensor.channel_data(channel)),
                        tensor.row_stride() * sizeof(float));
-    write_image(path, view);
+    write_tiff(path, view);
 }
 
 Tensor read_map_tiff(const std::string& path) {

@@ -4,6 +4,7 @@
 
 #include "convscope/onnx_import.hpp"
 
+#include "one_line.hpp"
 #include "onnx/onnx_context.hpp"
 #include "onnx/onnx_errors.hpp"
 #include "onnx/onnx_graph.hpp"
@@ -216,6 +217,9 @@ std::string unknown_op_reason(const onnx::NodeProto& node) {
 bool is_known_op(const onnx::NodeProto& node) {
     return is_default_domain(node.domain()) && op_table().count(node.op_type());
 }
+
+// Enough for a message quoting a few long names; a name of kilobytes is cut.
+constexpr std::size_t max_message_chars = 1000;
 
 // The message of a libonnx assertion without its source location.
 std::string converter_message(const std::string& what) {
@@ -602,23 +606,30 @@ OnnxImport Importer::run() {
 OnnxImport import_onnx_bytes(std::span<const std::uint8_t> bytes, const std::string& name,
                              const OnnxImportOptions& options,
                              const std::string& external_data_dir) {
+    // Messages and warnings quote names from the model, which may hold any byte.
+    const auto fail = [&name](const std::string& what) {
+        return OnnxError(name + ": " + one_line(what, max_message_chars));
+    };
     try {
         onnx::ModelProto model = parse_model(bytes);
         load_external_data(model, external_data_dir);
-        return Importer(model, options, name).run();
+        OnnxImport imported = Importer(model, options, name).run();
+        for (std::string& warning : imported.warnings)
+            warning = one_line(std::move(warning), max_message_chars);
+        return imported;
     } catch (const ModelError& e) {
-        throw OnnxError(name + ": " + e.what());
+        throw fail(e.what());
     } catch (const Unsupported& e) {
-        throw OnnxError(name + ": " + e.what());
+        throw fail(e.what());
     } catch (const std::bad_alloc&) {
-        throw OnnxError(name + ": there is not enough memory to import the model");
+        throw fail("there is not enough memory to import the model");
     } catch (const std::length_error&) {
-        throw OnnxError(name + ": there is not enough memory to import the model");
+        throw fail("there is not enough memory to import the model");
     } catch (const OnnxError&) {
         throw;
     } catch (const std::exception& e) {
         // What libonnx or protobuf throw beyond the checks above: still one line on the file.
-        throw OnnxError(name + ": cannot be imported (" + converter_message(e.what()) + ")");
+        throw fail("cannot be imported (" + converter_message(e.what()) + ")");
     }
 }
 
@@ -627,7 +638,7 @@ OnnxImport import_onnx(const std::string& path, const OnnxImportOptions& options
     try {
         bytes = read_model_file(path);
     } catch (const ModelError& e) {
-        throw OnnxError(path + ": " + e.what());
+        throw OnnxError(path + ": " + one_line(e.what(), max_message_chars));
     }
     std::string dir = std::filesystem::path(path).parent_path().string();
     if (dir.empty())

@@ -590,15 +590,30 @@ struct Node {
     Kind kind = Kind::Scalar;
     std::string text;                                 // Scalar
     std::vector<Node> items;                          // Array
-    std::vector<std::pair<std::string, Node>> fields; // Object, in order
+    // Object, in order: keys and values side by side (std::vector may hold the incomplete Node,
+    // std::pair may not).
+    std::vector<std::string> keys;
+    std::vector<Node> values;
     const float* floats = nullptr;                    // Floats
     std::vector<int> dims;                            // Floats
 
-    static Node array() { return Node{Kind::Array, {}, {}, {}, nullptr, {}}; }
-    static Node object() { return Node{Kind::Object, {}, {}, {}, nullptr, {}}; }
-    static Node scalar(std::string text) { return Node{Kind::Scalar, std::move(text), {}, {}, nullptr, {}}; }
+    static Node of(Kind kind) {
+        Node node;
+        node.kind = kind;
+        return node;
+    }
+    static Node array() { return of(Kind::Array); }
+    static Node object() { return of(Kind::Object); }
+    static Node scalar(std::string text) {
+        Node node;
+        node.text = std::move(text);
+        return node;
+    }
     static Node block(std::span<const float> values, std::vector<int> dims) {
-        return Node{Kind::Floats, {}, {}, {}, values.data(), std::move(dims)};
+        Node node = of(Kind::Floats);
+        node.floats = values.data();
+        node.dims = std::move(dims);
+        return node;
     }
 
     Node& add(Node item) {
@@ -606,7 +621,8 @@ struct Node {
         return *this;
     }
     Node& set(std::string key, Node value) {
-        fields.emplace_back(std::move(key), std::move(value));
+        keys.push_back(std::move(key));
+        values.push_back(std::move(value));
         return *this;
     }
 };
@@ -693,12 +709,12 @@ private:
 
     void write_object(const Node& node, int indent) {
         text += '{';
-        for (std::size_t i = 0; i < node.fields.size(); ++i) {
+        for (std::size_t i = 0; i < node.keys.size(); ++i) {
             text += i == 0 ? "" : ",";
             newline(indent + 1);
-            text += json(node.fields[i].first).dump(-1, ' ', true);
+            text += json(node.keys[i]).dump(-1, ' ', true);
             text += ": ";
-            write(node.fields[i].second, indent + 1);
+            write(node.values[i], indent + 1);
         }
         newline(indent);
         text += '}';

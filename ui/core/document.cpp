@@ -1,0 +1,183 @@
+#include "document.hpp"
+
+#include "commands.hpp"
+#include "pipeline_edit.hpp"
+
+#include "convscope/image_io.hpp"
+#include "convscope/pipeline_json.hpp"
+
+#include <QFileInfo>
+
+#include <algorithm>
+
+namespace convscope::ui {
+
+Document::Document(QObject* parent) : QObject(parent) {}
+
+// The undo stack clears itself as it is destroyed and announces that it is clean again; whoever
+// listens (the window's title, the project's [*] marker) may be half destroyed already, since
+// the document usually goes down with its window. A document being destroyed says nothing.
+Document::~Document() {
+    undoStack_.blockSignals(true);
+}
+
+void Document::setSelectedLayer(int layer) {
+    layer = std::clamp(layer, 0, std::max(0, int(pipeline_.layers.size()) - 1));
+    if (layer == selectedLayer_)
+        return;
+    selectedLayer_ = layer;
+    selectedFilter_ = 0;
+    Q_EMIT selectionChanged();
+}
+
+void Document::setSelectedFilter(int filter) {
+    if (filter == selectedFilter_)
+        return;
+    selectedFilter_ = std::max(0, filter);
+    Q_EMIT selectionChanged();
+}
+
+const Conv2d* Document::selectedConv() const {
+    if (selectedLayer_ < 0 || selectedLayer_ >= int(pipeline_.layers.size()))
+        return nullptr;
+    return std::get_if<Conv2d>(&pipeline_.layers[selectedLayer_].op);
+}
+
+Conv2d* Document::selectedConv(Pipeline& edited) const {
+    edited = pipeline_;
+    if (selectedLayer_ < 0 || selectedLayer_ >= int(edited.layers.size()))
+        return nullptr;
+    return std::get_if<Conv2d>(&edited.layers[selectedLayer_].op);
+}
+
+void Document::setFocus(MapId focus) {
+    if (focus == focus_)
+        return;
+    focus_ = focus;
+    Q_EMIT focusChanged();
+}
+
+void Document::setDisplay(DisplaySettings display) {
+    if (display == display_)
+        return;
+    display_ = display;
+    Q_EMIT displayChanged();
+}
+
+void Document::setLiveBackend(BackendKind kind) {
+    if (kind == liveBackend_)
+        return;
+    liveBackend_ = kind;
+    Q_EMIT liveBackendChanged();
+}
+
+bool Document::reloadInput(QString* error) {
+    if (imagePath_.isEmpty())
+        return false;
+    try {
+        auto tensor =
+            std::make_shared<Tensor>(load_input(imagePath_.toStdString(), pipeline_.input_mode));
+        imageSize_ = QSize(tensor->width(), tensor->height());
+        input_ = std::move(tensor);
+        ++revision_;
+    } catch (const std::bad_alloc&) {
+        if (error)
+            *error = tr("%1: not enough memory to load it").arg(imagePath_);
+        return false;
+    } catch (const std::exception& e) {
+        if (error)
+            *error = QString::fromUtf8(e.what());
+        return false;
+    }
+    return true;
+}
+
+bool Document::loadImage(const QString& path, QString* error) {
+    const QString previous = imagePath_;
+    imagePath_ = QFileInfo(path).absoluteFilePath();
+    QString message;
+    if (!reloadInput(&message)) {
+        imagePath_ = previous;
+        if (error)
+            *error = message;
+        Q_EMIT imageError(message);
+        return false;
+    }
+    Q_EMIT inputChanged();
+    return true;
+}
+
+bool Document::loadPipeline(const QString& path, QString* error) {
+    try {
+        Pipeline loaded = load_pipeline(path.toStdString());
+        pipelinePath_ = QFileInfo(path).absoluteFilePath();
+        edit(tr("Open pipeline %1").arg(QFileInfo(path).fileName()), loaded, {.select = 0});
+    } catch (const std::exception& e) {
+        if (error)
+            *error = QString::fromUtf8(e.what());
+        return false;
+    }
+    return true;
+}
+
+void Document::resetPipeline(const Pipeline& pipeline, const QString& path) {
+    pipelinePath_ = path;
+    undoStack_.clear();
+    applyPipeline(pipeline, 0);
+}
+
+void Document::edit(const QString& text, const Pipeline& after, const EditOptions& options) {
+    if (after == pipeline_)
+        return;
+    undoStack_.push(new PipelineCommand(this, text, pipeline_, after, options.mergeKey,
+                                        selectedLayer_,
+                                        options.select < 0 ? selectedLayer_ : options.select));
+}
+
+void Document::applyPipeline(const Pipeline& pipeline, int select) {
+    const bool modeChanged = pipeline.input_mode != pipeline_.input_mode;
+    pipeline_ = pipeline;
+    ++revision_;
+    if (modeChanged && !imagePath_.isEmpty()) {
+        QString error;
+        if (reloadInput(&error))
+            Q_EMIT inputChanged();
+        else
+            Q_EMIT imageError(error);
+    }
+    const int count = int(pipeline_.layers.size());
+    const int layer = std::clamp(select, 0, std::max(0, count - 1));
+    bool selection = false;
+    if (layer != selectedLayer_) {
+        selectedLayer_ = layer;
+        selection = true;
+    }
+    if (const Conv2d* conv = selectedConv())
+        if (selectedFilter_ >= conv->weights.out_channels) {
+            selectedFilter_ = conv->weights.out_channels - 1;
+            selection = true;
+        }
+    // The map shown large must still exist: the last layer's first map, or the input.
+    const bool focusMoved = focus_.layer >= count;
+    if (focusMoved)
+        focus_ = MapId{count - 1, 0};
+    Q_EMIT pipelineChanged();
+    if (selection)
+        Q_EMIT selectionChanged();
+    if (focusMoved)
+        Q_EMIT focusChanged();
+}
+
+Shape Document::inputShapeOf(int index) const {
+    if (!input_)
+        return {};
+    return ui::inputShapeOf(pipeline_, input_->shape(), index);
+}
+
+Shape Document::outputShapeOf(int layer) const {
+    if (!input_)
+        return {};
+    return ui::outputShapeOf(pipeline_, input_->shape(), layer);
+}
+
+} // namespace convscope::ui

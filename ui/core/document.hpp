@@ -1,0 +1,112 @@
+#pragma once
+// The document: what the user is looking at and editing, with no widgets (nomacs' split between
+// core and GUI). Panels read it and change it through undoable commands; the render coordinator
+// watches it.
+
+#include "render_types.hpp"
+
+#include "convscope/pipeline.hpp"
+#include "convscope/tensor.hpp"
+
+#include <QObject>
+#include <QSize>
+#include <QString>
+#include <QUndoStack>
+
+#include <memory>
+
+namespace convscope::ui {
+
+// How an edit becomes an undo step (Document::edit).
+struct EditOptions {
+    // Edits with the same non-empty key in a row merge into one step (a drag of one value).
+    QString mergeKey;
+    // The layer to select afterwards (-1: keep the selection).
+    int select = -1;
+};
+
+class Document : public QObject {
+    Q_OBJECT
+
+public:
+    explicit Document(QObject* parent = nullptr);
+    ~Document() override;
+
+    const Pipeline& pipeline() const { return pipeline_; }
+    std::shared_ptr<const Tensor> input() const { return input_; }
+    // Counts the changes of the pipeline and of the input: a result or a snapshot made at the
+    // current revision shows the document as it is.
+    quint64 revision() const { return revision_; }
+    QString imagePath() const { return imagePath_; }
+    QSize imageSize() const { return imageSize_; }
+    QString pipelinePath() const { return pipelinePath_; }
+    QUndoStack* undoStack() { return &undoStack_; }
+
+    // The layer the properties panel and kernel editor show, and the filter (output channel) the
+    // kernel editor edits.
+    int selectedLayer() const { return selectedLayer_; }
+    int selectedFilter() const { return selectedFilter_; }
+    void setSelectedLayer(int layer);
+    void setSelectedFilter(int filter);
+    // The selected layer's convolution, or null when it is not a conv (or nothing is selected).
+    const Conv2d* selectedConv() const;
+    // For an edit: sets `edited` to a copy of the pipeline and returns its selected conv (null
+    // when there is none), to change and hand to edit() as one step.
+    Conv2d* selectedConv(Pipeline& edited) const;
+
+    // The map shown large.
+    MapId focus() const { return focus_; }
+    void setFocus(MapId focus);
+
+    DisplaySettings display() const { return display_; }
+    void setDisplay(DisplaySettings display);
+
+    BackendKind liveBackend() const { return liveBackend_; }
+    void setLiveBackend(BackendKind kind);
+
+    // Loads an image in the pipeline's input mode; false with a message naming the file.
+    bool loadImage(const QString& path, QString* error = nullptr);
+    // Replaces the pipeline with a file's (undoable); false with a message.
+    bool loadPipeline(const QString& path, QString* error = nullptr);
+    // Replaces the pipeline without an undo step (start-up).
+    void resetPipeline(const Pipeline& pipeline, const QString& path = {});
+
+    // Every edit goes through here: one undo step named `text`. (Which layers changed is the
+    // engine's to find: it compares with its last run.)
+    void edit(const QString& text, const Pipeline& after, const EditOptions& options = {});
+
+    // The shape of the maps layer `index` reads (its first input), and the shape layer `layer`
+    // produces (-1: the input); empty where an earlier layer cannot run.
+    Shape inputShapeOf(int index) const;
+    Shape outputShapeOf(int layer) const;
+
+Q_SIGNALS:
+    void pipelineChanged();
+    void inputChanged();
+    void selectionChanged();
+    void focusChanged();
+    void displayChanged();
+    void liveBackendChanged();
+    void imageError(const QString& message);
+
+private:
+    friend class PipelineCommand; // the only way to change the pipeline: an undo step
+    // Applies a pipeline state (the commands' redo/undo).
+    void applyPipeline(const Pipeline& pipeline, int select);
+    bool reloadInput(QString* error);
+
+    Pipeline pipeline_;
+    std::shared_ptr<const Tensor> input_;
+    quint64 revision_ = 0;
+    QString imagePath_;
+    QString pipelinePath_;
+    QSize imageSize_;
+    QUndoStack undoStack_;
+    int selectedLayer_ = 0;
+    int selectedFilter_ = 0;
+    MapId focus_;
+    DisplaySettings display_;
+    BackendKind liveBackend_ = BackendKind::Fast;
+};
+
+} // namespace convscope::ui

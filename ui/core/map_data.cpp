@@ -1,0 +1,102 @@
+#include "map_data.hpp"
+
+#include "document.hpp"
+#include "render_coordinator.hpp"
+
+namespace convscope::ui {
+
+const Tensor* MapSnapshot::maps(int layer) const {
+    if (layer < 0)
+        return input.get();
+    return layer < int(run.layers.size()) ? run.layers[layer].output.get() : nullptr;
+}
+
+bool MapSnapshot::contains(MapId id) const {
+    const Tensor* t = maps(id.layer);
+    return t && id.channel >= 0 && id.channel < t->channels();
+}
+
+MapDataProvider::MapDataProvider(RenderCoordinator* coordinator, QObject* parent)
+    : QObject(parent), coordinator_(coordinator), document_(coordinator->document()) {
+    connect(coordinator_, &RenderCoordinator::resultReady, this, &MapDataProvider::onResult);
+}
+
+MapDataProvider::~MapDataProvider() = default;
+
+bool MapDataProvider::isCurrent() const {
+    return snapshot_ && snapshot_->revision == document_->revision() &&
+           snapshot_->input == document_->input();
+}
+
+void MapDataProvider::setWanted(const QString& consumer, bool wanted) {
+    wanted_.removeAll(consumer);
+    if (wanted)
+        wanted_.append(consumer);
+    keepMaps(keepsMaps());
+    if (wanted)
+        requestMaps();
+    else if (!keepsMaps())
+        snapshot_.reset(); // nobody reads values now: the engine may reuse its buffers
+}
+
+bool MapDataProvider::keepsMaps() const {
+    return isWanted() || !waiters_.empty();
+}
+
+void MapDataProvider::keepMaps(bool keep) {
+    if (keep && !coordinator_->keepMaps())
+        keepingSince_ = coordinator_->requestedGeneration() + 1; // the next request has them
+    coordinator_->setKeepMaps(keep);
+}
+
+void MapDataProvider::refresh() {
+    if (!isCurrent())
+        withCurrent(this, [](std::shared_ptr<const MapSnapshot>) {});
+}
+
+void MapDataProvider::requestMaps() {
+    if (isCurrent() || !document_->input())
+        return;
+    // A render on its way brings the maps (or, sent before they were wanted, leads back here).
+    if (coordinator_->isBusy() || coordinator_->isScheduled())
+        return;
+    // The engine's cache holds the maps already: the render thread only hands them over.
+    coordinator_->scheduleRender();
+}
+
+void MapDataProvider::withCurrent(
+    QObject* context, std::function<void(std::shared_ptr<const MapSnapshot>)> callback) {
+    if (isCurrent()) {
+        callback(snapshot_);
+        return;
+    }
+    waiters_.push_back({context, std::move(callback)});
+    keepMaps(true);
+    requestMaps();
+}
+
+void MapDataProvider::onResult(const std::shared_ptr<const RenderResult>& result) {
+    if (!result->maps) {
+        // Asked for before values were wanted: ask again, now with the maps (a result that was
+        // asked for them and has none had nothing to give).
+        if (keepsMaps() && result->generation < keepingSince_)
+            requestMaps();
+        else if (!keepsMaps())
+            snapshot_.reset(); // out of date, and held only by us
+        return;
+    }
+    snapshot_ = result->maps;
+    if (!isCurrent())
+        return; // the document moved on; the coordinator is already rendering the newer state
+    Q_EMIT snapshotReady(snapshot_);
+    std::vector<Waiter> waiters;
+    waiters.swap(waiters_);
+    for (Waiter& waiter : waiters)
+        if (waiter.context)
+            waiter.callback(snapshot_);
+    // The snapshot stays until the next result, so a caller can still read it; the maps are no
+    // longer asked for unless some panel wants them.
+    keepMaps(keepsMaps());
+}
+
+} // namespace convscope::ui

@@ -1,0 +1,571 @@
+#include "kernel_editor.hpp"
+
+#include "document.hpp"
+#include "map_rendering.hpp"
+#include "number_format.hpp"
+#include "pipeline_edit.hpp"
+
+#include "resource_paths.hpp"
+
+#include <QApplication>
+#include <QClipboard>
+#include <QComboBox>
+#include <QDoubleSpinBox>
+#include <QDoubleValidator>
+#include <QElapsedTimer>
+#include <QGridLayout>
+#include <QGroupBox>
+#include <QHBoxLayout>
+#include <QLabel>
+#include <QMouseEvent>
+#include <QScrollArea>
+#include <QSpinBox>
+#include <QToolButton>
+#include <QVBoxLayout>
+#include <QWheelEvent>
+
+#include <algorithm>
+#include <cmath>
+
+namespace convscope::ui {
+
+namespace {
+
+int nextSession() {
+    static int session = 0;
+    return ++session;
+}
+
+} // namespace
+
+KernelCell::KernelCell(int channel, int y, int x, QWidget* parent)
+    : QLineEdit(parent), channel_(channel), y_(y), x_(x) {
+    setAlignment(Qt::AlignCenter);
+    setFixedSize(52, 28);
+    auto* validator = new QDoubleValidator(this);
+    validator->setNotation(QDoubleValidator::ScientificNotation);
+    validator->setLocale(QLocale::c());
+    setValidator(validator);
+    setToolTip(
+        tr("Weight (%1, %2) of input channel %3. Type a value, or scrub: wheel or drag up/down "
+           "(Shift finer, Ctrl coarser).")
+            .arg(y + 1)
+            .arg(x + 1)
+            .arg(channel + 1));
+    setObjectName(QStringLiteral("cell_%1_%2_%3").arg(channel).arg(y).arg(x));
+    connect(this, &QLineEdit::returnPressed, this, &KernelCell::commitText);
+    connect(this, &QLineEdit::editingFinished, this, &KernelCell::commitText);
+}
+
+void KernelCell::setValue(float value, float maxAbs) {
+    value_ = value;
+    if (!hasFocus() || !isModified())
+        setText(formatWeight(value));
+    setModified(false);
+    const ColorLut& lut = colorLut(Colormap::Diverging);
+    const float t = maxAbs > 0 ? 0.5f + 0.5f * std::clamp(value / maxAbs, -1.0f, 1.0f) : 0.5f;
+    const QColor colour = QColor::fromRgb(lut[int(t * 255.0f + 0.5f)]);
+    // Soften towards the base colour so text stays readable in light and dark palettes.
+    const QColor base = palette().color(QPalette::Window).lightness() < 128 ? QColor(40, 40, 40)
+                                                                            : QColor(255, 255, 255);
+    const float strength = 0.85f;
+    const QColor mixed(int(colour.red() * strength + base.red() * (1 - strength)),
+                       int(colour.green() * strength + base.green() * (1 - strength)),
+                       int(colour.blue() * strength + base.blue() * (1 - strength)));
+    QPalette pal = palette();
+    pal.setColor(QPalette::Base, mixed);
+    pal.setColor(QPalette::Text, mixed.lightness() < 130 ? Qt::white : Qt::black);
+    setPalette(pal);
+}
+
+void KernelCell::commitText() {
+    if (!isModified())
+        return;
+    setModified(false);
+    bool ok = false;
+    const float v = QLocale::c().toFloat(text().trimmed(), &ok);
+    if (ok && std::isfinite(v) && v != value_)
+        Q_EMIT valueTyped(channel_, y_, x_, v);
+    else
+        setText(formatWeight(value_));
+}
+
+void KernelCell::focusOutEvent(QFocusEvent* event) {
+    commitText();
+    QLineEdit::focusOutEvent(event);
+}
+
+float KernelCell::step(Qt::KeyboardModifiers modifiers) const {
+    if (modifiers & Qt::ShiftModifier)
+        return 0.01f;
+    if (modifiers & Qt::ControlModifier)
+        return 1.0f;
+    return 0.1f;
+}
+
+void KernelCell::wheelEvent(QWheelEvent* event) {
+    static QElapsedTimer lastWheel;
+    static int session = 0;
+    static const KernelCell* lastCell = nullptr;
+    if (!lastWheel.isValid() || lastWheel.elapsed() > 700 || lastCell != this)
+        session = nextSession();
+    lastWheel.restart();
+    lastCell = this;
+    const QPoint delta = event->angleDelta();
+    const int d = delta.y() != 0 ? delta.y() : delta.x();
+    if (d == 0)
+        return;
+    const float steps = d / 120.0f;
+    const float v = std::round((value_ + steps * step(event->modifiers())) * 10000.0f) / 10000.0f;
+    value_ = v;
+    setText(formatWeight(v));
+    setModified(false);
+    Q_EMIT valueScrubbed(channel_, y_, x_, v, session);
+    event->accept();
+}
+
+void KernelCell::mousePressEvent(QMouseEvent* event) {
+    if (event->button() == Qt::LeftButton) {
+        pressed_ = true;
+        scrubbing_ = false;
+        pressPos_ = event->position();
+        pressValue_ = value_;
+    }
+    QLineEdit::mousePressEvent(event);
+}
+
+void KernelCell::mouseMoveEvent(QMouseEvent* event) {
+    if (pressed_) {
+        const double dy = pressPos_.y() - event->position().y();
+        if (!scrubbing_ && std::abs(dy) > 4) {
+            scrubbing_ = true;
+            static int dummy = 0;
+            (void)dummy;
+            setProperty("scrubSession", nextSession());
+            setCursor(Qt::SizeVerCursor);
+        }
+        if (scrubbing_) {
+            const float v =
+                std::round((pressValue_ + float(dy) / 10.0f * step(event->modifiers())) *
+                           10000.0f) /
+                10000.0f;
+            if (v != value_) {
+                value_ = v;
+                setText(formatWeight(v));
+                setModified(false);
+                Q_EMIT valueScrubbed(channel_, y_, x_, v, property("scrubSession").toInt());
+            }
+            return;
+        }
+    }
+    QLineEdit::mouseMoveEvent(event);
+}
+
+void KernelCell::mouseReleaseEvent(QMouseEvent* event) {
+    pressed_ = false;
+    if (scrubbing_) {
+        scrubbing_ = false;
+        unsetCursor();
+        return;
+    }
+    QLineEdit::mouseReleaseEvent(event);
+}
+
+// ---------------------------------------------------------------------------------------------
+
+KernelEditor::KernelEditor(Document* document, QWidget* parent)
+    : QWidget(parent), document_(document) {
+    presets_ = loadKernelPresets(convscope::resource_path(QStringLiteral("presets/kernels.json")),
+                                 &presetsError_);
+
+    title_ = new QLabel(this);
+    QFont bold = title_->font();
+    bold.setBold(true);
+    title_->setFont(bold);
+
+    filter_ = new QSpinBox(this);
+    filter_->setObjectName(QStringLiteral("filter"));
+    filter_->setMinimum(1);
+    filter_->setToolTip(tr("Which filter (output channel) of the layer to edit"));
+    filterCount_ = new QLabel(this);
+    bias_ = new QDoubleSpinBox(this);
+    bias_->setObjectName(QStringLiteral("bias"));
+    bias_->setRange(-100, 100);
+    bias_->setDecimals(3);
+    bias_->setSingleStep(0.05);
+    bias_->setKeyboardTracking(false);
+    bias_->setToolTip(tr(
+        "The filter's bias, added to every output value (turn bias on in the layer's properties)"));
+    kernelH_ = new QSpinBox(this);
+    kernelW_ = new QSpinBox(this);
+    for (QSpinBox* box : {kernelH_, kernelW_}) {
+        box->setRange(1, 15);
+        box->setKeyboardTracking(false);
+    }
+    kernelH_->setObjectName(QStringLiteral("kernel_h"));
+    kernelW_->setObjectName(QStringLiteral("kernel_w"));
+    kernelH_->setToolTip(
+        tr("Kernel height (1–15), for every filter of the layer; resizing keeps the centre"));
+    kernelW_->setToolTip(
+        tr("Kernel width (1–15), for every filter of the layer; resizing keeps the centre"));
+
+    presetBox_ = new QComboBox(this);
+    presetBox_->setObjectName(QStringLiteral("presets"));
+    presetBox_->addItem(tr("Apply a preset…"));
+    for (const KernelPreset& preset : presets_) {
+        presetBox_->addItem(QStringLiteral("%1  (%2×%3)")
+                                .arg(preset.name)
+                                .arg(preset.kernel.size())
+                                .arg(preset.kernel[0].size()),
+                            preset.id);
+        presetBox_->setItemData(presetBox_->count() - 1, preset.description, Qt::ToolTipRole);
+    }
+    presetBox_->setToolTip(
+        tr("Classic kernels from image processing, applied to every input channel of this "
+           "filter (divided by the number of channels)"));
+    presetDescription_ = new QLabel(this);
+    presetDescription_->setWordWrap(true);
+    presetDescription_->setForegroundRole(QPalette::PlaceholderText);
+    presetDescription_->setObjectName(QStringLiteral("presetDescription"));
+    if (!presetsError_.isEmpty()) {
+        // Say so where the presets would be, rather than show an empty list.
+        presetBox_->setItemText(0, tr("No presets"));
+        presetBox_->setEnabled(false);
+        presetBox_->setToolTip(tr("The kernel presets cannot be read: %1").arg(presetsError_));
+        presetDescription_->setText(tr("The kernel presets cannot be read: %1").arg(presetsError_));
+    }
+
+    auto tool = [this](const QString& text, const QString& tip, void (KernelEditor::*slot)()) {
+        auto* b = new QToolButton(this);
+        b->setText(text);
+        b->setToolTip(tip);
+        b->setAutoRaise(false);
+        connect(b, &QToolButton::clicked, this, slot);
+        return b;
+    };
+    auto* tools = new QGridLayout;
+    tools->setSpacing(3);
+    const std::vector<QToolButton*> buttons = {
+        tool(tr("Normalise"),
+             tr("Scale the filter so its weights sum to 1 (a blur keeps the brightness)"),
+             &KernelEditor::normalise),
+        tool(tr("Flip ↔"), tr("Mirror the filter left–right"), &KernelEditor::flipHorizontal),
+        tool(tr("Flip ↕"), tr("Mirror the filter top–bottom"), &KernelEditor::flipVertical),
+        tool(tr("Transpose"), tr("Swap rows and columns (Sobel x becomes Sobel y)"),
+             &KernelEditor::transpose),
+        tool(tr("Randomise"), tr("Random weights, as a network starts before training"),
+             &KernelEditor::randomise),
+        tool(tr("Zero"), tr("Set every weight of the filter to 0"), &KernelEditor::zero),
+        tool(tr("Copy"),
+             tr("Copy the filter as text: rows on lines, channels separated by a blank line"),
+             &KernelEditor::copyKernel),
+        tool(tr("Paste"),
+             tr("Paste a kernel as text (one 2-D kernel for all channels, or one per channel)"),
+             &KernelEditor::pasteKernel),
+    };
+    for (std::size_t i = 0; i < buttons.size(); ++i) {
+        buttons[i]->setSizePolicy(QSizePolicy::Expanding, QSizePolicy::Fixed);
+        tools->addWidget(buttons[i], int(i / 4), int(i % 4));
+    }
+
+    auto* header = new QGridLayout;
+    header->addWidget(new QLabel(tr("Filter")), 0, 0);
+    auto* filterRow = new QHBoxLayout;
+    filterRow->addWidget(filter_);
+    filterRow->addWidget(filterCount_);
+    filterRow->addSpacing(12);
+    filterRow->addWidget(new QLabel(tr("Bias")));
+    filterRow->addWidget(bias_);
+    filterRow->addStretch();
+    header->addLayout(filterRow, 0, 1);
+    header->addWidget(new QLabel(tr("Size")), 1, 0);
+    auto* sizeRow = new QHBoxLayout;
+    sizeRow->addWidget(kernelH_);
+    sizeRow->addWidget(new QLabel(QStringLiteral("×")));
+    sizeRow->addWidget(kernelW_);
+    sizeRow->addStretch();
+    header->addLayout(sizeRow, 1, 1);
+
+    gridHost_ = new QWidget;
+    scroll_ = new QScrollArea(this);
+    scroll_->setWidget(gridHost_);
+    scroll_->setWidgetResizable(true);
+    scroll_->setFrameShape(QFrame::NoFrame);
+
+    editorArea_ = new QWidget(this);
+    auto* editorLayout = new QVBoxLayout(editorArea_);
+    editorLayout->setContentsMargins(0, 0, 0, 0);
+    editorLayout->addLayout(header);
+    editorLayout->addWidget(presetBox_);
+    editorLayout->addWidget(presetDescription_);
+    editorLayout->addLayout(tools);
+    editorLayout->addWidget(scroll_, 1);
+
+    placeholder_ = new QLabel(tr("Select a convolution layer to see and edit its kernels."), this);
+    placeholder_->setWordWrap(true);
+    placeholder_->setAlignment(Qt::AlignCenter);
+    placeholder_->setForegroundRole(QPalette::PlaceholderText);
+
+    auto* layout = new QVBoxLayout(this);
+    layout->setContentsMargins(8, 6, 8, 6);
+    layout->addWidget(title_);
+    layout->addWidget(editorArea_, 1);
+    layout->addWidget(placeholder_, 1);
+
+    connect(filter_, &QSpinBox::valueChanged, this, [this](int v) {
+        if (!refreshing_)
+            document_->setSelectedFilter(v - 1);
+    });
+    connect(bias_, &QDoubleSpinBox::valueChanged, this, [this](double v) {
+        if (refreshing_)
+            return;
+        const int f = document_->selectedFilter();
+        editFilter(tr("Set bias"), [f, v](Conv2d& conv) {
+            if (conv.bias.empty())
+                conv.bias.assign(conv.weights.out_channels, 0.0f);
+            conv.bias.write()[f] = float(v);
+        });
+    });
+    connect(kernelH_, &QSpinBox::valueChanged, this,
+            [this] { setKernelSize(kernelH_->value(), kernelW_->value()); });
+    connect(kernelW_, &QSpinBox::valueChanged, this,
+            [this] { setKernelSize(kernelH_->value(), kernelW_->value()); });
+    connect(presetBox_, &QComboBox::activated, this, [this](int index) {
+        if (index > 0)
+            applyPresetById(presetBox_->itemData(index).toString());
+        presetBox_->setCurrentIndex(0);
+    });
+    connect(document_, &Document::pipelineChanged, this, &KernelEditor::refresh);
+    connect(document_, &Document::selectionChanged, this, &KernelEditor::refresh);
+    refresh();
+}
+
+KernelCell* KernelEditor::cell(int channel, int y, int x) const {
+    for (KernelCell* c : cells_)
+        if (c->channel() == channel && c->row() == y && c->column() == x)
+            return c;
+    return nullptr;
+}
+
+QString KernelEditor::presetDescription() const {
+    return presetDescription_->text();
+}
+
+void KernelEditor::rebuildGrid(int inChannels, int kh, int kw) {
+    if (inChannels == gridChannels_ && kh == gridH_ && kw == gridW_)
+        return;
+    gridChannels_ = inChannels;
+    gridH_ = kh;
+    gridW_ = kw;
+    cells_.clear();
+    auto* host = new QWidget;
+    auto* outer = new QGridLayout(host);
+    outer->setContentsMargins(0, 4, 0, 4);
+    outer->setHorizontalSpacing(10);
+    outer->setVerticalSpacing(8);
+    groups_.clear();
+    const Pipeline& p = document_->pipeline();
+    const bool rgbInput =
+        p.input_mode == InputMode::Rgb && document_->selectedLayer() == 0 && inChannels == 3;
+    const QString rgbNames[] = {tr("red"), tr("green"), tr("blue")};
+    for (int c = 0; c < inChannels; ++c) {
+        auto* box = new QGroupBox(rgbInput ? tr("in %1 · %2").arg(c + 1).arg(rgbNames[c])
+                                           : tr("in %1").arg(c + 1));
+        box->setToolTip(tr("The weights this filter applies to input channel %1").arg(c + 1));
+        auto* grid = new QGridLayout(box);
+        grid->setSpacing(2);
+        grid->setContentsMargins(6, 6, 6, 6);
+        for (int y = 0; y < kh; ++y)
+            for (int x = 0; x < kw; ++x) {
+                auto* cell = new KernelCell(c, y, x, box);
+                grid->addWidget(cell, y, x);
+                connect(cell, &KernelCell::valueTyped, this,
+                        [this](int ch, int yy, int xx, float v) { setWeight(ch, yy, xx, v, {}); });
+                connect(cell, &KernelCell::valueScrubbed, this,
+                        [this](int ch, int yy, int xx, float v, int session) {
+                            setWeight(ch, yy, xx, v, QStringLiteral("scrub:%1").arg(session));
+                        });
+                cells_.push_back(cell);
+            }
+        groups_.push_back(box);
+    }
+    scroll_->setWidget(host); // deletes the previous host
+    gridHost_ = host;
+    gridLayout_ = outer;
+    perRow_ = -1;
+    relayoutGroups();
+}
+
+void KernelEditor::relayoutGroups() {
+    if (!gridLayout_ || groups_.empty())
+        return;
+    const int groupWidth = groups_.front()->sizeHint().width() + gridLayout_->horizontalSpacing();
+    const int perRow =
+        std::max(1, (scroll_->viewport()->width() + gridLayout_->horizontalSpacing()) /
+                        std::max(1, groupWidth));
+    if (perRow == perRow_)
+        return;
+    perRow_ = perRow;
+    for (QWidget* box : groups_)
+        gridLayout_->removeWidget(box);
+    for (int c = 0; c < int(groups_.size()); ++c)
+        gridLayout_->addWidget(groups_[c], c / perRow, c % perRow, Qt::AlignLeft | Qt::AlignTop);
+    for (int r = 0; r < gridLayout_->rowCount(); ++r)
+        gridLayout_->setRowStretch(r, 0);
+    for (int c = 0; c < gridLayout_->columnCount(); ++c)
+        gridLayout_->setColumnStretch(c, 0);
+    gridLayout_->setRowStretch((int(groups_.size()) + perRow - 1) / perRow, 1);
+    gridLayout_->setColumnStretch(perRow, 1);
+}
+
+void KernelEditor::resizeEvent(QResizeEvent* event) {
+    QWidget::resizeEvent(event);
+    relayoutGroups();
+}
+
+void KernelEditor::refresh() {
+    refreshing_ = true;
+    const Pipeline& p = document_->pipeline();
+    const int index = document_->selectedLayer();
+    const Conv2d* conv = document_->selectedConv();
+    editorArea_->setVisible(conv != nullptr);
+    placeholder_->setVisible(conv == nullptr);
+    if (!conv) {
+        title_->setText(tr("Kernel"));
+        refreshing_ = false;
+        return;
+    }
+    const ConvWeights& w = conv->weights;
+    const int f = std::clamp(document_->selectedFilter(), 0, w.out_channels - 1);
+    title_->setText(tr("Kernel of layer %1 · %2")
+                        .arg(index + 1)
+                        .arg(QString::fromStdString(display_name(p.layers[index]))));
+    filter_->setMaximum(w.out_channels);
+    filter_->setValue(f + 1);
+    filterCount_->setText(tr("of %1").arg(w.out_channels));
+    bias_->setEnabled(!conv->bias.empty());
+    bias_->setValue(conv->bias.empty() ? 0.0 : conv->bias[f]);
+    kernelH_->setValue(w.kernel_h);
+    kernelW_->setValue(w.kernel_w);
+    rebuildGrid(w.in_channels, w.kernel_h, w.kernel_w);
+    float maxAbs = 0;
+    for (int i = 0; i < w.in_channels; ++i)
+        for (int y = 0; y < w.kernel_h; ++y)
+            for (int x = 0; x < w.kernel_w; ++x)
+                maxAbs = std::max(maxAbs, std::abs(w.at(f, i, y, x)));
+    for (KernelCell* cell : cells_)
+        cell->setValue(w.at(f, cell->channel(), cell->row(), cell->column()), maxAbs);
+    refreshing_ = false;
+}
+
+template <typename F> void KernelEditor::editFilter(const QString& text, F&& change) {
+    Pipeline p;
+    Conv2d* conv = document_->selectedConv(p);
+    if (!conv)
+        return;
+    change(*conv);
+    document_->edit(text, p);
+}
+
+void KernelEditor::setWeight(int channel, int y, int x, float value, const QString& mergeKey) {
+    Pipeline p;
+    Conv2d* conv = document_->selectedConv(p);
+    if (!conv)
+        return;
+    const int index = document_->selectedLayer();
+    const int f = document_->selectedFilter();
+    if (f >= conv->weights.out_channels || channel >= conv->weights.in_channels ||
+        y >= conv->weights.kernel_h || x >= conv->weights.kernel_w)
+        return;
+    conv->weights.set(f, channel, y, x, value);
+    const QString key = mergeKey.isEmpty() ? QString()
+                                           : QStringLiteral("%1:%2:%3:%4:%5:%6")
+                                                 .arg(mergeKey)
+                                                 .arg(index)
+                                                 .arg(f)
+                                                 .arg(channel)
+                                                 .arg(y)
+                                                 .arg(x);
+    document_->edit(tr("Set weight (%1, %2) of filter %3").arg(y + 1).arg(x + 1).arg(f + 1), p,
+                    {.mergeKey = key});
+}
+
+void KernelEditor::setKernelSize(int height, int width) {
+    if (refreshing_)
+        return;
+    editFilter(tr("Resize kernel to %1×%2").arg(height).arg(width), [height, width](Conv2d& conv) {
+        if (conv.weights.kernel_h != height || conv.weights.kernel_w != width)
+            resizeKernel(conv, height, width);
+    });
+}
+
+void KernelEditor::applyPresetById(const QString& id) {
+    for (const KernelPreset& preset : presets_) {
+        if (preset.id != id)
+            continue;
+        const int f = document_->selectedFilter();
+        editFilter(tr("Preset %1").arg(preset.name),
+                   [&](Conv2d& conv) { applyPreset(conv, f, preset.kernel); });
+        presetDescription_->setText(
+            QStringLiteral("<b>%1</b>: %2")
+                .arg(preset.name.toHtmlEscaped(), preset.description.toHtmlEscaped()));
+        return;
+    }
+}
+
+void KernelEditor::normalise() {
+    const int f = document_->selectedFilter();
+    bool ok = true;
+    editFilter(tr("Normalise filter"), [&](Conv2d& conv) { ok = normaliseFilter(conv, f); });
+    if (!ok)
+        Q_EMIT message(tr("The weights sum to zero (an edge detector?): nothing to normalise"));
+}
+
+void KernelEditor::flipHorizontal() {
+    const int f = document_->selectedFilter();
+    editFilter(tr("Flip filter left–right"), [f](Conv2d& conv) { flipFilter(conv, f, true); });
+}
+
+void KernelEditor::flipVertical() {
+    const int f = document_->selectedFilter();
+    editFilter(tr("Flip filter top–bottom"), [f](Conv2d& conv) { flipFilter(conv, f, false); });
+}
+
+void KernelEditor::transpose() {
+    const int f = document_->selectedFilter();
+    editFilter(tr("Transpose filter"), [f](Conv2d& conv) { transposeFilter(conv, f); });
+}
+
+void KernelEditor::randomise() {
+    const int f = document_->selectedFilter();
+    editFilter(tr("Randomise filter"), [this, f](Conv2d& conv) { randomiseFilter(conv, f, rng_); });
+}
+
+void KernelEditor::zero() {
+    const int f = document_->selectedFilter();
+    editFilter(tr("Zero filter"), [f](Conv2d& conv) { zeroFilter(conv, f); });
+}
+
+void KernelEditor::copyKernel() {
+    if (const Conv2d* conv = document_->selectedConv()) {
+        QApplication::clipboard()->setText(filterToText(*conv, document_->selectedFilter()));
+        Q_EMIT message(tr("Kernel copied as text"));
+    }
+}
+
+void KernelEditor::pasteKernel() {
+    setKernelText(QApplication::clipboard()->text());
+}
+
+bool KernelEditor::setKernelText(const QString& text) {
+    const int f = document_->selectedFilter();
+    QString error;
+    bool ok = true;
+    editFilter(tr("Paste kernel"),
+               [&](Conv2d& conv) { ok = filterFromText(text, conv, f, &error); });
+    if (!ok)
+        Q_EMIT message(tr("Cannot paste the kernel: %1").arg(error));
+    return ok;
+}
+
+} // namespace convscope::ui

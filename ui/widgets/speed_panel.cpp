@@ -1,0 +1,290 @@
+#include "speed_panel.hpp"
+
+#include "document.hpp"
+#include "render_coordinator.hpp"
+
+#include "convscope/reference_timing.hpp"
+#include "convscope/simd.hpp"
+
+#include <QCheckBox>
+#include <QHBoxLayout>
+#include <QHeaderView>
+#include <QLabel>
+#include <QPainter>
+#include <QTableWidget>
+#include <QThread>
+#include <QVBoxLayout>
+
+#include <algorithm>
+#include <cmath>
+
+namespace convscope::ui {
+
+namespace {
+
+QString ms(double v) {
+    if (v < 0)
+        return QStringLiteral("—");
+    return QString::number(v, 'f', v < 10 ? 2 : v < 100 ? 1 : 0);
+}
+
+QString factor(double slow, double fast) {
+    if (slow <= 0 || fast <= 0.0005)
+        return QStringLiteral("—");
+    const double f = slow / fast;
+    return QStringLiteral("%1×").arg(f, 0, 'f', f < 10 ? 1 : 0);
+}
+
+} // namespace
+
+void SpeedChart::setRows(std::vector<Row> rows) {
+    rows_ = std::move(rows);
+    updateGeometry();
+    update();
+}
+
+QSize SpeedChart::sizeHint() const {
+    return {360, int(rows_.size()) * (fontMetrics().height() + 10) + 40};
+}
+
+void SpeedChart::paintEvent(QPaintEvent*) {
+    QPainter painter(this);
+    painter.setRenderHint(QPainter::Antialiasing);
+    const QFontMetrics fm = fontMetrics();
+    int labelWidth = 0;
+    double maxValue = 0.01;
+    for (const Row& row : rows_) {
+        labelWidth = std::max(labelWidth, fm.horizontalAdvance(row.label));
+        maxValue = std::max({maxValue, row.fast, row.naive, row.opencv});
+    }
+    const QColor fastColour(38, 139, 210), naiveColour(220, 120, 40), cvColour(120, 170, 60);
+    const int legendH = fm.height() + 8;
+    const int left = labelWidth + 12;
+    const int right = width() - 60;
+    const int barArea = std::max(40, right - left);
+    // Logarithmic: naive can be hundreds of times slower.
+    const double lo = std::log10(0.01), hi = std::log10(maxValue * 1.2);
+    auto barLength = [&](double v) {
+        if (v <= 0)
+            return 0.0;
+        return std::clamp((std::log10(std::max(v, 0.01)) - lo) / (hi - lo), 0.02, 1.0) * barArea;
+    };
+    const int rowH = std::max(fm.height() + 8, 3 * 6 + 8);
+    int y = legendH + 4;
+    painter.setPen(palette().color(QPalette::WindowText));
+    int lx = 4; // from the left edge: the legend must fit even when the panel is narrow
+    for (const auto& [name, colour] :
+         {std::pair{tr("fast engine"), fastColour}, std::pair{tr("naive reference"), naiveColour},
+          std::pair{tr("OpenCV"), cvColour}}) {
+        painter.fillRect(QRect(lx, 6, 12, 10), colour);
+        painter.drawText(lx + 16, 6 + fm.ascent() - 2, name);
+        lx += 16 + fm.horizontalAdvance(name) + 16;
+    }
+    for (const Row& row : rows_) {
+        painter.setPen(palette().color(QPalette::WindowText));
+        painter.drawText(QRect(0, y, labelWidth + 4, rowH), Qt::AlignRight | Qt::AlignVCenter,
+                         row.label);
+        const int barH = (rowH - 6) / 3;
+        int by = y + 3;
+        for (const auto& [value, colour] :
+             {std::pair{row.fast, fastColour}, std::pair{row.naive, naiveColour},
+              std::pair{row.opencv, cvColour}}) {
+            if (value > 0) {
+                const double len = barLength(value);
+                painter.fillRect(QRectF(left, by, len, barH - 1), colour);
+                painter.setPen(palette().color(QPalette::PlaceholderText));
+                QFont small = font();
+                small.setPointSizeF(small.pointSizeF() * 0.8);
+                painter.setFont(small);
+                painter.drawText(QPointF(left + len + 4, by + barH - 1), ms(value));
+                painter.setFont(font());
+            }
+            by += barH;
+        }
+        y += rowH;
+    }
+}
+
+SpeedPanel::SpeedPanel(Document* document, RenderCoordinator* coordinator, QWidget* parent)
+    : QWidget(parent), document_(document), coordinator_(coordinator) {
+    rebuildTimer_.setSingleShot(true);
+    rebuildTimer_.setInterval(150);
+    connect(&rebuildTimer_, &QTimer::timeout, this, &SpeedPanel::rebuild);
+    summary_ = new QLabel(this);
+    summary_->setWordWrap(true);
+    summary_->setTextFormat(Qt::RichText);
+    table_ = new QTableWidget(0, 7, this);
+    table_->setObjectName(QStringLiteral("speedTable"));
+    table_->setHorizontalHeaderLabels({tr("Layer"), tr("Kernel"), tr("Fast ms"), tr("Naive ms"),
+                                       tr("×naive"), tr("OpenCV ms"), tr("×OpenCV")});
+    table_->horizontalHeader()->setSectionResizeMode(QHeaderView::ResizeToContents);
+    table_->horizontalHeader()->setSectionResizeMode(0, QHeaderView::Stretch);
+    table_->setHorizontalScrollBarPolicy(Qt::ScrollBarAlwaysOff);
+    table_->verticalHeader()->hide();
+    table_->setEditTriggers(QAbstractItemView::NoEditTriggers);
+    table_->setSelectionMode(QAbstractItemView::NoSelection);
+    table_->setToolTip(
+        tr("Per layer: the fast engine (TBB threads + SIMD), the naive reference loops, and "
+           "OpenCV where it has the same operation; speedups are the fast engine's"));
+    chart_ = new SpeedChart(this);
+    chart_->setToolTip(tr("Milliseconds per layer, on a logarithmic scale"));
+    naiveLive_ = new QCheckBox(tr("Run the live view on the naive backend"), this);
+    naiveLive_->setObjectName(QStringLiteral("naiveLive"));
+    naiveLive_->setToolTip(
+        tr("Feel the difference: every edit recomputes with the plain reference loops"));
+    measure_ = new QCheckBox(tr("Time the naive reference and OpenCV in the background"), this);
+    measure_->setChecked(coordinator_->measureReference());
+    measure_->setToolTip(
+        tr("After each change, once the view is up to date, time the same pipeline on the "
+           "naive backend and OpenCV (cancelled by the next edit)"));
+    force_ = new QCheckBox(tr("even for large images"), this);
+    force_->setToolTip(tr("Above %1 GFLOP the naive reference takes many seconds and is "
+                          "skipped unless this is on")
+                           .arg(kNaiveReferenceFlopLimit / 1e9, 0, 'g', 3));
+
+    auto* switches = new QHBoxLayout;
+    switches->addWidget(naiveLive_);
+    switches->addSpacing(16);
+    switches->addWidget(measure_);
+    switches->addWidget(force_);
+    switches->addStretch();
+    auto* body = new QHBoxLayout;
+    body->addWidget(table_, 5);
+    body->addWidget(chart_, 3);
+    auto* layout = new QVBoxLayout(this);
+    layout->setContentsMargins(6, 6, 6, 6);
+    layout->addWidget(summary_);
+    layout->addLayout(switches);
+    layout->addLayout(body, 1);
+
+    connect(naiveLive_, &QCheckBox::toggled, this, [this](bool on) {
+        document_->setLiveBackend(on ? BackendKind::Naive : BackendKind::Fast);
+    });
+    connect(document_, &Document::liveBackendChanged, this,
+            [this] { naiveLive_->setChecked(document_->liveBackend() == BackendKind::Naive); });
+    connect(measure_, &QCheckBox::toggled, coordinator_, &RenderCoordinator::setMeasureReference);
+    connect(force_, &QCheckBox::toggled, this, [this](bool on) {
+        coordinator_->renderThread()->setForceReference(on);
+        coordinator_->scheduleRender();
+    });
+    rebuild();
+}
+
+QString SpeedPanel::cellText(int row, int column) const {
+    const QTableWidgetItem* item = table_->item(row, column);
+    return item ? item->text() : QString();
+}
+
+void SpeedPanel::setResult(std::shared_ptr<const RenderResult> result) {
+    result_ = std::move(result);
+    if (result_->backend == QLatin1String("fast")) {
+        fastMs_.clear();
+        for (const LayerRender& layer : result_->layers)
+            fastMs_.push_back(layer.ms);
+    }
+    scheduleRebuild();
+}
+
+void SpeedPanel::setReference(std::shared_ptr<const ReferenceTimings> timings) {
+    reference_ = std::move(timings);
+    scheduleRebuild();
+}
+
+void SpeedPanel::scheduleRebuild() {
+    // At most a few rebuilds a second: the table re-measures its columns on every change (a few
+    // milliseconds), which must not land in every frame of a drag.
+    if (!rebuildTimer_.isActive())
+        rebuildTimer_.start();
+}
+
+void SpeedPanel::rebuild() {
+    const Pipeline& p = document_->pipeline();
+    const int n = result_ ? int(result_->layers.size()) : 0;
+    if (table_->rowCount() != n + (n > 0 ? 1 : 0)) { // new rows: new items (the total moved)
+        table_->clearContents();
+        table_->setRowCount(n + (n > 0 ? 1 : 0));
+    }
+    std::vector<SpeedChart::Row> rows;
+    double fastTotal = 0, naiveTotal = 0, cvTotal = 0, cvFastTotal = 0;
+    bool haveNaive = reference_ && !reference_->skipped && int(reference_->naiveMs.size()) >= n;
+    auto set = [this](int row, int column, const QString& text, bool right = true) {
+        // Unchanged cells are left alone (each change makes the header re-measure the column).
+        if (QTableWidgetItem* item = table_->item(row, column)) {
+            if (item->text() != text)
+                item->setText(text);
+            return;
+        }
+        auto* item = new QTableWidgetItem(text);
+        if (right)
+            item->setTextAlignment(Qt::AlignRight | Qt::AlignVCenter);
+        table_->setItem(row, column, item);
+    };
+    for (int i = 0; i < n; ++i) {
+        const LayerRender& layer = result_->layers[i];
+        // Prefer the warm, repeated timing of the background job; the live run's until it arrives.
+        const bool warm = reference_ && int(reference_->fastMs.size()) == n;
+        const double fast = warm                      ? reference_->fastMs[i]
+                            : i < int(fastMs_.size()) ? fastMs_[i]
+                                                      : -1;
+        const double naive = haveNaive ? reference_->naiveMs[i] : -1;
+        // OpenCV's time, or -1 where it has no equivalent.
+        double cvMs = -1;
+        if (reference_ && i < int(reference_->opencvMs.size()) && reference_->opencvMs[i])
+            cvMs = *reference_->opencvMs[i];
+        const bool cv = cvMs >= 0;
+        const QString name = i < int(p.layers.size())
+                                 ? QString::fromStdString(display_name(p.layers[i]))
+                                 : QString();
+        set(i, 0, QStringLiteral("%1 · %2").arg(i + 1).arg(name), false);
+        set(i, 1, layer.kernel, false);
+        set(i, 2, layer.kernel == QLatin1String("fused-into-conv") ? tr("fused") : ms(fast));
+        set(i, 3, ms(naive));
+        set(i, 4,
+            layer.kernel == QLatin1String("fused-into-conv") ? QStringLiteral("—")
+                                                             : factor(naive, fast));
+        set(i, 5, cv ? ms(cvMs) : QStringLiteral("—"));
+        set(i, 6, cv ? factor(cvMs, fast) : QStringLiteral("—"));
+        if (fast > 0)
+            fastTotal += fast;
+        if (naive > 0)
+            naiveTotal += naive;
+        if (cv && fast > 0) {
+            cvTotal += cvMs;
+            cvFastTotal += fast;
+        }
+        rows.push_back({QString::number(i + 1) + QStringLiteral(" ") + name, fast, naive, cvMs});
+    }
+    if (n > 0) {
+        QFont bold = table_->font();
+        bold.setBold(true);
+        set(n, 0, tr("Total"), false);
+        set(n, 1, QString(), false);
+        set(n, 2, ms(fastTotal));
+        set(n, 3, haveNaive ? ms(naiveTotal) : QStringLiteral("—"));
+        set(n, 4, haveNaive ? factor(naiveTotal, fastTotal) : QStringLiteral("—"));
+        set(n, 5, cvTotal > 0 ? ms(cvTotal) : QStringLiteral("—"));
+        set(n, 6, cvTotal > 0 ? factor(cvTotal, cvFastTotal) : QStringLiteral("—"));
+        for (int c = 0; c < 7; ++c)
+            if (auto* item = table_->item(n, c); item && !item->font().bold())
+                item->setFont(bold);
+    }
+    chart_->setRows(std::move(rows));
+
+    QString status;
+    if (reference_ && !reference_->failure.isEmpty())
+        status = tr("timing the references failed: %1").arg(reference_->failure.toHtmlEscaped());
+    else if (reference_ && reference_->skipped)
+        status = tr("naive reference skipped (large image; tick “even for large images”)");
+    else if (!haveNaive)
+        status = tr("timing the naive reference…");
+    else
+        status = tr("naive reference: %1 ms").arg(ms(naiveTotal));
+    summary_->setText(
+        tr("<b>Fast engine</b>: %1 threads · SIMD %2 · live backend <b>%3</b> · %4")
+            .arg(QThread::idealThreadCount())
+            .arg(QString::fromStdString(simd_target()))
+            .arg(document_->liveBackend() == BackendKind::Fast ? tr("fast") : tr("naive"))
+            .arg(status));
+}
+
+} // namespace convscope::ui
