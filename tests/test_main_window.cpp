@@ -35,6 +35,7 @@
 #include <QMenuBar>
 #include <QMessageBox>
 #include <QProgressBar>
+#include <QStatusBar>
 #include <QSignalSpy>
 #include <QSpinBox>
 #include <QStandardPaths>
@@ -199,6 +200,32 @@ private Q_SLOTS:
         stack->duplicateSelected();
         QCOMPARE(w->document()->pipeline().layers.size(), std::size_t(7));
         QCOMPARE(w->document()->undoStack()->count(), 5);
+    }
+
+    // Typing 20 in Dilation (cap 16): nothing at the first digit, and the limit is said in the
+    // status bar, not silently applied.
+    void aParameterTypedBeyondItsLimitSaysSo() {
+        auto w = openMainWindow();
+        QTRY_VERIFY_WITH_TIMEOUT(isIdle(*w), 20000);
+        w->document()->setSelectedLayer(0);
+        auto* dilation =
+            qobject_cast<QSpinBox*>(w->properties()->field(QStringLiteral("dilation_h")));
+        QVERIFY(dilation);
+        QVERIFY2(dilation->toolTip().contains(QStringLiteral("1 to 16")),
+                 qPrintable(dilation->toolTip()));
+        const int before = w->document()->undoStack()->count();
+        dilation->setFocus();
+        QTRY_VERIFY(dilation->hasFocus());
+        dilation->selectAll();
+        QTest::keyClicks(dilation, QStringLiteral("20"));
+        QCOMPARE(dilation->text(), QStringLiteral("20"));
+        QCOMPARE(w->document()->undoStack()->count(), before); // nothing applied yet
+        QTest::keyClick(dilation, Qt::Key_Return);
+        const Conv2d& conv = std::get<Conv2d>(w->document()->pipeline().layers[0].op);
+        QCOMPARE(conv.dilation.h, 16);
+        const QString said = w->statusBar()->currentMessage();
+        QVERIFY2(said.contains(QStringLiteral("1 to 16")) && said.contains(QStringLiteral("20")),
+                 qPrintable(said));
     }
 
     void anInvalidParameterMarksTheLayer() {

@@ -1,5 +1,6 @@
 #include "layer_properties_panel.hpp"
 
+#include "bounded_spin_box.hpp"
 #include "document.hpp"
 #include "pipeline_edit.hpp"
 
@@ -31,11 +32,13 @@ QWidget* pairRow(QSpinBox* a, QSpinBox* b) {
 } // namespace
 
 QSpinBox* LayerPropertiesPanel::spin(const QString& name, int min, int max, const QString& tip) {
-    auto* box = new QSpinBox(this);
-    box->setRange(min, max);
-    box->setKeyboardTracking(false);
-    box->setToolTip(tip);
+    auto* box = new BoundedSpinBox(this);
+    box->setLimits(min, max);
+    box->setDescription(tip);
+    // "Dilation (rows): gaps between …" is called "Dilation (rows)" in messages.
+    box->setQuantity(tip.section(u':', 0, 0));
     box->setObjectName(name);
+    connect(box, &BoundedSpinBox::limitMessage, this, &LayerPropertiesPanel::message);
     return box;
 }
 
@@ -151,7 +154,7 @@ LayerPropertiesPanel::LayerPropertiesPanel(Document* document, QWidget* parent)
     slope_->setDecimals(3);
     slope_->setSingleStep(0.01);
     slope_->setKeyboardTracking(false);
-    slope_->setToolTip(tr("LeakyReLU: what negative values are multiplied by"));
+    slope_->setToolTip(tr("LeakyReLU: what negative values are multiplied by.\nAllowed: −10 to 10."));
     act->addRow(tr("Function"), actKind_);
     act->addRow(tr("Negative slope"), slope_);
 

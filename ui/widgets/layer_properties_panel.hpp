@@ -1,6 +1,6 @@
 #pragma once
-// Every engine parameter of the selected layer, applied as soon as it changes (one undo step per
-// change): conv stride, padding, padding mode, dilation, groups, bias, channels; pooling kind,
+// Every engine parameter of the selected layer, applied when the user is done with a field
+// (Enter, focus out, a click; one undo step per change): conv stride, padding, padding mode, dilation, groups, bias, channels; pooling kind,
 // window, stride, padding, ceil mode; activation kind and slope.
 
 #include "convscope/pipeline.hpp"
@@ -27,6 +27,10 @@ public:
 
     // For tests: the widgets by parameter name ("stride_h", "groups", "pool_kernel_h", …).
     QWidget* field(const QString& name) const;
+
+Q_SIGNALS:
+    // For the status bar: e.g. a typed value outside a parameter's limits.
+    void message(const QString& text);
 
 private:
     void refresh();
