@@ -396,6 +396,46 @@ private Q_SLOTS:
         QCOMPARE(w->coordinator()->lastResult()->backend, QStringLiteral("naive"));
     }
 
+    // Add ▸ Max pooling or a drag re-runs only from the changed layer: the layers before it
+    // keep the time they took, none reads 0.00 ms.
+    void theSpeedPanelKeepsTheTimesOfLayersThatDidNotRerun() {
+        auto w = openMainWindow();
+        QTRY_VERIFY_WITH_TIMEOUT(isIdle(*w), 20000);
+        SpeedPanel* speed = w->speedPanel();
+        const auto everyLayerTimed = [&] {
+            const int n = int(w->document()->pipeline().layers.size());
+            if (speed->cellText(n, 0) != QStringLiteral("Total"))
+                return false; // the table has not caught up yet
+            for (int i = 0; i < n; ++i) {
+                bool ok = false;
+                const QString text = speed->cellText(i, 2);
+                if (text != QStringLiteral("fused") && text != QStringLiteral("< 0.01") &&
+                    !(text.toDouble(&ok) > 0 && ok))
+                    return false;
+            }
+            return true;
+        };
+        QTRY_VERIFY_WITH_TIMEOUT(everyLayerTimed(), 20000);
+        // After the conv: the live run starts at the pooling, the warm reference runs (a few
+        // seconds later) fuse it into the conv.
+        w->document()->setSelectedLayer(0);
+        w->layerStack()->addLayer(int(NewLayerKind::MaxPool));
+        QTRY_VERIFY_WITH_TIMEOUT(isIdle(*w), 20000);
+        QTest::qWait(400);
+        QVERIFY2(everyLayerTimed(), qPrintable(speed->cellText(1, 2)));
+        QTRY_VERIFY_WITH_TIMEOUT(speed->cellText(1, 1) == QStringLiteral("fused-into-conv"),
+                                 20000);
+        QVERIFY2(everyLayerTimed(), qPrintable(speed->cellText(1, 2)));
+        // Dragged up (as the list's drag and drop does): times now, and once warm again.
+        w->document()->setSelectedLayer(3);
+        w->layerStack()->moveSelected(-1);
+        QTRY_VERIFY_WITH_TIMEOUT(isIdle(*w), 20000);
+        QTest::qWait(400); // the table's rebuild, at most a few a second
+        QVERIFY2(everyLayerTimed(), qPrintable(speed->cellText(2, 2)));
+        QTest::qWait(3000);
+        QVERIFY2(everyLayerTimed(), qPrintable(speed->cellText(2, 2)));
+    }
+
     void oneEditRunsTheEngineOnceWithTheValuePanelsOpen() {
         auto computed = std::make_shared<std::atomic<int>>(0);
         auto w = windowWithBackends([computed](BackendKind) {
