@@ -91,6 +91,41 @@ private Q_SLOTS:
         QTRY_VERIFY(view.layer() == 3);
         QVERIFY(!view.isReady());
     }
+
+    // A conv that cannot run shows its own error, not "select a convolution or pooling layer".
+    void aLayerThatCannotRunSaysWhy() {
+        Document document;
+        Pipeline p = load_pipeline(CONVSCOPE_RESOURCES_DIR "/pipelines/stride-and-dilation.json");
+        Conv2d& conv = std::get<Conv2d>(p.layers[1].op);
+        conv.dilation = Pair{400, 400}; // the window is larger than the image
+        conv.padding = ConvPadding::valid();
+        document.resetPipeline(p);
+        QVERIFY(document.loadImage(QStringLiteral(CONVSCOPE_RESOURCES_DIR "/samples/coins.png")));
+        RenderCoordinator coordinator(&document);
+        coordinator.setMeasureReference(false);
+        MapDataProvider data(&coordinator);
+        SlidingWindowView view(&document, &data);
+        view.resize(800, 420);
+        view.show();
+        document.setSelectedLayer(1);
+        QTRY_VERIFY_WITH_TIMEOUT(data.snapshot() && data.snapshot()->error && view.layer() == 1,
+                                 20000);
+        QVERIFY(!view.isReady());
+        const QString error = data.snapshot()->error->message;
+        QVERIFY(!error.isEmpty());
+        QVERIFY2(view.unavailableReason().contains(error), qPrintable(view.unavailableReason()));
+        QVERIFY(view.unavailableReason().contains(QStringLiteral("cannot run")));
+        QCOMPARE(view.canvas()->placeholder(), view.unavailableReason());
+        QString why;
+        QVERIFY(!view.exportGif(QDir::temp().filePath(QStringLiteral("never.gif")), 1,
+                                QSize(100, 60), 50, &why));
+        QVERIFY2(why.contains(error), qPrintable(why));
+        // The layer after it has not run, because of it.
+        document.setSelectedLayer(2);
+        QTRY_VERIFY(view.layer() == 2);
+        QVERIFY2(view.unavailableReason().contains(QStringLiteral("layer 2 before it")),
+                 qPrintable(view.unavailableReason()));
+    }
 };
 
 QTEST_MAIN(TestSlidingWindow)

@@ -87,7 +87,9 @@ int animationFrameStep(int frame, int steps, int stepsPerFrame) {
 
 // ---------------------------------------------------------------------------------------------
 
-SlidingWindowCanvas::SlidingWindowCanvas(QWidget* parent) : QWidget(parent) {
+SlidingWindowCanvas::SlidingWindowCanvas(QWidget* parent)
+    : QWidget(parent),
+      placeholder_(tr("Select a convolution or pooling layer to watch its window slide.")) {
     setSizePolicy(QSizePolicy::Expanding, QSizePolicy::Expanding);
     setMinimumSize(240, 140);
     setToolTip(tr("Left: the layer's input with its padding (hatched) and the window (magenta: "
@@ -112,6 +114,11 @@ void SlidingWindowCanvas::setStep(int step) {
     update();
 }
 
+void SlidingWindowCanvas::setPlaceholder(const QString& text) {
+    placeholder_ = text;
+    update();
+}
+
 void SlidingWindowCanvas::setZoomed(bool zoomed) {
     zoomed_ = zoomed;
     update();
@@ -131,7 +138,7 @@ void SlidingWindowCanvas::paintEvent(QPaintEvent*) {
     if (!geometry_.valid) {
         p.setPen(palette().color(QPalette::PlaceholderText));
         p.drawText(rect().adjusted(10, 10, -10, -10), Qt::AlignCenter | Qt::TextWordWrap,
-                   tr("Select a convolution or pooling layer to watch its window slide."));
+                   placeholder_);
         return;
     }
     paintFrame(p, QRectF(rect()), step_, palette());
@@ -423,13 +430,13 @@ void SlidingWindowView::reload() {
         w->setEnabled(g.valid);
     if (!g.valid) {
         pause();
+        unavailable_ = whyNoWindow(*snapshot, layer);
         canvas_->setData(g, {}, {}, {}, {});
-        status_->setText(layer < int(document_->pipeline().layers.size()) && !out
-                             ? tr("Layer %1 has not been computed.").arg(layer + 1)
-                             : tr("Layer %1 has no window: select a convolution or pooling layer.")
-                                   .arg(layer + 1));
+        canvas_->setPlaceholder(unavailable_);
+        status_->setText(unavailable_.toHtmlEscaped());
         return;
     }
+    unavailable_.clear();
     const Layer& spec = snapshot->pipeline.layers[layer];
     {
         QSignalBlocker a(inChannel_), b(outChannel_);
@@ -467,6 +474,44 @@ void SlidingWindowView::reload() {
     }
     position_ = canvas_->step();
     Q_EMIT ready();
+}
+
+QString SlidingWindowView::whyNoWindow(const MapSnapshot& snapshot, int layer) const {
+    const Pipeline& pipeline = document_->pipeline();
+    if (layer < 0 || layer >= int(pipeline.layers.size()))
+        return tr("Select a convolution or pooling layer to watch its window slide.");
+    const Layer& spec = pipeline.layers[std::size_t(layer)];
+    const bool windowed =
+        std::holds_alternative<Conv2d>(spec.op) || std::holds_alternative<Pool2d>(spec.op);
+    const QString name = QString::fromStdString(display_name(spec));
+    if (!snapshot.maps(layer)) {
+        // The layer did not run: its own error, or the earlier layer's that stopped the run.
+        if (snapshot.error && snapshot.error->layer == layer)
+            return tr("Layer %1 · %2 cannot run, so its window cannot be shown: %3")
+                .arg(layer + 1)
+                .arg(name, snapshot.error->message);
+        if (snapshot.error && snapshot.error->layer >= 0 && snapshot.error->layer < layer)
+            return tr("Layer %1 · %2 has not run: layer %3 before it cannot run (%4)")
+                .arg(layer + 1)
+                .arg(name)
+                .arg(snapshot.error->layer + 1)
+                .arg(snapshot.error->message);
+        if (snapshot.error)
+            return tr("Nothing ran: %1").arg(snapshot.error->message);
+        return tr("Layer %1 · %2 has not been computed yet.").arg(layer + 1).arg(name);
+    }
+    if (!windowed)
+        return tr("Layer %1 · %2 has no window: select a convolution or pooling layer to watch "
+                  "its window slide.")
+            .arg(layer + 1)
+            .arg(name);
+    if (!spec.enabled)
+        return tr("Layer %1 · %2 is disabled: it passes its input through, no window slides.")
+            .arg(layer + 1)
+            .arg(name);
+    return tr("Layer %1 · %2 makes an empty map: there is no window to show.")
+        .arg(layer + 1)
+        .arg(name);
 }
 
 void SlidingWindowView::play() {
@@ -534,7 +579,7 @@ bool SlidingWindowView::exportGif(const QString& path, int stepsPerFrame, QSize 
                                   QString* error) {
     if (!isReady()) {
         if (error)
-            *error = tr("Nothing to animate: select a convolution or pooling layer");
+            *error = tr("Nothing to animate: %1").arg(unavailable_);
         return false;
     }
     try {
@@ -553,7 +598,7 @@ bool SlidingWindowView::exportPngSequence(const QString& dir, int stepsPerFrame,
                                           QString* error) {
     if (!isReady()) {
         if (error)
-            *error = tr("Nothing to animate: select a convolution or pooling layer");
+            *error = tr("Nothing to animate: %1").arg(unavailable_);
         return false;
     }
     try {

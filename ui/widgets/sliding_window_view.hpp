@@ -61,6 +61,9 @@ public:
                  const QString& inputCaption, const QString& outputCaption);
     void setStep(int step);
     void setZoomed(bool zoomed);
+    // What the canvas says while there is no window to show (why not).
+    void setPlaceholder(const QString& text);
+    QString placeholder() const { return placeholder_; }
     int step() const { return step_; }
     const WindowGeometry& geometry() const { return geometry_; }
     // The same picture as on screen, for a frame of an export.
@@ -78,6 +81,7 @@ private:
     QImage output_;
     QString inputCaption_;
     QString outputCaption_;
+    QString placeholder_;
     int step_ = 0;
     bool zoomed_ = false;
 };
@@ -94,6 +98,9 @@ public:
     bool isPlaying() const { return timer_.isActive(); }
     bool isReady() const { return canvas_->geometry().valid; }
     int layer() const { return layer_; }
+    // Why the selected layer shows no window (empty when it shows one): not a conv or pooling
+    // layer, disabled, or the layer's own error when it cannot run.
+    QString unavailableReason() const { return unavailable_; }
     // Steps per second while playing.
     void setSpeed(int stepsPerSecond);
 
@@ -122,6 +129,7 @@ protected:
 
 private:
     void reload();
+    QString whyNoWindow(const MapSnapshot& snapshot, int layer) const;
     void tick();
     void exportDialog(bool gif);
     std::vector<RgbImage> frames(int stepsPerFrame, QSize size) const;
@@ -146,6 +154,7 @@ private:
     double position_ = 0;
     int layer_ = -1;
     quint64 serial_ = 0;
+    QString unavailable_;
 };
 
 } // namespace convscope::ui
