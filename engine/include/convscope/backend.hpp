@@ -67,7 +67,7 @@ struct MemoryEstimate {
     int largest_layer = -1; // the layer with the largest output
     std::uint64_t largest_output = 0;
     std::uint64_t total() const;
-    // "layer outputs 8.4 GB, the largest 3.2 GB from layer 0; scratch 12 MB for layer 3"
+    // "layer outputs 8.4 GB, the largest 3.2 GB from layer 1; scratch 12 MB for layer 3"
     std::string breakdown() const;
 };
 
