@@ -11,6 +11,7 @@
 #include "convscope/pipeline.hpp"
 
 #include <QElapsedTimer>
+#include <QFont>
 #include <QImage>
 #include <QTimer>
 #include <QWidget>
@@ -47,9 +48,11 @@ struct WindowGeometry {
     QPoint windowOrigin(int step) const;
 };
 
-// The frames an export writes: one every `stepsPerFrame` steps, the last one complete.
-int animationFrameCount(int steps, int stepsPerFrame);
-int animationFrameStep(int frame, int steps, int stepsPerFrame);
+// The steps an export shows for an output of outW × outH, at most `maxFrames` of them: every
+// step when there are no more; else the first third of the frames one step at a time (the
+// window sliding along the first row), then positions evenly spaced along the rows and down
+// the map in raster order, ending on the last step (the output complete).
+std::vector<int> animationSteps(int outW, int outH, int maxFrames);
 
 // Paints one moment of the animation: the padded input with the window, the output so far.
 class SlidingWindowCanvas : public QWidget {
@@ -68,6 +71,25 @@ public:
     const WindowGeometry& geometry() const { return geometry_; }
     // The same picture as on screen, for a frame of an export.
     QImage renderFrame(int step, QSize size) const;
+
+    // A line of text on a frame and the box it must fit in, never cut off.
+    struct Caption {
+        QRectF box;
+        QString text;
+        Qt::Alignment alignment;
+        bool secondary = false; // in the placeholder colour
+    };
+    // The captions of a frame of `area` at `step` (what is shown above each side, the step and
+    // the layer's geometry below), in the largest font from `base` down at which all of them
+    // fit, the footer on two lines where one is too narrow; `top` and `bottom` bound the
+    // pictures between them.
+    struct FrameText {
+        QFont font;
+        std::vector<Caption> captions;
+        double top = 0;
+        double bottom = 0;
+    };
+    FrameText frameText(QRectF area, int step, const QFont& base) const;
     QSize sizeHint() const override { return {640, 320}; }
 
 protected:
@@ -104,13 +126,17 @@ public:
     // Steps per second while playing.
     void setSpeed(int stepsPerSecond);
 
-    // Writes the animation: one frame every `stepsPerFrame` steps (0: so that at most
-    // `maxFrames` frames are written), `size` pixels each. True on success, else `error` says why.
-    bool exportGif(const QString& path, int stepsPerFrame, QSize size, int delayMs,
+    // What the export dialog writes: about 150 frames of 720 × 400.
+    static constexpr int kDefaultExportFrames = 150;
+    static constexpr QSize kExportFrameSize{720, 400};
+    // The steps an export of at most `maxFrames` frames shows (0: the default), in order.
+    std::vector<int> exportSteps(int maxFrames) const;
+    // Writes the animation: the frames of exportSteps(maxFrames), `size` pixels each. True on
+    // success, else `error` says why.
+    bool exportGif(const QString& path, int maxFrames, QSize size, int delayMs,
                    QString* error = nullptr);
-    bool exportPngSequence(const QString& dir, int stepsPerFrame, QSize size,
+    bool exportPngSequence(const QString& dir, int maxFrames, QSize size,
                            QString* error = nullptr);
-    int defaultStepsPerFrame() const;
 
 public Q_SLOTS:
     void play();
@@ -132,7 +158,7 @@ private:
     QString whyNoWindow(const MapSnapshot& snapshot, int layer) const;
     void tick();
     void exportDialog(bool gif);
-    std::vector<RgbImage> frames(int stepsPerFrame, QSize size) const;
+    std::vector<RgbImage> frames(int maxFrames, QSize size) const;
 
     Document* document_;
     MapDataProvider* data_;
