@@ -102,6 +102,42 @@ private Q_SLOTS:
         QCOMPARE(QApplication::clipboard()->image().size(), QSize(maps.width(), maps.height()));
     }
 
+    // With the view set to Global, the PNG with colorbar is coloured over the global range
+    // the view uses (and says it on its scale), not over the map's own range.
+    void aPngWithColorbarFollowsTheViewsNormalisation() {
+        Fixture f;
+        QTemporaryDir dir;
+        f.document.setFocus({3, 4});
+        DisplaySettings display = f.document.display();
+        display.normalisation = Normalisation::Global;
+        f.document.setDisplay(display);
+        const QString bar = dir.filePath(QStringLiteral("global-bar.png"));
+        QVERIFY(f.run([&] { f.actions.exportCurrentMap(bar, true); }));
+        const std::shared_ptr<const MapSnapshot> snapshot = f.data.snapshot(); // kept alive
+        const MapSnapshot& s = *snapshot;
+        const Tensor& maps = *s.maps(3);
+        ValueRange global = map_range(*s.maps(0), 0);
+        for (int layer = 0; layer < s.layerCount(); ++layer)
+            for (int c = 0; c < s.maps(layer)->channels(); ++c) {
+                const ValueRange r = map_range(*s.maps(layer), c);
+                global = {std::min(global.min, r.min), std::max(global.max, r.max)};
+            }
+        const ValueRange own = map_range(maps, 4);
+        QVERIFY(global.max > own.max || global.min < own.min); // the test can tell them apart
+        const QPalette palette = f.window.palette();
+        const QImage written = QImage(bar).convertToFormat(QImage::Format_RGB888);
+        QCOMPARE(written, mapPicture(maps, 4, Colormap::Auto, true, &palette, global));
+        QVERIFY(written != mapPicture(maps, 4, Colormap::Auto, true, &palette));
+        // Without the colorbar too, and per layer.
+        display.normalisation = Normalisation::PerLayer;
+        f.document.setDisplay(display);
+        const QString plain = dir.filePath(QStringLiteral("layer.png"));
+        QVERIFY(f.run([&] { f.actions.exportCurrentMap(plain); }));
+        QCOMPARE(QImage(plain).convertToFormat(QImage::Format_RGB888),
+                 mapPicture(maps, 4, Colormap::Auto, false, nullptr,
+                            normalisedRange(s, {3, 4}, Normalisation::PerLayer)));
+    }
+
     void stackAndLayerFoldersFollowTheCliLayout() {
         Fixture f;
         QTemporaryDir dir;
