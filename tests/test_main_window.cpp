@@ -226,6 +226,16 @@ private Q_SLOTS:
         const QString said = w->statusBar()->currentMessage();
         QVERIFY2(said.contains(QStringLiteral("1 to 16")) && said.contains(QStringLiteral("20")),
                  qPrintable(said));
+        // A file may hold more than typing allows: shown as it is, and kept when another
+        // parameter is edited (not clamped to 16 behind the user's back).
+        Pipeline p = w->document()->pipeline();
+        std::get<Conv2d>(p.layers[0].op).dilation = Pair{20, 1};
+        w->document()->edit(QStringLiteral("from a file"), p);
+        QCOMPARE(dilation->value(), 20);
+        auto* stride = qobject_cast<QSpinBox*>(w->properties()->field(QStringLiteral("stride_w")));
+        stride->setValue(2);
+        QCOMPARE(std::get<Conv2d>(w->document()->pipeline().layers[0].op).stride.w, 2);
+        QCOMPARE(std::get<Conv2d>(w->document()->pipeline().layers[0].op).dilation.h, 20);
     }
 
     void anInvalidParameterMarksTheLayer() {

@@ -14,7 +14,15 @@ BoundedSpinBox::BoundedSpinBox(QWidget* parent) : QSpinBox(parent) {
 }
 
 void BoundedSpinBox::setLimits(int minimum, int maximum) {
+    lowest_ = minimum;
+    highest_ = maximum;
     setRange(minimum, maximum);
+    updateToolTip();
+}
+
+void BoundedSpinBox::showValue(int value) {
+    setRange(std::min(lowest_, value), std::max(highest_, value));
+    setValue(value);
     updateToolTip();
 }
 

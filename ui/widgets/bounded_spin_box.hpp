@@ -16,6 +16,10 @@ public:
 
     // The range, said in the tooltip.
     void setLimits(int minimum, int maximum);
+    // Shows `value` as it is, even beyond the limits (a file or a model may hold a dilation of
+    // 200 where typing stops at 16): the range widens to include it, rather than the box
+    // showing, and later applying, a clamped value.
+    void showValue(int value);
     // "Kernel height": what the messages call the value.
     void setQuantity(const QString& quantity) { quantity_ = quantity; }
     // The tooltip, followed by the limits ("Allowed: 1 to 15"), kept in step with the range.
@@ -38,6 +42,7 @@ private:
     void updateToolTip();
     void reportClamp();
 
+    int lowest_ = 0, highest_ = 99; // the limits set, before showValue widened them
     QString quantity_;
     QString description_;
     // Set by fixup (const, called by Qt as the text is interpreted), reported after it.

@@ -482,8 +482,8 @@ void KernelEditor::refresh() {
     filterCount_->setText(tr("of %1").arg(w.out_channels));
     bias_->setEnabled(!conv->bias.empty());
     bias_->setValue(conv->bias.empty() ? 0.0 : conv->bias[f]);
-    kernelH_->setValue(w.kernel_h);
-    kernelW_->setValue(w.kernel_w);
+    kernelH_->showValue(w.kernel_h);
+    kernelW_->showValue(w.kernel_w);
     rebuildGrid(w.in_channels, w.kernel_h, w.kernel_w);
     float maxAbs = 0;
     for (int i = 0; i < w.in_channels; ++i)

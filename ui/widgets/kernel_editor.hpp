@@ -119,8 +119,8 @@ private:
     BoundedSpinBox* filter_;
     QLabel* filterCount_;
     QDoubleSpinBox* bias_;
-    QSpinBox* kernelH_;
-    QSpinBox* kernelW_;
+    BoundedSpinBox* kernelH_;
+    BoundedSpinBox* kernelW_;
     QComboBox* presetBox_;
     QLabel* presetDescription_;
     QScrollArea* scroll_;

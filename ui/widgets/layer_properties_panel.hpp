@@ -17,6 +17,7 @@ class QStackedWidget;
 
 namespace convscope::ui {
 
+class BoundedSpinBox;
 class Document;
 
 class LayerPropertiesPanel : public QWidget {
@@ -39,7 +40,7 @@ private:
     void applyActivation();
     void applyCommon();
     Layer* editableLayer(Pipeline& pipeline, int& index) const;
-    QSpinBox* spin(const QString& name, int min, int max, const QString& tip);
+    BoundedSpinBox* spin(const QString& name, int min, int max, const QString& tip);
 
     Document* document_;
     bool refreshing_ = false;
@@ -49,26 +50,26 @@ private:
     QStackedWidget* pages_;
     QLabel* otherKind_; // the page of layer kinds without an editor here
     // conv
-    QSpinBox* outChannels_;
-    QSpinBox* strideH_;
-    QSpinBox* strideW_;
+    BoundedSpinBox* outChannels_;
+    BoundedSpinBox* strideH_;
+    BoundedSpinBox* strideW_;
     QComboBox* paddingKind_;
-    QSpinBox* padH_;
-    QSpinBox* padW_;
+    BoundedSpinBox* padH_;
+    BoundedSpinBox* padW_;
     QComboBox* paddingMode_;
-    QSpinBox* dilationH_;
-    QSpinBox* dilationW_;
-    QSpinBox* groups_;
+    BoundedSpinBox* dilationH_;
+    BoundedSpinBox* dilationW_;
+    BoundedSpinBox* groups_;
     QCheckBox* bias_;
     QLabel* convInfo_;
     // pool
     QComboBox* poolKind_;
-    QSpinBox* poolKH_;
-    QSpinBox* poolKW_;
-    QSpinBox* poolSH_;
-    QSpinBox* poolSW_;
-    QSpinBox* poolPH_;
-    QSpinBox* poolPW_;
+    BoundedSpinBox* poolKH_;
+    BoundedSpinBox* poolKW_;
+    BoundedSpinBox* poolSH_;
+    BoundedSpinBox* poolSW_;
+    BoundedSpinBox* poolPH_;
+    BoundedSpinBox* poolPW_;
     QCheckBox* ceilMode_;
     QCheckBox* countPad_;
     // activation

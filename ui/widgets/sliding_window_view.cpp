@@ -417,10 +417,12 @@ SlidingWindowView::SlidingWindowView(Document* document, MapDataProvider* data, 
     speedLabel_->setMinimumWidth(70);
     speedLabel_->setToolTip(speed_->toolTip());
     inChannel_ = new QSpinBox;
+    inChannel_->setMinimum(1); // channels are numbered from 1, also while disabled
     inChannel_->setPrefix(tr("in "));
     inChannel_->setToolTip(tr("The input channel shown under the window (a conv reads every "
                               "channel of its group at once; one is shown)"));
     outChannel_ = new QSpinBox;
+    outChannel_->setMinimum(1);
     outChannel_->setPrefix(tr("out "));
     outChannel_->setToolTip(tr("The output map that fills in"));
     zoom_ = new QCheckBox(tr("Follow"));
@@ -522,7 +524,15 @@ void SlidingWindowView::reload() {
         unavailable_ = whyNoWindow(*snapshot, layer);
         canvas_->setData(g, {}, {}, {}, {});
         canvas_->setPlaceholder(unavailable_);
-        status_->setText(unavailable_.toHtmlEscaped());
+        // The headline here, the reason on the canvas.
+        const bool exists = layer >= 0 && layer < int(document_->pipeline().layers.size());
+        status_->setText(
+            exists ? tr("<b>Layer %1 · %2</b>: no window to show")
+                         .arg(layer + 1)
+                         .arg(QString::fromStdString(display_name(document_->pipeline().layers
+                                                                       [std::size_t(layer)]))
+                                  .toHtmlEscaped())
+                   : unavailable_);
         return;
     }
     unavailable_.clear();
