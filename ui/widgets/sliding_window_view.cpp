@@ -1,5 +1,6 @@
 #include "sliding_window_view.hpp"
 
+#include "bounded_spin_box.hpp"
 #include "document.hpp"
 #include "map_rendering.hpp"
 #include "number_format.hpp"
@@ -416,15 +417,20 @@ SlidingWindowView::SlidingWindowView(Document* document, MapDataProvider* data, 
     speedLabel_ = new QLabel;
     speedLabel_->setMinimumWidth(70);
     speedLabel_->setToolTip(speed_->toolTip());
-    inChannel_ = new QSpinBox;
-    inChannel_->setMinimum(1); // channels are numbered from 1, also while disabled
+    // Channels are numbered from 1, also while there is nothing to show.
+    inChannel_ = new BoundedSpinBox;
+    inChannel_->setLimits(1, 1);
     inChannel_->setPrefix(tr("in "));
-    inChannel_->setToolTip(tr("The input channel shown under the window (a conv reads every "
-                              "channel of its group at once; one is shown)"));
-    outChannel_ = new QSpinBox;
-    outChannel_->setMinimum(1);
+    inChannel_->setQuantity(tr("The input channel"));
+    inChannel_->setDescription(tr("The input channel shown under the window (a conv reads every "
+                                  "channel of its group at once; one is shown)"));
+    outChannel_ = new BoundedSpinBox;
+    outChannel_->setLimits(1, 1);
     outChannel_->setPrefix(tr("out "));
-    outChannel_->setToolTip(tr("The output map that fills in"));
+    outChannel_->setQuantity(tr("The output map"));
+    outChannel_->setDescription(tr("The output map that fills in"));
+    for (BoundedSpinBox* box : {inChannel_, outChannel_})
+        connect(box, &BoundedSpinBox::limitMessage, this, &SlidingWindowView::message);
     zoom_ = new QCheckBox(tr("Follow"));
     zoom_->setChecked(true);
     zoom_->setToolTip(tr("Zoom in on the window and follow it, so single cells, gaps and padding "
@@ -539,8 +545,8 @@ void SlidingWindowView::reload() {
     const Layer& spec = snapshot->pipeline.layers[layer];
     {
         QSignalBlocker a(inChannel_), b(outChannel_);
-        inChannel_->setRange(1, in->channels());
-        outChannel_->setRange(1, out->channels());
+        inChannel_->setLimits(1, in->channels());
+        outChannel_->setLimits(1, out->channels());
         if (!sameLayer) {
             outChannel_->setValue(std::clamp(document_->selectedFilter() + 1, 1, out->channels()));
             inChannel_->setValue(1);

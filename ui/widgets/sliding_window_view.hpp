@@ -26,6 +26,7 @@ class QToolButton;
 
 namespace convscope::ui {
 
+class BoundedSpinBox;
 class Document;
 
 // The geometry of one layer's window (no widgets): where the window is at every step.
@@ -170,8 +171,8 @@ private:
     QSlider* scrub_;
     QSlider* speed_;
     QLabel* speedLabel_;
-    QSpinBox* inChannel_;
-    QSpinBox* outChannel_;
+    BoundedSpinBox* inChannel_;
+    BoundedSpinBox* outChannel_;
     QCheckBox* zoom_;
     QPushButton* gifButton_;
     QPushButton* pngButton_;
