@@ -90,6 +90,10 @@ private Q_SLOTS:
             QVERIFY2(cell->toolTip().contains(QString::number(values[i], 'g', 7)),
                      qPrintable(cell->toolTip()));
         }
+        // A wider cell (larger type in presentation mode) shows more digits.
+        KernelCell* wide = editor.cell(1, 0, 0);
+        wide->setFixedSize(160, 28);
+        QCOMPARE(wide->text(), QStringLiteral("0.007125"));
     }
 
     void typingAValueEditsTheWeightAndTabMovesOn() {

@@ -125,6 +125,12 @@ void KernelCell::changeEvent(QEvent* event) {
         showValue();
 }
 
+void KernelCell::resizeEvent(QResizeEvent* event) {
+    QLineEdit::resizeEvent(event);
+    if (!(hasFocus() && isModified())) // larger cells (presentation mode) show more digits
+        showValue();
+}
+
 float KernelCell::step(Qt::KeyboardModifiers modifiers) const {
     if (modifiers & Qt::ShiftModifier)
         return 0.01f;
