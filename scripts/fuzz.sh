@@ -30,6 +30,9 @@ dict=()
 export ASAN_OPTIONS="detect_leaks=1:detect_stack_use_after_return=1"
 export LSAN_OPTIONS="suppressions=$PWD/sanitizers/lsan.supp:print_suppressions=0"
 export UBSAN_OPTIONS="print_stacktrace=1:halt_on_error=1:suppressions=$PWD/sanitizers/ubsan.supp"
-exec nice -n 19 "$dir/bin/$target" -max_total_time="$seconds" -timeout=10 -rss_limit_mb=2560 \
+# One input runs in under a second on an idle machine; the limit is wall-clock time, and at the
+# lowest priority beside a build an input can wait tens of seconds for a core, so a hang is
+# whatever takes past a minute (replay a timeout-* reproducer alone to tell the two apart).
+exec nice -n 19 "$dir/bin/$target" -max_total_time="$seconds" -timeout=60 -rss_limit_mb=2560 \
     -max_len=65536 -print_final_stats=1 -artifact_prefix="$work/crashes/" "${dict[@]}" \
     "$work/corpus" "fuzz/corpus/$name"

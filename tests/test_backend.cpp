@@ -132,6 +132,7 @@ private Q_SLOTS:
     void incrementalRunWithNewInputRecomputesEverything();
     void incrementalRunAfterEarlierChangeRecomputesEverything();
     void keptOutputsAreNeverOverwritten();
+    void outputsACallerLetGoOfServeALaterRun();
     void layersReadEarlierLayers();
     void planSaysWhatCanRun();
     void inputIsNormalisedOnceBeforeTheFirstLayer();
@@ -343,6 +344,34 @@ void TestBackend::keptOutputsAreNeverOverwritten() {
     const Tensor* in_place = next.layers[3].output.get();
     std::get<Conv2d>(p.layers[2].op).bias.assign(2, -3.0f);
     QCOMPARE(backend.run(p, input).layers[3].output.get(), in_place);
+}
+
+void TestBackend::outputsACallerLetGoOfServeALaterRun() {
+    // The app shows one run's maps while the next is computed, then lets the old ones go. The
+    // run after that computes into those tensors (already in memory) instead of new ones, and
+    // keeps no more than the two sets alive.
+    const auto input = shared_wave(1, 12, 12);
+    Pipeline p = five_layers();
+    NaiveBackend backend;
+    auto edit = [&](float bias) {
+        std::get<Conv2d>(p.layers[2].op).bias.assign(2, bias);
+        return backend.run(p, input); // the caller keeps a copy: the snapshot on screen
+    };
+    RunResult shown = edit(1.0f);
+    // Watched without being held (a pointer alone could match a new tensor at a freed address).
+    const std::weak_ptr<const Tensor> first = shown.layers[3].output;
+    RunResult next = edit(2.0f); // the first run's maps are still shown: new tensors
+    QVERIFY(next.layers[3].output != first.lock());
+    shown = next; // the screen lets the first run's maps go
+    next = edit(3.0f);
+    QVERIFY(!first.expired());
+    QCOMPARE(next.layers[3].output, first.lock());
+    QVERIFY(next.layers[3].output != shown.layers[3].output);
+    shown = next;
+    next = edit(4.0f); // the second run's tensors now, and nothing else is kept
+    QVERIFY(next.layers[3].output != shown.layers[3].output);
+    const std::vector<Tensor> want = outputs(NaiveBackend().run(p, *input));
+    QVERIFY(same_tensors(outputs(next), want));
 }
 
 void TestBackend::layersReadEarlierLayers() {

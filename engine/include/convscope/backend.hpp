@@ -131,6 +131,7 @@ private:
     int first_changed_layer(const Pipeline& pipeline, int layer_count,
                             const std::shared_ptr<const Tensor>& input) const;
     void prepare_outputs(const Pipeline& pipeline, int from, int layer_count);
+    std::shared_ptr<const Tensor> recycled_output(Shape shape);
     // `input` is what the layers read (prepared); `owned` says whether it may be kept.
     const RunResult& run_layers_from(const Pipeline& pipeline,
                                      const std::shared_ptr<const Tensor>& input, bool owned,
@@ -152,6 +153,9 @@ private:
     RunResult result_;
     int valid_layers_ = 0;
     std::vector<const Tensor*> layer_inputs_; // reused from layer to layer
+    // Outputs of earlier runs that a caller still held when this run replaced them; each is
+    // reused once the caller lets go (double buffering of the maps on screen).
+    std::vector<std::shared_ptr<const Tensor>> held_by_callers_;
     const RunResult cancelled_result_{{}, 0, nullptr, true};
 };
 

@@ -196,11 +196,34 @@ void Backend::prepare_outputs(const Pipeline& pipeline, int from, int layer_coun
         if (!pipeline.layers[i].enabled)
             continue;
         std::shared_ptr<const Tensor>& output = result_.layers[i].output;
-        if (output && output.use_count() == 1)
+        if (output && output.use_count() == 1) {
             const_cast<Tensor&>(*output).resize(shapes_[i]); // ours alone: reuse its memory
-        else
-            output = std::make_shared<Tensor>(shapes_[i]); // kept by a caller, or new
+            continue;
+        }
+        if (output) // kept by a caller (the maps on screen): its memory serves a later run
+            held_by_callers_.push_back(std::move(output));
+        output = recycled_output(shapes_[i]);
     }
+    // What callers let go of and this run did not take is freed, so at most two runs' maps
+    // are alive: the ones shown and the ones being computed.
+    std::erase_if(held_by_callers_, [](const auto& t) { return t.use_count() == 1; });
+}
+
+std::shared_ptr<const Tensor> Backend::recycled_output(Shape shape) {
+    // Fresh memory for a 12 MP map costs tens of milliseconds of page faults on first touch;
+    // a tensor of an earlier run that no caller holds any more is mapped already. One of the
+    // same shape is best (resizing it touches nothing).
+    const auto free = [](const std::shared_ptr<const Tensor>& t) { return t.use_count() == 1; };
+    auto it = std::find_if(held_by_callers_.begin(), held_by_callers_.end(),
+                           [&](const auto& t) { return free(t) && t->shape() == shape; });
+    if (it == held_by_callers_.end())
+        it = std::find_if(held_by_callers_.begin(), held_by_callers_.end(), free);
+    if (it == held_by_callers_.end())
+        return std::make_shared<Tensor>(shape);
+    std::shared_ptr<const Tensor> reused = std::move(*it);
+    held_by_callers_.erase(it);
+    const_cast<Tensor&>(*reused).resize(shape); // made by make_shared<Tensor>: ours to write
+    return reused;
 }
 
 int Backend::run_layers(const Pipeline& pipeline, int index, LayerInputs inputs,
@@ -304,6 +327,7 @@ const RunResult& Backend::run_layers_from(const Pipeline& pipeline,
     if (release) {
         // Only what this run computes is allocated, pass by pass, not every output up front.
         result_.layers.assign(layer_count, LayerResult{});
+        held_by_callers_.clear();
     } else {
         prepare_outputs(pipeline, from, layer_count);
     }
