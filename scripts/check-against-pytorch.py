@@ -30,7 +30,10 @@ def main():
     manifest = json.loads((out / "manifest.json").read_text())
     if "npy" not in manifest["input"]:
         sys.exit(f"{out}: run convscope-cli with --format npy (or png,npy) to export the arrays")
-    pipeline = json.loads(Path(manifest["pipeline"]).read_text())
+    # Version 2 manifests hold the pipeline that made the maps; version 1 named its file.
+    pipeline = manifest["pipeline"]
+    if isinstance(pipeline, str):
+        pipeline = json.loads(Path(pipeline).read_text())
 
     x = torch.from_numpy(np.load(out / manifest["input"]["npy"])).double()[None]
     worst = 0.0
@@ -42,11 +45,11 @@ def main():
         ours = np.load(out / npy).astype(np.float64)
         theirs = x[0].numpy()
         if ours.shape != theirs.shape:
-            sys.exit(f"layer {entry['index']}: shape {ours.shape} but PyTorch gives {theirs.shape}")
+            sys.exit(f"layer {entry['index'] + 1}: shape {ours.shape} but PyTorch gives {theirs.shape}")
         diff = float(np.abs(ours - theirs).max())
         rel = diff / max(1.0, float(np.abs(theirs).max()))
         worst = max(worst, rel)
-        print(f"{entry['index']:>3}  {entry['name']:<24} {str(list(ours.shape)):<16} "
+        print(f"{entry['index'] + 1:>3}  {entry['name']:<24} {str(list(ours.shape)):<16} "
               f"{diff:>20.3g} {rel:>10.2g}")
     print(f"worst relative error {worst:.2g}: " + ("agrees" if worst <= TOLERANCE else "DIFFERS"))
     return 0 if worst <= TOLERANCE else 1

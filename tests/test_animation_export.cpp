@@ -4,6 +4,7 @@
 
 #include "convscope/animation_export.hpp"
 #include "convscope/image_io.hpp"
+#include "convscope/png_writer.hpp"
 
 #include <gif_lib.h>
 
@@ -13,6 +14,8 @@
 
 #include <cmath>
 #include <random>
+
+#include <sys/stat.h>
 
 using namespace convscope;
 
@@ -118,6 +121,7 @@ private Q_SLOTS:
     void loopingIsOptional();
     void pngSequenceDecodesExactly();
     void badFramesAreClearErrors();
+    void gifsAreWrittenLikeTheOtherExports();
 };
 
 void TestAnimationExport::gifDecodesBackToTheFrames() {
@@ -218,6 +222,25 @@ void TestAnimationExport::badFramesAreClearErrors() {
     text.write("GIF89a but not really");
     text.close();
     QVERIFY_THROWS_EXCEPTION(IoError, read_gif(text.fileName().toStdString()));
+}
+
+// A GIF gets the permissions of every other export (0666 less the umask), not giflib's 0600,
+// and a failed write leaves no file behind.
+void TestAnimationExport::gifsAreWrittenLikeTheOtherExports() {
+    QTemporaryDir dir;
+    const mode_t previous = ::umask(022);
+    const std::string gif = (dir.path() + "/slide.gif").toStdString();
+    const std::string png = (dir.path() + "/map.png").toStdString();
+    write_gif(gif, {flat_frame(20, 12, 0), flat_frame(20, 12, 1)}, 40);
+    write_png(png, flat_frame(20, 12, 0));
+    ::umask(previous);
+    struct stat gif_stat{}, png_stat{};
+    QCOMPARE(::stat(gif.c_str(), &gif_stat), 0);
+    QCOMPARE(::stat(png.c_str(), &png_stat), 0);
+    QCOMPARE(gif_stat.st_mode & 0777, mode_t(0644));
+    QCOMPARE(gif_stat.st_mode & 0777, png_stat.st_mode & 0777);
+    QVERIFY(!QFile::exists(QString::fromStdString(gif + ".part")));
+    QCOMPARE(read_gif(gif).frames.size(), std::size_t(2));
 }
 
 QTEST_GUILESS_MAIN(TestAnimationExport)

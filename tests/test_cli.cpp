@@ -73,12 +73,22 @@ void TestCli::defaultRunWritesEveryListedFile() {
     const QJsonObject manifest = read_manifest(out);
     QCOMPARE(manifest["backend"].toString(), QString("naive"));
     QVERIFY(manifest["input"].toObject()["image"].toString().endsWith("chelsea.png"));
-    QVERIFY(manifest["pipeline"].toString().endsWith("default.json"));
+    // The pipeline that ran, in full; the file it came from as provenance.
+    QVERIFY(manifest["pipeline_source"].toString().endsWith("default.json"));
+    const Pipeline ran = parse_pipeline(
+        QJsonDocument(manifest["pipeline"].toObject()).toJson().toStdString());
+    QVERIFY(ran == load_pipeline(CONVSCOPE_RESOURCES_DIR "/pipelines/default.json"));
     const QJsonArray layers = manifest["layers"].toArray();
     QVERIFY(layers.size() >= 3);
     for (int i = 0; i < layers.size(); ++i) {
         const QJsonObject layer = layers[i].toObject();
         QCOMPARE(layer["index"].toInt(), i);
+        QCOMPARE(layer["number"].toInt(), i + 1);
+        // Folders and maps numbered from 1, as the app shows them.
+        QVERIFY2(layer["files"].toArray()[0].toString().startsWith(
+                     QStringLiteral("layer%1_").arg(i + 1, 2, 10, QLatin1Char('0'))),
+                 qPrintable(layer["files"].toArray()[0].toString()));
+        QVERIFY(layer["files"].toArray()[0].toString().endsWith("/map001.png"));
         QVERIFY(!layer["type"].toString().isEmpty());
         QVERIFY(layer["ms"].toDouble() >= 0);
         const QJsonArray shape = layer["shape"].toArray();

@@ -102,6 +102,42 @@ private Q_SLOTS:
         QCOMPARE(QApplication::clipboard()->image().size(), QSize(maps.width(), maps.height()));
     }
 
+    // With the view set to Global, the PNG with colorbar is coloured over the global range
+    // the view uses (and says it on its scale), not over the map's own range.
+    void aPngWithColorbarFollowsTheViewsNormalisation() {
+        Fixture f;
+        QTemporaryDir dir;
+        f.document.setFocus({3, 4});
+        DisplaySettings display = f.document.display();
+        display.normalisation = Normalisation::Global;
+        f.document.setDisplay(display);
+        const QString bar = dir.filePath(QStringLiteral("global-bar.png"));
+        QVERIFY(f.run([&] { f.actions.exportCurrentMap(bar, true); }));
+        const std::shared_ptr<const MapSnapshot> snapshot = f.data.snapshot(); // kept alive
+        const MapSnapshot& s = *snapshot;
+        const Tensor& maps = *s.maps(3);
+        ValueRange global = map_range(*s.maps(0), 0);
+        for (int layer = 0; layer < s.layerCount(); ++layer)
+            for (int c = 0; c < s.maps(layer)->channels(); ++c) {
+                const ValueRange r = map_range(*s.maps(layer), c);
+                global = {std::min(global.min, r.min), std::max(global.max, r.max)};
+            }
+        const ValueRange own = map_range(maps, 4);
+        QVERIFY(global.max > own.max || global.min < own.min); // the test can tell them apart
+        const QPalette palette = f.window.palette();
+        const QImage written = QImage(bar).convertToFormat(QImage::Format_RGB888);
+        QCOMPARE(written, mapPicture(maps, 4, Colormap::Auto, true, &palette, global));
+        QVERIFY(written != mapPicture(maps, 4, Colormap::Auto, true, &palette));
+        // Without the colorbar too, and per layer.
+        display.normalisation = Normalisation::PerLayer;
+        f.document.setDisplay(display);
+        const QString plain = dir.filePath(QStringLiteral("layer.png"));
+        QVERIFY(f.run([&] { f.actions.exportCurrentMap(plain); }));
+        QCOMPARE(QImage(plain).convertToFormat(QImage::Format_RGB888),
+                 mapPicture(maps, 4, Colormap::Auto, false, nullptr,
+                            normalisedRange(s, {3, 4}, Normalisation::PerLayer)));
+    }
+
     void stackAndLayerFoldersFollowTheCliLayout() {
         Fixture f;
         QTemporaryDir dir;
@@ -124,7 +160,7 @@ private Q_SLOTS:
             for (const QJsonValue& name : layer.toObject().value(QStringLiteral("files")).toArray())
                 QVERIFY2(QFile::exists(all + u'/' + name.toString()), qPrintable(name.toString()));
         const NpyArray maps2 =
-            read_npy((all + QStringLiteral("/layer02_pool1/maps.npy")).toStdString());
+            read_npy((all + QStringLiteral("/layer03_pool1/maps.npy")).toStdString());
         QCOMPARE(maps2.values, f.data.snapshot()->maps(2)->to_dense());
 
         const QString one = dir.filePath(QStringLiteral("one"));
@@ -137,12 +173,18 @@ private Q_SLOTS:
         const QJsonArray oneLayers = oneManifest.value(QStringLiteral("layers")).toArray();
         QCOMPARE(oneLayers.size(), 1);
         const QJsonObject entry = oneLayers.first().toObject();
+        // Numbered as the app shows them: layer 4 "combinations" with maps 1 to 8; the zero-based
+        // index for programs says so by its name.
         QCOMPARE(entry.value(QStringLiteral("index")).toInt(), 3);
+        QCOMPARE(entry.value(QStringLiteral("number")).toInt(), 4);
         QCOMPARE(entry.value(QStringLiteral("files")).toArray().size(), 16); // 8 PNG + 8 TIFF
-        QVERIFY(QFile::exists(one + QStringLiteral("/layer03_combinations/map007.tiff")));
-        QVERIFY(QFile::exists(one + QStringLiteral("/layer03_combinations/contact_sheet.png")));
+        QCOMPARE(entry.value(QStringLiteral("files")).toArray().first().toString(),
+                 QStringLiteral("layer04_combinations/map001.png"));
+        QVERIFY(QFile::exists(one + QStringLiteral("/layer04_combinations/map008.tiff")));
+        QVERIFY(!QFile::exists(one + QStringLiteral("/layer04_combinations/map000.tiff")));
+        QVERIFY(QFile::exists(one + QStringLiteral("/layer04_combinations/contact_sheet.png")));
         const Tensor tiff = read_map_tiff(
-            (one + QStringLiteral("/layer03_combinations/map005.tiff")).toStdString());
+            (one + QStringLiteral("/layer04_combinations/map006.tiff")).toStdString());
         QCOMPARE(tiff.to_dense(), [&] {
             const Tensor& m = *f.data.snapshot()->maps(3);
             std::vector<float> v;
@@ -151,6 +193,39 @@ private Q_SLOTS:
                     v.push_back(m.at(5, y, x));
             return v;
         }());
+    }
+
+    // After an edit, the manifest holds the pipeline that made the maps, not the path of the
+    // file it was loaded from (which would give other numbers); the path stays as provenance.
+    void theManifestHoldsThePipelineThatMadeTheMaps() {
+        Fixture f;
+        QVERIFY(f.document.loadPipeline(
+            QStringLiteral(CONVSCOPE_RESOURCES_DIR "/pipelines/default.json")));
+        Pipeline edited = f.document.pipeline();
+        std::get<Conv2d>(edited.layers[0].op).weights.set(2, 0, 1, 1, 0.375f);
+        edited.layers[1].name = "edited relu";
+        f.document.edit(QStringLiteral("edit"), edited);
+        QTemporaryDir dir;
+        QVERIFY(f.run([&] { f.actions.exportMaps(-1, dir.path(), ExportFormats{false, false, true},
+                                                 false); }));
+        QFile file(dir.filePath(QStringLiteral("manifest.json")));
+        QVERIFY(file.open(QIODevice::ReadOnly));
+        const QByteArray text = file.readAll();
+        QJsonParseError parseError;
+        const QJsonObject manifest = QJsonDocument::fromJson(text, &parseError).object();
+        QVERIFY2(parseError.error == QJsonParseError::NoError,
+                 qPrintable(parseError.errorString()));
+        QCOMPARE(manifest.value(QStringLiteral("version")).toInt(), 2);
+        QVERIFY(manifest.value(QStringLiteral("pipeline_source"))
+                    .toString()
+                    .endsWith(QStringLiteral("default.json")));
+        const QJsonObject pipeline = manifest.value(QStringLiteral("pipeline")).toObject();
+        QCOMPARE(pipeline.value(QStringLiteral("format")).toString(),
+                 QStringLiteral("convscope-pipeline"));
+        const Pipeline recorded =
+            parse_pipeline(QJsonDocument(pipeline).toJson().toStdString());
+        QVERIFY(recorded == edited);
+        QVERIFY(!(recorded == load_pipeline(CONVSCOPE_RESOURCES_DIR "/pipelines/default.json")));
     }
 
     void contactSheetHasTheEngineLayout() {

@@ -8,6 +8,7 @@
 
 #include <QApplication>
 #include <QClipboard>
+#include <QSignalSpy>
 #include <QSpinBox>
 #include <QStandardPaths>
 #include <QTest>
@@ -59,6 +60,40 @@ private Q_SLOTS:
         doc.setSelectedFilter(2);
         QCOMPARE(editor.cell(2, 1, 1)->text(), QStringLiteral("1"));
         QCOMPARE(editor.filterSpin()->value(), 3);
+    }
+
+    // Layer 1, filter 4 of the default stack holds 0.007125 and -0.01869: a cell must show each
+    // whole (never "007125" or ".01869"), the full value in its tooltip.
+    void cellsShowEveryValueWhole() {
+        Document doc;
+        doc.resetPipeline(twoLayerPipeline());
+        KernelEditor editor(&doc);
+        editor.show();
+        QVERIFY(QTest::qWaitForWindowExposed(&editor));
+        const std::vector<float> values = {0.007125f, -0.01869f, 123.4567f, -0.0003141f, 1.0f};
+        Pipeline p = doc.pipeline();
+        auto& w = std::get<Conv2d>(p.layers[0].op).weights;
+        for (std::size_t i = 0; i < values.size(); ++i)
+            w.set(0, 1, int(i / 3), int(i % 3), values[i]);
+        doc.edit(QStringLiteral("weights"), p);
+        for (std::size_t i = 0; i < values.size(); ++i) {
+            KernelCell* cell = editor.cell(1, int(i / 3), int(i % 3));
+            const QString text = cell->text();
+            QVERIFY2(cell->fontMetrics().horizontalAdvance(text) <= cell->textRoom(),
+                     qPrintable(text));
+            bool ok = false;
+            const double shown = QLocale::c().toDouble(text, &ok);
+            QVERIFY2(ok, qPrintable(text));
+            // Rounded to the cell, not cut: the sign and the magnitude survive.
+            QVERIFY2(std::abs(shown - values[i]) <= 0.06 * std::abs(values[i]),
+                     qPrintable(QStringLiteral("%1 shows as %2").arg(values[i]).arg(text)));
+            QVERIFY2(cell->toolTip().contains(QString::number(values[i], 'g', 7)),
+                     qPrintable(cell->toolTip()));
+        }
+        // A wider cell (larger type in presentation mode) shows more digits.
+        KernelCell* wide = editor.cell(1, 0, 0);
+        wide->setFixedSize(160, 28);
+        QCOMPARE(wide->text(), QStringLiteral("0.007125"));
     }
 
     void typingAValueEditsTheWeightAndTabMovesOn() {
@@ -131,6 +166,76 @@ private Q_SLOTS:
                 for (int x = 0; x < 5; ++x)
                     sum += conv0(doc).weights.at(0, i, y, x);
         QCOMPARE(std::round(sum * 1e5) / 1e5, 1.0);
+    }
+
+    // Sobel x on one filter, then another filter or another layer: the explanation follows the
+    // filter shown, and comes back with it; an edited weight ends it.
+    void presetExplanationFollowsTheSelection() {
+        Document doc;
+        Pipeline p = twoLayerPipeline();
+        p.layers.push_back(makeLayer(NewLayerKind::Conv, 3));
+        doc.resetPipeline(p);
+        KernelEditor editor(&doc);
+        editor.show();
+        doc.setSelectedFilter(2);
+        editor.applyPresetById(QStringLiteral("sobel_x"));
+        QVERIFY(editor.presetDescription().contains(QStringLiteral("Sobel x")));
+        doc.setSelectedFilter(0);
+        QVERIFY2(!editor.presetDescription().contains(QStringLiteral("Sobel")),
+                 qPrintable(editor.presetDescription()));
+        doc.setSelectedFilter(2);
+        QVERIFY(editor.presetDescription().contains(QStringLiteral("Sobel x")));
+        doc.setSelectedLayer(2);
+        doc.setSelectedFilter(0);
+        QVERIFY2(!editor.presetDescription().contains(QStringLiteral("Sobel")),
+                 qPrintable(editor.presetDescription()));
+        doc.setSelectedLayer(0);
+        doc.setSelectedFilter(2);
+        QVERIFY(editor.presetDescription().contains(QStringLiteral("Sobel x")));
+        Pipeline edited = doc.pipeline();
+        std::get<Conv2d>(edited.layers[0].op).weights.set(2, 0, 0, 0, 5.0f);
+        doc.edit(QStringLiteral("weight"), edited);
+        QVERIFY(editor.presetDescription().isEmpty());
+    }
+
+    // Typing 201 in the kernel size: nothing happens until Enter, the digits are not refused,
+    // and the limit is said rather than silently applied.
+    void spinBoxesApplyOnEnterAndSayTheirLimits() {
+        Document doc;
+        doc.resetPipeline(twoLayerPipeline());
+        KernelEditor editor(&doc);
+        editor.show();
+        QVERIFY(QTest::qWaitForWindowExposed(&editor));
+        QSignalSpy messages(&editor, &KernelEditor::message);
+        auto* size = editor.findChild<QSpinBox*>(QStringLiteral("kernel_h"));
+        QVERIFY(size);
+        QVERIFY2(size->toolTip().contains(QStringLiteral("1 to 15")), qPrintable(size->toolTip()));
+        size->setFocus();
+        QTRY_VERIFY(size->hasFocus());
+        size->selectAll();
+        QTest::keyClicks(size, QStringLiteral("5"));
+        QCOMPARE(conv0(doc).weights.kernel_h, 3); // not at the first keystroke
+        QTest::keyClick(size, Qt::Key_Return);
+        QCOMPARE(conv0(doc).weights.kernel_h, 5);
+        size->selectAll();
+        QTest::keyClicks(size, QStringLiteral("201"));
+        QCOMPARE(size->text(), QStringLiteral("201")); // every digit typed is kept
+        QCOMPARE(conv0(doc).weights.kernel_h, 5);
+        QTest::keyClick(size, Qt::Key_Return);
+        QCOMPARE(conv0(doc).weights.kernel_h, 15);
+        QCOMPARE(messages.count(), 1);
+        const QString said = messages.front().front().toString();
+        QVERIFY2(said.contains(QStringLiteral("1 to 15")) && said.contains(QStringLiteral("201")),
+                 qPrintable(said));
+        // The filter number too waits for Enter: "3" is not filter 1 first.
+        auto* filter = editor.filterSpin();
+        filter->setFocus();
+        QTRY_VERIFY(filter->hasFocus());
+        filter->selectAll();
+        QTest::keyClicks(filter, QStringLiteral("3"));
+        QCOMPARE(doc.selectedFilter(), 0);
+        QTest::keyClick(filter, Qt::Key_Return);
+        QCOMPARE(doc.selectedFilter(), 2);
     }
 
     void toolsChangeTheSelectedFilter() {

@@ -35,6 +35,7 @@
 #include <QMenuBar>
 #include <QMessageBox>
 #include <QProgressBar>
+#include <QStatusBar>
 #include <QSignalSpy>
 #include <QSpinBox>
 #include <QStandardPaths>
@@ -199,6 +200,42 @@ private Q_SLOTS:
         stack->duplicateSelected();
         QCOMPARE(w->document()->pipeline().layers.size(), std::size_t(7));
         QCOMPARE(w->document()->undoStack()->count(), 5);
+    }
+
+    // Typing 20 in Dilation (cap 16): nothing at the first digit, and the limit is said in the
+    // status bar, not silently applied.
+    void aParameterTypedBeyondItsLimitSaysSo() {
+        auto w = openMainWindow();
+        QTRY_VERIFY_WITH_TIMEOUT(isIdle(*w), 20000);
+        w->document()->setSelectedLayer(0);
+        auto* dilation =
+            qobject_cast<QSpinBox*>(w->properties()->field(QStringLiteral("dilation_h")));
+        QVERIFY(dilation);
+        QVERIFY2(dilation->toolTip().contains(QStringLiteral("1 to 16")),
+                 qPrintable(dilation->toolTip()));
+        const int before = w->document()->undoStack()->count();
+        dilation->setFocus();
+        QTRY_VERIFY(dilation->hasFocus());
+        dilation->selectAll();
+        QTest::keyClicks(dilation, QStringLiteral("20"));
+        QCOMPARE(dilation->text(), QStringLiteral("20"));
+        QCOMPARE(w->document()->undoStack()->count(), before); // nothing applied yet
+        QTest::keyClick(dilation, Qt::Key_Return);
+        const Conv2d& conv = std::get<Conv2d>(w->document()->pipeline().layers[0].op);
+        QCOMPARE(conv.dilation.h, 16);
+        const QString said = w->statusBar()->currentMessage();
+        QVERIFY2(said.contains(QStringLiteral("1 to 16")) && said.contains(QStringLiteral("20")),
+                 qPrintable(said));
+        // A file may hold more than typing allows: shown as it is, and kept when another
+        // parameter is edited (not clamped to 16 behind the user's back).
+        Pipeline p = w->document()->pipeline();
+        std::get<Conv2d>(p.layers[0].op).dilation = Pair{20, 1};
+        w->document()->edit(QStringLiteral("from a file"), p);
+        QCOMPARE(dilation->value(), 20);
+        auto* stride = qobject_cast<QSpinBox*>(w->properties()->field(QStringLiteral("stride_w")));
+        stride->setValue(2);
+        QCOMPARE(std::get<Conv2d>(w->document()->pipeline().layers[0].op).stride.w, 2);
+        QCOMPARE(std::get<Conv2d>(w->document()->pipeline().layers[0].op).dilation.h, 20);
     }
 
     void anInvalidParameterMarksTheLayer() {
@@ -367,6 +404,46 @@ private Q_SLOTS:
         speed->naiveLiveSwitch()->setChecked(true);
         QTRY_VERIFY_WITH_TIMEOUT(isIdle(*w), 30000);
         QCOMPARE(w->coordinator()->lastResult()->backend, QStringLiteral("naive"));
+    }
+
+    // Add ▸ Max pooling or a drag re-runs only from the changed layer: the layers before it
+    // keep the time they took, none reads 0.00 ms.
+    void theSpeedPanelKeepsTheTimesOfLayersThatDidNotRerun() {
+        auto w = openMainWindow();
+        QTRY_VERIFY_WITH_TIMEOUT(isIdle(*w), 20000);
+        SpeedPanel* speed = w->speedPanel();
+        const auto everyLayerTimed = [&] {
+            const int n = int(w->document()->pipeline().layers.size());
+            if (speed->cellText(n, 0) != QStringLiteral("Total"))
+                return false; // the table has not caught up yet
+            for (int i = 0; i < n; ++i) {
+                bool ok = false;
+                const QString text = speed->cellText(i, 2);
+                if (text != QStringLiteral("fused") && text != QStringLiteral("< 0.01") &&
+                    !(text.toDouble(&ok) > 0 && ok))
+                    return false;
+            }
+            return true;
+        };
+        QTRY_VERIFY_WITH_TIMEOUT(everyLayerTimed(), 20000);
+        // After the conv: the live run starts at the pooling, the warm reference runs (a few
+        // seconds later) fuse it into the conv.
+        w->document()->setSelectedLayer(0);
+        w->layerStack()->addLayer(int(NewLayerKind::MaxPool));
+        QTRY_VERIFY_WITH_TIMEOUT(isIdle(*w), 20000);
+        QTest::qWait(400);
+        QVERIFY2(everyLayerTimed(), qPrintable(speed->cellText(1, 2)));
+        QTRY_VERIFY_WITH_TIMEOUT(speed->cellText(1, 1) == QStringLiteral("fused-into-conv"),
+                                 20000);
+        QVERIFY2(everyLayerTimed(), qPrintable(speed->cellText(1, 2)));
+        // Dragged up (as the list's drag and drop does): times now, and once warm again.
+        w->document()->setSelectedLayer(3);
+        w->layerStack()->moveSelected(-1);
+        QTRY_VERIFY_WITH_TIMEOUT(isIdle(*w), 20000);
+        QTest::qWait(400); // the table's rebuild, at most a few a second
+        QVERIFY2(everyLayerTimed(), qPrintable(speed->cellText(2, 2)));
+        QTest::qWait(3000);
+        QVERIFY2(everyLayerTimed(), qPrintable(speed->cellText(2, 2)));
     }
 
     void oneEditRunsTheEngineOnceWithTheValuePanelsOpen() {

@@ -3,6 +3,8 @@
 #include "document.hpp"
 #include "render_coordinator.hpp"
 
+#include <algorithm>
+
 namespace convscope::ui {
 
 const Tensor* MapSnapshot::maps(int layer) const {
@@ -14,6 +16,31 @@ const Tensor* MapSnapshot::maps(int layer) const {
 bool MapSnapshot::contains(MapId id) const {
     const Tensor* t = maps(id.layer);
     return t && id.channel >= 0 && id.channel < t->channels();
+}
+
+ValueRange normalisedRange(const MapSnapshot& snapshot, MapId id, Normalisation normalisation) {
+    const Tensor* maps = snapshot.maps(id.layer);
+    if (!maps || id.channel < 0 || id.channel >= maps->channels())
+        return {};
+    if (id.layer < 0 || normalisation == Normalisation::PerMap)
+        return map_range(*maps, id.channel);
+    bool any = false;
+    ValueRange range;
+    const auto include = [&](const Tensor& t) {
+        for (int c = 0; c < t.channels(); ++c) {
+            const ValueRange r = map_range(t, c);
+            range = any ? ValueRange{std::min(range.min, r.min), std::max(range.max, r.max)} : r;
+            any = true;
+        }
+    };
+    if (normalisation == Normalisation::PerLayer) {
+        include(*maps);
+    } else {
+        for (int layer = 0; layer < snapshot.layerCount(); ++layer)
+            if (const Tensor* t = snapshot.maps(layer))
+                include(*t);
+    }
+    return range;
 }
 
 MapDataProvider::MapDataProvider(RenderCoordinator* coordinator, QObject* parent)

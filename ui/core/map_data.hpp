@@ -19,6 +19,11 @@ namespace convscope::ui {
 class Document;
 class RenderCoordinator;
 
+// The values map `id` of `snapshot` is coloured over under `normalisation`, as the view draws
+// it (before a diverging colormap makes it symmetric): the map's own range, its layer's, or
+// every layer's. The input image (layer -1) always spans its own.
+ValueRange normalisedRange(const MapSnapshot& snapshot, MapId id, Normalisation normalisation);
+
 class MapDataProvider : public QObject {
     Q_OBJECT
 

@@ -3,6 +3,8 @@
 
 #include <QString>
 
+#include <functional>
+
 namespace convscope::ui {
 
 // A value read off a map (statistics, the pixel inspector, compare): enough digits to tell
@@ -14,7 +16,10 @@ QString formatNumber(double value, int digits = 6);
 // 100 on), scientific notation outside 0.001 … 10 000.
 QString formatScaleValue(double value);
 
-// A kernel weight as its cell shows it: at most four significant digits.
-QString formatWeight(double value);
+// A kernel weight in the room a cell has: the first of four, three, two and one significant
+// digits, then the short scientific forms ("7.1e-3", "7e-3"), whose width (`widthOf`, in the
+// cell's font) is at most `room`; the shortest of them when none fits. Never a cut-off value.
+QString formatWeightToFit(double value, int room,
+                          const std::function<int(const QString&)>& widthOf);
 
 } // namespace convscope::ui

@@ -213,6 +213,21 @@ void applyPreset(Conv2d& conv, int filter, const std::vector<std::vector<float>>
                                  kernel[y][std::min<std::size_t>(x, kernel[y].size() - 1)] * scale);
 }
 
+bool filterIsPreset(const Conv2d& conv, int filter, const std::vector<std::vector<float>>& kernel) {
+    const ConvWeights& w = conv.weights;
+    if (kernel.empty() || kernel[0].empty() || filter < 0 || filter >= w.out_channels ||
+        w.kernel_h != int(kernel.size()) || w.kernel_w != int(kernel[0].size()))
+        return false;
+    const float scale = 1.0f / float(w.in_channels);
+    for (int i = 0; i < w.in_channels; ++i)
+        for (int y = 0; y < w.kernel_h; ++y)
+            for (int x = 0; x < w.kernel_w; ++x)
+                if (w.at(filter, i, y, x) !=
+                    kernel[y][std::min<std::size_t>(x, kernel[y].size() - 1)] * scale)
+                    return false;
+    return true;
+}
+
 QString filterToText(const Conv2d& conv, int filter) {
     const ConvWeights& w = conv.weights;
     QStringList channels;

@@ -54,6 +54,8 @@ void zeroFilter(Conv2d& conv, int filter);
 // A 2-D preset on every input channel of the filter, divided by the number of channels (so a
 // blur stays in range); the kernel takes the preset's size.
 void applyPreset(Conv2d& conv, int filter, const std::vector<std::vector<float>>& kernel);
+// Whether filter `filter` holds exactly what applyPreset(conv, filter, kernel) writes.
+bool filterIsPreset(const Conv2d& conv, int filter, const std::vector<std::vector<float>>& kernel);
 
 // A filter as text: one row per line, values separated by spaces, input channels separated by
 // a blank line. fromText accepts that form (also commas/brackets), either every channel or one

@@ -507,6 +507,8 @@ void RenderThread::measureReference(const RenderRequest& job) {
             return;
         }
         timings->fastMs = times.fast_ms;
+        for (const std::string& kernel : times.fast_kernels)
+            timings->fastKernels << QString::fromStdString(kernel);
         timings->naiveMs = times.naive_ms;
         timings->opencvMs = times.opencv_ms;
         timings->naiveTotalMs = times.naive_total_ms;

@@ -10,6 +10,7 @@
 #include <QMetaType>
 #include <QSize>
 #include <QString>
+#include <QStringList>
 
 #include <memory>
 #include <optional>
@@ -133,6 +134,7 @@ struct RenderResult {
 struct ReferenceTimings {
     quint64 generation = 0;
     std::vector<double> fastMs;                  // per layer, warm: the best of a few full runs
+    QStringList fastKernels; // the kernel of each layer in those runs (they may fuse more)
     std::vector<double> naiveMs;                 // per layer; empty when skipped
     std::vector<std::optional<double>> opencvMs; // per layer, where OpenCV has the same operation
     double naiveTotalMs = 0;

@@ -34,10 +34,10 @@
 namespace convscope::ui {
 
 QImage mapPicture(const Tensor& maps, int channel, Colormap requested, bool withColorbar,
-                  const QPalette* palette) {
-    const ValueRange range = map_range(maps, channel);
-    const Colormap map = resolve_colormap(requested, range);
-    const ValueRange shown = display_range(map, range);
+                  const QPalette* palette, std::optional<ValueRange> range) {
+    const ValueRange basis = range ? *range : map_range(maps, channel);
+    const Colormap map = resolve_colormap(requested, basis);
+    const ValueRange shown = display_range(map, basis);
     QImage picture = toQImage(colorize(maps, channel, map, shown));
     if (!withColorbar)
         return picture;
@@ -92,10 +92,12 @@ ExportActions::ExportActions(Document* document, MapDataProvider* data, QWidget*
         return a;
     };
     add(tr("Current map as &PNG…"),
-        tr("The map shown large, coloured with the current colormap over its own range"),
+        tr("The map shown large, coloured as the view shows it: the current colormap over the "
+           "range the view's normalisation gives (per map, per layer or global)"),
         [this] { currentMapDialog(QStringLiteral("png"), false); });
     add(tr("Current map as PNG with &colorbar…"),
-        tr("The map shown large with a labelled colour scale beside it"),
+        tr("The map shown large with a labelled colour scale beside it, over the range the "
+           "view's normalisation gives (per map, per layer or global)"),
         [this] { currentMapDialog(QStringLiteral("png"), true); });
     add(tr("Current map as &TIFF (float32)…"),
         tr("The map's exact values as a one-channel 32-bit float TIFF"),
@@ -176,11 +178,13 @@ void ExportActions::runWithSnapshot(const QString& done,
 void ExportActions::exportCurrentMap(const QString& path, bool withColorbar) {
     const MapId focus = document_->focus();
     const Colormap colormap = document_->display().colormap;
+    const Normalisation normalisation = document_->display().normalisation;
     const QString suffix = QFileInfo(path).suffix().toLower();
     const QPalette palette = window_ ? window_->palette() : QPalette();
     runWithSnapshot(
         tr("Exported %1").arg(QFileInfo(path).fileName()),
-        [focus, colormap, suffix, path, withColorbar, palette](const MapSnapshot& s) {
+        [focus, colormap, normalisation, suffix, path, withColorbar,
+         palette](const MapSnapshot& s) {
             const Tensor* maps = s.maps(focus.layer);
             if (!maps || focus.channel >= maps->channels())
                 throw std::runtime_error("the map shown large has not been computed");
@@ -193,13 +197,15 @@ void ExportActions::exportCurrentMap(const QString& path, bool withColorbar) {
                     std::copy_n(maps->row(focus.channel, y), maps->width(),
                                 values.begin() + std::ptrdiff_t(y) * maps->width());
                 write_npy(file, {std::size_t(maps->height()), std::size_t(maps->width())}, values);
-            } else if (suffix == QLatin1String("png") && !withColorbar) {
+            } else if (suffix == QLatin1String("png") && !withColorbar &&
+                       (focus.layer < 0 || normalisation == Normalisation::PerMap)) {
                 write_map_png(file, *maps, focus.channel,
                               focus.layer < 0 ? Colormap::Gray : colormap);
             } else {
+                // Coloured as the view shows it: over the range its normalisation gives.
                 const QImage picture =
                     mapPicture(*maps, focus.channel, focus.layer < 0 ? Colormap::Gray : colormap,
-                               withColorbar, &palette);
+                               withColorbar, &palette, normalisedRange(s, focus, normalisation));
                 QSaveFile out(path);
                 if (!out.open(QIODevice::WriteOnly) ||
                     !picture.save(&out, suffix.isEmpty() ? "PNG" : nullptr) || !out.commit())
@@ -255,14 +261,17 @@ void ExportActions::exportContactSheet(int layer, const QString& path) {
 void ExportActions::copyCurrentMap() {
     const MapId focus = document_->focus();
     const Colormap colormap = document_->display().colormap;
-    data_->withCurrent(this, [this, focus, colormap](std::shared_ptr<const MapSnapshot> s) {
+    const Normalisation normalisation = document_->display().normalisation;
+    data_->withCurrent(this, [this, focus, colormap,
+                              normalisation](std::shared_ptr<const MapSnapshot> s) {
         const Tensor* maps = s->maps(focus.layer);
         if (!maps || focus.channel >= maps->channels()) {
             Q_EMIT finished(false, tr("The map shown large has not been computed"));
             return;
         }
         QApplication::clipboard()->setImage(
-            mapPicture(*maps, focus.channel, focus.layer < 0 ? Colormap::Gray : colormap, false));
+            mapPicture(*maps, focus.channel, focus.layer < 0 ? Colormap::Gray : colormap, false,
+                       nullptr, normalisedRange(*s, focus, normalisation)));
         Q_EMIT finished(
             true,
             tr("Copied the map (%1 × %2) to the clipboard").arg(maps->width()).arg(maps->height()));

@@ -12,6 +12,7 @@
 #include <QString>
 
 #include <functional>
+#include <optional>
 
 class QAction;
 class QMenu;
@@ -22,9 +23,11 @@ namespace convscope::ui {
 class Document;
 class ProjectController;
 
-// One map coloured like the exported PNGs, optionally with a labelled colorbar on its right.
+// One map coloured like the exported PNGs, optionally with a labelled colorbar on its right:
+// over `range` (the view's normalisation, see normalisedRange), or the map's own range.
 QImage mapPicture(const Tensor& maps, int channel, Colormap requested, bool withColorbar,
-                  const QPalette* palette = nullptr);
+                  const QPalette* palette = nullptr,
+                  std::optional<ValueRange> range = std::nullopt);
 
 class ExportActions : public QObject {
     Q_OBJECT
@@ -40,7 +43,9 @@ public:
 
     // The dialog-free forms the menu's actions end in (tests call these). Each finishes with
     // finished(ok, message).
-    // By the suffix: .png (colormapped), .tif/.tiff (float32), .npy (float32, H × W).
+    // By the suffix: .png (colored as the view shows it: its colormap over the range its
+    // normalisation gives, per map, per layer or global), .tif/.tiff (float32), .npy (float32,
+    // H × W).
     void exportCurrentMap(const QString& path, bool withColorbar = false);
     // Layer `layer`'s maps (-1: every layer) in the CLI's layout: DIR/layerNN_name/mapNNN.*,
     // maps.npy, contact_sheet.png and DIR/manifest.json.

@@ -1,5 +1,6 @@
 #include "kernel_editor.hpp"
 
+#include "bounded_spin_box.hpp"
 #include "document.hpp"
 #include "map_rendering.hpp"
 #include "number_format.hpp"
@@ -20,6 +21,8 @@
 #include <QMouseEvent>
 #include <QScrollArea>
 #include <QSpinBox>
+#include <QStyle>
+#include <QStyleOptionFrame>
 #include <QToolButton>
 #include <QVBoxLayout>
 #include <QWheelEvent>
@@ -46,21 +49,41 @@ KernelCell::KernelCell(int channel, int y, int x, QWidget* parent)
     validator->setNotation(QDoubleValidator::ScientificNotation);
     validator->setLocale(QLocale::c());
     setValidator(validator);
-    setToolTip(
-        tr("Weight (%1, %2) of input channel %3. Type a value, or scrub: wheel or drag up/down "
-           "(Shift finer, Ctrl coarser).")
-            .arg(y + 1)
-            .arg(x + 1)
-            .arg(channel + 1));
+    showValue();
     setObjectName(QStringLiteral("cell_%1_%2_%3").arg(channel).arg(y).arg(x));
     connect(this, &QLineEdit::returnPressed, this, &KernelCell::commitText);
     connect(this, &QLineEdit::editingFinished, this, &KernelCell::commitText);
 }
 
+int KernelCell::textRoom() const {
+    QStyleOptionFrame option;
+    initStyleOption(&option);
+    const QRect contents = style()->subElementRect(QStyle::SE_LineEditContents, &option, this);
+    const QMargins margins = textMargins();
+    // QLineEdit keeps 2 pixels free on either side of its text.
+    return contents.width() - margins.left() - margins.right() - 2 * 2;
+}
+
+void KernelCell::showValue() {
+    const QFontMetrics metrics = fontMetrics();
+    setText(formatWeightToFit(value_, textRoom(),
+                              [&metrics](const QString& text) {
+                                  return metrics.horizontalAdvance(text);
+                              }));
+    setCursorPosition(0);
+    setToolTip(
+        tr("Weight (%1, %2) of input channel %3: %4. Type a value, or scrub: wheel or drag "
+           "up/down (Shift finer, Ctrl coarser).")
+            .arg(y_ + 1)
+            .arg(x_ + 1)
+            .arg(channel_ + 1)
+            .arg(formatNumber(value_, 7)));
+}
+
 void KernelCell::setValue(float value, float maxAbs) {
     value_ = value;
     if (!hasFocus() || !isModified())
-        setText(formatWeight(value));
+        showValue();
     setModified(false);
     const ColorLut& lut = colorLut(Colormap::Diverging);
     const float t = maxAbs > 0 ? 0.5f + 0.5f * std::clamp(value / maxAbs, -1.0f, 1.0f) : 0.5f;
@@ -87,12 +110,25 @@ void KernelCell::commitText() {
     if (ok && std::isfinite(v) && v != value_)
         Q_EMIT valueTyped(channel_, y_, x_, v);
     else
-        setText(formatWeight(value_));
+        showValue();
 }
 
 void KernelCell::focusOutEvent(QFocusEvent* event) {
     commitText();
     QLineEdit::focusOutEvent(event);
+}
+
+void KernelCell::changeEvent(QEvent* event) {
+    QLineEdit::changeEvent(event);
+    // A larger font (presentation mode) leaves less room: format the value again.
+    if (event->type() == QEvent::FontChange && !(hasFocus() && isModified()))
+        showValue();
+}
+
+void KernelCell::resizeEvent(QResizeEvent* event) {
+    QLineEdit::resizeEvent(event);
+    if (!(hasFocus() && isModified())) // larger cells (presentation mode) show more digits
+        showValue();
 }
 
 float KernelCell::step(Qt::KeyboardModifiers modifiers) const {
@@ -118,7 +154,7 @@ void KernelCell::wheelEvent(QWheelEvent* event) {
     const float steps = d / 120.0f;
     const float v = std::round((value_ + steps * step(event->modifiers())) * 10000.0f) / 10000.0f;
     value_ = v;
-    setText(formatWeight(v));
+    showValue();
     setModified(false);
     Q_EMIT valueScrubbed(channel_, y_, x_, v, session);
     event->accept();
@@ -151,7 +187,7 @@ void KernelCell::mouseMoveEvent(QMouseEvent* event) {
                 10000.0f;
             if (v != value_) {
                 value_ = v;
-                setText(formatWeight(v));
+                showValue();
                 setModified(false);
                 Q_EMIT valueScrubbed(channel_, y_, x_, v, property("scrubSession").toInt());
             }
@@ -183,10 +219,12 @@ KernelEditor::KernelEditor(Document* document, QWidget* parent)
     bold.setBold(true);
     title_->setFont(bold);
 
-    filter_ = new QSpinBox(this);
-    filter_->setObjectName(QStringLiteral("filter"));
-    filter_->setMinimum(1);
-    filter_->setToolTip(tr("Which filter (output channel) of the layer to edit"));
+    auto* filter = new BoundedSpinBox(this);
+    filter->setObjectName(QStringLiteral("filter"));
+    filter->setLimits(1, 1);
+    filter->setQuantity(tr("The filter"));
+    filter->setDescription(tr("Which filter (output channel) of the layer to edit"));
+    filter_ = filter;
     filterCount_ = new QLabel(this);
     bias_ = new QDoubleSpinBox(this);
     bias_->setObjectName(QStringLiteral("bias"));
@@ -195,19 +233,24 @@ KernelEditor::KernelEditor(Document* document, QWidget* parent)
     bias_->setSingleStep(0.05);
     bias_->setKeyboardTracking(false);
     bias_->setToolTip(tr(
-        "The filter's bias, added to every output value (turn bias on in the layer's properties)"));
-    kernelH_ = new QSpinBox(this);
-    kernelW_ = new QSpinBox(this);
-    for (QSpinBox* box : {kernelH_, kernelW_}) {
-        box->setRange(1, 15);
-        box->setKeyboardTracking(false);
-    }
+        "The filter's bias, added to every output value (turn bias on in the layer's properties).\n"
+        "Allowed: −100 to 100."));
+    auto* kernelH = new BoundedSpinBox(this);
+    auto* kernelW = new BoundedSpinBox(this);
+    kernelH->setQuantity(tr("The kernel height"));
+    kernelW->setQuantity(tr("The kernel width"));
+    kernelH->setDescription(
+        tr("Kernel height, for every filter of the layer; resizing keeps the centre"));
+    kernelW->setDescription(
+        tr("Kernel width, for every filter of the layer; resizing keeps the centre"));
+    for (BoundedSpinBox* box : {filter, kernelH, kernelW})
+        connect(box, &BoundedSpinBox::limitMessage, this, &KernelEditor::message);
+    kernelH_ = kernelH;
+    kernelW_ = kernelW;
+    kernelH->setLimits(1, 15);
+    kernelW->setLimits(1, 15);
     kernelH_->setObjectName(QStringLiteral("kernel_h"));
     kernelW_->setObjectName(QStringLiteral("kernel_w"));
-    kernelH_->setToolTip(
-        tr("Kernel height (1–15), for every filter of the layer; resizing keeps the centre"));
-    kernelW_->setToolTip(
-        tr("Kernel width (1–15), for every filter of the layer; resizing keeps the centre"));
 
     presetBox_ = new QComboBox(this);
     presetBox_->setObjectName(QStringLiteral("presets"));
@@ -440,13 +483,13 @@ void KernelEditor::refresh() {
     title_->setText(tr("Kernel of layer %1 · %2")
                         .arg(index + 1)
                         .arg(QString::fromStdString(display_name(p.layers[index]))));
-    filter_->setMaximum(w.out_channels);
+    filter_->setLimits(1, w.out_channels);
     filter_->setValue(f + 1);
     filterCount_->setText(tr("of %1").arg(w.out_channels));
     bias_->setEnabled(!conv->bias.empty());
     bias_->setValue(conv->bias.empty() ? 0.0 : conv->bias[f]);
-    kernelH_->setValue(w.kernel_h);
-    kernelW_->setValue(w.kernel_w);
+    kernelH_->showValue(w.kernel_h);
+    kernelW_->showValue(w.kernel_w);
     rebuildGrid(w.in_channels, w.kernel_h, w.kernel_w);
     float maxAbs = 0;
     for (int i = 0; i < w.in_channels; ++i)
@@ -455,6 +498,7 @@ void KernelEditor::refresh() {
                 maxAbs = std::max(maxAbs, std::abs(w.at(f, i, y, x)));
     for (KernelCell* cell : cells_)
         cell->setValue(w.at(f, cell->channel(), cell->row(), cell->column()), maxAbs);
+    describePreset(*conv, f);
     refreshing_ = false;
 }
 
@@ -506,11 +550,24 @@ void KernelEditor::applyPresetById(const QString& id) {
         const int f = document_->selectedFilter();
         editFilter(tr("Preset %1").arg(preset.name),
                    [&](Conv2d& conv) { applyPreset(conv, f, preset.kernel); });
-        presetDescription_->setText(
-            QStringLiteral("<b>%1</b>: %2")
-                .arg(preset.name.toHtmlEscaped(), preset.description.toHtmlEscaped()));
-        return;
+        return; // the edit refreshes the editor, which explains the preset
     }
+}
+
+void KernelEditor::describePreset(const Conv2d& conv, int filter) {
+    if (!presetsError_.isEmpty())
+        return; // the description says why there are no presets
+    // The explanation belongs to the filter shown: the preset it holds, if any (another filter,
+    // another layer or an edited weight has none).
+    for (const KernelPreset& preset : presets_) {
+        if (filterIsPreset(conv, filter, preset.kernel)) {
+            presetDescription_->setText(
+                QStringLiteral("<b>%1</b>: %2")
+                    .arg(preset.name.toHtmlEscaped(), preset.description.toHtmlEscaped()));
+            return;
+        }
+    }
+    presetDescription_->clear();
 }
 
 void KernelEditor::normalise() {

@@ -4,7 +4,10 @@
 // down (Shift: finer, Ctrl: coarser; one drag is one undo step), resize the kernel, apply a
 // preset, normalise, flip, transpose, randomise, zero, copy and paste as text.
 
+#include "bounded_spin_box.hpp"
 #include "kernel_presets.hpp"
+
+#include "convscope/conv2d.hpp"
 
 #include <QLineEdit>
 #include <QWidget>
@@ -35,6 +38,8 @@ public:
     int column() const { return x_; }
     void setValue(float value, float maxAbs);
     float value() const { return value_; }
+    // The width, in pixels, the cell's text may take without scrolling.
+    int textRoom() const;
 
 Q_SIGNALS:
     void valueTyped(int channel, int y, int x, float value);
@@ -47,9 +52,13 @@ protected:
     void mouseMoveEvent(QMouseEvent* event) override;
     void mouseReleaseEvent(QMouseEvent* event) override;
     void focusOutEvent(QFocusEvent* event) override;
+    void changeEvent(QEvent* event) override;
+    void resizeEvent(QResizeEvent* event) override;
 
 private:
     void commitText();
+    // Shows value_ formatted to the cell (never cut off), the full value in the tooltip.
+    void showValue();
     float step(Qt::KeyboardModifiers modifiers) const;
 
     int channel_, y_, x_;
@@ -98,6 +107,8 @@ private:
     void refresh();
     void relayoutGroups();
     void rebuildGrid(int inChannels, int kh, int kw);
+    // The explanation of the preset filter `filter` holds (empty when it holds none).
+    void describePreset(const Conv2d& conv, int filter);
     void setWeight(int channel, int y, int x, float value, const QString& mergeKey);
     template <typename F> void editFilter(const QString& text, F&& change);
 
@@ -106,11 +117,11 @@ private:
     QString presetsError_;
     std::mt19937 rng_{20240501u};
     QLabel* title_;
-    QSpinBox* filter_;
+    BoundedSpinBox* filter_;
     QLabel* filterCount_;
     QDoubleSpinBox* bias_;
-    QSpinBox* kernelH_;
-    QSpinBox* kernelW_;
+    BoundedSpinBox* kernelH_;
+    BoundedSpinBox* kernelW_;
     QComboBox* presetBox_;
     QLabel* presetDescription_;
     QScrollArea* scroll_;

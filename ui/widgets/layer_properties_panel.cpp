@@ -1,5 +1,6 @@
 #include "layer_properties_panel.hpp"
 
+#include "bounded_spin_box.hpp"
 #include "document.hpp"
 #include "pipeline_edit.hpp"
 
@@ -30,12 +31,14 @@ QWidget* pairRow(QSpinBox* a, QSpinBox* b) {
 
 } // namespace
 
-QSpinBox* LayerPropertiesPanel::spin(const QString& name, int min, int max, const QString& tip) {
-    auto* box = new QSpinBox(this);
-    box->setRange(min, max);
-    box->setKeyboardTracking(false);
-    box->setToolTip(tip);
+BoundedSpinBox* LayerPropertiesPanel::spin(const QString& name, int min, int max, const QString& tip) {
+    auto* box = new BoundedSpinBox(this);
+    box->setLimits(min, max);
+    box->setDescription(tip);
+    // "Dilation (rows): gaps between …" is called "Dilation (rows)" in messages.
+    box->setQuantity(tip.section(u':', 0, 0));
     box->setObjectName(name);
+    connect(box, &BoundedSpinBox::limitMessage, this, &LayerPropertiesPanel::message);
     return box;
 }
 
@@ -151,7 +154,7 @@ LayerPropertiesPanel::LayerPropertiesPanel(Document* document, QWidget* parent)
     slope_->setDecimals(3);
     slope_->setSingleStep(0.01);
     slope_->setKeyboardTracking(false);
-    slope_->setToolTip(tr("LeakyReLU: what negative values are multiplied by"));
+    slope_->setToolTip(tr("LeakyReLU: what negative values are multiplied by.\nAllowed: −10 to 10."));
     act->addRow(tr("Function"), actKind_);
     act->addRow(tr("Negative slope"), slope_);
 
@@ -224,20 +227,20 @@ void LayerPropertiesPanel::refresh() {
     enabled_->setChecked(layer.enabled);
     if (const auto* conv = std::get_if<Conv2d>(&layer.op)) {
         pages_->setCurrentIndex(0);
-        outChannels_->setValue(conv->weights.out_channels);
-        strideH_->setValue(conv->stride.h);
-        strideW_->setValue(conv->stride.w);
+        outChannels_->showValue(conv->weights.out_channels);
+        strideH_->showValue(conv->stride.h);
+        strideW_->showValue(conv->stride.w);
         paddingKind_->setCurrentIndex(conv->padding.kind == ConvPadding::Kind::Explicit ? 0
                                       : conv->padding.kind == ConvPadding::Kind::Same   ? 1
                                                                                         : 2);
-        padH_->setValue(conv->padding.size.h);
-        padW_->setValue(conv->padding.size.w);
+        padH_->showValue(conv->padding.size.h);
+        padW_->showValue(conv->padding.size.w);
         padH_->setEnabled(conv->padding.kind == ConvPadding::Kind::Explicit);
         padW_->setEnabled(conv->padding.kind == ConvPadding::Kind::Explicit);
         paddingMode_->setCurrentIndex(paddingMode_->findData(int(conv->padding_mode)));
-        dilationH_->setValue(conv->dilation.h);
-        dilationW_->setValue(conv->dilation.w);
-        groups_->setValue(conv->groups);
+        dilationH_->showValue(conv->dilation.h);
+        dilationW_->showValue(conv->dilation.w);
+        groups_->showValue(conv->groups);
         bias_->setChecked(!conv->bias.empty());
         const Shape in = document_->inputShapeOf(index);
         convInfo_->setText(tr("Weights [%1, %2, %3, %4]; input %5")
@@ -249,12 +252,12 @@ void LayerPropertiesPanel::refresh() {
     } else if (const auto* pool = std::get_if<Pool2d>(&layer.op)) {
         pages_->setCurrentIndex(1);
         poolKind_->setCurrentIndex(pool->kind == PoolKind::Max ? 0 : 1);
-        poolKH_->setValue(pool->kernel_size.h);
-        poolKW_->setValue(pool->kernel_size.w);
-        poolSH_->setValue(pool->stride.h);
-        poolSW_->setValue(pool->stride.w);
-        poolPH_->setValue(pool->padding.h);
-        poolPW_->setValue(pool->padding.w);
+        poolKH_->showValue(pool->kernel_size.h);
+        poolKW_->showValue(pool->kernel_size.w);
+        poolSH_->showValue(pool->stride.h);
+        poolSW_->showValue(pool->stride.w);
+        poolPH_->showValue(pool->padding.h);
+        poolPW_->showValue(pool->padding.w);
         ceilMode_->setChecked(pool->ceil_mode);
         countPad_->setChecked(pool->count_include_pad);
         countPad_->setEnabled(pool->kind == PoolKind::Avg);

@@ -1,6 +1,6 @@
 #pragma once
-// Every engine parameter of the selected layer, applied as soon as it changes (one undo step per
-// change): conv stride, padding, padding mode, dilation, groups, bias, channels; pooling kind,
+// Every engine parameter of the selected layer, applied when the user is done with a field
+// (Enter, focus out, a click; one undo step per change): conv stride, padding, padding mode, dilation, groups, bias, channels; pooling kind,
 // window, stride, padding, ceil mode; activation kind and slope.
 
 #include "convscope/pipeline.hpp"
@@ -17,6 +17,7 @@ class QStackedWidget;
 
 namespace convscope::ui {
 
+class BoundedSpinBox;
 class Document;
 
 class LayerPropertiesPanel : public QWidget {
@@ -28,6 +29,10 @@ public:
     // For tests: the widgets by parameter name ("stride_h", "groups", "pool_kernel_h", …).
     QWidget* field(const QString& name) const;
 
+Q_SIGNALS:
+    // For the status bar: e.g. a typed value outside a parameter's limits.
+    void message(const QString& text);
+
 private:
     void refresh();
     void applyConv();
@@ -35,7 +40,7 @@ private:
     void applyActivation();
     void applyCommon();
     Layer* editableLayer(Pipeline& pipeline, int& index) const;
-    QSpinBox* spin(const QString& name, int min, int max, const QString& tip);
+    BoundedSpinBox* spin(const QString& name, int min, int max, const QString& tip);
 
     Document* document_;
     bool refreshing_ = false;
@@ -45,26 +50,26 @@ private:
     QStackedWidget* pages_;
     QLabel* otherKind_; // the page of layer kinds without an editor here
     // conv
-    QSpinBox* outChannels_;
-    QSpinBox* strideH_;
-    QSpinBox* strideW_;
+    BoundedSpinBox* outChannels_;
+    BoundedSpinBox* strideH_;
+    BoundedSpinBox* strideW_;
     QComboBox* paddingKind_;
-    QSpinBox* padH_;
-    QSpinBox* padW_;
+    BoundedSpinBox* padH_;
+    BoundedSpinBox* padW_;
     QComboBox* paddingMode_;
-    QSpinBox* dilationH_;
-    QSpinBox* dilationW_;
-    QSpinBox* groups_;
+    BoundedSpinBox* dilationH_;
+    BoundedSpinBox* dilationW_;
+    BoundedSpinBox* groups_;
     QCheckBox* bias_;
     QLabel* convInfo_;
     // pool
     QComboBox* poolKind_;
-    QSpinBox* poolKH_;
-    QSpinBox* poolKW_;
-    QSpinBox* poolSH_;
-    QSpinBox* poolSW_;
-    QSpinBox* poolPH_;
-    QSpinBox* poolPW_;
+    BoundedSpinBox* poolKH_;
+    BoundedSpinBox* poolKW_;
+    BoundedSpinBox* poolSH_;
+    BoundedSpinBox* poolSW_;
+    BoundedSpinBox* poolPH_;
+    BoundedSpinBox* poolPW_;
     QCheckBox* ceilMode_;
     QCheckBox* countPad_;
     // activation

@@ -180,6 +180,8 @@ MainWindow::MainWindow(QWidget* parent) : QMainWindow(parent) {
     connect(document_->undoStack(), &QUndoStack::cleanChanged, this, &MainWindow::updateTitle);
     connect(kernelEditor_, &KernelEditor::message, this,
             [this](const QString& text) { showStatus(text); });
+    connect(properties_, &LayerPropertiesPanel::message, this,
+            [this](const QString& text) { showStatus(text); });
     connect(view_, &FeatureMapView::hovered, this, [this](QPoint pixel) {
         if (pixel.x() >= 0)
             statusBar()->showMessage(tr("x %1, y %2").arg(pixel.x()).arg(pixel.y()), 2000);

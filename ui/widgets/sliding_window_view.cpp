@@ -1,5 +1,6 @@
 #include "sliding_window_view.hpp"
 
+#include "bounded_spin_box.hpp"
 #include "document.hpp"
 #include "map_rendering.hpp"
 #include "number_format.hpp"
@@ -74,20 +75,47 @@ QPoint WindowGeometry::windowOrigin(int step) const {
     return {o.x() * stride.w - pad.left, o.y() * stride.h - pad.top};
 }
 
-int animationFrameCount(int steps, int stepsPerFrame) {
-    if (steps <= 0)
-        return 0;
-    stepsPerFrame = std::max(1, stepsPerFrame);
-    return (steps + stepsPerFrame - 1) / stepsPerFrame;
-}
-
-int animationFrameStep(int frame, int steps, int stepsPerFrame) {
-    return std::min(steps - 1, (frame + 1) * std::max(1, stepsPerFrame) - 1);
+std::vector<int> animationSteps(int outW, int outH, int maxFrames) {
+    std::vector<int> steps;
+    if (outW <= 0 || outH <= 0)
+        return steps;
+    const int total = outW * outH;
+    maxFrames = std::max(2, maxFrames);
+    if (total <= maxFrames) {
+        for (int step = 0; step < total; ++step)
+            steps.push_back(step);
+        return steps;
+    }
+    // A third of the frames one step at a time: the window sliding along the first row.
+    const int lead = std::max(1, maxFrames / 3);
+    for (int step = 0; step < lead; ++step)
+        steps.push_back(step);
+    // The rest on a grid of rows × columns in raster order, shaped like the map, from the top
+    // row to the bottom one and from the left edge to the right one (the last step last).
+    const int rest = maxFrames - lead;
+    const int columns =
+        std::clamp(int(std::lround(std::sqrt(double(rest) * outW / outH))), 1, std::min(outW, rest));
+    const int rows = std::clamp(rest / columns, 1, outH);
+    for (int r = 0; r < rows; ++r) {
+        const int y = rows == 1 ? outH - 1 : int(std::lround(double(r) * (outH - 1) / (rows - 1)));
+        for (int c = 0; c < columns; ++c) {
+            const int x =
+                columns == 1 ? outW - 1 : int(std::lround(double(c) * (outW - 1) / (columns - 1)));
+            const int step = y * outW + x;
+            if (step > steps.back())
+                steps.push_back(step);
+        }
+    }
+    if (steps.back() != total - 1)
+        steps.push_back(total - 1);
+    return steps;
 }
 
 // ---------------------------------------------------------------------------------------------
 
-SlidingWindowCanvas::SlidingWindowCanvas(QWidget* parent) : QWidget(parent) {
+SlidingWindowCanvas::SlidingWindowCanvas(QWidget* parent)
+    : QWidget(parent),
+      placeholder_(tr("Select a convolution or pooling layer to watch its window slide.")) {
     setSizePolicy(QSizePolicy::Expanding, QSizePolicy::Expanding);
     setMinimumSize(240, 140);
     setToolTip(tr("Left: the layer's input with its padding (hatched) and the window (magenta: "
@@ -112,6 +140,11 @@ void SlidingWindowCanvas::setStep(int step) {
     update();
 }
 
+void SlidingWindowCanvas::setPlaceholder(const QString& text) {
+    placeholder_ = text;
+    update();
+}
+
 void SlidingWindowCanvas::setZoomed(bool zoomed) {
     zoomed_ = zoomed;
     update();
@@ -131,10 +164,104 @@ void SlidingWindowCanvas::paintEvent(QPaintEvent*) {
     if (!geometry_.valid) {
         p.setPen(palette().color(QPalette::PlaceholderText));
         p.drawText(rect().adjusted(10, 10, -10, -10), Qt::AlignCenter | Qt::TextWordWrap,
-                   tr("Select a convolution or pooling layer to watch its window slide."));
+                   placeholder_);
         return;
     }
     paintFrame(p, QRectF(rect()), step_, palette());
+}
+
+SlidingWindowCanvas::FrameText SlidingWindowCanvas::frameText(QRectF area, int step,
+                                                              const QFont& base) const {
+    const WindowGeometry& g = geometry_;
+    step = std::clamp(step, 0, std::max(0, g.steps() - 1));
+    const QPoint cell = g.valid ? g.outputCell(step) : QPoint();
+    const QPoint origin = g.valid ? g.windowOrigin(step) : QPoint();
+    const QString geometry =
+        tr("kernel %1×%2 · stride %3×%4 · dilation %5×%6 · padding T%7 B%8 L%9 R%10 (%11)")
+            .arg(g.kernelH)
+            .arg(g.kernelW)
+            .arg(g.stride.h)
+            .arg(g.stride.w)
+            .arg(g.dilation.h)
+            .arg(g.dilation.w)
+            .arg(g.pad.top)
+            .arg(g.pad.bottom)
+            .arg(g.pad.left)
+            .arg(g.pad.right)
+            .arg(g.paddingMode);
+    const QString where = tr("step %1 / %2 · output (x %3, y %4) ← window at (x %5, y %6)")
+                              .arg(step + 1)
+                              .arg(g.steps())
+                              .arg(cell.x())
+                              .arg(cell.y())
+                              .arg(origin.x())
+                              .arg(origin.y());
+    const double gap = 16;
+    const double half = (area.width() - gap) / 2 - 4;
+    const double inner = area.width() - 8;
+    // A caption on two lines: "layer 2 edges" over "map 1 (192 × 152)".
+    const auto twoLines = [](const QString& caption) {
+        QString text = caption;
+        const qsizetype comma = text.indexOf(QStringLiteral(", "));
+        if (comma >= 0)
+            text.replace(comma, 2, QStringLiteral("\n"));
+        return text;
+    };
+    const auto widthOf = [](const QFontMetricsF& fm, const QString& text) {
+        double widest = 0;
+        for (const QString& line : text.split(u'\n'))
+            widest = std::max(widest, fm.horizontalAdvance(line));
+        return widest;
+    };
+    // From the widget's type size down to 7 pixels: the largest at which every caption fits,
+    // each caption and the footer on one line where they can, else on two.
+    const int largest = std::max(7, QFontInfo(base).pixelSize());
+    FrameText best;
+    for (int px = largest; px >= 7; --px) {
+        for (int variant = 0; variant < 4; ++variant) {
+            const bool headerOnTwo = variant >= 2;
+            const bool footerOnTwo = variant % 2 == 1;
+            FrameText t;
+            t.font = base;
+            t.font.setPixelSize(px);
+            const QFontMetricsF fm(t.font);
+            const double line = fm.height() + 2;
+            const double header = (headerOnTwo ? 2 : 1) * line + 4;
+            const double footer = (footerOnTwo ? 2 : 1) * line + 6;
+            t.top = area.top() + header;
+            t.bottom = area.bottom() - footer;
+            const QString in = headerOnTwo ? twoLines(inputCaption_) : inputCaption_;
+            const QString out = headerOnTwo ? twoLines(outputCaption_) : outputCaption_;
+            t.captions.push_back(
+                {QRectF(area.left() + 4, area.top(), half, header), in, Qt::AlignLeft, false});
+            t.captions.push_back({QRectF(area.left() + 4 + half + gap, area.top(), half, header),
+                                  out, Qt::AlignLeft, false});
+            const double y = area.bottom() - footer + 4;
+            bool fits = true;
+            if (footerOnTwo) {
+                t.captions.push_back(
+                    {QRectF(area.left() + 4, y, inner, line), where, Qt::AlignLeft, false});
+                t.captions.push_back({QRectF(area.left() + 4, y + line, inner, line), geometry,
+                                      Qt::AlignLeft, true});
+            } else {
+                // Side by side: the step on the left, the geometry on the right.
+                const double whereWidth = fm.horizontalAdvance(where) + 1;
+                fits = whereWidth + fm.horizontalAdvance(geometry) + 24 <= inner;
+                t.captions.push_back(
+                    {QRectF(area.left() + 4, y, whereWidth, line), where, Qt::AlignLeft, false});
+                t.captions.push_back({QRectF(area.left() + 4 + whereWidth + 24, y,
+                                             inner - whereWidth - 24, line),
+                                      geometry, Qt::AlignRight, true});
+            }
+            best = t;
+            fits = fits && std::all_of(t.captions.begin(), t.captions.end(), [&](const Caption& c) {
+                       return widthOf(fm, c.text) <= c.box.width();
+                   });
+            if (fits)
+                return t;
+        }
+    }
+    return best; // a frame too small for any type: the smallest
 }
 
 void SlidingWindowCanvas::paintFrame(QPainter& p, QRectF area, int step,
@@ -147,11 +274,10 @@ void SlidingWindowCanvas::paintFrame(QPainter& p, QRectF area, int step,
     const QPoint origin = g.windowOrigin(step);
     const int spanH = (g.kernelH - 1) * g.dilation.h + 1;
     const int spanW = (g.kernelW - 1) * g.dilation.w + 1;
-    const QFontMetrics fm = p.fontMetrics();
-    const double caption = fm.height() + 6;
+    const FrameText text = frameText(area, step, p.font());
     const double gap = 16;
-    const QRectF left(area.left() + 4, area.top() + caption, (area.width() - gap) / 2 - 4,
-                      area.height() - caption - fm.height() - 8);
+    const QRectF left(area.left() + 4, text.top, (area.width() - gap) / 2 - 4,
+                      text.bottom - text.top);
     const QRectF right(left.right() + gap, left.top(), left.width(), left.height());
 
     // What each side shows, in cells: the padded input and the whole output, or (zoomed) a
@@ -186,7 +312,7 @@ void SlidingWindowCanvas::paintFrame(QPainter& p, QRectF area, int step,
     };
     const auto toIn = mapper(left, inView);
     const auto toOut = mapper(right, outView);
-    const QColor text = pal.color(QPalette::Text);
+    const QColor textColour = pal.color(QPalette::Text);
 
     p.save();
     // Input: padding hatched, the map, the window.
@@ -206,7 +332,7 @@ void SlidingWindowCanvas::paintFrame(QPainter& p, QRectF area, int step,
             p.drawLine(toIn(QRectF(inView.left(), y, inView.width(), 0)).topLeft(),
                        toIn(QRectF(inView.left(), y, inView.width(), 0)).topRight());
     }
-    p.setPen(QPen(text, 1));
+    p.setPen(QPen(textColour, 1));
     p.setBrush(Qt::NoBrush);
     p.drawRect(toIn(QRectF(0, 0, g.inW, g.inH)));
     QColor fill = kAccent;
@@ -246,44 +372,15 @@ void SlidingWindowCanvas::paintFrame(QPainter& p, QRectF area, int step,
     p.setPen(QPen(kAccent, 2));
     p.drawRect(marker);
     p.setClipping(false);
-    p.setPen(QPen(text, 1));
+    p.setPen(QPen(textColour, 1));
     p.drawRect(outBox);
 
-    // Captions.
-    p.setPen(text);
-    p.drawText(QRectF(left.left(), area.top(), left.width(), caption),
-               Qt::AlignLeft | Qt::AlignVCenter,
-               fm.elidedText(inputCaption_, Qt::ElideRight, int(left.width())));
-    p.drawText(QRectF(right.left(), area.top(), right.width(), caption),
-               Qt::AlignLeft | Qt::AlignVCenter,
-               fm.elidedText(outputCaption_, Qt::ElideRight, int(right.width())));
-    const QString geometry =
-        tr("kernel %1×%2 · stride %3×%4 · dilation %5×%6 · padding T%7 B%8 L%9 R%10 (%11)")
-            .arg(g.kernelH)
-            .arg(g.kernelW)
-            .arg(g.stride.h)
-            .arg(g.stride.w)
-            .arg(g.dilation.h)
-            .arg(g.dilation.w)
-            .arg(g.pad.top)
-            .arg(g.pad.bottom)
-            .arg(g.pad.left)
-            .arg(g.pad.right)
-            .arg(g.paddingMode);
-    const QString where = tr("step %1 / %2 · output (x %3, y %4) ← window at (x %5, y %6)")
-                              .arg(step + 1)
-                              .arg(g.steps())
-                              .arg(cell.x())
-                              .arg(cell.y())
-                              .arg(origin.x())
-                              .arg(origin.y());
-    const QRectF footer(area.left() + 4, area.bottom() - fm.height() - 4, area.width() - 8,
-                        fm.height() + 2);
-    p.drawText(footer, Qt::AlignLeft | Qt::AlignVCenter,
-               fm.elidedText(where, Qt::ElideRight, int(footer.width() / 2)));
-    p.setPen(pal.color(QPalette::PlaceholderText));
-    p.drawText(footer, Qt::AlignRight | Qt::AlignVCenter,
-               fm.elidedText(geometry, Qt::ElideLeft, int(footer.width() / 2)));
+    // Captions, in the font that lets every one of them fit.
+    p.setFont(text.font);
+    for (const Caption& caption : text.captions) {
+        p.setPen(caption.secondary ? pal.color(QPalette::PlaceholderText) : textColour);
+        p.drawText(caption.box, int(caption.alignment | Qt::AlignVCenter), caption.text);
+    }
     p.restore();
 }
 
@@ -320,13 +417,20 @@ SlidingWindowView::SlidingWindowView(Document* document, MapDataProvider* data, 
     speedLabel_ = new QLabel;
     speedLabel_->setMinimumWidth(70);
     speedLabel_->setToolTip(speed_->toolTip());
-    inChannel_ = new QSpinBox;
+    // Channels are numbered from 1, also while there is nothing to show.
+    inChannel_ = new BoundedSpinBox;
+    inChannel_->setLimits(1, 1);
     inChannel_->setPrefix(tr("in "));
-    inChannel_->setToolTip(tr("The input channel shown under the window (a conv reads every "
-                              "channel of its group at once; one is shown)"));
-    outChannel_ = new QSpinBox;
+    inChannel_->setQuantity(tr("The input channel"));
+    inChannel_->setDescription(tr("The input channel shown under the window (a conv reads every "
+                                  "channel of its group at once; one is shown)"));
+    outChannel_ = new BoundedSpinBox;
+    outChannel_->setLimits(1, 1);
     outChannel_->setPrefix(tr("out "));
-    outChannel_->setToolTip(tr("The output map that fills in"));
+    outChannel_->setQuantity(tr("The output map"));
+    outChannel_->setDescription(tr("The output map that fills in"));
+    for (BoundedSpinBox* box : {inChannel_, outChannel_})
+        connect(box, &BoundedSpinBox::limitMessage, this, &SlidingWindowView::message);
     zoom_ = new QCheckBox(tr("Follow"));
     zoom_->setChecked(true);
     zoom_->setToolTip(tr("Zoom in on the window and follow it, so single cells, gaps and padding "
@@ -423,18 +527,26 @@ void SlidingWindowView::reload() {
         w->setEnabled(g.valid);
     if (!g.valid) {
         pause();
+        unavailable_ = whyNoWindow(*snapshot, layer);
         canvas_->setData(g, {}, {}, {}, {});
-        status_->setText(layer < int(document_->pipeline().layers.size()) && !out
-                             ? tr("Layer %1 has not been computed.").arg(layer + 1)
-                             : tr("Layer %1 has no window: select a convolution or pooling layer.")
-                                   .arg(layer + 1));
+        canvas_->setPlaceholder(unavailable_);
+        // The headline here, the reason on the canvas.
+        const bool exists = layer >= 0 && layer < int(document_->pipeline().layers.size());
+        status_->setText(
+            exists ? tr("<b>Layer %1 · %2</b>: no window to show")
+                         .arg(layer + 1)
+                         .arg(QString::fromStdString(display_name(document_->pipeline().layers
+                                                                       [std::size_t(layer)]))
+                                  .toHtmlEscaped())
+                   : unavailable_);
         return;
     }
+    unavailable_.clear();
     const Layer& spec = snapshot->pipeline.layers[layer];
     {
         QSignalBlocker a(inChannel_), b(outChannel_);
-        inChannel_->setRange(1, in->channels());
-        outChannel_->setRange(1, out->channels());
+        inChannel_->setLimits(1, in->channels());
+        outChannel_->setLimits(1, out->channels());
         if (!sameLayer) {
             outChannel_->setValue(std::clamp(document_->selectedFilter() + 1, 1, out->channels()));
             inChannel_->setValue(1);
@@ -467,6 +579,44 @@ void SlidingWindowView::reload() {
     }
     position_ = canvas_->step();
     Q_EMIT ready();
+}
+
+QString SlidingWindowView::whyNoWindow(const MapSnapshot& snapshot, int layer) const {
+    const Pipeline& pipeline = document_->pipeline();
+    if (layer < 0 || layer >= int(pipeline.layers.size()))
+        return tr("Select a convolution or pooling layer to watch its window slide.");
+    const Layer& spec = pipeline.layers[std::size_t(layer)];
+    const bool windowed =
+        std::holds_alternative<Conv2d>(spec.op) || std::holds_alternative<Pool2d>(spec.op);
+    const QString name = QString::fromStdString(display_name(spec));
+    if (!snapshot.maps(layer)) {
+        // The layer did not run: its own error, or the earlier layer's that stopped the run.
+        if (snapshot.error && snapshot.error->layer == layer)
+            return tr("Layer %1 · %2 cannot run, so its window cannot be shown: %3")
+                .arg(layer + 1)
+                .arg(name, snapshot.error->message);
+        if (snapshot.error && snapshot.error->layer >= 0 && snapshot.error->layer < layer)
+            return tr("Layer %1 · %2 has not run: layer %3 before it cannot run (%4)")
+                .arg(layer + 1)
+                .arg(name)
+                .arg(snapshot.error->layer + 1)
+                .arg(snapshot.error->message);
+        if (snapshot.error)
+            return tr("Nothing ran: %1").arg(snapshot.error->message);
+        return tr("Layer %1 · %2 has not been computed yet.").arg(layer + 1).arg(name);
+    }
+    if (!windowed)
+        return tr("Layer %1 · %2 has no window: select a convolution or pooling layer to watch "
+                  "its window slide.")
+            .arg(layer + 1)
+            .arg(name);
+    if (!spec.enabled)
+        return tr("Layer %1 · %2 is disabled: it passes its input through, no window slides.")
+            .arg(layer + 1)
+            .arg(name);
+    return tr("Layer %1 · %2 makes an empty map: there is no window to show.")
+        .arg(layer + 1)
+        .arg(name);
 }
 
 void SlidingWindowView::play() {
@@ -515,32 +665,31 @@ void SlidingWindowView::setStep(int step) {
     scrub_->setValue(canvas_->step());
 }
 
-int SlidingWindowView::defaultStepsPerFrame() const {
-    return std::max(1, (steps() + 149) / 150); // about 150 frames
+std::vector<int> SlidingWindowView::exportSteps(int maxFrames) const {
+    if (!isReady())
+        return {};
+    const WindowGeometry& g = canvas_->geometry();
+    return animationSteps(g.outW, g.outH, maxFrames > 0 ? maxFrames : kDefaultExportFrames);
 }
 
-std::vector<RgbImage> SlidingWindowView::frames(int stepsPerFrame, QSize size) const {
+std::vector<RgbImage> SlidingWindowView::frames(int maxFrames, QSize size) const {
     std::vector<RgbImage> out;
-    const int count = animationFrameCount(steps(), stepsPerFrame);
-    out.reserve(std::size_t(count));
-    for (int f = 0; f < count; ++f) {
-        out.push_back(
-            toRgbImage(canvas_->renderFrame(animationFrameStep(f, steps(), stepsPerFrame), size)));
-    }
+    const std::vector<int> steps = exportSteps(maxFrames);
+    out.reserve(steps.size());
+    for (int step : steps)
+        out.push_back(toRgbImage(canvas_->renderFrame(step, size)));
     return out;
 }
 
-bool SlidingWindowView::exportGif(const QString& path, int stepsPerFrame, QSize size, int delayMs,
+bool SlidingWindowView::exportGif(const QString& path, int maxFrames, QSize size, int delayMs,
                                   QString* error) {
     if (!isReady()) {
         if (error)
-            *error = tr("Nothing to animate: select a convolution or pooling layer");
+            *error = tr("Nothing to animate: %1").arg(unavailable_);
         return false;
     }
     try {
-        write_gif(path.toStdString(),
-                  frames(stepsPerFrame > 0 ? stepsPerFrame : defaultStepsPerFrame(), size), delayMs,
-                  true);
+        write_gif(path.toStdString(), frames(maxFrames, size), delayMs, true);
     } catch (const std::exception& e) {
         if (error)
             *error = QString::fromUtf8(e.what());
@@ -549,17 +698,15 @@ bool SlidingWindowView::exportGif(const QString& path, int stepsPerFrame, QSize 
     return true;
 }
 
-bool SlidingWindowView::exportPngSequence(const QString& dir, int stepsPerFrame, QSize size,
+bool SlidingWindowView::exportPngSequence(const QString& dir, int maxFrames, QSize size,
                                           QString* error) {
     if (!isReady()) {
         if (error)
-            *error = tr("Nothing to animate: select a convolution or pooling layer");
+            *error = tr("Nothing to animate: %1").arg(unavailable_);
         return false;
     }
     try {
-        write_png_sequence(
-            dir.toStdString(), "frame",
-            frames(stepsPerFrame > 0 ? stepsPerFrame : defaultStepsPerFrame(), size));
+        write_png_sequence(dir.toStdString(), "frame", frames(maxFrames, size));
     } catch (const std::exception& e) {
         if (error)
             *error = QString::fromUtf8(e.what());
@@ -584,9 +731,8 @@ void SlidingWindowView::exportDialog(bool gif) {
         return;
     // The frames are painted here (the canvas belongs to the GUI thread); encoding and writing,
     // the slow part, happen on a worker.
-    const int perFrame = defaultStepsPerFrame();
     QApplication::setOverrideCursor(Qt::WaitCursor);
-    std::vector<RgbImage> images = frames(perFrame, QSize(720, 400));
+    std::vector<RgbImage> images = frames(kDefaultExportFrames, kExportFrameSize);
     QApplication::restoreOverrideCursor();
     const int count = int(images.size());
     gifButton_->setEnabled(false);

@@ -11,6 +11,7 @@
 #include "convscope/pipeline.hpp"
 
 #include <QElapsedTimer>
+#include <QFont>
 #include <QImage>
 #include <QTimer>
 #include <QWidget>
@@ -25,6 +26,7 @@ class QToolButton;
 
 namespace convscope::ui {
 
+class BoundedSpinBox;
 class Document;
 
 // The geometry of one layer's window (no widgets): where the window is at every step.
@@ -47,9 +49,11 @@ struct WindowGeometry {
     QPoint windowOrigin(int step) const;
 };
 
-// The frames an export writes: one every `stepsPerFrame` steps, the last one complete.
-int animationFrameCount(int steps, int stepsPerFrame);
-int animationFrameStep(int frame, int steps, int stepsPerFrame);
+// The steps an export shows for an output of outW × outH, at most `maxFrames` of them: every
+// step when there are no more; else the first third of the frames one step at a time (the
+// window sliding along the first row), then positions evenly spaced along the rows and down
+// the map in raster order, ending on the last step (the output complete).
+std::vector<int> animationSteps(int outW, int outH, int maxFrames);
 
 // Paints one moment of the animation: the padded input with the window, the output so far.
 class SlidingWindowCanvas : public QWidget {
@@ -61,10 +65,32 @@ public:
                  const QString& inputCaption, const QString& outputCaption);
     void setStep(int step);
     void setZoomed(bool zoomed);
+    // What the canvas says while there is no window to show (why not).
+    void setPlaceholder(const QString& text);
+    QString placeholder() const { return placeholder_; }
     int step() const { return step_; }
     const WindowGeometry& geometry() const { return geometry_; }
     // The same picture as on screen, for a frame of an export.
     QImage renderFrame(int step, QSize size) const;
+
+    // A line of text on a frame and the box it must fit in, never cut off.
+    struct Caption {
+        QRectF box;
+        QString text;
+        Qt::Alignment alignment;
+        bool secondary = false; // in the placeholder colour
+    };
+    // The captions of a frame of `area` at `step` (what is shown above each side, the step and
+    // the layer's geometry below), in the largest font from `base` down at which all of them
+    // fit, the footer on two lines where one is too narrow; `top` and `bottom` bound the
+    // pictures between them.
+    struct FrameText {
+        QFont font;
+        std::vector<Caption> captions;
+        double top = 0;
+        double bottom = 0;
+    };
+    FrameText frameText(QRectF area, int step, const QFont& base) const;
     QSize sizeHint() const override { return {640, 320}; }
 
 protected:
@@ -78,6 +104,7 @@ private:
     QImage output_;
     QString inputCaption_;
     QString outputCaption_;
+    QString placeholder_;
     int step_ = 0;
     bool zoomed_ = false;
 };
@@ -94,16 +121,23 @@ public:
     bool isPlaying() const { return timer_.isActive(); }
     bool isReady() const { return canvas_->geometry().valid; }
     int layer() const { return layer_; }
+    // Why the selected layer shows no window (empty when it shows one): not a conv or pooling
+    // layer, disabled, or the layer's own error when it cannot run.
+    QString unavailableReason() const { return unavailable_; }
     // Steps per second while playing.
     void setSpeed(int stepsPerSecond);
 
-    // Writes the animation: one frame every `stepsPerFrame` steps (0: so that at most
-    // `maxFrames` frames are written), `size` pixels each. True on success, else `error` says why.
-    bool exportGif(const QString& path, int stepsPerFrame, QSize size, int delayMs,
+    // What the export dialog writes: about 150 frames of 720 × 400.
+    static constexpr int kDefaultExportFrames = 150;
+    static constexpr QSize kExportFrameSize{720, 400};
+    // The steps an export of at most `maxFrames` frames shows (0: the default), in order.
+    std::vector<int> exportSteps(int maxFrames) const;
+    // Writes the animation: the frames of exportSteps(maxFrames), `size` pixels each. True on
+    // success, else `error` says why.
+    bool exportGif(const QString& path, int maxFrames, QSize size, int delayMs,
                    QString* error = nullptr);
-    bool exportPngSequence(const QString& dir, int stepsPerFrame, QSize size,
+    bool exportPngSequence(const QString& dir, int maxFrames, QSize size,
                            QString* error = nullptr);
-    int defaultStepsPerFrame() const;
 
 public Q_SLOTS:
     void play();
@@ -122,9 +156,10 @@ protected:
 
 private:
     void reload();
+    QString whyNoWindow(const MapSnapshot& snapshot, int layer) const;
     void tick();
     void exportDialog(bool gif);
-    std::vector<RgbImage> frames(int stepsPerFrame, QSize size) const;
+    std::vector<RgbImage> frames(int maxFrames, QSize size) const;
 
     Document* document_;
     MapDataProvider* data_;
@@ -136,8 +171,8 @@ private:
     QSlider* scrub_;
     QSlider* speed_;
     QLabel* speedLabel_;
-    QSpinBox* inChannel_;
-    QSpinBox* outChannel_;
+    BoundedSpinBox* inChannel_;
+    BoundedSpinBox* outChannel_;
     QCheckBox* zoom_;
     QPushButton* gifButton_;
     QPushButton* pngButton_;
@@ -146,6 +181,7 @@ private:
     double position_ = 0;
     int layer_ = -1;
     quint64 serial_ = 0;
+    QString unavailable_;
 };
 
 } // namespace convscope::ui

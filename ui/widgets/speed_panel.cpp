@@ -25,6 +25,8 @@ namespace {
 QString ms(double v) {
     if (v < 0)
         return QStringLiteral("—");
+    if (v < 0.005) // ran, but faster than the two decimals show
+        return QStringLiteral("< 0.01");
     return QString::number(v, 'f', v < 10 ? 2 : v < 100 ? 1 : 0);
 }
 
@@ -227,6 +229,12 @@ void SpeedPanel::rebuild() {
                             : i < int(fastMs_.size()) ? fastMs_[i]
                                                       : -1;
         const double naive = haveNaive ? reference_->naiveMs[i] : -1;
+        // The kernel of the run the time comes from: a full warm run may fuse a layer the live
+        // run (started at a later layer) computed on its own, and the other way round.
+        const QString kernel = warm && i < reference_->fastKernels.size()
+                                   ? reference_->fastKernels[i]
+                                   : layer.kernel;
+        const bool fused = kernel == QLatin1String("fused-into-conv");
         // OpenCV's time, or -1 where it has no equivalent.
         double cvMs = -1;
         if (reference_ && i < int(reference_->opencvMs.size()) && reference_->opencvMs[i])
@@ -236,12 +244,10 @@ void SpeedPanel::rebuild() {
                                  ? QString::fromStdString(display_name(p.layers[i]))
                                  : QString();
         set(i, 0, QStringLiteral("%1 · %2").arg(i + 1).arg(name), false);
-        set(i, 1, layer.kernel, false);
-        set(i, 2, layer.kernel == QLatin1String("fused-into-conv") ? tr("fused") : ms(fast));
+        set(i, 1, kernel, false);
+        set(i, 2, fused ? tr("fused") : ms(fast));
         set(i, 3, ms(naive));
-        set(i, 4,
-            layer.kernel == QLatin1String("fused-into-conv") ? QStringLiteral("—")
-                                                             : factor(naive, fast));
+        set(i, 4, fused ? QStringLiteral("—") : factor(naive, fast));
         set(i, 5, cv ? ms(cvMs) : QStringLiteral("—"));
         set(i, 6, cv ? factor(cvMs, fast) : QStringLiteral("—"));
         if (fast > 0)

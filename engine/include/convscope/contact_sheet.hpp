@@ -56,7 +56,9 @@ ContactSheetLayout contact_sheet_layout(Shape maps, const ContactSheetOptions& o
 
 // The sheet for every channel of `maps`, with `title` above the grid (ASCII; drawn with
 // OpenCV's Hershey font).
-// "layer 3: conv "edges"  [8, 64, 64]", the title of a layer's contact sheet.
+// "layer 3: conv "edges"  [8, 64, 64]", the title of a layer's contact sheet: layer `index`
+// numbered from 1, as the app, the folder names and the messages number it (index 2 is
+// "layer 3"); its maps are labelled "map 1", "map 2", ….
 std::string contact_sheet_title(const Layer& layer, int index, Shape shape);
 
 RgbImage render_contact_sheet(const Tensor& maps, const std::string& title,

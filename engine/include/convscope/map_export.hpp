@@ -30,7 +30,9 @@ struct ExportRequest {
     bool contact_sheets = false;
     // The layers to write (indices into the pipeline); empty: every layer.
     std::vector<int> layers;
-    // Recorded in the manifest (project_path only when not empty).
+    // Recorded in the manifest (project_path only when not empty). The manifest holds the
+    // pipeline that produced the maps itself ("pipeline"); pipeline_path, the file it was
+    // loaded from (a pipeline, a model), is provenance only ("pipeline_source").
     std::string image_path;
     std::string pipeline_path;
     std::string backend;

@@ -13,6 +13,7 @@
 
 #include <memory>
 #include <optional>
+#include <string>
 #include <vector>
 
 namespace convscope {
@@ -33,6 +34,9 @@ struct ReferenceOptions {
 struct ReferenceTimes {
     int layers = 0;                               // the runnable prefix that was timed
     std::vector<double> fast_ms;                  // per layer, warm: the best of fast_repeats
+    // The kernel each layer ran in those runs. A full run may fuse layers a live run started
+    // midway kept apart ("fused-into-conv": its time is in the layer before).
+    std::vector<std::string> fast_kernels;
     std::vector<double> naive_ms;                 // per layer; empty when not timed
     std::vector<std::optional<double>> opencv_ms; // per layer, where OpenCV has the same operation
     double naive_total_ms = 0;

@@ -161,6 +161,9 @@ ReferenceTimes time_references(const Pipeline& pipeline, const std::shared_ptr<c
             return stop();
         for (int i = 0; i < n; ++i)
             times.fast_ms[i] = std::min(times.fast_ms[i], timed.layers[i].ms);
+        times.fast_kernels.clear();
+        for (int i = 0; i < n; ++i)
+            times.fast_kernels.push_back(timed.layers[i].kernel);
     }
     return times;
 }

@@ -23,8 +23,9 @@ int MapStatistics::bin_of(double value) const {
 
 MapStatistics map_statistics(const Tensor& tensor, int channel, int bins) {
     if (channel < 0 || channel >= tensor.channels())
-        throw std::out_of_range("map statistics: channel " + std::to_string(channel) +
-                                " is not in a tensor of shape " + tensor.shape().str());
+        throw std::out_of_range("map statistics: map " + std::to_string(channel + 1) +
+                                " is not in a tensor of shape " + tensor.shape().str() +
+                                " (maps 1 to " + std::to_string(tensor.channels()) + ")");
     if (bins < 1)
         throw std::invalid_argument("map statistics: the histogram needs at least one bin, got " +
                                     std::to_string(bins));

@@ -293,8 +293,8 @@ ReceptiveField receptive_field(const Pipeline& pipeline, Shape input, int layer,
     const Shape out_shape = shapes[static_cast<std::size_t>(layer)];
     if (channel < 0 || channel >= out_shape.channels || y < 0 || y >= out_shape.height || x < 0 ||
         x >= out_shape.width)
-        throw std::out_of_range("receptive field: position (" + std::to_string(channel) + ", " +
-                                std::to_string(y) + ", " + std::to_string(x) +
+        throw std::out_of_range("receptive field: map " + std::to_string(channel + 1) + " at (y " +
+                                std::to_string(y) + ", x " + std::to_string(x) +
                                 ") is outside layer " + std::to_string(layer + 1) + "'s output " +
                                 out_shape.str());
 

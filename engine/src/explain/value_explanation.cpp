@@ -304,8 +304,8 @@ ValueExplanation explain_at(const Layer& layer, int index, std::span<const Tenso
     const Shape out = infer_shape(layer, shapes, index);
     if (channel < 0 || channel >= out.channels || y < 0 || y >= out.height || x < 0 ||
         x >= out.width)
-        throw std::out_of_range("explain value: position (" + std::to_string(channel) + ", " +
-                                std::to_string(y) + ", " + std::to_string(x) +
+        throw std::out_of_range("explain value: map " + std::to_string(channel + 1) + " at (y " +
+                                std::to_string(y) + ", x " + std::to_string(x) +
                                 ") is outside layer " + std::to_string(index + 1) + "'s output " +
                                 out.str());
     const Inputs in{maps, levels};

@@ -10,6 +10,8 @@
 #include "convscope/image_io.hpp"
 #include "convscope/png_writer.hpp"
 
+#include "atomic_file.hpp"
+
 #include <gif_lib.h>
 
 #include <algorithm>
@@ -173,22 +175,22 @@ void check_frames(const std::vector<RgbImage>& frames) {
     }
 }
 
-// An open GIF being written; closing it (always) flushes and frees it.
+// A GIF being encoded in memory; finish() writes it to its file as every export is written
+// (write_file_atomically: the same permissions, never half a file). giflib's own
+// EGifOpenFileName would create the file 0600.
 class GifWriter {
 public:
     explicit GifWriter(const std::string& path) : path_(path) {
         int error = 0;
-        gif_ = EGifOpenFileName(path.c_str(), false, &error);
+        gif_ = EGifOpen(&bytes_, &GifWriter::append, &error);
         if (!gif_)
             throw IoError(path + ": cannot be created (" + GifErrorString(error) + ")");
         EGifSetGifVersion(gif_, true); // GIF89a: delays and looping need extensions
     }
     ~GifWriter() {
-        if (gif_) {
+        if (gif_) { // only reached when finish() was not: a failed write, nothing on disk
             int error = 0;
             EGifCloseFile(gif_, &error);
-            std::error_code ignored;
-            fs::remove(path_, ignored); // only reached when close() was not: a failed write
         }
     }
     GifWriter(const GifWriter&) = delete;
@@ -241,16 +243,25 @@ public:
         }
     }
 
-    void close() {
+    void finish() {
         int error = 0;
         GifFileType* gif = gif_;
         gif_ = nullptr;
         if (EGifCloseFile(gif, &error) == GIF_ERROR)
             throw IoError(path_ + ": cannot be written (" + GifErrorString(error) + ")");
+        write_file_atomically(path_, bytes_.data(), bytes_.size());
     }
 
 private:
+    // giflib's output function: the encoded bytes, appended in memory.
+    static int append(GifFileType* gif, const GifByteType* data, int length) {
+        auto* bytes = static_cast<std::vector<std::uint8_t>*>(gif->UserData);
+        bytes->insert(bytes->end(), data, data + length);
+        return length;
+    }
+
     std::string path_;
+    std::vector<std::uint8_t> bytes_;
     GifFileType* gif_ = nullptr;
 };
 
@@ -282,7 +293,7 @@ void write_gif(const std::string& path, const std::vector<RgbImage>& frames, int
         gif.loop_forever();
     for (const RgbImage& frame : frames)
         gif.frame(index_frame(frame), width, height, delay_cs);
-    gif.close();
+    gif.finish();
 }
 
 GifAnimation read_gif(const std::string& path) {

@@ -122,7 +122,7 @@ RgbImage render_contact_sheet(const Tensor& maps, const std::string& title,
 
         const PixelRect& label = layout.labels[static_cast<std::size_t>(c)];
         const ValueRange range = map_range(maps, c);
-        draw_centred(sheet, "map " + std::to_string(c), label, 15, 0.42);
+        draw_centred(sheet, "map " + std::to_string(c + 1), label, 15, 0.42); // as the app numbers
         draw_centred(sheet, short_number(range.min) + " .. " + short_number(range.max), label, 30,
                      0.38);
     }
@@ -143,7 +143,8 @@ void write_contact_sheet(const std::string& path, const Tensor& maps, const std:
 }
 
 std::string contact_sheet_title(const Layer& layer, int index, Shape shape) {
-    std::string title = "layer " + std::to_string(index) + ": " + std::string(type_name(layer));
+    std::string title =
+        "layer " + std::to_string(index + 1) + ": " + std::string(type_name(layer));
     if (!layer.name.empty())
         title += " \"" + layer.name + "\"";
     if (!layer.enabled)

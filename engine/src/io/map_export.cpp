@@ -1,11 +1,13 @@
-// The export layout shared by the CLI and the app:
+// The export layout shared by the CLI and the app, layers and maps numbered from 1 as the app
+// shows them:
 //   DIR/manifest.json
-//   DIR/layer00_<name>/map000.png, map000.tiff, ..., maps.npy
+//   DIR/layer01_<name>/map001.png, map001.tiff, ..., maps.npy
 
 #include "convscope/map_export.hpp"
 #include "convscope/contact_sheet.hpp"
 #include "convscope/image_io.hpp"
 #include "convscope/npy.hpp"
+#include "convscope/pipeline_json.hpp"
 #include "convscope/png_writer.hpp"
 
 #include <nlohmann/json.hpp>
@@ -39,13 +41,30 @@ std::string three_digits(int i) {
     return buffer;
 }
 
-// "layer03_edges": sortable, and safe on every file system.
+// "layer04_edges" for index 3: numbered from 1 as the app shows layers, sortable, and safe on
+// every file system.
 std::string layer_folder(const Layer& layer, int index) {
     std::string name = display_name(layer);
     for (char& c : name)
         if (!std::isalnum(static_cast<unsigned char>(c)) && c != '-' && c != '_')
             c = '_';
-    return "layer" + two_digits(index) + "_" + name;
+    return "layer" + two_digits(index + 1) + "_" + name;
+}
+
+// `text` (pretty-printed JSON) indented by `spaces` more on every line but the first, to sit
+// inside another document.
+std::string indented(const std::string& text, int spaces) {
+    std::string out;
+    out.reserve(text.size() + text.size() / 8);
+    const std::string pad(static_cast<std::size_t>(spaces), ' ');
+    for (std::size_t i = 0; i < text.size(); ++i) {
+        out += text[i];
+        if (text[i] == '\n' && i + 1 < text.size())
+            out += pad;
+    }
+    while (!out.empty() && out.back() == '\n')
+        out.pop_back();
+    return out;
 }
 
 void create_folder(const fs::path& dir) {
@@ -183,7 +202,7 @@ void RunExporter::write_layer(int index, const LayerResult& lr) {
 
     json files = json::array();
     for (int c = 0; c < lr.output->channels(); ++c) {
-        const std::string stem = folder + "/map" + three_digits(c);
+        const std::string stem = folder + "/map" + three_digits(c + 1);
         if (request.formats.png) {
             write_map_png((root / (stem + ".png")).string(), *lr.output, c, request.colormap);
             files.push_back(stem + ".png");
@@ -209,7 +228,8 @@ void RunExporter::write_layer(int index, const LayerResult& lr) {
     }
 
     json entry = json::object();
-    entry["index"] = index;
+    entry["index"] = index;      // zero-based, for programs
+    entry["number"] = index + 1; // as the app, the folder names and messages number it
     entry["type"] = std::string(type_name(layer));
     entry["name"] = display_name(layer);
     entry["enabled"] = layer.enabled;
@@ -235,9 +255,13 @@ void RunExporter::finish() {
 
     json manifest = json::object();
     manifest["format"] = "convscope-manifest";
-    manifest["version"] = 1;
+    // Version 2: "pipeline" is the pipeline that produced the maps (version 1 held the path
+    // of the file it was loaded from, which edits since may have left behind).
+    manifest["version"] = 2;
     manifest["input"] = impl_->input_entry;
-    manifest["pipeline"] = request.pipeline_path;
+    manifest["pipeline"] = nullptr; // the pipeline object, spliced in below
+    if (!request.pipeline_path.empty())
+        manifest["pipeline_source"] = request.pipeline_path;
     if (!request.project_path.empty())
         manifest["project"] = request.project_path;
     manifest["backend"] = request.backend;
@@ -246,8 +270,16 @@ void RunExporter::finish() {
     manifest["total_ms"] = impl_->total_ms;
     manifest["layers"] = impl_->layers;
     // Paths that are not UTF-8 (Latin-1 file names) are kept readable: odd bytes become U+FFFD.
-    write_text_atomically(impl_->root / "manifest.json",
-                          manifest.dump(2, ' ', false, json::error_handler_t::replace) + "\n");
+    std::string text = manifest.dump(2, ' ', false, json::error_handler_t::replace) + "\n";
+    // The pipeline as its file holds it, written by the pipeline writer (one owner of the
+    // format; a model's millions of weights never pass through a JSON tree here). Strings in
+    // the dump escape their quotes, so the placeholder occurs once, at the top level.
+    const std::string placeholder = "\n  \"pipeline\": null";
+    const std::size_t at = text.find(placeholder);
+    if (at != std::string::npos)
+        text.replace(at, placeholder.size(),
+                     "\n  \"pipeline\": " + indented(serialize_pipeline(impl_->pipeline), 2));
+    write_text_atomically(impl_->root / "manifest.json", text);
 }
 
 void export_run(const ExportRequest& request, const Pipeline& pipeline, const Tensor& input,

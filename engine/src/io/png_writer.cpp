@@ -1,16 +1,15 @@
 // PNG through OpenCV's encoder: the picture is encoded in memory, then written beside the target
-// and renamed over it.
+// and renamed over it (write_file_atomically).
 
 #include "convscope/png_writer.hpp"
 #include "convscope/image_io.hpp"
+
+#include "atomic_file.hpp"
 
 #include <opencv2/core.hpp>
 #include <opencv2/imgcodecs.hpp>
 #include <opencv2/imgproc.hpp>
 
-#include <cstdio>
-#include <filesystem>
-#include <fstream>
 #include <vector>
 
 namespace convscope {
@@ -31,25 +30,7 @@ void write_png(const std::string& path, const RgbImage& image) {
     } catch (const cv::Exception& e) {
         throw IoError(path + ": cannot be written (" + e.err + ")");
     }
-    const std::string temp = path + ".part";
-    {
-        std::ofstream out(temp, std::ios::binary | std::ios::trunc);
-        if (!out)
-            throw IoError(path + ": cannot be written (folder missing or not writable?)");
-        out.write(reinterpret_cast<const char*>(encoded.data()),
-                  static_cast<std::streamsize>(encoded.size()));
-        out.close();
-        if (!out) {
-            std::remove(temp.c_str());
-            throw IoError(path + ": cannot be written (disk full?)");
-        }
-    }
-    std::error_code ec;
-    std::filesystem::rename(temp, path, ec);
-    if (ec) {
-        std::remove(temp.c_str());
-        throw IoError(path + ": cannot be written (" + ec.message() + ")");
-    }
+    write_file_atomically(path, encoded.data(), encoded.size());
 }
 
 } // namespace convscope
