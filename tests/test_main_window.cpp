@@ -35,6 +35,8 @@
 #include <QMenuBar>
 #include <QMessageBox>
 #include <QProgressBar>
+#include <QScrollArea>
+#include <QScrollBar>
 #include <QSignalSpy>
 #include <QSpinBox>
 #include <QStandardPaths>
@@ -83,6 +85,49 @@ private Q_SLOTS:
         QTRY_VERIFY(w->mapView()->paintedGeneration() == w->coordinator()->displayedGeneration());
         QCOMPARE(w->mapView()->imageSize(), QSize(451, 300));
         QVERIFY(w->layerStack()->rowDetail(0).contains(QStringLiteral("[8, 300, 451]")));
+    }
+
+    // The overview scrolls from the first result on (no resize needed), and a layer picked in
+    // the Layers list is brought into view there while the large view shows its selected map.
+    void theOverviewScrollsAndFollowsTheLayersList() {
+        auto w = openMainWindow(QSize(1400, 900));
+        QTRY_VERIFY_WITH_TIMEOUT(isIdle(*w) && w->overview()->bandCount() == 6, 20000);
+        QScrollBar* bar = w->overviewScroll()->verticalScrollBar();
+        QTRY_VERIFY(bar->maximum() > 0);
+        FeatureMapOverview* overview = w->overview();
+        QCOMPARE(overview->height(), overview->heightForWidth(overview->width()));
+        QCOMPARE(bar->value(), 0);
+        const QRect last = overview->bandRect(4);
+        QVERIFY(last.top() > w->overviewScroll()->viewport()->height()); // below the fold
+
+        QListWidget* list = w->layerStack()->list();
+        QTest::mouseClick(list->viewport(), Qt::LeftButton, {},
+                          list->visualItemRect(list->item(4)).center());
+        QCOMPARE(w->document()->selectedLayer(), 4);
+        const QRect visible(QPoint(0, bar->value()), w->overviewScroll()->viewport()->size());
+        QVERIFY2(visible.contains(last.topLeft()) && visible.bottom() >= last.top() + 100,
+                 qPrintable(QStringLiteral("band %1..%2, visible %3..%4")
+                                .arg(last.top())
+                                .arg(last.bottom())
+                                .arg(visible.top())
+                                .arg(visible.bottom())));
+        QCOMPARE(w->document()->focus(), (MapId{4, 0}));
+        QTRY_VERIFY_WITH_TIMEOUT(
+            isIdle(*w) && w->mapView()->caption().startsWith(QStringLiteral("Layer 5 ")), 20000);
+
+        // A conv's selected filter is the map shown large.
+        QTest::mouseClick(list->viewport(), Qt::LeftButton, {},
+                          list->visualItemRect(list->item(3)).center());
+        w->kernelEditor()->filterSpin()->setValue(6);
+        QCOMPARE(w->document()->focus(), (MapId{3, 5}));
+        QTRY_VERIFY_WITH_TIMEOUT(isIdle(*w) && w->mapView()->caption().startsWith(
+                                                   QStringLiteral("Layer 4 ")),
+                                 20000);
+        QVERIFY(w->mapView()->caption().endsWith(QStringLiteral("map 6")));
+        // Back to the first layer: the overview scrolls up again.
+        QTest::mouseClick(list->viewport(), Qt::LeftButton, {},
+                          list->visualItemRect(list->item(0)).center());
+        QVERIFY(bar->value() <= overview->bandRect(0).top());
     }
 
     void theLargeViewGetsDetailWhenZoomedIn() {

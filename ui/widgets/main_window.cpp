@@ -40,6 +40,7 @@
 #include <QMimeData>
 #include <QProgressBar>
 #include <QScrollArea>
+#include <QScrollBar>
 #include <QSettings>
 #include <QSplitter>
 #include <QStatusBar>
@@ -171,6 +172,9 @@ MainWindow::MainWindow(QWidget* parent) : QMainWindow(parent) {
     });
     connect(overview_, &FeatureMapOverview::layerClicked, document_, &Document::setSelectedLayer);
     connect(document_, &Document::selectionChanged, overview_, qOverload<>(&QWidget::update));
+    // Selecting a layer anywhere (the Layers list, a band, an added layer) brings its band into
+    // the overview and its selected map into the large view.
+    connect(document_, &Document::selectionChanged, this, &MainWindow::followSelection);
     connect(document_, &Document::inputChanged, this, [this] {
         updateImageInfo();
         updateTitle();
@@ -674,6 +678,8 @@ void MainWindow::dropEvent(QDropEvent* event) {
 
 void MainWindow::onResult(std::shared_ptr<const RenderResult> result) {
     overview_->setResult(result);
+    if (pendingScroll_ > -2)
+        scrollOverviewTo(pendingScroll_);
     layerStack_->setResult(result);
     speedPanel_->setResult(result);
     const Pipeline& p = document_->pipeline();
@@ -698,6 +704,39 @@ void MainWindow::onResult(std::shared_ptr<const RenderResult> result) {
     else if (result->error)
         showStatus(result->error->message, 8000);
     Q_EMIT resultShown(result->generation);
+}
+
+void MainWindow::followSelection() {
+    const int layer = document_->selectedLayer();
+    const Pipeline& p = document_->pipeline();
+    if (layer < 0 || layer >= int(p.layers.size()))
+        return;
+    // The selected filter of a conv; for other layers the channel shown so far, where it exists.
+    int channel = document_->focus().channel;
+    if (std::holds_alternative<Conv2d>(p.layers[layer].op))
+        channel = document_->selectedFilter();
+    const int channels = document_->outputShapeOf(layer).channels;
+    document_->setFocus(MapId{layer, std::clamp(channel, 0, std::max(0, channels - 1))});
+    scrollOverviewTo(layer);
+}
+
+void MainWindow::scrollOverviewTo(int layer) {
+    const QRect band = overview_->bandRect(layer);
+    if (band.isEmpty()) { // not shown yet: when the maps arrive
+        pendingScroll_ = layer;
+        return;
+    }
+    pendingScroll_ = -2;
+    const QRect viewport(QPoint(0, overviewScroll_->verticalScrollBar()->value()),
+                         overviewScroll_->viewport()->size());
+    if (viewport.contains(band))
+        return;
+    // The whole band when it fits, else its top (title and first row of maps).
+    if (band.height() <= viewport.height())
+        overviewScroll_->ensureVisible(band.center().x(), band.center().y(), 0,
+                                       band.height() / 2);
+    else
+        overviewScroll_->verticalScrollBar()->setValue(band.top());
 }
 
 void MainWindow::addRecentFile(const QString& path) {

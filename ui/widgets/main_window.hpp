@@ -49,6 +49,7 @@ public:
     Document* document() const { return document_; }
     RenderCoordinator* coordinator() const { return coordinator_; }
     FeatureMapOverview* overview() const { return overview_; }
+    QScrollArea* overviewScroll() const { return overviewScroll_; }
     FeatureMapView* mapView() const { return view_; }
     Colorbar* colorbar() const { return colorbar_; }
     KernelEditor* kernelEditor() const { return kernelEditor_; }
@@ -79,6 +80,8 @@ private:
     void createActions();
     void createDocks();
     void onResult(std::shared_ptr<const RenderResult> result);
+    void followSelection();
+    void scrollOverviewTo(int layer);
     void addRecentFile(const QString& path);
     void updateRecentMenu();
     void updateTitle();
@@ -111,6 +114,7 @@ private:
     QTemporaryDir tempDir_;
     QString lastStatus_;
     bool interactive_ = true;
+    int pendingScroll_ = -2; // the band to bring into view once it is drawn (-2: none)
 };
 
 } // namespace convscope::ui
