@@ -87,8 +87,10 @@ int main(int argc, char** argv) {
     window.setInteractive(!shooting);
     if (parser.isSet(size)) {
         const QStringList parts = parser.value(size).split(QLatin1Char('x'));
-        if (parts.size() == 2)
+        if (parts.size() == 2) {
+            window.setWindowState(Qt::WindowNoState);
             window.resize(parts[0].toInt(), parts[1].toInt());
+        }
     }
     window.openDefaults();
     for (const QString& path : parser.positionalArguments())

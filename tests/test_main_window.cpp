@@ -18,6 +18,7 @@
 #include "sliding_window_view.hpp"
 #include "speed_panel.hpp"
 #include "statistics_panel.hpp"
+#include "window_geometry.hpp"
 
 #include "support/main_window_fixture.hpp"
 #include "support/test_backends.hpp"
@@ -31,10 +32,15 @@
 #include <QComboBox>
 #include <QDockWidget>
 #include <QLabel>
+#include <QLayout>
 #include <QListWidget>
 #include <QMenuBar>
 #include <QMessageBox>
 #include <QProgressBar>
+#include <QScreen>
+#include <QSettings>
+#include <QStatusBar>
+#include <QToolButton>
 #include <QScrollArea>
 #include <QScrollBar>
 #include <QSignalSpy>
@@ -130,6 +136,89 @@ private Q_SLOTS:
         QVERIFY(bar->value() <= overview->bandRect(0).top());
     }
 
+    // The first window's place: the preferred size where it fits, else the whole screen.
+    void theFirstWindowFitsTheScreen_data() {
+        QTest::addColumn<QRect>("available");
+        QTest::addColumn<QRect>("expected");
+        QTest::addColumn<bool>("maximized");
+        QTest::newRow("1920x1080") << QRect(0, 0, 1920, 1050) << QRect(160, 25, 1600, 1000)
+                                   << false;
+        QTest::newRow("1600x1000") << QRect(0, 0, 1600, 1000) << QRect(8, 40, 1584, 960) << true;
+        QTest::newRow("1280x720 beside a panel")
+            << QRect(64, 0, 1216, 720) << QRect(72, 40, 1200, 680) << true;
+    }
+
+    void theFirstWindowFitsTheScreen() {
+        QFETCH(QRect, available);
+        QFETCH(QRect, expected);
+        QFETCH(bool, maximized);
+        const WindowPlacement placement =
+            initialWindowPlacement(available, QSize(1600, 1000), QSize(16, 40));
+        QCOMPARE(placement.geometry, expected);
+        QCOMPARE(placement.maximized, maximized);
+        QVERIFY(available.contains(placement.geometry));
+    }
+
+    // The real window: the first one fits the screen it opens on; at 1280 × 720 every panel is
+    // within it (the layout's minimum is what its panels need, not what fixed sizes add up to);
+    // the user's geometry is kept for the next start.
+    void theWindowFitsTheScreenAndRemembersItsGeometry() {
+        QSettings().clear();
+        {
+            // Fresh settings: placed for the screen it opens on (the test screen is small).
+            MainWindow first;
+            QVERIFY(first.isMaximized() ||
+                    first.screen()->availableGeometry().contains(first.geometry()));
+            // A 1280 × 720 projector: all of it, and no more (the layout's minimum fits).
+            const QRect projector(0, 0, 1280, 720);
+            first.placeFirstWindow(projector);
+            QVERIFY(first.isMaximized());
+            QVERIFY2(projector.contains(first.geometry()),
+                     qPrintable(QStringLiteral("%1 × %2")
+                                    .arg(first.geometry().width())
+                                    .arg(first.geometry().height())));
+            // A large screen: the preferred size, centred.
+            first.placeFirstWindow(QRect(0, 0, 1920, 1050));
+            QVERIFY(!first.isMaximized());
+            QCOMPARE(first.geometry(), QRect(160, 25, 1600, 1000));
+        }
+        auto w = openMainWindow(QSize(1264, 680));
+        QTRY_VERIFY_WITH_TIMEOUT(isIdle(*w), 20000);
+        QTest::qWait(50);
+        const QSize minimum = w->minimumSizeHint();
+        QVERIFY2(minimum.width() <= 1264 && minimum.height() <= 680,
+                 qPrintable(QStringLiteral("%1 × %2").arg(minimum.width()).arg(minimum.height())));
+        QCOMPARE(w->size(), QSize(1264, 680));
+        const QRect inside = w->rect();
+        auto within = [&](QWidget* widget) {
+            return widget && widget->isVisible() &&
+                   inside.contains(QRect(widget->mapTo(w.get(), QPoint()), widget->size()));
+        };
+        for (const QString& text : {QStringLiteral("Transpose"), QStringLiteral("Paste")}) {
+            QToolButton* button = nullptr;
+            for (QToolButton* b : w->kernelEditor()->findChildren<QToolButton*>())
+                if (b->text() == text)
+                    button = b;
+            QVERIFY2(within(button), qPrintable(text));
+        }
+        QVERIFY(within(w->kernelEditor()->cell(0, 0, 2)));
+        QVERIFY(within(w->speedPanel()));
+        QVERIFY(within(w->statusBar()));
+        for (const QString& dock : {QStringLiteral("inspectorDock"), QStringLiteral("slidingWindowDock")}) {
+            w->findChild<QDockWidget*>(dock)->raise();
+            QTRY_VERIFY2(within(w->findChild<QDockWidget*>(dock)->widget()), qPrintable(dock));
+        }
+        QCOMPARE(w->size(), QSize(1264, 680));
+
+        // Closed at a size of the user's, the next window opens at that size.
+        w->resize(1200, 650);
+        QTRY_COMPARE(w->size(), QSize(1200, 650));
+        w->close();
+        MainWindow next;
+        QCOMPARE(next.size(), QSize(1200, 650));
+        QSettings().clear(); // the other tests start from the default layout
+    }
+
     void theLargeViewGetsDetailWhenZoomedIn() {
         auto w = openMainWindow();
         QTRY_VERIFY_WITH_TIMEOUT(isIdle(*w), 20000);
@@ -189,6 +278,11 @@ private Q_SLOTS:
         auto w = openMainWindow();
         QTRY_VERIFY_WITH_TIMEOUT(isIdle(*w), 20000);
         w->document()->setSelectedLayer(3); // "combinations": conv 8→8
+        // Its map is shown large, at the size the view asks for: then the edit's run is the last.
+        QTRY_VERIFY_WITH_TIMEOUT(isIdle(*w) && w->mapView()->imageSize() == QSize(225, 150),
+                                 20000);
+        QTest::qWait(100);
+        QTRY_VERIFY_WITH_TIMEOUT(isIdle(*w), 20000);
         const QImage before0 = w->overview()->thumbnail({0, 0});
         const QImage before3 = w->overview()->thumbnail({3, 0});
         KernelCell* cell = w->kernelEditor()->cell(0, 1, 1);

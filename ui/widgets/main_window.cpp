@@ -12,6 +12,7 @@
 #include "project_io.hpp"
 #include "render_coordinator.hpp"
 #include "speed_panel.hpp"
+#include "window_geometry.hpp"
 
 #include "resource_paths.hpp"
 
@@ -41,6 +42,7 @@
 #include <QProgressBar>
 #include <QScrollArea>
 #include <QScrollBar>
+#include <QScreen>
 #include <QSettings>
 #include <QSplitter>
 #include <QStatusBar>
@@ -210,6 +212,11 @@ MainWindow::~MainWindow() {
 }
 
 void MainWindow::createDocks() {
+    // The side columns reach down to the status bar, the bottom docks sit under the centre
+    // only. Set before any dock is added: the window's minimum size is computed as they come,
+    // and a bottom area under the columns would stack their heights.
+    setCorner(Qt::BottomLeftCorner, Qt::LeftDockWidgetArea);
+    setCorner(Qt::BottomRightCorner, Qt::RightDockWidgetArea);
     layerStack_ = new LayerStackPanel(document_);
     auto* layersDock = new QDockWidget(tr("Layers"), this);
     layersDock->setObjectName(QStringLiteral("layersDock"));
@@ -235,8 +242,6 @@ void MainWindow::createDocks() {
     addDockWidget(Qt::BottomDockWidgetArea, speedDock);
     // Statistics, pixel inspector, compare and sliding window dock beside these.
     tools_ = new ExplainTools(this, coordinator_, view_);
-    setCorner(Qt::BottomLeftCorner, Qt::LeftDockWidgetArea);
-    setCorner(Qt::BottomRightCorner, Qt::RightDockWidgetArea);
     resizeDocks({layersDock, kernelDock}, {300, 360}, Qt::Horizontal);
     resizeDocks({layersDock, propertiesDock}, {380, 420}, Qt::Vertical);
     resizeDocks({speedDock}, {230}, Qt::Vertical);
@@ -816,12 +821,20 @@ void MainWindow::about() {
 void MainWindow::readSettings() {
     QSettings settings;
     const QByteArray geometry = settings.value(QStringLiteral("geometry")).toByteArray();
-    if (geometry.isEmpty())
-        resize(1600, 1000);
-    else
-        restoreGeometry(geometry);
+    if (geometry.isEmpty() || !restoreGeometry(geometry))
+        placeFirstWindow(screen()->availableGeometry());
     restoreState(settings.value(QStringLiteral("windowState")).toByteArray());
     updateRecentMenu();
+}
+
+void MainWindow::placeFirstWindow(const QRect& available) {
+    // Room for a title bar and borders, which are not known before the window is shown.
+    const QSize frame(16, 40);
+    const WindowPlacement placement =
+        initialWindowPlacement(available, QSize(1600, 1000), frame);
+    setGeometry(placement.geometry);
+    setWindowState(placement.maximized ? (windowState() | Qt::WindowMaximized)
+                                       : (windowState() & ~Qt::WindowMaximized));
 }
 
 void MainWindow::writeSettings() {

@@ -43,6 +43,9 @@ public:
     bool openPath(const QString& path);
     // Starts on the bundled sample and the default pipeline.
     void openDefaults();
+    // Sizes and places the window for a screen whose available area is `available`, as for the
+    // first start (later starts restore the user's geometry).
+    void placeFirstWindow(const QRect& available);
     // No modal questions (tests, screenshots): large images are kept as they are.
     void setInteractive(bool interactive);
 
