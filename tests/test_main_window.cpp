@@ -33,7 +33,9 @@
 #include <QDockWidget>
 #include <QLabel>
 #include <QLayout>
+#include <QLineEdit>
 #include <QListWidget>
+#include <QPushButton>
 #include <QMenuBar>
 #include <QMessageBox>
 #include <QProgressBar>
@@ -303,6 +305,93 @@ private Q_SLOTS:
         QCOMPARE(w->overview()->thumbnail({0, 0}), before0);
         QVERIFY(w->overview()->thumbnail({3, 0}) != before3);
         QCOMPARE(w->document()->undoStack()->count(), 1);
+    }
+
+    // Undo and redo reach the document wherever the focus is: in a kernel cell after Enter, in
+    // a spin box, in the Layers list. Ctrl+Y redoes too. Typing not yet entered is undone in
+    // its field first.
+    void undoAndRedoWorkFromAnyFocus() {
+        auto w = openMainWindow();
+        QTRY_VERIFY_WITH_TIMEOUT(isIdle(*w), 20000);
+        auto weight = [&w] {
+            return std::get<Conv2d>(w->document()->pipeline().layers[0].op).weights.at(0, 0, 1, 1);
+        };
+        const float original = weight();
+        KernelCell* cell = w->kernelEditor()->cell(0, 1, 1);
+        cell->setFocus();
+        cell->selectAll();
+        QTest::keyClicks(cell, QStringLiteral("2.5"));
+        QTest::keyClick(cell, Qt::Key_Return);
+        QCOMPARE(weight(), 2.5f);
+        QVERIFY(cell->hasFocus() || QApplication::focusWidget() == nullptr);
+        QTest::keyClick(cell, Qt::Key_Z, Qt::ControlModifier);
+        QCOMPARE(weight(), original);
+        QCOMPARE(cell->text().toFloat(), original);
+        QTest::keyClick(cell, Qt::Key_Y, Qt::ControlModifier);
+        QCOMPARE(weight(), 2.5f);
+        QTest::keyClick(cell, Qt::Key_Z, Qt::ControlModifier | Qt::ShiftModifier);
+        QCOMPARE(weight(), 2.5f); // nothing more to redo
+        // From a spin box and from the Layers list.
+        QSpinBox* filter = w->kernelEditor()->filterSpin();
+        QTest::keyClick(filter, Qt::Key_Z, Qt::ControlModifier);
+        QCOMPARE(weight(), original);
+        QTest::keyClick(w->layerStack()->list(), Qt::Key_Y, Qt::ControlModifier);
+        QCOMPARE(weight(), 2.5f);
+        // Typing not yet entered: Ctrl+Z takes it back in the cell, the document is untouched.
+        cell->selectAll();
+        QTest::keyClicks(cell, QStringLiteral("7"));
+        QTest::keyClick(cell, Qt::Key_Z, Qt::ControlModifier);
+        QCOMPARE(weight(), 2.5f);
+        QCOMPARE(w->document()->undoStack()->index(), 1);
+    }
+
+    // Space plays and pauses the slide whenever the Sliding window tab is shown, wherever the
+    // focus is (after clicking a map, in a kernel cell after Enter, on a button); behind
+    // another tab it does nothing, and in a text field it types.
+    void spaceTogglesTheSlideWheneverItsTabIsShown() {
+        auto w = openMainWindow();
+        QTRY_VERIFY_WITH_TIMEOUT(isIdle(*w), 20000);
+        SlidingWindowView* slide = w->tools()->slidingWindow();
+        w->findChild<QDockWidget*>(QStringLiteral("slidingWindowDock"))->raise();
+        QTRY_VERIFY_WITH_TIMEOUT(slide->isVisible() && slide->isReady(), 20000);
+        slide->setSpeed(2);
+        auto space = [&w] {
+            QWidget* focus = QApplication::focusWidget();
+            QTest::keyClick(focus ? focus : w.get(), Qt::Key_Space);
+        };
+        // After clicking a map of the overview.
+        QTest::mouseClick(w->overview(), Qt::LeftButton, {}, w->overview()->tileRect({0, 2}).center());
+        space();
+        QVERIFY(slide->isPlaying());
+        space();
+        QVERIFY(!slide->isPlaying());
+        // In a kernel cell after Enter.
+        KernelCell* cell = w->kernelEditor()->cell(0, 0, 0);
+        cell->setFocus();
+        QTest::keyClick(cell, Qt::Key_Return);
+        space();
+        QVERIFY(slide->isPlaying());
+        space();
+        QVERIFY(!slide->isPlaying());
+        // On the Play button itself (a button of its own would take Space as a click).
+        auto* play = slide->findChild<QPushButton*>(QStringLiteral("slidePlay"));
+        play->setFocus();
+        space();
+        QVERIFY(slide->isPlaying());
+        space();
+        QVERIFY(!slide->isPlaying());
+        // The layer's name in the properties: Space is a character there.
+        auto* name = qobject_cast<QLineEdit*>(w->properties()->field(QStringLiteral("name")));
+        QVERIFY(name);
+        name->setFocus();
+        space();
+        QVERIFY(!slide->isPlaying());
+        // Behind the Speed tab: nothing.
+        w->findChild<QDockWidget*>(QStringLiteral("speedDock"))->raise();
+        QTRY_VERIFY(!slide->isVisible());
+        cell->setFocus();
+        space();
+        QVERIFY(!slide->isPlaying());
     }
 
     void addRemoveAndReorderLayers() {

@@ -11,6 +11,7 @@
 #include "pipeline_edit.hpp"
 #include "project_io.hpp"
 #include "render_coordinator.hpp"
+#include "sliding_window_view.hpp"
 #include "speed_panel.hpp"
 #include "window_geometry.hpp"
 
@@ -23,6 +24,7 @@
 #include "convscope/simd.hpp"
 #include "convscope/versions.hpp"
 
+#include <QAbstractSpinBox>
 #include <QAction>
 #include <QActionGroup>
 #include <QApplication>
@@ -30,12 +32,16 @@
 #include <QCloseEvent>
 #include <QComboBox>
 #include <QDir>
+#include <QDoubleValidator>
+#include <QIntValidator>
 #include <QDockWidget>
 #include <QDragEnterEvent>
 #include <QFileDialog>
 #include <QFileInfo>
 #include <QImageReader>
+#include <QKeyEvent>
 #include <QLabel>
+#include <QLineEdit>
 #include <QMenuBar>
 #include <QMessageBox>
 #include <QMimeData>
@@ -197,6 +203,7 @@ MainWindow::MainWindow(QWidget* parent) : QMainWindow(parent) {
     connect(overview_, &FeatureMapOverview::thumbnailSizeChanged, coordinator_,
             &RenderCoordinator::setThumbnailSize);
 
+    qApp->installEventFilter(this);
     readSettings();
     updateTitle();
     if (!kernelEditor_->presetsError().isEmpty())
@@ -204,7 +211,50 @@ MainWindow::MainWindow(QWidget* parent) : QMainWindow(parent) {
                    10000);
 }
 
+bool MainWindow::ownsWidget(const QObject* object) const {
+    const auto* widget = qobject_cast<const QWidget*>(object);
+    if (!widget)
+        return false;
+    const QWidget* top = widget->window();
+    return top == this || (top && top->parentWidget() == this); // floating docks too
+}
+
+bool MainWindow::windowShortcutWins(const QObject* focus, const QKeyEvent& key) const {
+    const auto* spin = qobject_cast<const QAbstractSpinBox*>(focus);
+    const auto* edit = qobject_cast<const QLineEdit*>(focus);
+    if (edit && qobject_cast<const QAbstractSpinBox*>(edit->parent()))
+        spin = qobject_cast<const QAbstractSpinBox*>(edit->parent());
+    if (spin)
+        edit = nullptr; // a number field: its value is the document's, not text of its own
+    if (key.matches(QKeySequence::Undo))
+        return spin || (edit && !(edit->isModified() && edit->isUndoAvailable()));
+    const bool ctrlY = key.key() == Qt::Key_Y && key.modifiers() == Qt::ControlModifier;
+    if (key.matches(QKeySequence::Redo) || ctrlY)
+        return spin || (edit && !(edit->isModified() && edit->isRedoAvailable()));
+    if (key.key() == Qt::Key_Space && key.modifiers() == Qt::NoModifier &&
+        playAction_->isEnabled()) {
+        // A text field types the space; a number field (a kernel cell) has no use for it.
+        const bool number = edit && (qobject_cast<const QDoubleValidator*>(edit->validator()) ||
+                                     qobject_cast<const QIntValidator*>(edit->validator()));
+        return !edit || number || edit->isReadOnly();
+    }
+    return false;
+}
+
+bool MainWindow::eventFilter(QObject* watched, QEvent* event) {
+    // Undo, redo and Space belong to the window: a text field or a spin box with the focus
+    // would take them for itself (undoing its own text, typing a space) and nothing would
+    // happen, so they pass them on, unless the field has typing of its own to undo.
+    if (event->type() == QEvent::ShortcutOverride && ownsWidget(watched) &&
+        windowShortcutWins(watched, *static_cast<QKeyEvent*>(event))) {
+        event->ignore();
+        return true;
+    }
+    return QMainWindow::eventFilter(watched, event);
+}
+
 MainWindow::~MainWindow() {
+    qApp->removeEventFilter(this);
     // A floating dock is a window of its own: destroyed with us, it closes, and its panel hides
     // and tells the map data it wants no more values. The map data and the coordinator were made
     // before the docks, so they would be gone by then; the docks go first, while all lives.
@@ -287,7 +337,11 @@ void MainWindow::createActions() {
     QAction* undo = document_->undoStack()->createUndoAction(this, tr("&Undo"));
     undo->setShortcut(QKeySequence::Undo);
     QAction* redo = document_->undoStack()->createRedoAction(this, tr("&Redo"));
-    redo->setShortcut(QKeySequence::Redo);
+    // The platform's redo keys and Ctrl+Y, which users of other desktops expect.
+    QList<QKeySequence> redoKeys = QKeySequence::keyBindings(QKeySequence::Redo);
+    if (!redoKeys.contains(QKeySequence(Qt::CTRL | Qt::Key_Y)))
+        redoKeys.append(QKeySequence(Qt::CTRL | Qt::Key_Y));
+    redo->setShortcuts(redoKeys);
     edit->addAction(undo);
     edit->addAction(redo);
     edit->addSeparator();
@@ -331,6 +385,18 @@ void MainWindow::createActions() {
     viewMenu->addSeparator();
     for (QDockWidget* dock : findChildren<QDockWidget*>())
         viewMenu->addAction(dock->toggleViewAction());
+    viewMenu->addSeparator();
+    // Space plays and pauses the slide whenever its tab is shown, wherever the focus is (see
+    // eventFilter): an action of the window's rather than the Play button's own shortcut.
+    playAction_ = viewMenu->addAction(tr("&Play / pause the sliding window"), this, [this] {
+        SlidingWindowView* slide = tools_->slidingWindow();
+        slide->isPlaying() ? slide->pause() : slide->play();
+    });
+    playAction_->setObjectName(QStringLiteral("playSlide"));
+    playAction_->setShortcut(QKeySequence(Qt::Key_Space));
+    playAction_->setEnabled(false);
+    if (auto* slideDock = findChild<QDockWidget*>(QStringLiteral("slidingWindowDock")))
+        connect(slideDock, &QDockWidget::visibilityChanged, playAction_, &QAction::setEnabled);
 
     tools_->installMenus(file, save, menuBar());
 

@@ -13,6 +13,7 @@
 #include <memory>
 
 class QAction;
+class QKeyEvent;
 class QComboBox;
 class QLabel;
 class QMenu;
@@ -75,6 +76,7 @@ Q_SIGNALS:
     void resultShown(quint64 generation);
 
 protected:
+    bool eventFilter(QObject* watched, QEvent* event) override;
     void closeEvent(QCloseEvent* event) override;
     void dragEnterEvent(QDragEnterEvent* event) override;
     void dropEvent(QDropEvent* event) override;
@@ -84,6 +86,9 @@ private:
     void createDocks();
     void onResult(std::shared_ptr<const RenderResult> result);
     void followSelection();
+    bool ownsWidget(const QObject* object) const;
+    // Whether the window's shortcut for `key` goes before what the focus widget would do.
+    bool windowShortcutWins(const QObject* focus, const QKeyEvent& key) const;
     void scrollOverviewTo(int layer);
     void addRecentFile(const QString& path);
     void updateRecentMenu();
@@ -111,6 +116,7 @@ private:
     QComboBox* colormapBox_;
     QComboBox* normalisationBox_;
     QMenu* recentMenu_;
+    QAction* playAction_ = nullptr;
     QLabel* imageInfo_;
     QLabel* updatedLabel_;
     QProgressBar* busy_;
