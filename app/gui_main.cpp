@@ -94,7 +94,7 @@ int main(int argc, char** argv) {
     }
     window.openDefaults();
     for (const QString& path : parser.positionalArguments())
-        window.openPath(path);
+        window.openPath(path, convscope::ui::MainWindow::OpenReason::CommandLine);
     if (parser.isSet(focus)) {
         const QStringList parts = parser.value(focus).split(QLatin1Char(':'));
         if (parts.size() == 2) {

@@ -107,10 +107,15 @@ bool Document::loadImage(const QString& path, QString* error) {
     return true;
 }
 
-bool Document::loadPipeline(const QString& path, QString* error) {
+bool Document::loadPipeline(const QString& path, QString* error, LoadAs as) {
     try {
         Pipeline loaded = load_pipeline(path.toStdString());
-        pipelinePath_ = QFileInfo(path).absoluteFilePath();
+        const QString absolute = QFileInfo(path).absoluteFilePath();
+        if (as == LoadAs::FreshStart) {
+            resetPipeline(loaded, absolute);
+            return true;
+        }
+        pipelinePath_ = absolute;
         edit(tr("Open pipeline %1").arg(QFileInfo(path).fileName()), loaded, {.select = 0});
     } catch (const std::exception& e) {
         if (error)

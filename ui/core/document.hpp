@@ -66,8 +66,11 @@ public:
 
     // Loads an image in the pipeline's input mode; false with a message naming the file.
     bool loadImage(const QString& path, QString* error = nullptr);
-    // Replaces the pipeline with a file's (undoable); false with a message.
-    bool loadPipeline(const QString& path, QString* error = nullptr);
+    // How a pipeline file replaces the pipeline: as an undoable step, or as a fresh start
+    // (no undo step, nothing to save: the session is the file, as when it is named at start-up).
+    enum class LoadAs { Edit, FreshStart };
+    // Replaces the pipeline with a file's; false with a message, the pipeline unchanged.
+    bool loadPipeline(const QString& path, QString* error = nullptr, LoadAs as = LoadAs::Edit);
     // Replaces the pipeline without an undo step (start-up).
     void resetPipeline(const Pipeline& pipeline, const QString& path = {});
 

@@ -537,7 +537,7 @@ void MainWindow::setInteractive(bool interactive) {
     tools_->project()->setInteractive(interactive);
 }
 
-bool MainWindow::openPath(const QString& path) {
+bool MainWindow::openPath(const QString& path, OpenReason reason) {
     const QFileInfo info(path);
     if (!info.exists()) {
         showStatus(tr("%1: no such file").arg(path), 8000);
@@ -561,10 +561,18 @@ bool MainWindow::openPath(const QString& path) {
     }
     if (info.suffix().compare(QLatin1String("json"), Qt::CaseInsensitive) == 0) {
         QString error;
-        if (!document_->loadPipeline(info.absoluteFilePath(), &error)) {
+        ProjectController* project = tools_->project();
+        // Opened over a session with nothing to save, the pipeline file is what there is: no
+        // change to save either (its undo step stays, to go back to the stack before).
+        const bool nothingToSave = !project->isModified() && project->projectPath().isEmpty();
+        const auto as = reason == OpenReason::CommandLine ? Document::LoadAs::FreshStart
+                                                          : Document::LoadAs::Edit;
+        if (!document_->loadPipeline(info.absoluteFilePath(), &error, as)) {
             showStatus(error, 10000);
             return false;
         }
+        if (nothingToSave)
+            document_->undoStack()->setClean();
         // A pipeline's input mode decides the channels: reload the image in that mode.
         showStatus(tr("Opened pipeline %1").arg(info.fileName()));
         addRecentFile(info.absoluteFilePath());

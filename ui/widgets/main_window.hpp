@@ -40,8 +40,12 @@ public:
     explicit MainWindow(QWidget* parent = nullptr);
     ~MainWindow() override;
 
-    // Opens an image or a pipeline file (".json"); false with a status message otherwise.
-    bool openPath(const QString& path);
+    // Why a file is opened. A file named on the command line starts the session: opening it is
+    // no edit (no undo step, nothing to save).
+    enum class OpenReason { User, CommandLine };
+    // Opens an image, a pipeline file (".json") or a project (".convscope"); false with a
+    // message naming the file otherwise, and what was open stays open.
+    bool openPath(const QString& path, OpenReason reason = OpenReason::User);
     // Starts on the bundled sample and the default pipeline.
     void openDefaults();
     // Sizes and places the window for a screen whose available area is `available`, as for the

@@ -56,6 +56,8 @@ public:
     // Asks "Save changes?" when there are any: true when the caller may go on (saved or
     // discarded), false on Cancel or a failed save.
     bool maybeSave();
+    // What the question says: which project, or which image the unsaved session is on.
+    QString unsavedChangesText() const;
     // Forget the project file (a plain image or pipeline was opened over it).
     void detach();
 
