@@ -14,6 +14,7 @@
 #include "map_data.hpp"
 #include "pipeline_edit.hpp"
 #include "pixel_inspector.hpp"
+#include "project_io.hpp"
 #include "render_coordinator.hpp"
 #include "sliding_window_view.hpp"
 #include "speed_panel.hpp"
@@ -31,6 +32,7 @@
 #include <QCheckBox>
 #include <QComboBox>
 #include <QDockWidget>
+#include <QFile>
 #include <QLabel>
 #include <QLayout>
 #include <QLineEdit>
@@ -491,6 +493,102 @@ private Q_SLOTS:
         // Gray input: the first conv adapts to one channel and everything still runs.
         Pipeline p = w->document()->pipeline();
         QCOMPARE(w->document()->input()->channels(), 3);
+    }
+
+    // A file that cannot be opened — from the command line, File ▸ Open, Recent files or a
+    // project's image — is named in a message box with the reason; what was open stays open.
+    // The box does not block (window-modal, opened), so it is read here as the user sees it.
+    void brokenFilesAreNamedInAMessageBox_data() {
+        QTest::addColumn<QString>("name");
+        QTest::addColumn<QByteArray>("bytes");
+        QTest::addColumn<QString>("says");
+        QTest::newRow("empty image") << "empty.png" << QByteArray() << "image “empty.png”";
+        QTest::newRow("text as jpeg") << "text.jpg" << QByteArray("just some words\n")
+                                      << "image “text.jpg”";
+        QTest::newRow("bad pipeline") << "bad.json" << QByteArray("{\"layers\": [") << "pipeline “bad.json”";
+        QTest::newRow("bad project") << "bad.convscope" << QByteArray("{\"format\": 3}")
+                                     << "project “bad.convscope”";
+        QTest::newRow("project, broken image")
+            << "lecture.convscope"
+            << QByteArray(R"({"format": "convscope-project", "version": 1,
+                             "image": {"path": "text.jpg"},
+                             "pipeline": {"format": "convscope-pipeline", "version": 1,
+                                          "input": "gray", "layers": [{"type": "relu"}]}})")
+            << "project “lecture.convscope”";
+        QTest::newRow("missing") << "gone.png" << QByteArray() << "image “gone.png”";
+    }
+
+    void brokenFilesAreNamedInAMessageBox() {
+        QFETCH(QString, name);
+        QFETCH(QByteArray, bytes);
+        QFETCH(QString, says);
+        QTemporaryDir dir;
+        QFile text(dir.filePath(QStringLiteral("text.jpg")));
+        QVERIFY(text.open(QIODevice::WriteOnly));
+        text.write("just some words\n");
+        text.close();
+        const QString path = dir.filePath(name);
+        if (name != QLatin1String("gone.png") && name != QLatin1String("text.jpg")) {
+            QFile file(path);
+            QVERIFY(file.open(QIODevice::WriteOnly));
+            file.write(bytes);
+        }
+        auto w = openMainWindow();
+        QTRY_VERIFY_WITH_TIMEOUT(isIdle(*w), 20000);
+        const Pipeline pipeline = w->document()->pipeline();
+        const QString image = w->document()->imagePath();
+        const auto input = w->document()->input();
+        QVERIFY(!w->openPath(path));
+        QMessageBox* box = nullptr;
+        QTRY_VERIFY((box = w->findChild<QMessageBox*>(QStringLiteral("fileProblemBox"))) &&
+                    box->isVisible());
+        QVERIFY2(box->text().contains(says), qPrintable(box->text()));
+        QVERIFY(!box->informativeText().isEmpty());
+        QVERIFY2(!box->informativeText().startsWith(path), qPrintable(box->informativeText()));
+        QCOMPARE(box->windowModality(), Qt::WindowModal);
+        QVERIFY(w->lastStatus().contains(name));
+        // What was open stays open.
+        QCOMPARE(w->document()->pipeline(), pipeline);
+        QCOMPARE(w->document()->imagePath(), image);
+        QCOMPARE(w->document()->input(), input);
+        QVERIFY(!w->isWindowModified());
+        box->button(QMessageBox::Ok)->click();
+        QTRY_VERIFY(!w->findChild<QMessageBox*>(QStringLiteral("fileProblemBox")));
+    }
+
+    // Named on the command line, a broken file is reported once the window is on screen; two
+    // are reported one after the other; the open dialog's failures reach the same box.
+    void brokenFilesAtStartAreReportedOnceShown() {
+        QTemporaryDir dir;
+        const QString empty = dir.filePath(QStringLiteral("empty.png"));
+        QFile file(empty);
+        QVERIFY(file.open(QIODevice::WriteOnly));
+        file.close();
+        auto w = openMainWindow(QSize(1400, 900), false);
+        w->hide();
+        w->openDefaults();
+        QVERIFY(!w->openPath(empty, MainWindow::OpenReason::CommandLine));
+        QVERIFY(!w->openPath(dir.filePath(QStringLiteral("bad.json")),
+                             MainWindow::OpenReason::CommandLine));
+        QTest::qWait(20);
+        QVERIFY(!w->findChild<QMessageBox*>(QStringLiteral("fileProblemBox")));
+        w->show();
+        QMessageBox* box = nullptr;
+        QTRY_VERIFY((box = w->findChild<QMessageBox*>(QStringLiteral("fileProblemBox"))) &&
+                    box->isVisible());
+        QVERIFY(box->text().contains(QStringLiteral("empty.png")));
+        box->button(QMessageBox::Ok)->click();
+        QTRY_VERIFY((box = w->findChild<QMessageBox*>(QStringLiteral("fileProblemBox"))) &&
+                    box->isVisible() && box->text().contains(QStringLiteral("bad.json")));
+        QVERIFY(box->informativeText().contains(QStringLiteral("no such file"), Qt::CaseInsensitive));
+        box->button(QMessageBox::Ok)->click();
+        QTRY_VERIFY(!w->findChild<QMessageBox*>(QStringLiteral("fileProblemBox")));
+        Q_EMIT w->tools()->project()->openFailed(dir.filePath(QStringLiteral("x.convscope")),
+                                                 QStringLiteral("not a project"));
+        QTRY_VERIFY((box = w->findChild<QMessageBox*>(QStringLiteral("fileProblemBox"))) &&
+                    box->text().contains(QStringLiteral("project “x.convscope”")));
+        QCOMPARE(box->informativeText(), QStringLiteral("Not a project."));
+        box->button(QMessageBox::Ok)->click();
     }
 
     // Closing a window with unsaved edits: its document's undo stack clears itself as it goes

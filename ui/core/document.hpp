@@ -73,6 +73,10 @@ public:
     bool loadPipeline(const QString& path, QString* error = nullptr, LoadAs as = LoadAs::Edit);
     // Replaces the pipeline without an undo step (start-up).
     void resetPipeline(const Pipeline& pipeline, const QString& path = {});
+    // Replaces pipeline and image together without an undo step (a project): the image is
+    // read first, in the new pipeline's input mode, and nothing changes unless it could be;
+    // false with a message naming the file. An empty `imagePath` keeps the image.
+    bool resetSession(const Pipeline& pipeline, const QString& imagePath, QString* error = nullptr);
 
     // Every edit goes through here: one undo step named `text`. (Which layers changed is the
     // engine's to find: it compares with its last run.)
@@ -97,6 +101,9 @@ private:
     // Applies a pipeline state (the commands' redo/undo).
     void applyPipeline(const Pipeline& pipeline, int select);
     bool reloadInput(QString* error);
+    // The image at `path` as the network's input in `mode`; null with a message naming the file.
+    static std::shared_ptr<const Tensor> readInput(const QString& path, InputMode mode,
+                                                   QString* error);
 
     Pipeline pipeline_;
     std::shared_ptr<const Tensor> input_;

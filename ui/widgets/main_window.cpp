@@ -3,6 +3,7 @@
 #include "colorbar.hpp"
 #include "document.hpp"
 #include "explain_tools.hpp"
+#include "file_problem.hpp"
 #include "feature_map_overview.hpp"
 #include "feature_map_view.hpp"
 #include "kernel_editor.hpp"
@@ -53,6 +54,7 @@
 #include <QSplitter>
 #include <QStatusBar>
 #include <QThread>
+#include <QTimer>
 #include <QToolBar>
 #include <QToolButton>
 #include <QUndoStack>
@@ -144,6 +146,10 @@ MainWindow::MainWindow(QWidget* parent) : QMainWindow(parent) {
     connect(tools_->project(), &ProjectController::projectPathChanged, this,
             &MainWindow::updateTitle);
     tools_->project()->addTemporaryFolder(tempDir_.path());
+    connect(tools_->project(), &ProjectController::openFailed, this,
+            [this](const QString& path, const QString& reason) {
+                reportFileProblem({path, FileProblem::Kind::Project, reason});
+            });
     connect(tools_->project(), &ProjectController::saved, this,
             [this](const QString& path) { addRecentFile(path); });
     createActions();
@@ -540,7 +546,7 @@ void MainWindow::setInteractive(bool interactive) {
 bool MainWindow::openPath(const QString& path, OpenReason reason) {
     const QFileInfo info(path);
     if (!info.exists()) {
-        showStatus(tr("%1: no such file").arg(path), 8000);
+        reportFileProblem({path, FileProblem::kindOf(path), tr("There is no such file.")});
         return false;
     }
     if (ProjectController::isProjectFile(path)) {
@@ -548,7 +554,7 @@ bool MainWindow::openPath(const QString& path, OpenReason reason) {
             return false;
         QString error;
         if (!tools_->project()->open(info.absoluteFilePath(), &error)) {
-            showStatus(error, 10000);
+            reportFileProblem({path, FileProblem::Kind::Project, error});
             return false;
         }
         addRecentFile(info.absoluteFilePath());
@@ -568,7 +574,7 @@ bool MainWindow::openPath(const QString& path, OpenReason reason) {
         const auto as = reason == OpenReason::CommandLine ? Document::LoadAs::FreshStart
                                                           : Document::LoadAs::Edit;
         if (!document_->loadPipeline(info.absoluteFilePath(), &error, as)) {
-            showStatus(error, 10000);
+            reportFileProblem({path, FileProblem::Kind::Pipeline, error});
             return false;
         }
         if (nothingToSave)
@@ -663,16 +669,16 @@ bool MainWindow::loadImageMaybeDownscaled(const QString& path) {
             if (!image.isNull() && image.save(scaled)) {
                 target = scaled;
             } else if (tooLarge) {
-                showStatus(tr("%1: cannot make a scaled copy (%2); not opened")
-                               .arg(QFileInfo(path).fileName(), reader.errorString()),
-                           10000);
+                reportFileProblem(
+                    {path, FileProblem::Kind::Image,
+                     tr("A scaled copy cannot be made (%1).").arg(reader.errorString())});
                 return false;
             }
         }
     }
     QString error;
     if (!document_->loadImage(target, &error)) {
-        showStatus(error, 10000);
+        reportFileProblem({path, FileProblem::Kind::Image, error});
         return false;
     }
     return true;
@@ -864,6 +870,37 @@ void MainWindow::updateImageInfo() {
                             .arg(input->width())
                             .arg(input->height())
                             .arg(input->channels() == 1 ? tr("gray") : tr("RGB")));
+}
+
+void MainWindow::reportFileProblem(const FileProblem& problem) {
+    showStatus(problem.line(), 10000);
+    pendingProblems_.push_back(problem);
+    showNextProblem();
+}
+
+void MainWindow::showNextProblem() {
+    // One box at a time, over the window once it is on screen (a file named on the command line
+    // fails before that). Window-modal and not blocking: the caller goes on, tests read it.
+    if (pendingProblems_.empty() || !isVisible() ||
+        findChild<QMessageBox*>(QStringLiteral("fileProblemBox")))
+        return;
+    const FileProblem problem = pendingProblems_.front();
+    pendingProblems_.erase(pendingProblems_.begin());
+    auto* box = new QMessageBox(QMessageBox::Warning, tr("ConvScope"), problem.text(),
+                                QMessageBox::Ok, this);
+    box->setObjectName(QStringLiteral("fileProblemBox"));
+    box->setInformativeText(problem.why());
+    box->setDetailedText(QDir::toNativeSeparators(QFileInfo(problem.path).absoluteFilePath()));
+    box->setAttribute(Qt::WA_DeleteOnClose);
+    connect(box, &QObject::destroyed, this, [this] {
+        QTimer::singleShot(0, this, &MainWindow::showNextProblem);
+    });
+    box->open();
+}
+
+void MainWindow::showEvent(QShowEvent* event) {
+    QMainWindow::showEvent(event);
+    QTimer::singleShot(0, this, &MainWindow::showNextProblem);
 }
 
 void MainWindow::showStatus(const QString& text, int timeout) {

@@ -4,6 +4,7 @@
 // the bottom. Files come in by the open dialog, drag and drop, the clipboard, recent files and
 // the bundled samples.
 
+#include "file_problem.hpp"
 #include "render_types.hpp"
 
 #include <QMainWindow>
@@ -11,6 +12,7 @@
 
 #include <cstdint>
 #include <memory>
+#include <vector>
 
 class QAction;
 class QKeyEvent;
@@ -82,6 +84,7 @@ Q_SIGNALS:
 protected:
     bool eventFilter(QObject* watched, QEvent* event) override;
     void closeEvent(QCloseEvent* event) override;
+    void showEvent(QShowEvent* event) override;
     void dragEnterEvent(QDragEnterEvent* event) override;
     void dropEvent(QDropEvent* event) override;
 
@@ -99,6 +102,9 @@ private:
     void updateTitle();
     void updateImageInfo();
     void showStatus(const QString& text, int timeout = 4000);
+    // A file that cannot be opened: said in a message box (and the status bar).
+    void reportFileProblem(const FileProblem& problem);
+    void showNextProblem();
     bool loadImageMaybeDownscaled(const QString& path);
     // The memory showing the pipeline on an input of this shape takes (every layer's maps).
     std::uint64_t memoryToShow(Shape input) const;
@@ -127,6 +133,7 @@ private:
     QTemporaryDir tempDir_;
     QString lastStatus_;
     bool interactive_ = true;
+    std::vector<FileProblem> pendingProblems_;
     int pendingScroll_ = -2; // the band to bring into view once it is drawn (-2: none)
 };
 

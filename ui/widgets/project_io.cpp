@@ -315,11 +315,12 @@ bool ProjectController::open(const QString& path, QString* error) {
             return fail(tr("%1: its image %2 is missing (moved or deleted?)")
                             .arg(QFileInfo(path).fileName(), imagePath));
     }
+    // All or nothing: a project whose image cannot be read leaves the session as it was.
     loading_ = true;
-    document_->resetPipeline(project.pipeline);
     QString imageError;
-    bool ok = imagePath.isEmpty() || document_->loadImage(imagePath, &imageError);
-    applyViewSettingsJson(*document_, QString::fromStdString(project.view_json));
+    const bool ok = document_->resetSession(project.pipeline, imagePath, &imageError);
+    if (ok)
+        applyViewSettingsJson(*document_, QString::fromStdString(project.view_json));
     loading_ = false;
     if (!ok)
         return fail(tr("%1: %2").arg(QFileInfo(path).fileName(), imageError));
@@ -349,7 +350,7 @@ bool ProjectController::openDialog() {
     QString error;
     if (open(path, &error))
         return true;
-    QMessageBox::warning(window_, tr("Open project"), error);
+    Q_EMIT openFailed(path, error);
     return false;
 }
 

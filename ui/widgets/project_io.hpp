@@ -74,6 +74,8 @@ Q_SIGNALS:
     void message(const QString& text);
     void saved(const QString& path);
     void opened(const QString& path);
+    // The open dialog's file cannot be opened (the window says so).
+    void openFailed(const QString& path, const QString& reason);
 
 private:
     void markDirty();
