@@ -31,6 +31,7 @@
 #include <QApplication>
 #include <QCheckBox>
 #include <QComboBox>
+#include <QDir>
 #include <QDockWidget>
 #include <QFile>
 #include <QLabel>
@@ -38,6 +39,7 @@
 #include <QLineEdit>
 #include <QListWidget>
 #include <QPushButton>
+#include <QMenu>
 #include <QMenuBar>
 #include <QMessageBox>
 #include <QProgressBar>
@@ -589,6 +591,34 @@ private Q_SLOTS:
                     box->text().contains(QStringLiteral("project “x.convscope”")));
         QCOMPARE(box->informativeText(), QStringLiteral("Not a project."));
         box->button(QMessageBox::Ok)->click();
+    }
+
+    // Two recent files of the same name are told apart by their folders.
+    void recentFilesOfTheSameNameShowTheirFolders() {
+        QTemporaryDir dir;
+        QVERIFY(QDir(dir.path()).mkpath(QStringLiteral("a")));
+        QVERIFY(QDir(dir.path()).mkpath(QStringLiteral("b")));
+        const QString sample = QStringLiteral(CONVSCOPE_RESOURCES_DIR "/samples/coins.png");
+        for (const QString& folder : {QStringLiteral("a"), QStringLiteral("b")})
+            QVERIFY(QFile::copy(sample, dir.filePath(folder + QStringLiteral("/pasted.png"))));
+        QVERIFY(QFile::copy(sample, dir.filePath(QStringLiteral("a/other.png"))));
+        auto w = openMainWindow();
+        QVERIFY(w->openPath(dir.filePath(QStringLiteral("a/pasted.png"))));
+        QVERIFY(w->openPath(dir.filePath(QStringLiteral("b/pasted.png"))));
+        QVERIFY(w->openPath(dir.filePath(QStringLiteral("a/other.png"))));
+        auto* menu = w->findChild<QMenu*>(QStringLiteral("recentMenu"));
+        QVERIFY(menu);
+        QStringList labels;
+        for (QAction* a : menu->actions())
+            labels.append(a->text());
+        QVERIFY(labels.size() >= 3);
+        const QString a = QDir::toNativeSeparators(dir.filePath(QStringLiteral("a")));
+        const QString b = QDir::toNativeSeparators(dir.filePath(QStringLiteral("b")));
+        QCOMPARE(labels[0], QStringLiteral("&1 other.png"));
+        QCOMPARE(labels[1], QStringLiteral("&2 pasted.png — %1").arg(b));
+        QCOMPARE(labels[2], QStringLiteral("&3 pasted.png — %1").arg(a));
+        QVERIFY(menu->toolTipsVisible());
+        QSettings().remove(QStringLiteral("recentFiles"));
     }
 
     // Closing a window with unsaved edits: its document's undo stack clears itself as it goes

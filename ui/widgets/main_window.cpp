@@ -331,6 +331,8 @@ void MainWindow::createActions() {
         connect(a, &QAction::triggered, this, [this, path] { openPath(path); });
     }
     recentMenu_ = file->addMenu(tr("&Recent files"));
+    recentMenu_->setObjectName(QStringLiteral("recentMenu"));
+    recentMenu_->setToolTipsVisible(true); // the full path
     file->addSeparator();
     QAction* paste = file->addAction(tr("&Paste image"), this, &MainWindow::pasteFromClipboard);
     paste->setShortcut(QKeySequence::Paste);
@@ -838,10 +840,22 @@ void MainWindow::addRecentFile(const QString& path) {
 void MainWindow::updateRecentMenu() {
     recentMenu_->clear();
     const QStringList recent = QSettings().value(QStringLiteral("recentFiles")).toStringList();
+    QStringList names;
+    for (const QString& path : recent)
+        names.append(QFileInfo(path).fileName());
     for (int i = 0; i < recent.size(); ++i) {
         const QString path = recent[i];
-        QAction* a = recentMenu_->addAction(
-            QStringLiteral("&%1 %2").arg(i + 1).arg(QFileInfo(path).fileName()));
+        // Files of the same name are told apart by their folder (the home folder as ~).
+        QString label = names[i];
+        if (names.count(names[i]) > 1) {
+            QString folder = QDir::toNativeSeparators(QFileInfo(path).absolutePath());
+            const QString home = QDir::toNativeSeparators(QDir::homePath());
+            if (folder == home || folder.startsWith(home + QDir::separator()))
+                folder = QLatin1Char('~') + folder.mid(home.size());
+            label = tr("%1 — %2").arg(names[i], folder);
+        }
+        label.replace(QLatin1Char('&'), QStringLiteral("&&"));
+        QAction* a = recentMenu_->addAction(QStringLiteral("&%1 %2").arg(i + 1).arg(label));
         a->setToolTip(path);
         connect(a, &QAction::triggered, this, [this, path] { openPath(path); });
     }
