@@ -2,6 +2,7 @@
 // and the edit path seen from the user's side (one engine run per edit with every value panel
 // open; failures that clear the busy indicator and say what went wrong).
 
+#include "app_style.hpp"
 #include "compare_view.hpp"
 #include "document.hpp"
 #include "explain_tools.hpp"
@@ -46,6 +47,8 @@
 #include <QScreen>
 #include <QSettings>
 #include <QStatusBar>
+#include <QStyle>
+#include <QStyleOptionButton>
 #include <QToolButton>
 #include <QScrollArea>
 #include <QScrollBar>
@@ -591,6 +594,36 @@ private Q_SLOTS:
                     box->text().contains(QStringLiteral("project “x.convscope”")));
         QCOMPARE(box->informativeText(), QStringLiteral("Not a project."));
         box->button(QMessageBox::Ok)->click();
+    }
+
+    // With --dark, an unticked check box is still a box: its outline stands out from the base.
+    void uncheckedBoxesShowOnTheDarkPalette() {
+        std::unique_ptr<QStyle> style(createAppStyle());
+        const QPalette dark = darkPalette();
+        QCheckBox box(QStringLiteral("Bias"));
+        box.setStyle(style.get());
+        box.setPalette(dark);
+        box.resize(box.sizeHint());
+        QVERIFY(!box.isChecked());
+        const QImage picture = box.grab().toImage();
+        QStyleOptionButton option;
+        option.initFrom(&box);
+        const QRect indicator = style->subElementRect(QStyle::SE_CheckBoxIndicator, &option, &box);
+        QVERIFY(!indicator.isEmpty());
+        const int base = dark.color(QPalette::Base).lightness();
+        int contrast = 0;
+        auto look = [&](int x, int y) {
+            contrast = std::max(contrast, std::abs(picture.pixelColor(x, y).lightness() - base));
+        };
+        for (int x = indicator.left(); x <= indicator.right(); ++x) {
+            look(x, indicator.top());
+            look(x, indicator.bottom());
+        }
+        for (int y = indicator.top(); y <= indicator.bottom(); ++y) {
+            look(indicator.left(), y);
+            look(indicator.right(), y);
+        }
+        QVERIFY2(contrast >= 60, qPrintable(QString::number(contrast)));
     }
 
     // Two recent files of the same name are told apart by their folders.
