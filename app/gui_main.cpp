@@ -49,7 +49,10 @@ int main(int argc, char** argv) {
         QStringLiteral("screenshot-delay"),
         QStringLiteral("Milliseconds to wait after the first maps (default 1500)."),
         QStringLiteral("MS"), QStringLiteral("1500"));
-    parser.addOptions({screenshot, size, dark, focus, delay, dock});
+    const QCommandLineOption presentation(
+        QStringLiteral("presentation"),
+        QStringLiteral("Start in presentation mode (full screen, large type; F11 or Esc leaves)."));
+    parser.addOptions({screenshot, size, dark, focus, delay, dock, presentation});
     parser.process(app);
 
     QApplication::setStyle(convscope::ui::createAppStyle());
@@ -78,6 +81,8 @@ int main(int argc, char** argv) {
         }
     }
     window.show();
+    if (parser.isSet(presentation))
+        window.setPresentationMode(true);
     if (parser.isSet(dock)) {
         if (auto* panel = window.findChild<QDockWidget*>(parser.value(dock))) {
             panel->show();

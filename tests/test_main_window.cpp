@@ -58,6 +58,7 @@
 #include <QTemporaryDir>
 #include <QTest>
 #include <QTimer>
+#include <QToolBar>
 
 using namespace convscope;
 using namespace convscope::ui;
@@ -594,6 +595,72 @@ private Q_SLOTS:
                     box->text().contains(QStringLiteral("project “x.convscope”")));
         QCOMPARE(box->informativeText(), QStringLiteral("Not a project."));
         box->button(QMessageBox::Ok)->click();
+    }
+
+    // Presentation mode (View, F11): full screen, large type and cells, only the layers, the
+    // large map and the kernel editor; Esc brings back the layout as it was.
+    void presentationModeShowsWhatTheRoomNeeds() {
+        auto w = openMainWindow();
+        QTRY_VERIFY_WITH_TIMEOUT(isIdle(*w), 20000);
+        auto* action = w->findChild<QAction*>(QStringLiteral("presentationMode"));
+        QVERIFY(action && action->isCheckable());
+        QCOMPARE(action->shortcut(), QKeySequence(Qt::Key_F11));
+        const QSize cell = w->kernelEditor()->cell(0, 0, 0)->size();
+        const qreal points = w->layerStack()->font().pointSizeF();
+        QVERIFY(w->speedPanel()->isVisible() && w->overview()->isVisible());
+
+        w->kernelEditor()->cell(0, 0, 0)->setFocus();
+        QTest::keyClick(QApplication::focusWidget(), Qt::Key_F11);
+        QVERIFY(w->isPresenting());
+        QVERIFY(action->isChecked());
+        QVERIFY(w->windowState() & Qt::WindowFullScreen);
+        QTRY_VERIFY(!w->speedPanel()->isVisible());
+        QVERIFY(w->layerStack()->isVisible());
+        QVERIFY(w->mapView()->isVisible());
+        QVERIFY(w->kernelEditor()->isVisible());
+        QVERIFY(!w->overview()->isVisible());
+        QVERIFY(!w->properties()->isVisible());
+        QVERIFY(!w->statusBar()->isVisible());
+        QVERIFY(!w->findChild<QToolBar*>(QStringLiteral("mainToolBar"))->isVisible());
+        for (QDockWidget* dock : w->tools()->docks())
+            QVERIFY2(!dock->isVisible(), qPrintable(dock->objectName()));
+        QVERIFY(w->layerStack()->font().pointSizeF() >= 1.5 * points);
+        QVERIFY(w->kernelEditor()->cell(0, 0, 0)->width() >= 1.5 * cell.width());
+        QVERIFY(w->kernelEditor()->cell(0, 0, 0)->height() >= 1.5 * cell.height());
+
+        QTest::keyClick(QApplication::focusWidget() ? QApplication::focusWidget() : w.get(),
+                        Qt::Key_Escape);
+        QVERIFY(!w->isPresenting());
+        QVERIFY(!action->isChecked());
+        QVERIFY(!(w->windowState() & Qt::WindowFullScreen));
+        QTRY_VERIFY(w->speedPanel()->isVisible());
+        QVERIFY(w->overview()->isVisible());
+        QVERIFY(w->properties()->isVisible());
+        QVERIFY(w->statusBar()->isVisible());
+        QCOMPARE(w->layerStack()->font().pointSizeF(), points);
+        QCOMPARE(w->kernelEditor()->cell(0, 0, 0)->size(), cell);
+        // F11 toggles both ways.
+        QTest::keyClick(w.get(), Qt::Key_F11);
+        QVERIFY(w->isPresenting());
+        QTest::keyClick(w.get(), Qt::Key_F11);
+        QVERIFY(!w->isPresenting());
+    }
+
+    // The first screen says what to do next, until the user has done it.
+    void theFirstScreenSaysClickAMap() {
+        QSettings().remove(QStringLiteral("firstStepTaken"));
+        auto w = openMainWindow();
+        QTRY_VERIFY_WITH_TIMEOUT(isIdle(*w), 20000);
+        QLabel* hint = w->firstStepHint();
+        QVERIFY(hint->isVisible());
+        QCOMPARE(hint->text(), QStringLiteral("Click a map to edit the filter that made it"));
+        QVERIFY(hint->geometry().bottom() <= w->overviewScroll()->geometry().top());
+        QTest::mouseClick(w->overview(), Qt::LeftButton, {}, w->overview()->tileRect({0, 3}).center());
+        QVERIFY(!hint->isVisible());
+        QCOMPARE(w->document()->focus(), (MapId{0, 3}));
+        auto again = openMainWindow();
+        QVERIFY(!again->firstStepHint()->isVisible());
+        QSettings().remove(QStringLiteral("firstStepTaken"));
     }
 
     // With --dark, an unticked check box is still a box: its outline stands out from the base.

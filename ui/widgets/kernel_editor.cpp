@@ -41,7 +41,7 @@ int nextSession() {
 KernelCell::KernelCell(int channel, int y, int x, QWidget* parent)
     : QLineEdit(parent), channel_(channel), y_(y), x_(x) {
     setAlignment(Qt::AlignCenter);
-    setFixedSize(52, 28);
+    fitToFont();
     auto* validator = new QDoubleValidator(this);
     validator->setNotation(QDoubleValidator::ScientificNotation);
     validator->setLocale(QLocale::c());
@@ -76,6 +76,20 @@ void KernelCell::setValue(float value, float maxAbs) {
     pal.setColor(QPalette::Base, mixed);
     pal.setColor(QPalette::Text, mixed.lightness() < 130 ? Qt::white : Qt::black);
     setPalette(pal);
+}
+
+void KernelCell::fitToFont() {
+    // 52 × 28 at the application's font, larger with a larger font (presentation mode).
+    const double scale = font().pointSizeF() > 0 && QApplication::font().pointSizeF() > 0
+                             ? font().pointSizeF() / QApplication::font().pointSizeF()
+                             : 1.0;
+    setFixedSize(int(std::lround(52 * scale)), int(std::lround(28 * scale)));
+}
+
+void KernelCell::changeEvent(QEvent* event) {
+    QLineEdit::changeEvent(event);
+    if (event->type() == QEvent::FontChange)
+        fitToFont();
 }
 
 void KernelCell::commitText() {

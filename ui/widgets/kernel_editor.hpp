@@ -47,9 +47,11 @@ protected:
     void mouseMoveEvent(QMouseEvent* event) override;
     void mouseReleaseEvent(QMouseEvent* event) override;
     void focusOutEvent(QFocusEvent* event) override;
+    void changeEvent(QEvent* event) override;
 
 private:
     void commitText();
+    void fitToFont();
     float step(Qt::KeyboardModifiers modifiers) const;
 
     int channel_, y_, x_;

@@ -72,6 +72,8 @@ namespace {
 
 constexpr int kMaxRecent = 8;
 constexpr qint64 kLargeImagePixels = 16'000'000;
+// Presentation mode: type and kernel cells this much larger, to be read from the back of a room.
+constexpr double kPresentationFontScale = 1.6;
 
 QString imageFilter() {
     return QObject::tr(
@@ -132,7 +134,22 @@ MainWindow::MainWindow(QWidget* parent) : QMainWindow(parent) {
 
     auto* split = new QSplitter(Qt::Horizontal);
     split->setObjectName(QStringLiteral("centralSplitter"));
-    split->addWidget(overviewScroll_);
+    // The next step, said once over the overview until the user has taken it.
+    hint_ = new QLabel(tr("Click a map to edit the filter that made it"));
+    hint_->setObjectName(QStringLiteral("firstStepHint"));
+    hint_->setContentsMargins(12, 6, 12, 6);
+    hint_->setForegroundRole(QPalette::HighlightedText);
+    hint_->setBackgroundRole(QPalette::Highlight);
+    hint_->setAutoFillBackground(true);
+    hint_->setVisible(!QSettings().value(QStringLiteral("firstStepTaken")).toBool());
+    overviewPane_ = new QWidget;
+    auto* overviewLayout = new QVBoxLayout(overviewPane_);
+    overviewLayout->setContentsMargins(0, 0, 0, 0);
+    overviewLayout->setSpacing(0);
+    overviewLayout->addWidget(hint_);
+    overviewLayout->addWidget(overviewScroll_, 1);
+
+    split->addWidget(overviewPane_);
     split->addWidget(viewPane);
     split->setStretchFactor(0, 3);
     split->setStretchFactor(1, 2);
@@ -177,6 +194,10 @@ MainWindow::MainWindow(QWidget* parent) : QMainWindow(parent) {
         updatedLabel_->setText(tr("updated in %1 ms").arg(ms, 0, 'f', ms < 10 ? 1 : 0));
     });
     connect(overview_, &FeatureMapOverview::mapClicked, this, [this](MapId id) {
+        if (hint_->isVisible() && id.layer >= 0) {
+            hint_->hide();
+            QSettings().setValue(QStringLiteral("firstStepTaken"), true);
+        }
         if (id.layer >= 0) {
             document_->setSelectedLayer(id.layer);
             if (std::holds_alternative<Conv2d>(document_->pipeline().layers[id.layer].op))
@@ -393,6 +414,20 @@ void MainWindow::createActions() {
     viewMenu->addSeparator();
     for (QDockWidget* dock : findChildren<QDockWidget*>())
         viewMenu->addAction(dock->toggleViewAction());
+    viewMenu->addSeparator();
+    presentationAction_ = viewMenu->addAction(tr("P&resentation mode"));
+    presentationAction_->setObjectName(QStringLiteral("presentationMode"));
+    presentationAction_->setCheckable(true);
+    presentationAction_->setShortcut(QKeySequence(Qt::Key_F11));
+    presentationAction_->setToolTip(
+        tr("Full screen with large type: the layers, the large map and the kernel editor only "
+           "(F11 or Esc returns)"));
+    connect(presentationAction_, &QAction::toggled, this, &MainWindow::setPresentationMode);
+    leavePresentation_ = new QAction(tr("Leave presentation mode"), this);
+    leavePresentation_->setShortcut(QKeySequence(Qt::Key_Escape));
+    leavePresentation_->setEnabled(false);
+    connect(leavePresentation_, &QAction::triggered, this, [this] { setPresentationMode(false); });
+    addAction(leavePresentation_);
     viewMenu->addSeparator();
     // Space plays and pauses the slide whenever its tab is shown, wherever the focus is (see
     // eventFilter): an action of the window's rather than the Play button's own shortcut.
@@ -962,6 +997,52 @@ void MainWindow::placeFirstWindow(const QRect& available) {
                                        : (windowState() & ~Qt::WindowMaximized));
 }
 
+void MainWindow::setPresentationMode(bool on) {
+    if (on == presenting_)
+        return;
+    presenting_ = on;
+    {
+        QSignalBlocker block(presentationAction_);
+        presentationAction_->setChecked(on);
+    }
+    leavePresentation_->setEnabled(on);
+    if (on) {
+        // What the room sees: the layers, the large map and the kernel editor, in large type.
+        // Everything else comes back as it was with F11 or Esc.
+        beforePresentation_ = saveState();
+        wasMaximized_ = isMaximized();
+        for (QDockWidget* dock : findChildren<QDockWidget*>()) {
+            const QString name = dock->objectName();
+            const bool keep = name == QLatin1String("layersDock") || name == QLatin1String("kernelDock");
+            if (keep) {
+                dock->show();
+                dock->raise();
+            } else {
+                dock->hide();
+            }
+        }
+        for (QToolBar* bar : findChildren<QToolBar*>())
+            bar->hide();
+        overviewPane_->hide();
+        statusBar()->hide();
+        QFont large = QApplication::font();
+        large.setPointSizeF(large.pointSizeF() * kPresentationFontScale);
+        setFont(large);
+        showFullScreen();
+    } else {
+        setFont(QFont());
+        setAttribute(Qt::WA_SetFont, false);
+        overviewPane_->show();
+        statusBar()->show();
+        restoreState(beforePresentation_);
+        if (wasMaximized_)
+            showMaximized();
+        else
+            showNormal();
+    }
+    Q_EMIT presentationModeChanged(on);
+}
+
 void MainWindow::writeSettings() {
     QSettings settings;
     settings.setValue(QStringLiteral("geometry"), saveGeometry());
@@ -974,6 +1055,7 @@ void MainWindow::closeEvent(QCloseEvent* event) {
         event->ignore();
         return;
     }
+    setPresentationMode(false); // the layout to remember is the user's own
     writeSettings();
     event->accept();
 }

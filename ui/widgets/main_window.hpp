@@ -69,6 +69,9 @@ public:
     // Statistics, pixel inspector, compare, sliding window, export and projects.
     ExplainTools* tools() const { return tools_; }
     QString lastStatus() const { return lastStatus_; }
+    // The one-line hint over the overview on the first screen (hidden once a map was clicked).
+    QLabel* firstStepHint() const { return hint_; }
+    bool isPresenting() const { return presenting_; }
 
 public Q_SLOTS:
     void openImageDialog();
@@ -76,10 +79,14 @@ public Q_SLOTS:
     void savePipelineDialog();
     void pasteFromClipboard();
     void about();
+    // Full screen, large type, only the layers, the large map and the kernel editor (F11;
+    // Esc or F11 again returns to the layout as it was).
+    void setPresentationMode(bool on);
 
 Q_SIGNALS:
     // After a result reached every widget.
     void resultShown(quint64 generation);
+    void presentationModeChanged(bool on);
 
 protected:
     bool eventFilter(QObject* watched, QEvent* event) override;
@@ -127,6 +134,13 @@ private:
     QComboBox* normalisationBox_;
     QMenu* recentMenu_;
     QAction* playAction_ = nullptr;
+    QAction* presentationAction_ = nullptr;
+    QAction* leavePresentation_ = nullptr;
+    QLabel* hint_ = nullptr;
+    QWidget* overviewPane_ = nullptr; // the hint over the overview
+    bool presenting_ = false;
+    bool wasMaximized_ = false;
+    QByteArray beforePresentation_;
     QLabel* imageInfo_;
     QLabel* updatedLabel_;
     QProgressBar* busy_;
