@@ -8,6 +8,7 @@
 #include "explain_tools.hpp"
 #include "feature_map_overview.hpp"
 #include "feature_map_view.hpp"
+#include "help_dialogs.hpp"
 #include "kernel_editor.hpp"
 #include "layer_properties_panel.hpp"
 #include "layer_stack_panel.hpp"
@@ -57,6 +58,8 @@
 #include <QStandardPaths>
 #include <QTemporaryDir>
 #include <QTest>
+#include <QTableWidget>
+#include <QTextBrowser>
 #include <QTimer>
 #include <QToolBar>
 
@@ -661,6 +664,57 @@ private Q_SLOTS:
         auto again = openMainWindow();
         QVERIFY(!again->firstStepHint()->isVisible());
         QSettings().remove(QStringLiteral("firstStepTaken"));
+    }
+
+    // Help lists every key from the window's own actions, and walks the tour in the app.
+    void helpHasShortcutsAndGettingStarted() {
+        auto w = openMainWindow();
+        QMenu* help = nullptr;
+        for (QAction* a : w->menuBar()->actions())
+            if (a->text() == QStringLiteral("&Help"))
+                help = a->menu();
+        QVERIFY(help);
+        QAction* keys = nullptr;
+        QAction* tour = nullptr;
+        for (QAction* a : help->actions()) {
+            if (a->text() == QStringLiteral("&Keyboard shortcuts"))
+                keys = a;
+            if (a->text() == QStringLiteral("&Getting started"))
+                tour = a;
+        }
+        QVERIFY(keys && tour);
+        keys->trigger();
+        auto* dialog = w->findChild<ShortcutsDialog*>(QStringLiteral("shortcutsDialog"));
+        QVERIFY(dialog && dialog->isVisible());
+        QMap<QString, QString> listed;
+        for (int row = 0; row < dialog->table()->rowCount(); ++row)
+            listed[dialog->table()->item(row, 0)->text()] = dialog->table()->item(row, 1)->text();
+        auto keysFor = [&listed](const QString& what) {
+            for (auto it = listed.begin(); it != listed.end(); ++it)
+                if (it.key().contains(what))
+                    return it.value();
+            return QString();
+        };
+        QVERIFY2(keysFor(QStringLiteral("Edit ▸ Undo")).contains(QStringLiteral("Ctrl+Z")),
+                 qPrintable(QStringList(listed.keys()).join(QLatin1Char('|'))));
+        QVERIFY(keysFor(QStringLiteral("Edit ▸ Redo")).contains(QStringLiteral("Ctrl+Y")));
+        QCOMPARE(keysFor(QStringLiteral("View ▸ Presentation mode")), QStringLiteral("F11"));
+        QCOMPARE(keysFor(QStringLiteral("Leave presentation mode")), QStringLiteral("Esc"));
+        QCOMPARE(keysFor(QStringLiteral("sliding window")), QStringLiteral("Space"));
+        QVERIFY(keysFor(QStringLiteral("Open image")).contains(QStringLiteral("Ctrl+O")));
+        dialog->close();
+
+        tour->trigger();
+        auto* page = w->findChild<GettingStartedDialog*>(QStringLiteral("gettingStartedDialog"));
+        QVERIFY(page && page->isVisible());
+        const QString text = page->browser()->toPlainText();
+        QVERIFY2(text.contains(QStringLiteral("Click a map of layer 1")), qPrintable(text.left(200)));
+        for (const QString& step : {QStringLiteral("preset"), QStringLiteral("Max pooling"),
+                                    QStringLiteral("normalisation"), QStringLiteral("Speed panel"),
+                                    QStringLiteral("Presentation mode")})
+            QVERIFY2(text.contains(step), qPrintable(step));
+        QVERIFY(!text.contains(QStringLiteral("**"))); // rendered, not shown as source
+        page->close();
     }
 
     // With --dark, an unticked check box is still a box: its outline stands out from the base.

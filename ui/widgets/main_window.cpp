@@ -4,6 +4,7 @@
 #include "document.hpp"
 #include "explain_tools.hpp"
 #include "file_problem.hpp"
+#include "help_dialogs.hpp"
 #include "feature_map_overview.hpp"
 #include "feature_map_view.hpp"
 #include "kernel_editor.hpp"
@@ -444,6 +445,10 @@ void MainWindow::createActions() {
     tools_->installMenus(file, save, menuBar());
 
     QMenu* help = menuBar()->addMenu(tr("&Help"));
+    help->addAction(tr("&Getting started"), this, &MainWindow::showGettingStarted)
+        ->setShortcut(QKeySequence::HelpContents);
+    help->addAction(tr("&Keyboard shortcuts"), this, &MainWindow::showShortcuts);
+    help->addSeparator();
     help->addAction(tr("&About ConvScope"), this, &MainWindow::about);
     help->addAction(tr("About &Qt"), qApp, &QApplication::aboutQt);
 
@@ -955,6 +960,20 @@ void MainWindow::showEvent(QShowEvent* event) {
 void MainWindow::showStatus(const QString& text, int timeout) {
     lastStatus_ = text;
     statusBar()->showMessage(text, timeout);
+}
+
+void MainWindow::showShortcuts() {
+    if (!shortcuts_)
+        shortcuts_ = new ShortcutsDialog(this);
+    shortcuts_->show();
+    shortcuts_->raise();
+}
+
+void MainWindow::showGettingStarted() {
+    if (!gettingStarted_)
+        gettingStarted_ = new GettingStartedDialog(this);
+    gettingStarted_->show();
+    gettingStarted_->raise();
 }
 
 void MainWindow::about() {

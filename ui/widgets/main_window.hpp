@@ -27,6 +27,8 @@ namespace convscope::ui {
 class Colorbar;
 class Document;
 class ExplainTools;
+class GettingStartedDialog;
+class ShortcutsDialog;
 class FeatureMapOverview;
 class FeatureMapView;
 class KernelEditor;
@@ -79,6 +81,9 @@ public Q_SLOTS:
     void savePipelineDialog();
     void pasteFromClipboard();
     void about();
+    // Help: the keys (from the window's actions) and the tour, as windows beside the main one.
+    void showShortcuts();
+    void showGettingStarted();
     // Full screen, large type, only the layers, the large map and the kernel editor (F11;
     // Esc or F11 again returns to the layout as it was).
     void setPresentationMode(bool on);
@@ -137,6 +142,8 @@ private:
     QAction* presentationAction_ = nullptr;
     QAction* leavePresentation_ = nullptr;
     QLabel* hint_ = nullptr;
+    ShortcutsDialog* shortcuts_ = nullptr;
+    GettingStartedDialog* gettingStarted_ = nullptr;
     QWidget* overviewPane_ = nullptr; // the hint over the overview
     bool presenting_ = false;
     bool wasMaximized_ = false;
