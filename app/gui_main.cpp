@@ -1,6 +1,7 @@
 // convscope: the live explorer. `convscope [IMAGE | PIPELINE.json | PROJECT.convscope]`; with
 // nothing named it opens the bundled sample with the default pipeline already computed.
 
+#include "app_style.hpp"
 #include "document.hpp"
 #include "main_window.hpp"
 #include "render_coordinator.hpp"
@@ -9,36 +10,9 @@
 #include <QCommandLineParser>
 #include <QDockWidget>
 #include <QFileInfo>
-#include <QPalette>
-#include <QStyleFactory>
 #include <QTimer>
 
 #include <cstdio>
-
-namespace {
-
-QPalette darkPalette() {
-    QPalette p;
-    const QColor window(37, 40, 46), base(28, 30, 35), text(225, 228, 232);
-    p.setColor(QPalette::Window, window);
-    p.setColor(QPalette::WindowText, text);
-    p.setColor(QPalette::Base, base);
-    p.setColor(QPalette::AlternateBase, window);
-    p.setColor(QPalette::ToolTipBase, base);
-    p.setColor(QPalette::ToolTipText, text);
-    p.setColor(QPalette::Text, text);
-    p.setColor(QPalette::PlaceholderText, QColor(150, 155, 162));
-    p.setColor(QPalette::Button, window);
-    p.setColor(QPalette::ButtonText, text);
-    p.setColor(QPalette::Highlight, QColor(42, 130, 218));
-    p.setColor(QPalette::HighlightedText, Qt::white);
-    p.setColor(QPalette::Mid, QColor(80, 84, 92));
-    p.setColor(QPalette::Disabled, QPalette::Text, QColor(120, 120, 120));
-    p.setColor(QPalette::Disabled, QPalette::ButtonText, QColor(120, 120, 120));
-    return p;
-}
-
-} // namespace
 
 int main(int argc, char** argv) {
     QApplication app(argc, argv);
@@ -75,24 +49,29 @@ int main(int argc, char** argv) {
         QStringLiteral("screenshot-delay"),
         QStringLiteral("Milliseconds to wait after the first maps (default 1500)."),
         QStringLiteral("MS"), QStringLiteral("1500"));
-    parser.addOptions({screenshot, size, dark, focus, delay, dock});
+    const QCommandLineOption presentation(
+        QStringLiteral("presentation"),
+        QStringLiteral("Start in presentation mode (full screen, large type; F11 or Esc leaves)."));
+    parser.addOptions({screenshot, size, dark, focus, delay, dock, presentation});
     parser.process(app);
 
-    QApplication::setStyle(QStyleFactory::create(QStringLiteral("Fusion")));
+    QApplication::setStyle(convscope::ui::createAppStyle());
     if (parser.isSet(dark))
-        QApplication::setPalette(darkPalette());
+        QApplication::setPalette(convscope::ui::darkPalette());
 
     convscope::ui::MainWindow window;
     const bool shooting = parser.isSet(screenshot);
     window.setInteractive(!shooting);
     if (parser.isSet(size)) {
         const QStringList parts = parser.value(size).split(QLatin1Char('x'));
-        if (parts.size() == 2)
+        if (parts.size() == 2) {
+            window.setWindowState(Qt::WindowNoState);
             window.resize(parts[0].toInt(), parts[1].toInt());
+        }
     }
     window.openDefaults();
     for (const QString& path : parser.positionalArguments())
-        window.openPath(path);
+        window.openPath(path, convscope::ui::MainWindow::OpenReason::CommandLine);
     if (parser.isSet(focus)) {
         const QStringList parts = parser.value(focus).split(QLatin1Char(':'));
         if (parts.size() == 2) {
@@ -102,6 +81,8 @@ int main(int argc, char** argv) {
         }
     }
     window.show();
+    if (parser.isSet(presentation))
+        window.setPresentationMode(true);
     if (parser.isSet(dock)) {
         if (auto* panel = window.findChild<QDockWidget*>(parser.value(dock))) {
             panel->show();

@@ -2,11 +2,13 @@
 // and the edit path seen from the user's side (one engine run per edit with every value panel
 // open; failures that clear the busy indicator and say what went wrong).
 
+#include "app_style.hpp"
 #include "compare_view.hpp"
 #include "document.hpp"
 #include "explain_tools.hpp"
 #include "feature_map_overview.hpp"
 #include "feature_map_view.hpp"
+#include "help_dialogs.hpp"
 #include "kernel_editor.hpp"
 #include "layer_properties_panel.hpp"
 #include "layer_stack_panel.hpp"
@@ -14,10 +16,12 @@
 #include "map_data.hpp"
 #include "pipeline_edit.hpp"
 #include "pixel_inspector.hpp"
+#include "project_io.hpp"
 #include "render_coordinator.hpp"
 #include "sliding_window_view.hpp"
 #include "speed_panel.hpp"
 #include "statistics_panel.hpp"
+#include "window_geometry.hpp"
 
 #include "support/main_window_fixture.hpp"
 #include "support/test_backends.hpp"
@@ -29,19 +33,35 @@
 #include <QApplication>
 #include <QCheckBox>
 #include <QComboBox>
+#include <QDir>
 #include <QDockWidget>
+#include <QFile>
 #include <QLabel>
+#include <QLayout>
+#include <QLineEdit>
 #include <QListWidget>
+#include <QPushButton>
+#include <QMenu>
 #include <QMenuBar>
 #include <QMessageBox>
 #include <QProgressBar>
+#include <QScreen>
+#include <QSettings>
 #include <QStatusBar>
+#include <QStyle>
+#include <QStyleOptionButton>
+#include <QToolButton>
+#include <QScrollArea>
+#include <QScrollBar>
 #include <QSignalSpy>
 #include <QSpinBox>
 #include <QStandardPaths>
 #include <QTemporaryDir>
 #include <QTest>
+#include <QTableWidget>
+#include <QTextBrowser>
 #include <QTimer>
+#include <QToolBar>
 
 using namespace convscope;
 using namespace convscope::ui;
@@ -84,6 +104,132 @@ private Q_SLOTS:
         QTRY_VERIFY(w->mapView()->paintedGeneration() == w->coordinator()->displayedGeneration());
         QCOMPARE(w->mapView()->imageSize(), QSize(451, 300));
         QVERIFY(w->layerStack()->rowDetail(0).contains(QStringLiteral("[8, 300, 451]")));
+    }
+
+    // The overview scrolls from the first result on (no resize needed), and a layer picked in
+    // the Layers list is brought into view there while the large view shows its selected map.
+    void theOverviewScrollsAndFollowsTheLayersList() {
+        auto w = openMainWindow(QSize(1400, 900));
+        QTRY_VERIFY_WITH_TIMEOUT(isIdle(*w) && w->overview()->bandCount() == 6, 20000);
+        QScrollBar* bar = w->overviewScroll()->verticalScrollBar();
+        QTRY_VERIFY(bar->maximum() > 0);
+        FeatureMapOverview* overview = w->overview();
+        QCOMPARE(overview->height(), overview->heightForWidth(overview->width()));
+        QCOMPARE(bar->value(), 0);
+        const QRect last = overview->bandRect(4);
+        QVERIFY(last.top() > w->overviewScroll()->viewport()->height()); // below the fold
+
+        QListWidget* list = w->layerStack()->list();
+        QTest::mouseClick(list->viewport(), Qt::LeftButton, {},
+                          list->visualItemRect(list->item(4)).center());
+        QCOMPARE(w->document()->selectedLayer(), 4);
+        const QRect visible(QPoint(0, bar->value()), w->overviewScroll()->viewport()->size());
+        QVERIFY2(visible.contains(last.topLeft()) && visible.bottom() >= last.top() + 100,
+                 qPrintable(QStringLiteral("band %1..%2, visible %3..%4")
+                                .arg(last.top())
+                                .arg(last.bottom())
+                                .arg(visible.top())
+                                .arg(visible.bottom())));
+        QCOMPARE(w->document()->focus(), (MapId{4, 0}));
+        QTRY_VERIFY_WITH_TIMEOUT(
+            isIdle(*w) && w->mapView()->caption().startsWith(QStringLiteral("Layer 5 ")), 20000);
+
+        // A conv's selected filter is the map shown large.
+        QTest::mouseClick(list->viewport(), Qt::LeftButton, {},
+                          list->visualItemRect(list->item(3)).center());
+        w->kernelEditor()->filterSpin()->setValue(6);
+        QCOMPARE(w->document()->focus(), (MapId{3, 5}));
+        QTRY_VERIFY_WITH_TIMEOUT(isIdle(*w) && w->mapView()->caption().startsWith(
+                                                   QStringLiteral("Layer 4 ")),
+                                 20000);
+        QVERIFY(w->mapView()->caption().endsWith(QStringLiteral("map 6")));
+        // Back to the first layer: the overview scrolls up again.
+        QTest::mouseClick(list->viewport(), Qt::LeftButton, {},
+                          list->visualItemRect(list->item(0)).center());
+        QVERIFY(bar->value() <= overview->bandRect(0).top());
+    }
+
+    // The first window's place: the preferred size where it fits, else the whole screen.
+    void theFirstWindowFitsTheScreen_data() {
+        QTest::addColumn<QRect>("available");
+        QTest::addColumn<QRect>("expected");
+        QTest::addColumn<bool>("maximized");
+        QTest::newRow("1920x1080") << QRect(0, 0, 1920, 1050) << QRect(160, 25, 1600, 1000)
+                                   << false;
+        QTest::newRow("1600x1000") << QRect(0, 0, 1600, 1000) << QRect(8, 40, 1584, 960) << true;
+        QTest::newRow("1280x720 beside a panel")
+            << QRect(64, 0, 1216, 720) << QRect(72, 40, 1200, 680) << true;
+    }
+
+    void theFirstWindowFitsTheScreen() {
+        QFETCH(QRect, available);
+        QFETCH(QRect, expected);
+        QFETCH(bool, maximized);
+        const WindowPlacement placement =
+            initialWindowPlacement(available, QSize(1600, 1000), QSize(16, 40));
+        QCOMPARE(placement.geometry, expected);
+        QCOMPARE(placement.maximized, maximized);
+        QVERIFY(available.contains(placement.geometry));
+    }
+
+    // The real window: the first one fits the screen it opens on; at 1280 × 720 every panel is
+    // within it (the layout's minimum is what its panels need, not what fixed sizes add up to);
+    // the user's geometry is kept for the next start.
+    void theWindowFitsTheScreenAndRemembersItsGeometry() {
+        QSettings().clear();
+        {
+            // Fresh settings: placed for the screen it opens on (the test screen is small).
+            MainWindow first;
+            QVERIFY(first.isMaximized() ||
+                    first.screen()->availableGeometry().contains(first.geometry()));
+            // A 1280 × 720 projector: all of it, and no more (the layout's minimum fits).
+            const QRect projector(0, 0, 1280, 720);
+            first.placeFirstWindow(projector);
+            QVERIFY(first.isMaximized());
+            QVERIFY2(projector.contains(first.geometry()),
+                     qPrintable(QStringLiteral("%1 × %2")
+                                    .arg(first.geometry().width())
+                                    .arg(first.geometry().height())));
+            // A large screen: the preferred size, centred.
+            first.placeFirstWindow(QRect(0, 0, 1920, 1050));
+            QVERIFY(!first.isMaximized());
+            QCOMPARE(first.geometry(), QRect(160, 25, 1600, 1000));
+        }
+        auto w = openMainWindow(QSize(1264, 680));
+        QTRY_VERIFY_WITH_TIMEOUT(isIdle(*w), 20000);
+        QTest::qWait(50);
+        const QSize minimum = w->minimumSizeHint();
+        QVERIFY2(minimum.width() <= 1264 && minimum.height() <= 680,
+                 qPrintable(QStringLiteral("%1 × %2").arg(minimum.width()).arg(minimum.height())));
+        QCOMPARE(w->size(), QSize(1264, 680));
+        const QRect inside = w->rect();
+        auto within = [&](QWidget* widget) {
+            return widget && widget->isVisible() &&
+                   inside.contains(QRect(widget->mapTo(w.get(), QPoint()), widget->size()));
+        };
+        for (const QString& text : {QStringLiteral("Transpose"), QStringLiteral("Paste")}) {
+            QToolButton* button = nullptr;
+            for (QToolButton* b : w->kernelEditor()->findChildren<QToolButton*>())
+                if (b->text() == text)
+                    button = b;
+            QVERIFY2(within(button), qPrintable(text));
+        }
+        QVERIFY(within(w->kernelEditor()->cell(0, 0, 2)));
+        QVERIFY(within(w->speedPanel()));
+        QVERIFY(within(w->statusBar()));
+        for (const QString& dock : {QStringLiteral("inspectorDock"), QStringLiteral("slidingWindowDock")}) {
+            w->findChild<QDockWidget*>(dock)->raise();
+            QTRY_VERIFY2(within(w->findChild<QDockWidget*>(dock)->widget()), qPrintable(dock));
+        }
+        QCOMPARE(w->size(), QSize(1264, 680));
+
+        // Closed at a size of the user's, the next window opens at that size.
+        w->resize(1200, 650);
+        QTRY_COMPARE(w->size(), QSize(1200, 650));
+        w->close();
+        MainWindow next;
+        QCOMPARE(next.size(), QSize(1200, 650));
+        QSettings().clear(); // the other tests start from the default layout
     }
 
     void theLargeViewGetsDetailWhenZoomedIn() {
@@ -145,6 +291,11 @@ private Q_SLOTS:
         auto w = openMainWindow();
         QTRY_VERIFY_WITH_TIMEOUT(isIdle(*w), 20000);
         w->document()->setSelectedLayer(3); // "combinations": conv 8→8
+        // Its map is shown large, at the size the view asks for: then the edit's run is the last.
+        QTRY_VERIFY_WITH_TIMEOUT(isIdle(*w) && w->mapView()->imageSize() == QSize(225, 150),
+                                 20000);
+        QTest::qWait(100);
+        QTRY_VERIFY_WITH_TIMEOUT(isIdle(*w), 20000);
         const QImage before0 = w->overview()->thumbnail({0, 0});
         const QImage before3 = w->overview()->thumbnail({3, 0});
         KernelCell* cell = w->kernelEditor()->cell(0, 1, 1);
@@ -165,6 +316,93 @@ private Q_SLOTS:
         QCOMPARE(w->overview()->thumbnail({0, 0}), before0);
         QVERIFY(w->overview()->thumbnail({3, 0}) != before3);
         QCOMPARE(w->document()->undoStack()->count(), 1);
+    }
+
+    // Undo and redo reach the document wherever the focus is: in a kernel cell after Enter, in
+    // a spin box, in the Layers list. Ctrl+Y redoes too. Typing not yet entered is undone in
+    // its field first.
+    void undoAndRedoWorkFromAnyFocus() {
+        auto w = openMainWindow();
+        QTRY_VERIFY_WITH_TIMEOUT(isIdle(*w), 20000);
+        auto weight = [&w] {
+            return std::get<Conv2d>(w->document()->pipeline().layers[0].op).weights.at(0, 0, 1, 1);
+        };
+        const float original = weight();
+        KernelCell* cell = w->kernelEditor()->cell(0, 1, 1);
+        cell->setFocus();
+        cell->selectAll();
+        QTest::keyClicks(cell, QStringLiteral("2.5"));
+        QTest::keyClick(cell, Qt::Key_Return);
+        QCOMPARE(weight(), 2.5f);
+        QVERIFY(cell->hasFocus() || QApplication::focusWidget() == nullptr);
+        QTest::keyClick(cell, Qt::Key_Z, Qt::ControlModifier);
+        QCOMPARE(weight(), original);
+        QCOMPARE(cell->text().toFloat(), original);
+        QTest::keyClick(cell, Qt::Key_Y, Qt::ControlModifier);
+        QCOMPARE(weight(), 2.5f);
+        QTest::keyClick(cell, Qt::Key_Z, Qt::ControlModifier | Qt::ShiftModifier);
+        QCOMPARE(weight(), 2.5f); // nothing more to redo
+        // From a spin box and from the Layers list.
+        QSpinBox* filter = w->kernelEditor()->filterSpin();
+        QTest::keyClick(filter, Qt::Key_Z, Qt::ControlModifier);
+        QCOMPARE(weight(), original);
+        QTest::keyClick(w->layerStack()->list(), Qt::Key_Y, Qt::ControlModifier);
+        QCOMPARE(weight(), 2.5f);
+        // Typing not yet entered: Ctrl+Z takes it back in the cell, the document is untouched.
+        cell->selectAll();
+        QTest::keyClicks(cell, QStringLiteral("7"));
+        QTest::keyClick(cell, Qt::Key_Z, Qt::ControlModifier);
+        QCOMPARE(weight(), 2.5f);
+        QCOMPARE(w->document()->undoStack()->index(), 1);
+    }
+
+    // Space plays and pauses the slide whenever the Sliding window tab is shown, wherever the
+    // focus is (after clicking a map, in a kernel cell after Enter, on a button); behind
+    // another tab it does nothing, and in a text field it types.
+    void spaceTogglesTheSlideWheneverItsTabIsShown() {
+        auto w = openMainWindow();
+        QTRY_VERIFY_WITH_TIMEOUT(isIdle(*w), 20000);
+        SlidingWindowView* slide = w->tools()->slidingWindow();
+        w->findChild<QDockWidget*>(QStringLiteral("slidingWindowDock"))->raise();
+        QTRY_VERIFY_WITH_TIMEOUT(slide->isVisible() && slide->isReady(), 20000);
+        slide->setSpeed(2);
+        auto space = [&w] {
+            QWidget* focus = QApplication::focusWidget();
+            QTest::keyClick(focus ? focus : w.get(), Qt::Key_Space);
+        };
+        // After clicking a map of the overview.
+        QTest::mouseClick(w->overview(), Qt::LeftButton, {}, w->overview()->tileRect({0, 2}).center());
+        space();
+        QVERIFY(slide->isPlaying());
+        space();
+        QVERIFY(!slide->isPlaying());
+        // In a kernel cell after Enter.
+        KernelCell* cell = w->kernelEditor()->cell(0, 0, 0);
+        cell->setFocus();
+        QTest::keyClick(cell, Qt::Key_Return);
+        space();
+        QVERIFY(slide->isPlaying());
+        space();
+        QVERIFY(!slide->isPlaying());
+        // On the Play button itself (a button of its own would take Space as a click).
+        auto* play = slide->findChild<QPushButton*>(QStringLiteral("slidePlay"));
+        play->setFocus();
+        space();
+        QVERIFY(slide->isPlaying());
+        space();
+        QVERIFY(!slide->isPlaying());
+        // The layer's name in the properties: Space is a character there.
+        auto* name = qobject_cast<QLineEdit*>(w->properties()->field(QStringLiteral("name")));
+        QVERIFY(name);
+        name->setFocus();
+        space();
+        QVERIFY(!slide->isPlaying());
+        // Behind the Speed tab: nothing.
+        w->findChild<QDockWidget*>(QStringLiteral("speedDock"))->raise();
+        QTRY_VERIFY(!slide->isVisible());
+        cell->setFocus();
+        space();
+        QVERIFY(!slide->isPlaying());
     }
 
     void addRemoveAndReorderLayers() {
@@ -300,6 +538,277 @@ private Q_SLOTS:
         // Gray input: the first conv adapts to one channel and everything still runs.
         Pipeline p = w->document()->pipeline();
         QCOMPARE(w->document()->input()->channels(), 3);
+    }
+
+    // A file that cannot be opened — from the command line, File ▸ Open, Recent files or a
+    // project's image — is named in a message box with the reason; what was open stays open.
+    // The box does not block (window-modal, opened), so it is read here as the user sees it.
+    void brokenFilesAreNamedInAMessageBox_data() {
+        QTest::addColumn<QString>("name");
+        QTest::addColumn<QByteArray>("bytes");
+        QTest::addColumn<QString>("says");
+        QTest::newRow("empty image") << "empty.png" << QByteArray() << "image “empty.png”";
+        QTest::newRow("text as jpeg") << "text.jpg" << QByteArray("just some words\n")
+                                      << "image “text.jpg”";
+        QTest::newRow("bad pipeline") << "bad.json" << QByteArray("{\"layers\": [") << "pipeline “bad.json”";
+        QTest::newRow("bad project") << "bad.convscope" << QByteArray("{\"format\": 3}")
+                                     << "project “bad.convscope”";
+        QTest::newRow("project, broken image")
+            << "lecture.convscope"
+            << QByteArray(R"({"format": "convscope-project", "version": 1,
+                             "image": {"path": "text.jpg"},
+                             "pipeline": {"format": "convscope-pipeline", "version": 1,
+                                          "input": "gray", "layers": [{"type": "relu"}]}})")
+            << "project “lecture.convscope”";
+        QTest::newRow("missing") << "gone.png" << QByteArray() << "image “gone.png”";
+    }
+
+    void brokenFilesAreNamedInAMessageBox() {
+        QFETCH(QString, name);
+        QFETCH(QByteArray, bytes);
+        QFETCH(QString, says);
+        QTemporaryDir dir;
+        QFile text(dir.filePath(QStringLiteral("text.jpg")));
+        QVERIFY(text.open(QIODevice::WriteOnly));
+        text.write("just some words\n");
+        text.close();
+        const QString path = dir.filePath(name);
+        if (name != QLatin1String("gone.png") && name != QLatin1String("text.jpg")) {
+            QFile file(path);
+            QVERIFY(file.open(QIODevice::WriteOnly));
+            file.write(bytes);
+        }
+        auto w = openMainWindow();
+        QTRY_VERIFY_WITH_TIMEOUT(isIdle(*w), 20000);
+        const Pipeline pipeline = w->document()->pipeline();
+        const QString image = w->document()->imagePath();
+        const auto input = w->document()->input();
+        QVERIFY(!w->openPath(path));
+        QMessageBox* box = nullptr;
+        QTRY_VERIFY((box = w->findChild<QMessageBox*>(QStringLiteral("fileProblemBox"))) &&
+                    box->isVisible());
+        QVERIFY2(box->text().contains(says), qPrintable(box->text()));
+        QVERIFY(!box->informativeText().isEmpty());
+        QVERIFY2(!box->informativeText().startsWith(path), qPrintable(box->informativeText()));
+        QCOMPARE(box->windowModality(), Qt::WindowModal);
+        QVERIFY(w->lastStatus().contains(name));
+        // What was open stays open.
+        QCOMPARE(w->document()->pipeline(), pipeline);
+        QCOMPARE(w->document()->imagePath(), image);
+        QCOMPARE(w->document()->input(), input);
+        QVERIFY(!w->isWindowModified());
+        box->button(QMessageBox::Ok)->click();
+        QTRY_VERIFY(!w->findChild<QMessageBox*>(QStringLiteral("fileProblemBox")));
+    }
+
+    // Named on the command line, a broken file is reported once the window is on screen; two
+    // are reported one after the other; the open dialog's failures reach the same box.
+    void brokenFilesAtStartAreReportedOnceShown() {
+        QTemporaryDir dir;
+        const QString empty = dir.filePath(QStringLiteral("empty.png"));
+        QFile file(empty);
+        QVERIFY(file.open(QIODevice::WriteOnly));
+        file.close();
+        auto w = openMainWindow(QSize(1400, 900), false);
+        w->hide();
+        w->openDefaults();
+        QVERIFY(!w->openPath(empty, MainWindow::OpenReason::CommandLine));
+        QVERIFY(!w->openPath(dir.filePath(QStringLiteral("bad.json")),
+                             MainWindow::OpenReason::CommandLine));
+        QTest::qWait(20);
+        QVERIFY(!w->findChild<QMessageBox*>(QStringLiteral("fileProblemBox")));
+        w->show();
+        QMessageBox* box = nullptr;
+        QTRY_VERIFY((box = w->findChild<QMessageBox*>(QStringLiteral("fileProblemBox"))) &&
+                    box->isVisible());
+        QVERIFY(box->text().contains(QStringLiteral("empty.png")));
+        box->button(QMessageBox::Ok)->click();
+        QTRY_VERIFY((box = w->findChild<QMessageBox*>(QStringLiteral("fileProblemBox"))) &&
+                    box->isVisible() && box->text().contains(QStringLiteral("bad.json")));
+        QVERIFY(box->informativeText().contains(QStringLiteral("no such file"), Qt::CaseInsensitive));
+        box->button(QMessageBox::Ok)->click();
+        QTRY_VERIFY(!w->findChild<QMessageBox*>(QStringLiteral("fileProblemBox")));
+        Q_EMIT w->tools()->project()->openFailed(dir.filePath(QStringLiteral("x.convscope")),
+                                                 QStringLiteral("not a project"));
+        QTRY_VERIFY((box = w->findChild<QMessageBox*>(QStringLiteral("fileProblemBox"))) &&
+                    box->text().contains(QStringLiteral("project “x.convscope”")));
+        QCOMPARE(box->informativeText(), QStringLiteral("Not a project."));
+        box->button(QMessageBox::Ok)->click();
+    }
+
+    // Presentation mode (View, F11): full screen, large type and cells, only the layers, the
+    // large map and the kernel editor; Esc brings back the layout as it was.
+    void presentationModeShowsWhatTheRoomNeeds() {
+        auto w = openMainWindow();
+        QTRY_VERIFY_WITH_TIMEOUT(isIdle(*w), 20000);
+        auto* action = w->findChild<QAction*>(QStringLiteral("presentationMode"));
+        QVERIFY(action && action->isCheckable());
+        QCOMPARE(action->shortcut(), QKeySequence(Qt::Key_F11));
+        const QSize cell = w->kernelEditor()->cell(0, 0, 0)->size();
+        const qreal points = w->layerStack()->font().pointSizeF();
+        QVERIFY(w->speedPanel()->isVisible() && w->overview()->isVisible());
+
+        w->kernelEditor()->cell(0, 0, 0)->setFocus();
+        QTest::keyClick(QApplication::focusWidget(), Qt::Key_F11);
+        QVERIFY(w->isPresenting());
+        QVERIFY(action->isChecked());
+        QVERIFY(w->windowState() & Qt::WindowFullScreen);
+        QTRY_VERIFY(!w->speedPanel()->isVisible());
+        QVERIFY(w->layerStack()->isVisible());
+        QVERIFY(w->mapView()->isVisible());
+        QVERIFY(w->kernelEditor()->isVisible());
+        QVERIFY(!w->overview()->isVisible());
+        QVERIFY(!w->properties()->isVisible());
+        QVERIFY(!w->statusBar()->isVisible());
+        QVERIFY(!w->findChild<QToolBar*>(QStringLiteral("mainToolBar"))->isVisible());
+        for (QDockWidget* dock : w->tools()->docks())
+            QVERIFY2(!dock->isVisible(), qPrintable(dock->objectName()));
+        QVERIFY(w->layerStack()->font().pointSizeF() >= 1.5 * points);
+        QVERIFY(w->kernelEditor()->cell(0, 0, 0)->width() >= 1.5 * cell.width());
+        QVERIFY(w->kernelEditor()->cell(0, 0, 0)->height() >= 1.5 * cell.height());
+
+        QTest::keyClick(QApplication::focusWidget() ? QApplication::focusWidget() : w.get(),
+                        Qt::Key_Escape);
+        QVERIFY(!w->isPresenting());
+        QVERIFY(!action->isChecked());
+        QVERIFY(!(w->windowState() & Qt::WindowFullScreen));
+        QTRY_VERIFY(w->speedPanel()->isVisible());
+        QVERIFY(w->overview()->isVisible());
+        QVERIFY(w->properties()->isVisible());
+        QVERIFY(w->statusBar()->isVisible());
+        QCOMPARE(w->layerStack()->font().pointSizeF(), points);
+        QCOMPARE(w->kernelEditor()->cell(0, 0, 0)->size(), cell);
+        // F11 toggles both ways.
+        QTest::keyClick(w.get(), Qt::Key_F11);
+        QVERIFY(w->isPresenting());
+        QTest::keyClick(w.get(), Qt::Key_F11);
+        QVERIFY(!w->isPresenting());
+    }
+
+    // The first screen says what to do next, until the user has done it.
+    void theFirstScreenSaysClickAMap() {
+        QSettings().remove(QStringLiteral("firstStepTaken"));
+        auto w = openMainWindow();
+        QTRY_VERIFY_WITH_TIMEOUT(isIdle(*w), 20000);
+        QLabel* hint = w->firstStepHint();
+        QVERIFY(hint->isVisible());
+        QCOMPARE(hint->text(), QStringLiteral("Click a map to edit the filter that made it"));
+        QVERIFY(hint->geometry().bottom() <= w->overviewScroll()->geometry().top());
+        QTest::mouseClick(w->overview(), Qt::LeftButton, {}, w->overview()->tileRect({0, 3}).center());
+        QVERIFY(!hint->isVisible());
+        QCOMPARE(w->document()->focus(), (MapId{0, 3}));
+        auto again = openMainWindow();
+        QVERIFY(!again->firstStepHint()->isVisible());
+        QSettings().remove(QStringLiteral("firstStepTaken"));
+    }
+
+    // Help lists every key from the window's own actions, and walks the tour in the app.
+    void helpHasShortcutsAndGettingStarted() {
+        auto w = openMainWindow();
+        QMenu* help = nullptr;
+        for (QAction* a : w->menuBar()->actions())
+            if (a->text() == QStringLiteral("&Help"))
+                help = a->menu();
+        QVERIFY(help);
+        QAction* keys = nullptr;
+        QAction* tour = nullptr;
+        for (QAction* a : help->actions()) {
+            if (a->text() == QStringLiteral("&Keyboard shortcuts"))
+                keys = a;
+            if (a->text() == QStringLiteral("&Getting started"))
+                tour = a;
+        }
+        QVERIFY(keys && tour);
+        keys->trigger();
+        auto* dialog = w->findChild<ShortcutsDialog*>(QStringLiteral("shortcutsDialog"));
+        QVERIFY(dialog && dialog->isVisible());
+        QMap<QString, QString> listed;
+        for (int row = 0; row < dialog->table()->rowCount(); ++row)
+            listed[dialog->table()->item(row, 0)->text()] = dialog->table()->item(row, 1)->text();
+        auto keysFor = [&listed](const QString& what) {
+            for (auto it = listed.begin(); it != listed.end(); ++it)
+                if (it.key().contains(what))
+                    return it.value();
+            return QString();
+        };
+        QVERIFY2(keysFor(QStringLiteral("Edit ▸ Undo")).contains(QStringLiteral("Ctrl+Z")),
+                 qPrintable(QStringList(listed.keys()).join(QLatin1Char('|'))));
+        QVERIFY(keysFor(QStringLiteral("Edit ▸ Redo")).contains(QStringLiteral("Ctrl+Y")));
+        QCOMPARE(keysFor(QStringLiteral("View ▸ Presentation mode")), QStringLiteral("F11"));
+        QCOMPARE(keysFor(QStringLiteral("Leave presentation mode")), QStringLiteral("Esc"));
+        QCOMPARE(keysFor(QStringLiteral("sliding window")), QStringLiteral("Space"));
+        QVERIFY(keysFor(QStringLiteral("Open image")).contains(QStringLiteral("Ctrl+O")));
+        dialog->close();
+
+        tour->trigger();
+        auto* page = w->findChild<GettingStartedDialog*>(QStringLiteral("gettingStartedDialog"));
+        QVERIFY(page && page->isVisible());
+        const QString text = page->browser()->toPlainText();
+        QVERIFY2(text.contains(QStringLiteral("Click a map of layer 1")), qPrintable(text.left(200)));
+        for (const QString& step : {QStringLiteral("preset"), QStringLiteral("Max pooling"),
+                                    QStringLiteral("normalisation"), QStringLiteral("Speed panel"),
+                                    QStringLiteral("Presentation mode")})
+            QVERIFY2(text.contains(step), qPrintable(step));
+        QVERIFY(!text.contains(QStringLiteral("**"))); // rendered, not shown as source
+        page->close();
+    }
+
+    // With --dark, an unticked check box is still a box: its outline stands out from the base.
+    void uncheckedBoxesShowOnTheDarkPalette() {
+        std::unique_ptr<QStyle> style(createAppStyle());
+        const QPalette dark = darkPalette();
+        QCheckBox box(QStringLiteral("Bias"));
+        box.setStyle(style.get());
+        box.setPalette(dark);
+        box.resize(box.sizeHint());
+        QVERIFY(!box.isChecked());
+        const QImage picture = box.grab().toImage();
+        QStyleOptionButton option;
+        option.initFrom(&box);
+        const QRect indicator = style->subElementRect(QStyle::SE_CheckBoxIndicator, &option, &box);
+        QVERIFY(!indicator.isEmpty());
+        const int base = dark.color(QPalette::Base).lightness();
+        int contrast = 0;
+        auto look = [&](int x, int y) {
+            contrast = std::max(contrast, std::abs(picture.pixelColor(x, y).lightness() - base));
+        };
+        for (int x = indicator.left(); x <= indicator.right(); ++x) {
+            look(x, indicator.top());
+            look(x, indicator.bottom());
+        }
+        for (int y = indicator.top(); y <= indicator.bottom(); ++y) {
+            look(indicator.left(), y);
+            look(indicator.right(), y);
+        }
+        QVERIFY2(contrast >= 60, qPrintable(QString::number(contrast)));
+    }
+
+    // Two recent files of the same name are told apart by their folders.
+    void recentFilesOfTheSameNameShowTheirFolders() {
+        QTemporaryDir dir;
+        QVERIFY(QDir(dir.path()).mkpath(QStringLiteral("a")));
+        QVERIFY(QDir(dir.path()).mkpath(QStringLiteral("b")));
+        const QString sample = QStringLiteral(CONVSCOPE_RESOURCES_DIR "/samples/coins.png");
+        for (const QString& folder : {QStringLiteral("a"), QStringLiteral("b")})
+            QVERIFY(QFile::copy(sample, dir.filePath(folder + QStringLiteral("/pasted.png"))));
+        QVERIFY(QFile::copy(sample, dir.filePath(QStringLiteral("a/other.png"))));
+        auto w = openMainWindow();
+        QVERIFY(w->openPath(dir.filePath(QStringLiteral("a/pasted.png"))));
+        QVERIFY(w->openPath(dir.filePath(QStringLiteral("b/pasted.png"))));
+        QVERIFY(w->openPath(dir.filePath(QStringLiteral("a/other.png"))));
+        auto* menu = w->findChild<QMenu*>(QStringLiteral("recentMenu"));
+        QVERIFY(menu);
+        QStringList labels;
+        for (QAction* a : menu->actions())
+            labels.append(a->text());
+        QVERIFY(labels.size() >= 3);
+        const QString a = QDir::toNativeSeparators(dir.filePath(QStringLiteral("a")));
+        const QString b = QDir::toNativeSeparators(dir.filePath(QStringLiteral("b")));
+        QCOMPARE(labels[0], QStringLiteral("&1 other.png"));
+        QCOMPARE(labels[1], QStringLiteral("&2 pasted.png — %1").arg(b));
+        QCOMPARE(labels[2], QStringLiteral("&3 pasted.png — %1").arg(a));
+        QVERIFY(menu->toolTipsVisible());
+        QSettings().remove(QStringLiteral("recentFiles"));
     }
 
     // Closing a window with unsaved edits: its document's undo stack clears itself as it goes

@@ -205,6 +205,8 @@ private Q_SLOTS:
                 auto* box = qobject_cast<QMessageBox*>(QApplication::activeModalWidget());
                 QVERIFY(box);
                 QCOMPARE(box->objectName(), QStringLiteral("saveChangesBox"));
+                QVERIFY2(box->text().contains(QStringLiteral("chelsea.png")),
+                         qPrintable(box->text()));
                 box->button(button)->click();
             });
         };
@@ -213,6 +215,48 @@ private Q_SLOTS:
         QVERIFY(w->isVisible());
         answer(QMessageBox::Discard);
         QVERIFY(w->close());
+    }
+
+    // Files named on the command line start the session: no edit, no '*', nothing to undo,
+    // no question on close. A project names itself when it does have changes.
+    void openingFromTheCommandLineIsNoEdit() {
+        QTemporaryDir dir;
+        const QString pipeline = QStringLiteral(CONVSCOPE_RESOURCES_DIR "/pipelines/edge-detectors.json");
+        {
+            auto w = test::openMainWindow(); // on the sample and the default pipeline, as at start
+            QVERIFY(w->openPath(pipeline, MainWindow::OpenReason::CommandLine));
+            QTRY_VERIFY_WITH_TIMEOUT(test::isIdle(*w), 20000);
+            QVERIFY(!w->isWindowModified());
+            QVERIFY(!w->document()->undoStack()->canUndo());
+            QVERIFY(!tools(*w)->project()->isModified());
+            QCOMPARE(w->document()->pipelinePath(), QFileInfo(pipeline).absoluteFilePath());
+            // Chosen in the window over a session with nothing to save: still nothing to save,
+            // and Undo goes back to the stack before.
+            QVERIFY(w->openPath(QStringLiteral(CONVSCOPE_RESOURCES_DIR "/pipelines/default.json")));
+            QVERIFY(!w->isWindowModified());
+            QVERIFY(w->document()->undoStack()->canUndo());
+            w->document()->undoStack()->undo();
+            QVERIFY(w->isWindowModified());
+            QString error;
+            QVERIFY(tools(*w)->project()->saveTo(dir.filePath(QStringLiteral("lecture.convscope")),
+                                                 &error));
+        }
+        auto w = test::openMainWindow();
+        QVERIFY(w->openPath(dir.filePath(QStringLiteral("lecture.convscope")),
+                            MainWindow::OpenReason::CommandLine));
+        QTRY_VERIFY_WITH_TIMEOUT(test::isIdle(*w), 20000);
+        QVERIFY(w->windowTitle().startsWith(QStringLiteral("lecture.convscope[*]")));
+        QVERIFY(!w->isWindowModified());
+        QVERIFY(!tools(*w)->project()->isModified());
+        QVERIFY(!w->document()->undoStack()->canUndo());
+        tools(*w)->project()->setInteractive(true);
+        QVERIFY(tools(*w)->project()->maybeSave()); // asks nothing (a box would block here)
+        w->document()->setFocus({2, 1});
+        w->document()->setDisplay({Colormap::Magma, Normalisation::PerLayer});
+        QVERIFY(w->isWindowModified());
+        QCOMPARE(tools(*w)->project()->unsavedChangesText(),
+                 QStringLiteral("The project “lecture.convscope” has unsaved changes."));
+        tools(*w)->project()->setInteractive(false);
     }
 };
 

@@ -12,6 +12,8 @@ void prepareGuiTests() {
 std::unique_ptr<ui::MainWindow> openMainWindow(QSize size, bool defaults) {
     auto window = std::make_unique<ui::MainWindow>();
     window->setInteractive(false);
+    // Exactly this size, whatever the first window's placement on the test screen would be.
+    window->setWindowState(Qt::WindowNoState);
     window->resize(size);
     if (defaults)
         window->openDefaults();

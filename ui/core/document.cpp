@@ -71,24 +71,50 @@ void Document::setLiveBackend(BackendKind kind) {
     Q_EMIT liveBackendChanged();
 }
 
-bool Document::reloadInput(QString* error) {
-    if (imagePath_.isEmpty())
-        return false;
+std::shared_ptr<const Tensor> Document::readInput(const QString& path, InputMode mode,
+                                                  QString* error) {
     try {
-        auto tensor =
-            std::make_shared<Tensor>(load_input(imagePath_.toStdString(), pipeline_.input_mode));
-        imageSize_ = QSize(tensor->width(), tensor->height());
-        input_ = std::move(tensor);
-        ++revision_;
+        return std::make_shared<const Tensor>(load_input(path.toStdString(), mode));
     } catch (const std::bad_alloc&) {
         if (error)
-            *error = tr("%1: not enough memory to load it").arg(imagePath_);
-        return false;
+            *error = tr("%1: not enough memory to load it").arg(path);
     } catch (const std::exception& e) {
         if (error)
             *error = QString::fromUtf8(e.what());
+    }
+    return nullptr;
+}
+
+bool Document::reloadInput(QString* error) {
+    if (imagePath_.isEmpty())
+        return false;
+    auto tensor = readInput(imagePath_, pipeline_.input_mode, error);
+    if (!tensor)
+        return false;
+    imageSize_ = QSize(tensor->width(), tensor->height());
+    input_ = std::move(tensor);
+    ++revision_;
+    return true;
+}
+
+bool Document::resetSession(const Pipeline& pipeline, const QString& imagePath, QString* error) {
+    if (imagePath.isEmpty()) {
+        resetPipeline(pipeline);
+        return true;
+    }
+    auto tensor = readInput(imagePath, pipeline.input_mode, error);
+    if (!tensor) {
+        if (error)
+            Q_EMIT imageError(*error);
         return false;
     }
+    imagePath_ = QFileInfo(imagePath).absoluteFilePath();
+    imageSize_ = QSize(tensor->width(), tensor->height());
+    input_ = std::move(tensor);
+    // The input is already in the new pipeline's mode: applying the pipeline reads nothing.
+    pipeline_.input_mode = pipeline.input_mode;
+    resetPipeline(pipeline);
+    Q_EMIT inputChanged();
     return true;
 }
 
@@ -107,10 +133,15 @@ bool Document::loadImage(const QString& path, QString* error) {
     return true;
 }
 
-bool Document::loadPipeline(const QString& path, QString* error) {
+bool Document::loadPipeline(const QString& path, QString* error, LoadAs as) {
     try {
         Pipeline loaded = load_pipeline(path.toStdString());
-        pipelinePath_ = QFileInfo(path).absoluteFilePath();
+        const QString absolute = QFileInfo(path).absoluteFilePath();
+        if (as == LoadAs::FreshStart) {
+            resetPipeline(loaded, absolute);
+            return true;
+        }
+        pipelinePath_ = absolute;
         edit(tr("Open pipeline %1").arg(QFileInfo(path).fileName()), loaded, {.select = 0});
     } catch (const std::exception& e) {
         if (error)

@@ -66,10 +66,17 @@ public:
 
     // Loads an image in the pipeline's input mode; false with a message naming the file.
     bool loadImage(const QString& path, QString* error = nullptr);
-    // Replaces the pipeline with a file's (undoable); false with a message.
-    bool loadPipeline(const QString& path, QString* error = nullptr);
+    // How a pipeline file replaces the pipeline: as an undoable step, or as a fresh start
+    // (no undo step, nothing to save: the session is the file, as when it is named at start-up).
+    enum class LoadAs { Edit, FreshStart };
+    // Replaces the pipeline with a file's; false with a message, the pipeline unchanged.
+    bool loadPipeline(const QString& path, QString* error = nullptr, LoadAs as = LoadAs::Edit);
     // Replaces the pipeline without an undo step (start-up).
     void resetPipeline(const Pipeline& pipeline, const QString& path = {});
+    // Replaces pipeline and image together without an undo step (a project): the image is
+    // read first, in the new pipeline's input mode, and nothing changes unless it could be;
+    // false with a message naming the file. An empty `imagePath` keeps the image.
+    bool resetSession(const Pipeline& pipeline, const QString& imagePath, QString* error = nullptr);
 
     // Every edit goes through here: one undo step named `text`. (Which layers changed is the
     // engine's to find: it compares with its last run.)
@@ -94,6 +101,9 @@ private:
     // Applies a pipeline state (the commands' redo/undo).
     void applyPipeline(const Pipeline& pipeline, int select);
     bool reloadInput(QString* error);
+    // The image at `path` as the network's input in `mode`; null with a message naming the file.
+    static std::shared_ptr<const Tensor> readInput(const QString& path, InputMode mode,
+                                                   QString* error);
 
     Pipeline pipeline_;
     std::shared_ptr<const Tensor> input_;

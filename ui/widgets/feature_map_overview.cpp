@@ -24,7 +24,11 @@ constexpr int kGap = 6;
 FeatureMapOverview::FeatureMapOverview(Document* document, QWidget* parent)
     : QWidget(parent), document_(document) {
     setMouseTracking(true);
-    setSizePolicy(QSizePolicy::Preferred, QSizePolicy::Preferred);
+    // As tall as its bands at the width it is given: a scroll area around it scrolls from the
+    // first result on (it asks heightForWidth, and the minimum height follows every relayout).
+    QSizePolicy policy(QSizePolicy::Preferred, QSizePolicy::Preferred);
+    policy.setHeightForWidth(true);
+    setSizePolicy(policy);
     setBackgroundRole(QPalette::Base);
     setAutoFillBackground(true);
 }
@@ -34,9 +38,7 @@ void FeatureMapOverview::setTileHeight(int pixels) {
     if (pixels == tileHeight_)
         return;
     tileHeight_ = pixels;
-    layoutBands(width(), true);
-    updateGeometry();
-    update();
+    relayout();
     Q_EMIT thumbnailSizeChanged(thumbnailSize());
 }
 
@@ -140,7 +142,13 @@ void FeatureMapOverview::setResult(std::shared_ptr<const RenderResult> result) {
         band.error = result_->error->message;
         bands_.push_back(std::move(band));
     }
-    layoutBands(width(), true);
+    relayout();
+}
+
+void FeatureMapOverview::relayout() {
+    const int h = layoutBands(width(), true);
+    if (minimumHeight() != h)
+        setMinimumHeight(h);
     updateGeometry();
     update();
 }
@@ -202,6 +210,13 @@ void FeatureMapOverview::resizeEvent(QResizeEvent*) {
     const int h = layoutBands(width(), true);
     if (minimumHeight() != h)
         setMinimumHeight(h);
+}
+
+QRect FeatureMapOverview::bandRect(int layer) const {
+    for (const Band& band : bands_)
+        if (band.layer == layer)
+            return band.rect;
+    return {};
 }
 
 QRect FeatureMapOverview::tileRect(MapId map) const {

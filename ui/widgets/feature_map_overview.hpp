@@ -43,6 +43,8 @@ public:
     // Where a map's thumbnail is drawn (empty if not shown).
     QRect tileRect(MapId map) const;
     int bandCount() const { return int(bands_.size()); }
+    // Where a layer's band is drawn (-1: the input's; empty when there is none).
+    QRect bandRect(int layer) const;
     QString bandTitle(int band) const;
     // Outlines a receptive field (the pixel inspector's) on every thumbnail it reaches; nullptr
     // clears it.
@@ -92,6 +94,8 @@ private:
         std::vector<Tile> tiles;
     };
     int layoutBands(int width, bool apply);
+    // Lays the bands out at the current width and keeps the minimum height equal to theirs.
+    void relayout();
     const Tile* tileAt(QPoint pos) const;
 
     // The receptive field per level (level k: layer k − 1's maps; level 0 the input): the

@@ -24,6 +24,7 @@ public:
     bool isFitting() const { return fit_; }
     quint64 paintedGeneration() const { return paintedGeneration_; }
     QSize imageSize() const { return mapSize_; } // the map's size, in map pixels
+    QString caption() const { return caption_; } // which map it is, as shown over it
     // The picture size the view needs to show the whole map at the current zoom without losing
     // detail, in device pixels (never more than the map's size).
     QSize wantedPictureSize() const;

@@ -44,7 +44,7 @@ int nextSession() {
 KernelCell::KernelCell(int channel, int y, int x, QWidget* parent)
     : QLineEdit(parent), channel_(channel), y_(y), x_(x) {
     setAlignment(Qt::AlignCenter);
-    setFixedSize(52, 28);
+    fitToFont();
     auto* validator = new QDoubleValidator(this);
     validator->setNotation(QDoubleValidator::ScientificNotation);
     validator->setLocale(QLocale::c());
@@ -101,6 +101,14 @@ void KernelCell::setValue(float value, float maxAbs) {
     setPalette(pal);
 }
 
+void KernelCell::fitToFont() {
+    // 52 × 28 at the application's font, larger with a larger font (presentation mode).
+    const double scale = font().pointSizeF() > 0 && QApplication::font().pointSizeF() > 0
+                             ? font().pointSizeF() / QApplication::font().pointSizeF()
+                             : 1.0;
+    setFixedSize(int(std::lround(52 * scale)), int(std::lround(28 * scale)));
+}
+
 void KernelCell::commitText() {
     if (!isModified())
         return;
@@ -120,8 +128,10 @@ void KernelCell::focusOutEvent(QFocusEvent* event) {
 
 void KernelCell::changeEvent(QEvent* event) {
     QLineEdit::changeEvent(event);
-    // A larger font (presentation mode) leaves less room: format the value again.
-    if (event->type() == QEvent::FontChange && !(hasFocus() && isModified()))
+    if (event->type() != QEvent::FontChange)
+        return;
+    fitToFont(); // a larger font (presentation mode) makes a larger cell
+    if (!(hasFocus() && isModified())) // and the value is formatted to it again
         showValue();
 }
 

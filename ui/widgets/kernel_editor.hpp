@@ -57,6 +57,7 @@ protected:
 
 private:
     void commitText();
+    void fitToFont();
     // Shows value_ formatted to the cell (never cut off), the full value in the tooltip.
     void showValue();
     float step(Qt::KeyboardModifiers modifiers) const;

@@ -3,6 +3,8 @@
 #include "colorbar.hpp"
 #include "document.hpp"
 #include "explain_tools.hpp"
+#include "file_problem.hpp"
+#include "help_dialogs.hpp"
 #include "feature_map_overview.hpp"
 #include "feature_map_view.hpp"
 #include "kernel_editor.hpp"
@@ -11,7 +13,9 @@
 #include "pipeline_edit.hpp"
 #include "project_io.hpp"
 #include "render_coordinator.hpp"
+#include "sliding_window_view.hpp"
 #include "speed_panel.hpp"
+#include "window_geometry.hpp"
 
 #include "resource_paths.hpp"
 
@@ -22,6 +26,7 @@
 #include "convscope/simd.hpp"
 #include "convscope/versions.hpp"
 
+#include <QAbstractSpinBox>
 #include <QAction>
 #include <QActionGroup>
 #include <QApplication>
@@ -29,21 +34,28 @@
 #include <QCloseEvent>
 #include <QComboBox>
 #include <QDir>
+#include <QDoubleValidator>
+#include <QIntValidator>
 #include <QDockWidget>
 #include <QDragEnterEvent>
 #include <QFileDialog>
 #include <QFileInfo>
 #include <QImageReader>
+#include <QKeyEvent>
 #include <QLabel>
+#include <QLineEdit>
 #include <QMenuBar>
 #include <QMessageBox>
 #include <QMimeData>
 #include <QProgressBar>
 #include <QScrollArea>
+#include <QScrollBar>
+#include <QScreen>
 #include <QSettings>
 #include <QSplitter>
 #include <QStatusBar>
 #include <QThread>
+#include <QTimer>
 #include <QToolBar>
 #include <QToolButton>
 #include <QUndoStack>
@@ -61,6 +73,8 @@ namespace {
 
 constexpr int kMaxRecent = 8;
 constexpr qint64 kLargeImagePixels = 16'000'000;
+// Presentation mode: type and kernel cells this much larger, to be read from the back of a room.
+constexpr double kPresentationFontScale = 1.6;
 
 QString imageFilter() {
     return QObject::tr(
@@ -121,7 +135,22 @@ MainWindow::MainWindow(QWidget* parent) : QMainWindow(parent) {
 
     auto* split = new QSplitter(Qt::Horizontal);
     split->setObjectName(QStringLiteral("centralSplitter"));
-    split->addWidget(overviewScroll_);
+    // The next step, said once over the overview until the user has taken it.
+    hint_ = new QLabel(tr("Click a map to edit the filter that made it"));
+    hint_->setObjectName(QStringLiteral("firstStepHint"));
+    hint_->setContentsMargins(12, 6, 12, 6);
+    hint_->setForegroundRole(QPalette::HighlightedText);
+    hint_->setBackgroundRole(QPalette::Highlight);
+    hint_->setAutoFillBackground(true);
+    hint_->setVisible(!QSettings().value(QStringLiteral("firstStepTaken")).toBool());
+    overviewPane_ = new QWidget;
+    auto* overviewLayout = new QVBoxLayout(overviewPane_);
+    overviewLayout->setContentsMargins(0, 0, 0, 0);
+    overviewLayout->setSpacing(0);
+    overviewLayout->addWidget(hint_);
+    overviewLayout->addWidget(overviewScroll_, 1);
+
+    split->addWidget(overviewPane_);
     split->addWidget(viewPane);
     split->setStretchFactor(0, 3);
     split->setStretchFactor(1, 2);
@@ -135,6 +164,10 @@ MainWindow::MainWindow(QWidget* parent) : QMainWindow(parent) {
     connect(tools_->project(), &ProjectController::projectPathChanged, this,
             &MainWindow::updateTitle);
     tools_->project()->addTemporaryFolder(tempDir_.path());
+    connect(tools_->project(), &ProjectController::openFailed, this,
+            [this](const QString& path, const QString& reason) {
+                reportFileProblem({path, FileProblem::Kind::Project, reason});
+            });
     connect(tools_->project(), &ProjectController::saved, this,
             [this](const QString& path) { addRecentFile(path); });
     createActions();
@@ -162,6 +195,10 @@ MainWindow::MainWindow(QWidget* parent) : QMainWindow(parent) {
         updatedLabel_->setText(tr("updated in %1 ms").arg(ms, 0, 'f', ms < 10 ? 1 : 0));
     });
     connect(overview_, &FeatureMapOverview::mapClicked, this, [this](MapId id) {
+        if (hint_->isVisible() && id.layer >= 0) {
+            hint_->hide();
+            QSettings().setValue(QStringLiteral("firstStepTaken"), true);
+        }
         if (id.layer >= 0) {
             document_->setSelectedLayer(id.layer);
             if (std::holds_alternative<Conv2d>(document_->pipeline().layers[id.layer].op))
@@ -171,6 +208,9 @@ MainWindow::MainWindow(QWidget* parent) : QMainWindow(parent) {
     });
     connect(overview_, &FeatureMapOverview::layerClicked, document_, &Document::setSelectedLayer);
     connect(document_, &Document::selectionChanged, overview_, qOverload<>(&QWidget::update));
+    // Selecting a layer anywhere (the Layers list, a band, an added layer) brings its band into
+    // the overview and its selected map into the large view.
+    connect(document_, &Document::selectionChanged, this, &MainWindow::followSelection);
     connect(document_, &Document::inputChanged, this, [this] {
         updateImageInfo();
         updateTitle();
@@ -193,6 +233,7 @@ MainWindow::MainWindow(QWidget* parent) : QMainWindow(parent) {
     connect(overview_, &FeatureMapOverview::thumbnailSizeChanged, coordinator_,
             &RenderCoordinator::setThumbnailSize);
 
+    qApp->installEventFilter(this);
     readSettings();
     updateTitle();
     if (!kernelEditor_->presetsError().isEmpty())
@@ -200,7 +241,50 @@ MainWindow::MainWindow(QWidget* parent) : QMainWindow(parent) {
                    10000);
 }
 
+bool MainWindow::ownsWidget(const QObject* object) const {
+    const auto* widget = qobject_cast<const QWidget*>(object);
+    if (!widget)
+        return false;
+    const QWidget* top = widget->window();
+    return top == this || (top && top->parentWidget() == this); // floating docks too
+}
+
+bool MainWindow::windowShortcutWins(const QObject* focus, const QKeyEvent& key) const {
+    const auto* spin = qobject_cast<const QAbstractSpinBox*>(focus);
+    const auto* edit = qobject_cast<const QLineEdit*>(focus);
+    if (edit && qobject_cast<const QAbstractSpinBox*>(edit->parent()))
+        spin = qobject_cast<const QAbstractSpinBox*>(edit->parent());
+    if (spin)
+        edit = nullptr; // a number field: its value is the document's, not text of its own
+    if (key.matches(QKeySequence::Undo))
+        return spin || (edit && !(edit->isModified() && edit->isUndoAvailable()));
+    const bool ctrlY = key.key() == Qt::Key_Y && key.modifiers() == Qt::ControlModifier;
+    if (key.matches(QKeySequence::Redo) || ctrlY)
+        return spin || (edit && !(edit->isModified() && edit->isRedoAvailable()));
+    if (key.key() == Qt::Key_Space && key.modifiers() == Qt::NoModifier &&
+        playAction_->isEnabled()) {
+        // A text field types the space; a number field (a kernel cell) has no use for it.
+        const bool number = edit && (qobject_cast<const QDoubleValidator*>(edit->validator()) ||
+                                     qobject_cast<const QIntValidator*>(edit->validator()));
+        return !edit || number || edit->isReadOnly();
+    }
+    return false;
+}
+
+bool MainWindow::eventFilter(QObject* watched, QEvent* event) {
+    // Undo, redo and Space belong to the window: a text field or a spin box with the focus
+    // would take them for itself (undoing its own text, typing a space) and nothing would
+    // happen, so they pass them on, unless the field has typing of its own to undo.
+    if (event->type() == QEvent::ShortcutOverride && ownsWidget(watched) &&
+        windowShortcutWins(watched, *static_cast<QKeyEvent*>(event))) {
+        event->ignore();
+        return true;
+    }
+    return QMainWindow::eventFilter(watched, event);
+}
+
 MainWindow::~MainWindow() {
+    qApp->removeEventFilter(this);
     // A floating dock is a window of its own: destroyed with us, it closes, and its panel hides
     // and tells the map data it wants no more values. The map data and the coordinator were made
     // before the docks, so they would be gone by then; the docks go first, while all lives.
@@ -208,6 +292,11 @@ MainWindow::~MainWindow() {
 }
 
 void MainWindow::createDocks() {
+    // The side columns reach down to the status bar, the bottom docks sit under the centre
+    // only. Set before any dock is added: the window's minimum size is computed as they come,
+    // and a bottom area under the columns would stack their heights.
+    setCorner(Qt::BottomLeftCorner, Qt::LeftDockWidgetArea);
+    setCorner(Qt::BottomRightCorner, Qt::RightDockWidgetArea);
     layerStack_ = new LayerStackPanel(document_);
     auto* layersDock = new QDockWidget(tr("Layers"), this);
     layersDock->setObjectName(QStringLiteral("layersDock"));
@@ -233,8 +322,6 @@ void MainWindow::createDocks() {
     addDockWidget(Qt::BottomDockWidgetArea, speedDock);
     // Statistics, pixel inspector, compare and sliding window dock beside these.
     tools_ = new ExplainTools(this, coordinator_, view_);
-    setCorner(Qt::BottomLeftCorner, Qt::LeftDockWidgetArea);
-    setCorner(Qt::BottomRightCorner, Qt::RightDockWidgetArea);
     resizeDocks({layersDock, kernelDock}, {300, 360}, Qt::Horizontal);
     resizeDocks({layersDock, propertiesDock}, {380, 420}, Qt::Vertical);
     resizeDocks({speedDock}, {230}, Qt::Vertical);
@@ -268,6 +355,8 @@ void MainWindow::createActions() {
         connect(a, &QAction::triggered, this, [this, path] { openPath(path); });
     }
     recentMenu_ = file->addMenu(tr("&Recent files"));
+    recentMenu_->setObjectName(QStringLiteral("recentMenu"));
+    recentMenu_->setToolTipsVisible(true); // the full path
     file->addSeparator();
     QAction* paste = file->addAction(tr("&Paste image"), this, &MainWindow::pasteFromClipboard);
     paste->setShortcut(QKeySequence::Paste);
@@ -280,7 +369,11 @@ void MainWindow::createActions() {
     QAction* undo = document_->undoStack()->createUndoAction(this, tr("&Undo"));
     undo->setShortcut(QKeySequence::Undo);
     QAction* redo = document_->undoStack()->createRedoAction(this, tr("&Redo"));
-    redo->setShortcut(QKeySequence::Redo);
+    // The platform's redo keys and Ctrl+Y, which users of other desktops expect.
+    QList<QKeySequence> redoKeys = QKeySequence::keyBindings(QKeySequence::Redo);
+    if (!redoKeys.contains(QKeySequence(Qt::CTRL | Qt::Key_Y)))
+        redoKeys.append(QKeySequence(Qt::CTRL | Qt::Key_Y));
+    redo->setShortcuts(redoKeys);
     edit->addAction(undo);
     edit->addAction(redo);
     edit->addSeparator();
@@ -324,10 +417,40 @@ void MainWindow::createActions() {
     viewMenu->addSeparator();
     for (QDockWidget* dock : findChildren<QDockWidget*>())
         viewMenu->addAction(dock->toggleViewAction());
+    viewMenu->addSeparator();
+    presentationAction_ = viewMenu->addAction(tr("P&resentation mode"));
+    presentationAction_->setObjectName(QStringLiteral("presentationMode"));
+    presentationAction_->setCheckable(true);
+    presentationAction_->setShortcut(QKeySequence(Qt::Key_F11));
+    presentationAction_->setToolTip(
+        tr("Full screen with large type: the layers, the large map and the kernel editor only "
+           "(F11 or Esc returns)"));
+    connect(presentationAction_, &QAction::toggled, this, &MainWindow::setPresentationMode);
+    leavePresentation_ = new QAction(tr("Leave presentation mode"), this);
+    leavePresentation_->setShortcut(QKeySequence(Qt::Key_Escape));
+    leavePresentation_->setEnabled(false);
+    connect(leavePresentation_, &QAction::triggered, this, [this] { setPresentationMode(false); });
+    addAction(leavePresentation_);
+    viewMenu->addSeparator();
+    // Space plays and pauses the slide whenever its tab is shown, wherever the focus is (see
+    // eventFilter): an action of the window's rather than the Play button's own shortcut.
+    playAction_ = viewMenu->addAction(tr("&Play / pause the sliding window"), this, [this] {
+        SlidingWindowView* slide = tools_->slidingWindow();
+        slide->isPlaying() ? slide->pause() : slide->play();
+    });
+    playAction_->setObjectName(QStringLiteral("playSlide"));
+    playAction_->setShortcut(QKeySequence(Qt::Key_Space));
+    playAction_->setEnabled(false);
+    if (auto* slideDock = findChild<QDockWidget*>(QStringLiteral("slidingWindowDock")))
+        connect(slideDock, &QDockWidget::visibilityChanged, playAction_, &QAction::setEnabled);
 
     tools_->installMenus(file, save, menuBar());
 
     QMenu* help = menuBar()->addMenu(tr("&Help"));
+    help->addAction(tr("&Getting started"), this, &MainWindow::showGettingStarted)
+        ->setShortcut(QKeySequence::HelpContents);
+    help->addAction(tr("&Keyboard shortcuts"), this, &MainWindow::showShortcuts);
+    help->addSeparator();
     help->addAction(tr("&About ConvScope"), this, &MainWindow::about);
     help->addAction(tr("About &Qt"), qApp, &QApplication::aboutQt);
 
@@ -464,10 +587,10 @@ void MainWindow::setInteractive(bool interactive) {
     tools_->project()->setInteractive(interactive);
 }
 
-bool MainWindow::openPath(const QString& path) {
+bool MainWindow::openPath(const QString& path, OpenReason reason) {
     const QFileInfo info(path);
     if (!info.exists()) {
-        showStatus(tr("%1: no such file").arg(path), 8000);
+        reportFileProblem({path, FileProblem::kindOf(path), tr("There is no such file.")});
         return false;
     }
     if (ProjectController::isProjectFile(path)) {
@@ -475,7 +598,7 @@ bool MainWindow::openPath(const QString& path) {
             return false;
         QString error;
         if (!tools_->project()->open(info.absoluteFilePath(), &error)) {
-            showStatus(error, 10000);
+            reportFileProblem({path, FileProblem::Kind::Project, error});
             return false;
         }
         addRecentFile(info.absoluteFilePath());
@@ -488,10 +611,18 @@ bool MainWindow::openPath(const QString& path) {
     }
     if (info.suffix().compare(QLatin1String("json"), Qt::CaseInsensitive) == 0) {
         QString error;
-        if (!document_->loadPipeline(info.absoluteFilePath(), &error)) {
-            showStatus(error, 10000);
+        ProjectController* project = tools_->project();
+        // Opened over a session with nothing to save, the pipeline file is what there is: no
+        // change to save either (its undo step stays, to go back to the stack before).
+        const bool nothingToSave = !project->isModified() && project->projectPath().isEmpty();
+        const auto as = reason == OpenReason::CommandLine ? Document::LoadAs::FreshStart
+                                                          : Document::LoadAs::Edit;
+        if (!document_->loadPipeline(info.absoluteFilePath(), &error, as)) {
+            reportFileProblem({path, FileProblem::Kind::Pipeline, error});
             return false;
         }
+        if (nothingToSave)
+            document_->undoStack()->setClean();
         // A pipeline's input mode decides the channels: reload the image in that mode.
         showStatus(tr("Opened pipeline %1").arg(info.fileName()));
         addRecentFile(info.absoluteFilePath());
@@ -582,16 +713,16 @@ bool MainWindow::loadImageMaybeDownscaled(const QString& path) {
             if (!image.isNull() && image.save(scaled)) {
                 target = scaled;
             } else if (tooLarge) {
-                showStatus(tr("%1: cannot make a scaled copy (%2); not opened")
-                               .arg(QFileInfo(path).fileName(), reader.errorString()),
-                           10000);
+                reportFileProblem(
+                    {path, FileProblem::Kind::Image,
+                     tr("A scaled copy cannot be made (%1).").arg(reader.errorString())});
                 return false;
             }
         }
     }
     QString error;
     if (!document_->loadImage(target, &error)) {
-        showStatus(error, 10000);
+        reportFileProblem({path, FileProblem::Kind::Image, error});
         return false;
     }
     return true;
@@ -676,6 +807,8 @@ void MainWindow::dropEvent(QDropEvent* event) {
 
 void MainWindow::onResult(std::shared_ptr<const RenderResult> result) {
     overview_->setResult(result);
+    if (pendingScroll_ > -2)
+        scrollOverviewTo(pendingScroll_);
     layerStack_->setResult(result);
     speedPanel_->setResult(result);
     const Pipeline& p = document_->pipeline();
@@ -702,6 +835,39 @@ void MainWindow::onResult(std::shared_ptr<const RenderResult> result) {
     Q_EMIT resultShown(result->generation);
 }
 
+void MainWindow::followSelection() {
+    const int layer = document_->selectedLayer();
+    const Pipeline& p = document_->pipeline();
+    if (layer < 0 || layer >= int(p.layers.size()))
+        return;
+    // The selected filter of a conv; for other layers the channel shown so far, where it exists.
+    int channel = document_->focus().channel;
+    if (std::holds_alternative<Conv2d>(p.layers[layer].op))
+        channel = document_->selectedFilter();
+    const int channels = document_->outputShapeOf(layer).channels;
+    document_->setFocus(MapId{layer, std::clamp(channel, 0, std::max(0, channels - 1))});
+    scrollOverviewTo(layer);
+}
+
+void MainWindow::scrollOverviewTo(int layer) {
+    const QRect band = overview_->bandRect(layer);
+    if (band.isEmpty()) { // not shown yet: when the maps arrive
+        pendingScroll_ = layer;
+        return;
+    }
+    pendingScroll_ = -2;
+    const QRect viewport(QPoint(0, overviewScroll_->verticalScrollBar()->value()),
+                         overviewScroll_->viewport()->size());
+    if (viewport.contains(band))
+        return;
+    // The whole band when it fits, else its top (title and first row of maps).
+    if (band.height() <= viewport.height())
+        overviewScroll_->ensureVisible(band.center().x(), band.center().y(), 0,
+                                       band.height() / 2);
+    else
+        overviewScroll_->verticalScrollBar()->setValue(band.top());
+}
+
 void MainWindow::addRecentFile(const QString& path) {
     QSettings settings;
     QStringList recent = settings.value(QStringLiteral("recentFiles")).toStringList();
@@ -716,10 +882,22 @@ void MainWindow::addRecentFile(const QString& path) {
 void MainWindow::updateRecentMenu() {
     recentMenu_->clear();
     const QStringList recent = QSettings().value(QStringLiteral("recentFiles")).toStringList();
+    QStringList names;
+    for (const QString& path : recent)
+        names.append(QFileInfo(path).fileName());
     for (int i = 0; i < recent.size(); ++i) {
         const QString path = recent[i];
-        QAction* a = recentMenu_->addAction(
-            QStringLiteral("&%1 %2").arg(i + 1).arg(QFileInfo(path).fileName()));
+        // Files of the same name are told apart by their folder (the home folder as ~).
+        QString label = names[i];
+        if (names.count(names[i]) > 1) {
+            QString folder = QDir::toNativeSeparators(QFileInfo(path).absolutePath());
+            const QString home = QDir::toNativeSeparators(QDir::homePath());
+            if (folder == home || folder.startsWith(home + QDir::separator()))
+                folder = QLatin1Char('~') + folder.mid(home.size());
+            label = tr("%1 — %2").arg(names[i], folder);
+        }
+        label.replace(QLatin1Char('&'), QStringLiteral("&&"));
+        QAction* a = recentMenu_->addAction(QStringLiteral("&%1 %2").arg(i + 1).arg(label));
         a->setToolTip(path);
         connect(a, &QAction::triggered, this, [this, path] { openPath(path); });
     }
@@ -750,9 +928,54 @@ void MainWindow::updateImageInfo() {
                             .arg(input->channels() == 1 ? tr("gray") : tr("RGB")));
 }
 
+void MainWindow::reportFileProblem(const FileProblem& problem) {
+    showStatus(problem.line(), 10000);
+    pendingProblems_.push_back(problem);
+    showNextProblem();
+}
+
+void MainWindow::showNextProblem() {
+    // One box at a time, over the window once it is on screen (a file named on the command line
+    // fails before that). Window-modal and not blocking: the caller goes on, tests read it.
+    if (pendingProblems_.empty() || !isVisible() ||
+        findChild<QMessageBox*>(QStringLiteral("fileProblemBox")))
+        return;
+    const FileProblem problem = pendingProblems_.front();
+    pendingProblems_.erase(pendingProblems_.begin());
+    auto* box = new QMessageBox(QMessageBox::Warning, tr("ConvScope"), problem.text(),
+                                QMessageBox::Ok, this);
+    box->setObjectName(QStringLiteral("fileProblemBox"));
+    box->setInformativeText(problem.why());
+    box->setDetailedText(QDir::toNativeSeparators(QFileInfo(problem.path).absoluteFilePath()));
+    box->setAttribute(Qt::WA_DeleteOnClose);
+    connect(box, &QObject::destroyed, this, [this] {
+        QTimer::singleShot(0, this, &MainWindow::showNextProblem);
+    });
+    box->open();
+}
+
+void MainWindow::showEvent(QShowEvent* event) {
+    QMainWindow::showEvent(event);
+    QTimer::singleShot(0, this, &MainWindow::showNextProblem);
+}
+
 void MainWindow::showStatus(const QString& text, int timeout) {
     lastStatus_ = text;
     statusBar()->showMessage(text, timeout);
+}
+
+void MainWindow::showShortcuts() {
+    if (!shortcuts_)
+        shortcuts_ = new ShortcutsDialog(this);
+    shortcuts_->show();
+    shortcuts_->raise();
+}
+
+void MainWindow::showGettingStarted() {
+    if (!gettingStarted_)
+        gettingStarted_ = new GettingStartedDialog(this);
+    gettingStarted_->show();
+    gettingStarted_->raise();
 }
 
 void MainWindow::about() {
@@ -779,12 +1002,66 @@ void MainWindow::about() {
 void MainWindow::readSettings() {
     QSettings settings;
     const QByteArray geometry = settings.value(QStringLiteral("geometry")).toByteArray();
-    if (geometry.isEmpty())
-        resize(1600, 1000);
-    else
-        restoreGeometry(geometry);
+    if (geometry.isEmpty() || !restoreGeometry(geometry))
+        placeFirstWindow(screen()->availableGeometry());
     restoreState(settings.value(QStringLiteral("windowState")).toByteArray());
     updateRecentMenu();
+}
+
+void MainWindow::placeFirstWindow(const QRect& available) {
+    // Room for a title bar and borders, which are not known before the window is shown.
+    const QSize frame(16, 40);
+    const WindowPlacement placement =
+        initialWindowPlacement(available, QSize(1600, 1000), frame);
+    setGeometry(placement.geometry);
+    setWindowState(placement.maximized ? (windowState() | Qt::WindowMaximized)
+                                       : (windowState() & ~Qt::WindowMaximized));
+}
+
+void MainWindow::setPresentationMode(bool on) {
+    if (on == presenting_)
+        return;
+    presenting_ = on;
+    {
+        QSignalBlocker block(presentationAction_);
+        presentationAction_->setChecked(on);
+    }
+    leavePresentation_->setEnabled(on);
+    if (on) {
+        // What the room sees: the layers, the large map and the kernel editor, in large type.
+        // Everything else comes back as it was with F11 or Esc.
+        beforePresentation_ = saveState();
+        wasMaximized_ = isMaximized();
+        for (QDockWidget* dock : findChildren<QDockWidget*>()) {
+            const QString name = dock->objectName();
+            const bool keep = name == QLatin1String("layersDock") || name == QLatin1String("kernelDock");
+            if (keep) {
+                dock->show();
+                dock->raise();
+            } else {
+                dock->hide();
+            }
+        }
+        for (QToolBar* bar : findChildren<QToolBar*>())
+            bar->hide();
+        overviewPane_->hide();
+        statusBar()->hide();
+        QFont large = QApplication::font();
+        large.setPointSizeF(large.pointSizeF() * kPresentationFontScale);
+        setFont(large);
+        showFullScreen();
+    } else {
+        setFont(QFont());
+        setAttribute(Qt::WA_SetFont, false);
+        overviewPane_->show();
+        statusBar()->show();
+        restoreState(beforePresentation_);
+        if (wasMaximized_)
+            showMaximized();
+        else
+            showNormal();
+    }
+    Q_EMIT presentationModeChanged(on);
 }
 
 void MainWindow::writeSettings() {
@@ -799,6 +1076,7 @@ void MainWindow::closeEvent(QCloseEvent* event) {
         event->ignore();
         return;
     }
+    setPresentationMode(false); // the layout to remember is the user's own
     writeSettings();
     event->accept();
 }

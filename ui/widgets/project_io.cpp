@@ -266,12 +266,13 @@ bool ProjectController::saveTo(const QString& path, QString* error) {
         Q_EMIT message(problem);
         return false;
     }
+    // Clean before the new name is announced: whoever shows the name shows it unmodified.
+    setClean();
     const QString absolute = QFileInfo(path).absoluteFilePath();
     if (absolute != projectPath_) {
         projectPath_ = absolute;
         Q_EMIT projectPathChanged(projectPath_);
     }
-    setClean();
     Q_EMIT message(tr("Saved project %1").arg(QFileInfo(path).fileName()));
     Q_EMIT saved(absolute);
     return true;
@@ -314,20 +315,24 @@ bool ProjectController::open(const QString& path, QString* error) {
             return fail(tr("%1: its image %2 is missing (moved or deleted?)")
                             .arg(QFileInfo(path).fileName(), imagePath));
     }
+    // All or nothing: a project whose image cannot be read leaves the session as it was.
     loading_ = true;
-    document_->resetPipeline(project.pipeline);
     QString imageError;
-    bool ok = imagePath.isEmpty() || document_->loadImage(imagePath, &imageError);
-    applyViewSettingsJson(*document_, QString::fromStdString(project.view_json));
+    const bool ok = document_->resetSession(project.pipeline, imagePath, &imageError);
+    if (ok)
+        applyViewSettingsJson(*document_, QString::fromStdString(project.view_json));
     loading_ = false;
     if (!ok)
         return fail(tr("%1: %2").arg(QFileInfo(path).fileName(), imageError));
     if (unpacked)
         embeddedDir_ = std::move(unpacked);
+    projectPath_.clear(); // the embedding choice below is the file's, no change to it
     setEmbedImage(project.has_embedded_image());
+    // Clean before the name is announced: an image opened earlier counted as a change of the
+    // project only once there is one, and the title must not show that.
+    setClean();
     projectPath_ = QFileInfo(path).absoluteFilePath();
     Q_EMIT projectPathChanged(projectPath_);
-    setClean();
     Q_EMIT message(tr("Opened project %1").arg(QFileInfo(path).fileName()));
     Q_EMIT opened(projectPath_);
     return true;
@@ -345,8 +350,17 @@ bool ProjectController::openDialog() {
     QString error;
     if (open(path, &error))
         return true;
-    QMessageBox::warning(window_, tr("Open project"), error);
+    Q_EMIT openFailed(path, error);
     return false;
+}
+
+QString ProjectController::unsavedChangesText() const {
+    if (!projectPath_.isEmpty())
+        return tr("The project “%1” has unsaved changes.").arg(QFileInfo(projectPath_).fileName());
+    const QString image = document_->imagePath().isEmpty()
+                              ? tr("no image")
+                              : QFileInfo(document_->imagePath()).fileName();
+    return tr("The session on “%1” has unsaved changes.").arg(image);
 }
 
 bool ProjectController::maybeSave() {
@@ -354,10 +368,13 @@ bool ProjectController::maybeSave() {
         return true;
     if (!interactive_)
         return true;
-    QMessageBox box(QMessageBox::Warning, tr("ConvScope"), tr("The session has unsaved changes."),
+    QMessageBox box(QMessageBox::Warning, tr("ConvScope"), unsavedChangesText(),
                     QMessageBox::NoButton, window_);
     box.setObjectName(QStringLiteral("saveChangesBox"));
-    box.setInformativeText(tr("Save changes?"));
+    box.setInformativeText(projectPath_.isEmpty()
+                               ? tr("Save them as a project (image, pipeline and view in one "
+                                    "file)?")
+                               : tr("Save the changes?"));
     box.setStandardButtons(QMessageBox::Save | QMessageBox::Discard | QMessageBox::Cancel);
     box.setDefaultButton(QMessageBox::Save);
     switch (box.exec()) {

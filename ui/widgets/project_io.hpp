@@ -56,6 +56,8 @@ public:
     // Asks "Save changes?" when there are any: true when the caller may go on (saved or
     // discarded), false on Cancel or a failed save.
     bool maybeSave();
+    // What the question says: which project, or which image the unsaved session is on.
+    QString unsavedChangesText() const;
     // Forget the project file (a plain image or pipeline was opened over it).
     void detach();
 
@@ -72,6 +74,8 @@ Q_SIGNALS:
     void message(const QString& text);
     void saved(const QString& path);
     void opened(const QString& path);
+    // The open dialog's file cannot be opened (the window says so).
+    void openFailed(const QString& path, const QString& reason);
 
 private:
     void markDirty();

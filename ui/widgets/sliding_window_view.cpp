@@ -397,7 +397,6 @@ SlidingWindowView::SlidingWindowView(Document* document, MapDataProvider* data, 
     playButton_ = new QPushButton(tr("Play"));
     playButton_->setObjectName(QStringLiteral("slidePlay"));
     playButton_->setToolTip(tr("Play or pause the window's slide (Space)"));
-    playButton_->setShortcut(Qt::Key_Space);
     backButton_ = new QToolButton;
     backButton_->setText(QStringLiteral("◀"));
     backButton_->setToolTip(tr("One step back"));

@@ -7,6 +7,7 @@
 #include "convscope/simd.hpp"
 
 #include <QCheckBox>
+#include <QGridLayout>
 #include <QHBoxLayout>
 #include <QHeaderView>
 #include <QLabel>
@@ -121,7 +122,7 @@ SpeedPanel::SpeedPanel(Document* document, RenderCoordinator* coordinator, QWidg
                                        tr("×naive"), tr("OpenCV ms"), tr("×OpenCV")});
     table_->horizontalHeader()->setSectionResizeMode(QHeaderView::ResizeToContents);
     table_->horizontalHeader()->setSectionResizeMode(0, QHeaderView::Stretch);
-    table_->setHorizontalScrollBarPolicy(Qt::ScrollBarAlwaysOff);
+    table_->setHorizontalScrollBarPolicy(Qt::ScrollBarAsNeeded);
     table_->verticalHeader()->hide();
     table_->setEditTriggers(QAbstractItemView::NoEditTriggers);
     table_->setSelectionMode(QAbstractItemView::NoSelection);
@@ -144,12 +145,13 @@ SpeedPanel::SpeedPanel(Document* document, RenderCoordinator* coordinator, QWidg
                           "skipped unless this is on")
                            .arg(kNaiveReferenceFlopLimit / 1e9, 0, 'g', 3));
 
-    auto* switches = new QHBoxLayout;
-    switches->addWidget(naiveLive_);
-    switches->addSpacing(16);
-    switches->addWidget(measure_);
-    switches->addWidget(force_);
-    switches->addStretch();
+    // Two short rows rather than one long one: the panel must fit beside the others on a
+    // 1280-pixel-wide screen.
+    auto* switches = new QGridLayout;
+    switches->addWidget(naiveLive_, 0, 0);
+    switches->addWidget(measure_, 1, 0);
+    switches->addWidget(force_, 1, 1);
+    switches->setColumnStretch(2, 1);
     auto* body = new QHBoxLayout;
     body->addWidget(table_, 5);
     body->addWidget(chart_, 3);
