@@ -4,6 +4,8 @@
 // without bias and with the fused chain (folded batch norm, residual sum, activation), within
 // agreement_tolerance() of the kernel's name.
 
+#include "support/compare.hpp"
+
 #include "convscope/fast_backend.hpp"
 #include "convscope/naive_backend.hpp"
 #include "convscope/simd.hpp"
@@ -79,18 +81,6 @@ BatchNorm2d random_batch_norm(Random& rng, int channels) {
         bn.running_var.push_back(uniform(rng, 0.5f, 2.0f));
     }
     return bn;
-}
-
-// max |want − got| / max(1, max |want|).
-double relative_error(const Tensor& want, const Tensor& got) {
-    double scale = 1.0, worst = 0.0;
-    for (int c = 0; c < want.channels(); ++c)
-        for (int y = 0; y < want.height(); ++y)
-            for (int x = 0; x < want.width(); ++x) {
-                scale = std::max(scale, double(std::abs(want.at(c, y, x))));
-                worst = std::max(worst, double(std::abs(want.at(c, y, x) - got.at(c, y, x))));
-            }
-    return worst / scale;
 }
 
 } // namespace
@@ -232,14 +222,14 @@ void TestFastKernels::agreesWithReference() {
         }
         const double tolerance = agreement_tolerance(kernel);
         const std::string where = target + ", kernel " + kernel;
-        const double error = relative_error(want, got);
+        const double error = test::relative_difference(got, want);
         QVERIFY2(error <= tolerance, qPrintable(QString::fromStdString(where) + ": conv error " +
                                                 QString::number(error)));
         if (c.chain)
             for (const auto& [name, w, g] : {std::tuple{"batch norm", &want_bn, &got_bn},
                                              std::tuple{"sum", &want_sum, &got_sum},
                                              std::tuple{"ReLU", &want_act, &got_act}}) {
-                const double e = relative_error(*w, *g);
+                const double e = test::relative_difference(*g, *w);
                 QVERIFY2(e <= tolerance, qPrintable(QString::fromStdString(where) + ": " + name +
                                                     " error " + QString::number(e)));
             }
@@ -266,7 +256,7 @@ void TestFastKernels::winogradStatesItsAccuracyOnDeepLayers() {
         fast::conv_winograd(conv, m, input, got, {}, packed, workspace, scratch, nullptr, kernel);
         QVERIFY2(QString::fromStdString(kernel).startsWith("winograd"), kernel.c_str());
         QCOMPARE(agreement_tolerance(kernel), kTransformTolerance);
-        const double error = relative_error(want, got);
+        const double error = test::relative_difference(got, want);
         QVERIFY2(error <= 1e-5,
                  qPrintable(QString("F(%1, 3), %2 channels: %3").arg(m).arg(channels).arg(error)));
     }
@@ -295,7 +285,7 @@ void TestFastKernels::packedWeightsFollowAnEditedWeight() {
                 fast::conv_packed_direct(conv, input, got, {}, packed, workspace, scratch, nullptr,
                                          kernel);
             naive_conv2d(conv, input, want);
-            return relative_error(want, got);
+            return test::relative_difference(got, want);
         };
         QVERIFY(run() <= agreement_tolerance(kernel));
         for (const std::size_t i :
