@@ -4,9 +4,11 @@
 #include "document.hpp"
 #include "kernel_editor.hpp"
 #include "kernel_presets.hpp"
+#include "layer_properties_panel.hpp"
 #include "pipeline_edit.hpp"
 
 #include <QApplication>
+#include <QHBoxLayout>
 #include <QClipboard>
 #include <QSignalSpy>
 #include <QSpinBox>
@@ -26,6 +28,18 @@ Pipeline twoLayerPipeline() {
     p.layers.push_back(makeLayer(NewLayerKind::ReLU, 3));
     return p;
 }
+
+// Counts the paint events each widget receives while it is on.
+class PaintCounter : public QObject {
+public:
+    QHash<QObject*, int> paints;
+    bool eventFilter(QObject* watched, QEvent* event) override {
+        if (event->type() == QEvent::Paint)
+            ++paints[watched];
+        return false;
+    }
+    int of(QObject* widget) const { return paints.value(widget); }
+};
 
 const Conv2d& conv0(const Document& d) {
     return std::get<Conv2d>(d.pipeline().layers[0].op);
@@ -118,6 +132,44 @@ private Q_SLOTS:
         QTest::keyClick(next, Qt::Key_Return);
         QCOMPARE(conv0(doc).weights.at(0, 0, 0, 1), 0.0f);
         QCOMPARE(doc.undoStack()->count(), 1);
+    }
+
+    void aWeightEditRepaintsOnlyWhatItChanges() {
+        // Every repaint on the GUI thread takes a core from the engine's run of the same edit:
+        // a weight edit repaints its own cell, not the filter's other cells (their text and
+        // colour are unchanged) nor the layer's properties (no setting changed).
+        Document doc;
+        doc.resetPipeline(twoLayerPipeline());
+        QWidget window;
+        auto* layout = new QHBoxLayout(&window);
+        auto* editor = new KernelEditor(&doc);
+        auto* properties = new LayerPropertiesPanel(&doc);
+        layout->addWidget(editor);
+        layout->addWidget(properties);
+        window.show();
+        QVERIFY(QTest::qWaitForWindowExposed(&window));
+        QTest::qWait(50);
+        PaintCounter counter;
+        qApp->installEventFilter(&counter);
+        KernelCell* cell = editor->cell(0, 0, 0);
+        cell->setFocus();
+        cell->selectAll();
+        QTest::keyClicks(cell, QStringLiteral("0.5")); // within the largest weight (1)
+        QTest::keyClick(cell, Qt::Key_Return);
+        QCOMPARE(conv0(doc).weights.at(0, 0, 0, 0), 0.5f);
+        QTRY_VERIFY(counter.of(cell) > 0); // the window does paint
+        QTest::qWait(50);
+        qApp->removeEventFilter(&counter);
+        for (int c = 0; c < 3; ++c)
+            for (int y = 0; y < 3; ++y)
+                for (int x = 0; x < 3; ++x) {
+                    KernelCell* other = editor->cell(c, y, x);
+                    if (other != cell)
+                        QVERIFY2(counter.of(other) == 0, qPrintable(other->objectName()));
+                }
+        QCOMPARE(counter.of(properties), 0);
+        for (QWidget* child : properties->findChildren<QWidget*>())
+            QVERIFY2(counter.of(child) == 0, qPrintable(child->objectName()));
     }
 
     void scrubbingMergesIntoOneUndoStep() {

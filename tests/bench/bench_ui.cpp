@@ -5,11 +5,13 @@
 // view's picture), the GUI thread from delivery to repaint, and the hand-offs in between.
 //
 //   QT_QPA_PLATFORM=offscreen build/bin/bench_ui [--repeat N] [--only-1mp|--only-12mp]
-//       [--reference]
+//       [--reference] [--pause MS]
 //
 // --reference leaves the background reference timing on and pauses 0.6 s between edits, so
 // every edit arrives while the naive reference (or OpenCV) is being timed: it shows how promptly
 // that work gives way.
+// --pause MS idles that long between edits (without the reference timing): work left running
+// after a repaint then no longer overlaps the next edit's engine run.
 
 #include "document.hpp"
 #include "feature_map_overview.hpp"
@@ -127,6 +129,7 @@ int main(int argc, char** argv) {
     int repeat = 15;
     bool only1 = false, only12 = false;
     bool reference = false;
+    int pauseMs = -1;
     const QStringList args = app.arguments();
     for (int i = 1; i < args.size(); ++i) {
         if (args[i] == QLatin1String("--repeat") && i + 1 < args.size())
@@ -137,7 +140,11 @@ int main(int argc, char** argv) {
             only12 = true;
         else if (args[i] == QLatin1String("--reference"))
             reference = true;
+        else if (args[i] == QLatin1String("--pause") && i + 1 < args.size())
+            pauseMs = std::max(0, args[++i].toInt());
     }
+    if (pauseMs < 0)
+        pauseMs = reference ? 600 : 0;
 
     QTemporaryDir dir;
     const QImage photo(QStringLiteral(CONVSCOPE_RESOURCES_DIR "/samples/rocket-large.jpg"));
@@ -164,7 +171,9 @@ int main(int argc, char** argv) {
         "is repainted\n");
     std::printf("threads %d, SIMD %s, %d edits per case (medians)%s\n", QThread::idealThreadCount(),
                 convscope::simd_target().c_str(), repeat,
-                reference ? ", reference timing on, 0.6 s between edits" : "");
+                reference ? ", reference timing on" : "");
+    if (pauseMs > 0)
+        std::printf("%d ms idle between edits\n", pauseMs);
     int status = 0;
     for (const Case& c : cases) {
         const QString path = dir.filePath(
@@ -182,7 +191,7 @@ int main(int argc, char** argv) {
         }
         waitRepainted(window);
         measure(window, 2, 0); // warm-up
-        const Figures f = measure(window, repeat, reference ? 600 : 0);
+        const Figures f = measure(window, repeat, pauseMs);
         const QString image = QStringLiteral("%1x%2").arg(c.size.width()).arg(c.size.height());
         std::printf("\n%s (%s)                               median ms  budget ms\n", c.name,
                     qPrintable(image));

@@ -66,11 +66,15 @@ int KernelCell::textRoom() const {
 
 void KernelCell::showValue() {
     const QFontMetrics metrics = fontMetrics();
-    setText(formatWeightToFit(value_, textRoom(),
-                              [&metrics](const QString& text) {
-                                  return metrics.horizontalAdvance(text);
-                              }));
-    setCursorPosition(0);
+    const QString shown = formatWeightToFit(value_, textRoom(), [&metrics](const QString& text) {
+        return metrics.horizontalAdvance(text);
+    });
+    // Every edit refreshes every cell of the filter: one that shows the same text stays as it is,
+    // since repainting 27 or 147 cells on the GUI thread takes a core from the engine's run.
+    if (shown != text()) {
+        setText(shown);
+        setCursorPosition(0);
+    }
     setToolTip(
         tr("Weight (%1, %2) of input channel %3: %4. Type a value, or scrub: wheel or drag "
            "up/down (Shift finer, Ctrl coarser).")
@@ -95,9 +99,12 @@ void KernelCell::setValue(float value, float maxAbs) {
     const QColor mixed(int(colour.red() * strength + base.red() * (1 - strength)),
                        int(colour.green() * strength + base.green() * (1 - strength)),
                        int(colour.blue() * strength + base.blue() * (1 - strength)));
+    const QColor text = mixed.lightness() < 130 ? QColor(Qt::white) : QColor(Qt::black);
+    if (palette().color(QPalette::Base) == mixed && palette().color(QPalette::Text) == text)
+        return; // the same colour: no repaint
     QPalette pal = palette();
     pal.setColor(QPalette::Base, mixed);
-    pal.setColor(QPalette::Text, mixed.lightness() < 130 ? Qt::white : Qt::black);
+    pal.setColor(QPalette::Text, text);
     setPalette(pal);
 }
 

@@ -29,6 +29,17 @@ QWidget* pairRow(QSpinBox* a, QSpinBox* b) {
     return w;
 }
 
+// A layer as this panel shows it: without the values of its conv weights and bias, which every
+// edit of a kernel cell changes and which the kernel editor shows.
+Layer settingsOf(const Layer& layer) {
+    Layer settings = layer;
+    if (auto* conv = std::get_if<Conv2d>(&settings.op)) {
+        conv->weights.values = {};
+        conv->bias = conv->bias.empty() ? SharedVector<float>() : SharedVector<float>{0.0f};
+    }
+    return settings;
+}
+
 } // namespace
 
 BoundedSpinBox* LayerPropertiesPanel::spin(const QString& name, int min, int max, const QString& tip) {
@@ -211,6 +222,7 @@ void LayerPropertiesPanel::refresh() {
     const Pipeline& p = document_->pipeline();
     const int index = document_->selectedLayer();
     if (index < 0 || index >= int(p.layers.size())) {
+        shown_.reset();
         title_->setText(tr("Layer"));
         pages_->setCurrentIndex(3);
         name_->setEnabled(false);
@@ -219,6 +231,14 @@ void LayerPropertiesPanel::refresh() {
         return;
     }
     const Layer& layer = p.layers[index];
+    // A weight edit changes nothing shown here: the widgets stay as they are, since refilling
+    // them relayouts and repaints the panel on the GUI thread while the engine runs.
+    Shown now{index, settingsOf(layer), document_->inputShapeOf(index)};
+    if (shown_ == now && !name_->hasFocus()) {
+        refreshing_ = false;
+        return;
+    }
+    shown_ = std::move(now);
     name_->setEnabled(true);
     enabled_->setEnabled(true);
     title_->setText(tr("Layer %1: %2").arg(index + 1).arg(layerTypeTitle(layer)));

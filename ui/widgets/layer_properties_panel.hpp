@@ -7,6 +7,8 @@
 
 #include <QWidget>
 
+#include <optional>
+
 class QCheckBox;
 class QComboBox;
 class QDoubleSpinBox;
@@ -44,6 +46,14 @@ private:
 
     Document* document_;
     bool refreshing_ = false;
+    // What the widgets show now: refresh() leaves them alone when nothing of it changed.
+    struct Shown {
+        int index;
+        Layer settings; // the layer without its weight and bias values
+        Shape input;
+        friend bool operator==(const Shown&, const Shown&) = default;
+    };
+    std::optional<Shown> shown_;
     QLabel* title_;
     QLineEdit* name_;
     QCheckBox* enabled_;

@@ -41,8 +41,12 @@ QString factor(double slow, double fast) {
 } // namespace
 
 void SpeedChart::setRows(std::vector<Row> rows) {
+    // The height follows the row count only: new times alone repaint the chart but leave the
+    // window's layout (and every dock beside it) as it is.
+    const bool resized = rows.size() != rows_.size();
     rows_ = std::move(rows);
-    updateGeometry();
+    if (resized)
+        updateGeometry();
     update();
 }
 
