@@ -7,6 +7,7 @@
 #include "help_dialogs.hpp"
 #include "feature_map_overview.hpp"
 #include "feature_map_view.hpp"
+#include "filter_grid.hpp"
 #include "kernel_editor.hpp"
 #include "layer_properties_panel.hpp"
 #include "layer_stack_panel.hpp"
@@ -320,6 +321,19 @@ void MainWindow::createDocks() {
     speedDock->setObjectName(QStringLiteral("speedDock"));
     speedDock->setWidget(speedPanel_);
     addDockWidget(Qt::BottomDockWidgetArea, speedDock);
+    // The selected conv layer's filters as pictures, beside the speed panel (wide and short
+    // suits a grid); clicking one shows it in the kernel editor.
+    filterGrid_ = new FilterGrid(document_);
+    auto* filtersDock = new QDockWidget(tr("Filters"), this);
+    filtersDock->setObjectName(QStringLiteral("filtersDock"));
+    filtersDock->setWidget(filterGrid_);
+    addDockWidget(Qt::BottomDockWidgetArea, filtersDock);
+    tabifyDockWidget(speedDock, filtersDock);
+    speedDock->raise();
+    connect(filterGrid_, &FilterGrid::filterActivated, kernelDock, [kernelDock] {
+        kernelDock->show();
+        kernelDock->raise();
+    });
     // Statistics, pixel inspector, compare and sliding window dock beside these.
     tools_ = new ExplainTools(this, coordinator_, view_);
     resizeDocks({layersDock, kernelDock}, {300, 360}, Qt::Horizontal);
