@@ -32,15 +32,35 @@ public:
 
     static constexpr int kMargin = 8;
     static constexpr int kGap = 6;
-    static constexpr int kTargetSide = 56; // a filter is drawn about this large
+    static constexpr int kMaxSide = 96;    // a filter is drawn at most this large,
+    static constexpr int kMinSide = 28;    // at least this large to fit without scrolling,
+    static constexpr int kScrollSide = 48; // and this large when they do not fit
 
-    // Each picture pixel becomes zoom × zoom screen pixels (nearest neighbour: weights are cells).
+    // Each picture pixel becomes zoom × zoom screen pixels (nearest neighbour: weights are
+    // cells). The largest zoom (tiles up to kMaxSide) at which every filter fits the visible
+    // area; when none does, tiles of about kScrollSide and a scroll bar.
     int zoom() const {
         const FilterPictures& p = grid_->pictures_;
-        if (p.filterCount() == 0)
+        const int n = p.filterCount();
+        if (n == 0)
             return 1;
-        const QSize s = p.picture(0).size();
-        return std::max(1, int(std::lround(double(kTargetSide) / std::max(s.width(), s.height()))));
+        const QSize picture = p.picture(0).size();
+        const int side = std::max(1, std::max(picture.width(), picture.height()));
+        QSize area = grid_->scroll_->viewport()->size();
+        area.rwidth() -= grid_->scroll_->verticalScrollBar()->sizeHint().width();
+        const auto fits = [&](int z) {
+            const int cols = std::max(
+                1, (area.width() - 2 * kMargin + kGap) / (picture.width() * z + kGap));
+            const int rows = (n + cols - 1) / cols;
+            return 2 * kMargin + rows * (picture.height() * z + kGap + labelHeight()) <=
+                   area.height();
+        };
+        const int most = std::max(1, kMaxSide / side);
+        const int least = std::max(1, int(std::lround(double(kMinSide) / side)));
+        for (int z = most; z >= least; --z)
+            if (fits(z))
+                return z;
+        return std::max(1, int(std::lround(double(kScrollSide) / side)));
     }
     QSize tileSize() const {
         const FilterPictures& p = grid_->pictures_;
@@ -90,7 +110,10 @@ public:
     }
 
 protected:
-    void resizeEvent(QResizeEvent*) override { setMinimumHeight(heightFor(width())); }
+    void resizeEvent(QResizeEvent*) override {
+        setMinimumHeight(heightFor(width()));
+        update(); // the zoom follows the visible area
+    }
 
     void paintEvent(QPaintEvent* event) override {
         QPainter painter(this);
@@ -176,11 +199,11 @@ private:
 FilterGrid::FilterGrid(Document* document, QWidget* parent)
     : QWidget(parent), document_(document) {
     title_ = new QLabel(this);
-    title_->setWordWrap(true);
+    title_->setSizePolicy(QSizePolicy::Ignored, QSizePolicy::Preferred);
     QFont bold = title_->font();
     bold.setBold(true);
     title_->setFont(bold);
-    colour_ = new QCheckBox(tr("As colour pictures"), this);
+    colour_ = new QCheckBox(tr("In colour"), this);
     colour_->setObjectName(QStringLiteral("filterColour"));
     colour_->setChecked(true);
     colour_->setToolTip(
@@ -188,7 +211,7 @@ FilterGrid::FilterGrid(Document* document, QWidget* parent)
            "128 + 127 · w / max|w|, so grey is zero (the classic conv1 figure). Off: one heat "
            "map per input channel."));
     colorbar_ = new Colorbar(this);
-    colorbar_->setMinimumWidth(160);
+    colorbar_->setMinimumWidth(120);
     placeholder_ = new QLabel(
         tr("Select a convolution layer to see all of its filters as pictures."), this);
     placeholder_->setWordWrap(true);
@@ -202,13 +225,13 @@ FilterGrid::FilterGrid(Document* document, QWidget* parent)
     scroll_->setWidgetResizable(true);
     scroll_->setFrameShape(QFrame::NoFrame);
 
-    auto* header = new QHBoxLayout;
-    header->addWidget(title_, 1);
-    header->addWidget(colour_);
-    header->addWidget(colorbar_);
+    auto* scale = new QHBoxLayout;
+    scale->addWidget(colour_);
+    scale->addWidget(colorbar_, 1);
     auto* layout = new QVBoxLayout(this);
     layout->setContentsMargins(8, 6, 8, 6);
-    layout->addLayout(header);
+    layout->addWidget(title_);
+    layout->addLayout(scale);
     layout->addWidget(scroll_, 1);
     layout->addWidget(placeholder_, 1);
 
@@ -240,6 +263,18 @@ void FilterGrid::showEvent(QShowEvent* event) {
         refresh();
 }
 
+void FilterGrid::resizeEvent(QResizeEvent* event) {
+    QWidget::resizeEvent(event);
+    showTitle();
+}
+
+void FilterGrid::showTitle() {
+    const QString shown =
+        title_->fontMetrics().elidedText(titleText_, Qt::ElideRight, std::max(40, title_->width()));
+    if (shown != title_->text())
+        title_->setText(shown);
+}
+
 void FilterGrid::refresh() {
     stale_ = false;
     const Conv2d* conv = document_->selectedConv();
@@ -252,7 +287,8 @@ void FilterGrid::refresh() {
         pictures_.clear();
         lastRedone_.clear();
         colour_->setVisible(false);
-        title_->setText(tr("Filters"));
+        titleText_ = tr("Filters");
+        showTitle();
         return;
     }
     const QSize before = canvas_->tileSize();
@@ -265,10 +301,11 @@ void FilterGrid::refresh() {
     lastRedone_ = pictures_.update(*conv, colour_->isChecked());
     const QChar times(0x00D7);
     const bool colour = pictures_.style() == FilterPictures::Style::Colour;
-    title_->setText(
-        tr("Filters of layer %1 · %2: %3 filters of %4%5%6%7%8, %9")
+    const QString name = QString::fromStdString(display_name(document_->pipeline().layers[layer]));
+    title_->setToolTip(tr("The filters of layer %1 · %2").arg(layer + 1).arg(name));
+    titleText_ = (
+        tr("Layer %1: %2 filters of %3%4%5%6%7, %8")
             .arg(layer + 1)
-            .arg(QString::fromStdString(display_name(document_->pipeline().layers[layer])))
             .arg(w.out_channels)
             .arg(w.in_channels)
             .arg(times)
@@ -276,8 +313,9 @@ void FilterGrid::refresh() {
             .arg(times)
             .arg(w.kernel_w)
             .arg(colour ? tr("in colour") : tr("one heat map per input channel")));
+    showTitle();
     if (colour)
-        colorbar_->clearScale(tr("grey = 0, full colour = ±%1").arg(formatScaleValue(pictures_.scale())));
+        colorbar_->clearScale(tr("grey 0 · full ±%1").arg(formatScaleValue(pictures_.scale())));
     else
         colorbar_->setScale(Colormap::Diverging,
                             ValueRange{-pictures_.scale(), pictures_.scale()});

@@ -42,10 +42,12 @@ Q_SIGNALS:
 
 protected:
     void showEvent(QShowEvent* event) override;
+    void resizeEvent(QResizeEvent* event) override;
 
 private:
     void refresh();
     void activate(int filter);
+    void showTitle(); // titleText_, elided to the room it has
 
     Document* document_;
     FilterPictures pictures_;
@@ -53,6 +55,7 @@ private:
     bool stale_ = true;
     std::vector<int> lastRedone_;
     QLabel* title_;
+    QString titleText_;
     QCheckBox* colour_;
     Colorbar* colorbar_;
     QLabel* placeholder_;

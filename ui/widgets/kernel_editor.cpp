@@ -41,8 +41,8 @@ int nextSession() {
 
 } // namespace
 
-KernelCell::KernelCell(int channel, int y, int x, QWidget* parent)
-    : QLineEdit(parent), channel_(channel), y_(y), x_(x) {
+KernelCell::KernelCell(int channel, int y, int x, QWidget* parent, bool narrow)
+    : QLineEdit(parent), channel_(channel), y_(y), x_(x), narrow_(narrow) {
     setAlignment(Qt::AlignCenter);
     fitToFont();
     auto* validator = new QDoubleValidator(this);
@@ -113,7 +113,7 @@ void KernelCell::fitToFont() {
     const double scale = font().pointSizeF() > 0 && QApplication::font().pointSizeF() > 0
                              ? font().pointSizeF() / QApplication::font().pointSizeF()
                              : 1.0;
-    setFixedSize(int(std::lround(52 * scale)), int(std::lround(28 * scale)));
+    setFixedSize(int(std::lround((narrow_ ? 42 : 52) * scale)), int(std::lround(28 * scale)));
 }
 
 void KernelCell::commitText() {
@@ -481,7 +481,7 @@ void KernelEditor::rebuildGrid(int first, int count, int kh, int kw) {
         grid->setContentsMargins(6, 6, 6, 6);
         for (int y = 0; y < kh; ++y)
             for (int x = 0; x < kw; ++x) {
-                auto* cell = new KernelCell(c, y, x, box);
+                auto* cell = new KernelCell(c, y, x, box, kw >= 7);
                 grid->addWidget(cell, y, x);
                 connect(cell, &KernelCell::valueTyped, this,
                         [this](int ch, int yy, int xx, float v) { setWeight(ch, yy, xx, v, {}); });

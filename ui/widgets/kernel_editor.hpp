@@ -33,7 +33,8 @@ class KernelCell : public QLineEdit {
     Q_OBJECT
 
 public:
-    KernelCell(int channel, int y, int x, QWidget* parent = nullptr);
+    // `narrow`: a cell of a wide kernel (7 and more columns), so a row fits the dock.
+    KernelCell(int channel, int y, int x, QWidget* parent = nullptr, bool narrow = false);
     int channel() const { return channel_; }
     int row() const { return y_; }
     int column() const { return x_; }
@@ -64,6 +65,7 @@ private:
     float step(Qt::KeyboardModifiers modifiers) const;
 
     int channel_, y_, x_;
+    bool narrow_ = false;
     float value_ = 0;
     QPointF pressPos_;
     float pressValue_ = 0;

@@ -309,31 +309,31 @@ void MainWindow::createDocks() {
     propertiesDock->setObjectName(QStringLiteral("propertiesDock"));
     propertiesDock->setWidget(properties_);
     addDockWidget(Qt::LeftDockWidgetArea, propertiesDock);
+    // The selected conv layer's filters as pictures, beside its properties (both are about the
+    // selected layer); clicking one shows it in the kernel editor, on the other side.
+    filterGrid_ = new FilterGrid(document_);
+    auto* filtersDock = new QDockWidget(tr("Filters"), this);
+    filtersDock->setObjectName(QStringLiteral("filtersDock"));
+    filtersDock->setWidget(filterGrid_);
+    addDockWidget(Qt::LeftDockWidgetArea, filtersDock);
+    tabifyDockWidget(propertiesDock, filtersDock);
+    propertiesDock->raise();
 
     kernelEditor_ = new KernelEditor(document_);
     auto* kernelDock = new QDockWidget(tr("Kernel editor"), this);
     kernelDock->setObjectName(QStringLiteral("kernelDock"));
     kernelDock->setWidget(kernelEditor_);
     addDockWidget(Qt::RightDockWidgetArea, kernelDock);
+    connect(filterGrid_, &FilterGrid::filterActivated, kernelDock, [kernelDock] {
+        kernelDock->show();
+        kernelDock->raise();
+    });
 
     speedPanel_ = new SpeedPanel(document_, coordinator_);
     auto* speedDock = new QDockWidget(tr("Speed"), this);
     speedDock->setObjectName(QStringLiteral("speedDock"));
     speedDock->setWidget(speedPanel_);
     addDockWidget(Qt::BottomDockWidgetArea, speedDock);
-    // The selected conv layer's filters as pictures, beside the speed panel (wide and short
-    // suits a grid); clicking one shows it in the kernel editor.
-    filterGrid_ = new FilterGrid(document_);
-    auto* filtersDock = new QDockWidget(tr("Filters"), this);
-    filtersDock->setObjectName(QStringLiteral("filtersDock"));
-    filtersDock->setWidget(filterGrid_);
-    addDockWidget(Qt::BottomDockWidgetArea, filtersDock);
-    tabifyDockWidget(speedDock, filtersDock);
-    speedDock->raise();
-    connect(filterGrid_, &FilterGrid::filterActivated, kernelDock, [kernelDock] {
-        kernelDock->show();
-        kernelDock->raise();
-    });
     // Statistics, pixel inspector, compare and sliding window dock beside these.
     tools_ = new ExplainTools(this, coordinator_, view_);
     resizeDocks({layersDock, kernelDock}, {300, 360}, Qt::Horizontal);
