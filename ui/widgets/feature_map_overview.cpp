@@ -433,12 +433,16 @@ void FeatureMapOverview::paintEvent(QPaintEvent* event) {
         painter.drawText(band.titleRect, Qt::AlignLeft | Qt::AlignVCenter, band.title);
         painter.setFont(font());
         const int detailX = band.titleRect.left() + bfm.horizontalAdvance(band.title) + 14;
+        // The detail ends where the expand switch begins.
+        const int detailRight =
+            band.toggleRect.isEmpty() ? band.titleRect.right() : band.toggleRect.left() - 8;
         painter.setPen(pal.color(QPalette::PlaceholderText));
-        painter.drawText(
-            QRect(detailX, band.titleRect.top(), band.titleRect.right() - detailX,
-                  band.titleRect.height()),
-            Qt::AlignLeft | Qt::AlignVCenter,
-            fm.elidedText(band.detail, Qt::ElideRight, band.titleRect.right() - detailX));
+        if (detailRight > detailX)
+            painter.drawText(
+                QRect(detailX, band.titleRect.top(), detailRight - detailX,
+                      band.titleRect.height()),
+                Qt::AlignLeft | Qt::AlignVCenter,
+                fm.elidedText(band.detail, Qt::ElideRight, detailRight - detailX));
 
         if (!band.toggleRect.isEmpty()) {
             const bool hot = band.toggleRect.contains(mapFromGlobal(QCursor::pos()));
