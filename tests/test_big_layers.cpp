@@ -105,6 +105,17 @@ private Q_SLOTS:
             maps += int(layer.maps.size());
         QVERIFY(maps > 5000);
 
+        // Only the tiles drawn so far were coloured (thumbnails are coloured when first drawn).
+        const auto coloured = [&] {
+            int count = 0;
+            for (const LayerRender& layer : w->coordinator()->lastResult()->layers)
+                for (const MapRender& map : layer.maps)
+                    count += map.picture.isNull() ? 0 : 1;
+            return count;
+        };
+        QTRY_VERIFY(coloured() > 0);
+        QVERIFY2(coloured() < maps / 10, qPrintable(QString::number(coloured())));
+
         // conv1's 64 maps start collapsed to one row; the rest are counted, not drawn.
         QVERIFY(overview->isCollapsible(0));
         QVERIFY(!overview->isLayerExpanded(0));

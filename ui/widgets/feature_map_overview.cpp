@@ -80,7 +80,7 @@ void FeatureMapOverview::setResult(std::shared_ptr<const RenderResult> result) {
                        .arg(result_->inputShape.channels == 1 ? tr("gray") : tr("RGB"));
     Tile inputTile;
     inputTile.id = MapId{-1, 0};
-    inputTile.image = result_->inputThumbnail;
+    inputTile.size = result_->inputThumbnail.size();
     input.tiles.push_back(std::move(inputTile));
     bands_.push_back(std::move(input));
 
@@ -107,7 +107,8 @@ void FeatureMapOverview::setResult(std::shared_ptr<const RenderResult> result) {
                 const MapRender& map = render.maps[c];
                 Tile tile;
                 tile.id = MapId{i, c};
-                tile.image = map.thumbnail; // shared, not copied: a pixmap only once drawn
+                tile.map = &map; // coloured and made a pixmap only once drawn
+                tile.size = map.thumbnailSize();
                 tile.range = map.range;
                 // The range is exact (finite values), so 0 … 0 means every value is zero.
                 tile.dead = map.range.min == 0.0f && map.range.max == 0.0f;
@@ -175,7 +176,7 @@ int FeatureMapOverview::layoutBands(int width, bool apply) {
         int shown = 0;
         for (int t = 0; t < count; ++t) {
             Tile& tile = band.tiles[t];
-            const QSize image = tile.image.size();
+            const QSize image = tile.size;
             int h = tileHeight;
             int w = image.isEmpty()
                         ? h
@@ -272,14 +273,17 @@ QRect FeatureMapOverview::expandToggleRect(int layer) const {
 }
 
 const QPixmap* FeatureMapOverview::pixmapOf(const Tile& tile) {
-    if (tile.image.isNull())
+    if (!result_)
         return nullptr;
-    const qint64 key = tile.image.cacheKey();
+    const QImage& image = tile.image(*result_);
+    if (image.isNull())
+        return nullptr;
+    const qint64 key = image.cacheKey();
     if (const QPixmap* cached = pixmaps_.object(key))
         return cached;
-    auto* pixmap = new QPixmap(QPixmap::fromImage(tile.image));
+    auto* pixmap = new QPixmap(QPixmap::fromImage(image));
     ++pixmapsMade_;
-    const int cost = std::max<qint64>(1, tile.image.sizeInBytes() >> 10);
+    const int cost = std::max<qint64>(1, image.sizeInBytes() >> 10);
     pixmaps_.insert(key, pixmap, cost);
     return pixmaps_.object(key);
 }
@@ -317,7 +321,7 @@ QRect FeatureMapOverview::tileRect(MapId map) const {
 
 QImage FeatureMapOverview::thumbnail(MapId map) const {
     const Tile* tile = tileOf(map);
-    return tile ? tile->image : QImage();
+    return tile && result_ ? tile->image(*result_) : QImage();
 }
 
 void FeatureMapOverview::setReceptiveField(const ReceptiveField* field) {

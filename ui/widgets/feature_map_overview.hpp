@@ -99,10 +99,15 @@ protected:
 private:
     struct Tile {
         MapId id;
-        QImage image;
+        const MapRender* map = nullptr; // in result_ (null: the input's tile)
+        QSize size;                     // the thumbnail's
         QRect rect; // empty: not shown (in a collapsed band)
         ValueRange range;
         bool dead = false;
+        // The picture (coloured on first use: only tiles that are drawn are).
+        const QImage& image(const RenderResult& result) const {
+            return map ? map->thumbnail() : result.inputThumbnail;
+        }
     };
     struct Band {
         int layer = -1; // -1: input
