@@ -270,6 +270,13 @@ private Q_SLOTS:
         grid->scrollArea()->ensureVisible(last.center().x(), last.center().y());
         QTest::mouseClick(grid->canvas(), Qt::LeftButton, {}, last.center());
         QCOMPARE(doc->selectedFilter(), 511);
+        // The click fell on one input channel's cell of the mosaic: the editor shows that one.
+        const int zoomed = last.width() / grid->pictures().picture(0).width();
+        const int clicked = grid->pictures().channelAt((last.center().x() - last.left()) / zoomed,
+                                                       (last.center().y() - last.top()) / zoomed);
+        QVERIFY(clicked >= 0);
+        QCOMPARE(w->kernelEditor()->inputChannel(), clicked);
+        QVERIFY(w->kernelEditor()->cell(clicked, 0, 0));
 
         // The kernel editor: a page of channels, chosen by the input-channel box.
         KernelEditor* editor = w->kernelEditor();

@@ -144,9 +144,14 @@ protected:
     void mousePressEvent(QMouseEvent* event) override {
         if (event->button() != Qt::LeftButton)
             return;
-        const int f = filterAt(event->position().toPoint());
-        if (f >= 0)
-            grid_->activate(f);
+        const QPoint pos = event->position().toPoint();
+        const int f = filterAt(pos);
+        if (f < 0)
+            return;
+        const QRect r = rectOf(f);
+        const int z = zoom();
+        grid_->activate(f, grid_->pictures_.channelAt((pos.x() - r.left()) / z,
+                                                      (pos.y() - r.top()) / z));
     }
     void mouseMoveEvent(QMouseEvent* event) override {
         const int f = filterAt(event->position().toPoint());
@@ -183,7 +188,8 @@ protected:
                         .arg(ky + 1)
                         .arg(kx + 1);
         QToolTip::showText(help->globalPos(),
-                           tr("Filter %1 of %2 — click to edit it in the kernel editor%3")
+                           tr("Filter %1 of %2 — click to edit it (and the channel under the "
+                              "pointer) in the kernel editor%3")
                                .arg(f + 1)
                                .arg(p.filterCount())
                                .arg(where),
@@ -327,12 +333,12 @@ void FilterGrid::refresh() {
         canvas_->update(canvas_->rectOf(f));
 }
 
-void FilterGrid::activate(int filter) {
+void FilterGrid::activate(int filter, int channel) {
     if (layer_ < 0)
         return;
     document_->setSelectedFilter(filter);
     canvas_->update();
-    Q_EMIT filterActivated(layer_, filter);
+    Q_EMIT filterActivated(layer_, filter, channel);
 }
 
 } // namespace convscope::ui

@@ -37,8 +37,9 @@ public:
     const std::vector<int>& lastRedone() const { return lastRedone_; }
 
 Q_SIGNALS:
-    // The user clicked a filter: it is now the selected filter (the kernel editor shows it).
-    void filterActivated(int layer, int filter);
+    // The user clicked a filter: it is now the selected filter (the kernel editor shows it);
+    // `channel` is the input channel clicked in a heat-map mosaic (-1: none in particular).
+    void filterActivated(int layer, int filter, int channel);
 
 protected:
     void showEvent(QShowEvent* event) override;
@@ -46,7 +47,7 @@ protected:
 
 private:
     void refresh();
-    void activate(int filter);
+    void activate(int filter, int channel = -1);
     void showTitle(); // titleText_, elided to the room it has
 
     Document* document_;

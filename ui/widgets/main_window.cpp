@@ -324,10 +324,12 @@ void MainWindow::createDocks() {
     kernelDock->setObjectName(QStringLiteral("kernelDock"));
     kernelDock->setWidget(kernelEditor_);
     addDockWidget(Qt::RightDockWidgetArea, kernelDock);
-    connect(filterGrid_, &FilterGrid::filterActivated, kernelDock, [kernelDock] {
-        kernelDock->show();
-        kernelDock->raise();
-    });
+    connect(filterGrid_, &FilterGrid::filterActivated, kernelDock,
+            [this, kernelDock](int, int, int channel) {
+                kernelEditor_->showInputChannel(channel); // -1 keeps the channel shown
+                kernelDock->show();
+                kernelDock->raise();
+            });
 
     speedPanel_ = new SpeedPanel(document_, coordinator_);
     auto* speedDock = new QDockWidget(tr("Speed"), this);
