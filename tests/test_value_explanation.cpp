@@ -230,6 +230,11 @@ void check_terms(const ValueExplanation& e, const Layer& l,
                          copy->source.x,
                      e.channel);
         }
+        if (std::holds_alternative<Concat>(l.op)) {
+            QCOMPARE(copy->input_channels.size(), inputs.size());
+            for (std::size_t k = 0; k < inputs.size(); ++k)
+                QCOMPARE(copy->input_channels[k], inputs[k]->channels());
+        }
         QCOMPARE(copy->before, inputs[static_cast<std::size_t>(copy->source.input)]->at(
                                    copy->source.channel, copy->source.y, copy->source.x));
     } else if (const auto* pad = std::get_if<PadExplanation>(&e.terms)) {
@@ -299,6 +304,25 @@ void check_terms(const ValueExplanation& e, const Layer& l,
             QVERIFY(in.at(c, e.y, e.x) <= sm->largest);
         QCOMPARE(in.at(sm->largest_channel, e.y, e.x), sm->largest);
         QCOMPARE(sm->value, sm->exp / sm->sum);
+        // The listed terms: the channels of largest input, largest first; with the rest they
+        // make up the denominator.
+        QCOMPARE(sm->terms.size(),
+                 std::size_t(std::min(in.channels(), SoftmaxExplanation::kShown)));
+        double listed = 0;
+        for (std::size_t k = 0; k < sm->terms.size(); ++k) {
+            const SoftmaxExplanation::Term& t = sm->terms[k];
+            QCOMPARE(t.z, in.at(t.channel, e.y, e.x));
+            QCOMPARE(t.source.channel, t.channel);
+            QCOMPARE(t.exp, std::exp(double(t.z) - sm->largest));
+            if (k > 0)
+                QVERIFY(sm->terms[k - 1].z >= t.z);
+            listed += t.exp;
+        }
+        for (int c = 0; c < in.channels(); ++c)
+            if (std::none_of(sm->terms.begin(), sm->terms.end(),
+                             [c](const SoftmaxExplanation::Term& t) { return t.channel == c; }))
+                QVERIFY(in.at(c, e.y, e.x) <= sm->terms.back().z);
+        QVERIFY(std::abs(listed + sm->rest - sm->sum) <= 1e-12 * sm->sum);
     } else {
         QVERIFY(!l.enabled);
     }
@@ -621,6 +645,17 @@ void TestValueExplanation::modernLayersGiveKnownAnswers() {
         std::get<SoftmaxExplanation>(explain_layer_value(layer_of(Softmax{}), logits, 1, 0, 0).terms);
     QCOMPARE(s.largest_channel, 2);
     QVERIFY(std::abs(s.value - 2.0 / 6.0) < 1e-7);
+    QCOMPARE(s.terms.size(), std::size_t(3));
+    QCOMPARE(s.terms[0].channel, 2); // ln 3, then ln 2, then 0
+    QCOMPARE(s.terms[2].channel, 0);
+    QVERIFY(std::abs(s.terms[1].exp - 2.0 / 3.0) < 1e-7);
+    QVERIFY(std::abs(s.sum - 2.0) < 1e-7);
+    QCOMPARE(s.rest, 0.0);
+    const ExplanationTable st =
+        explanation_table(explain_layer_value(layer_of(Softmax{}), logits, 1, 0, 0));
+    QVERIFY2(QString::fromStdString(st.formula).startsWith("exp(0.693147) / Σ exp(z_k)"),
+             st.formula.c_str());
+    QVERIFY2(QString::fromStdString(st.formula).endsWith("= 0.333333"), st.formula.c_str());
 
     // Global max: the first largest cell wins, and a global average divides by every cell.
     Tensor ties(1, 2, 2);
@@ -637,6 +672,14 @@ void TestValueExplanation::modernLayersGiveKnownAnswers() {
         explain_layer_value(layer_of(GlobalPool2d{PoolKind::Avg}), ties, 0, 0, 0).terms);
     QCOMPARE(gavg.count, 4LL);
     QCOMPARE(gavg.value, 2.0);
+    const std::string gmax_formula = explanation_table(explain_layer_value(
+        layer_of(GlobalPool2d{PoolKind::Max}), ties, 0, 0, 0)).formula;
+    QCOMPARE(QString::fromStdString(gmax_formula),
+             QString("max of the whole 2×2 map (4 cells) = 5 at (0, 1)"));
+    const std::string gavg_formula = explanation_table(explain_layer_value(
+        layer_of(GlobalPool2d{PoolKind::Avg}), ties, 0, 0, 0)).formula;
+    QCOMPARE(QString::fromStdString(gavg_formula),
+             QString("Σ of the whole 2×2 map ÷ 4 cells = 8 ÷ 4 = 2"));
 
     // Linear: the largest products first, the rest summed; the table says how many are hidden.
     Linear fc;
@@ -706,8 +749,23 @@ void TestValueExplanation::skipConnectionsNameTheLayersTheyRead() {
     QCOMPARE(std::get<CopyExplanation>(early.terms).source, (MapCell{0, 0, 0, 4, 5}));
     QCOMPARE(early.value(), double(input.at(0, 4, 5)));
     const ExplanationTable et = explanation_table(early);
-    QVERIFY2(QString::fromStdString(et.title).contains("input 1's channel 1"), et.title.c_str());
-    QCOMPARE(QString::fromStdString(et.rows[0].label), QString("the input, ch 1 (4, 5)"));
+    QCOMPARE(QString::fromStdString(et.title),
+             QString("Concat: channel 1 is channel 1 of input 1 (the input)"));
+    // One row per input: the channels it brings and where they land; then the cell copied.
+    QCOMPARE(et.rows.size(), std::size_t(4));
+    QCOMPARE(QString::fromStdString(et.rows[0].label), QString("input 1 (the input)"));
+    QCOMPARE(et.rows[0].numbers, std::vector<double>{3});
+    QVERIFY(et.rows[0].highlighted && !et.rows[1].highlighted);
+    QCOMPARE(QString::fromStdString(et.rows[1].label), QString("input 2 (layer 3)"));
+    QCOMPARE(QString::fromStdString(et.rows[1].note), QString("channels 4–6 of the output"));
+    QCOMPARE(QString::fromStdString(et.rows[2].label), QString("the input, ch 1 (4, 5)"));
+    const ExplanationTable lt =
+        explanation_table(explain_value(p, input, result, 3, 4, 0, 0));
+    QCOMPARE(QString::fromStdString(lt.title),
+             QString("Concat: channel 5 is channel 2 of input 2 (layer 3)"));
+    QCOMPARE(QString::fromStdString(lt.rows[1].note),
+             QString("channels 4–6 of the output; channel 5 is its 2"));
+    QVERIFY(lt.rows[1].highlighted);
 }
 
 QTEST_GUILESS_MAIN(TestValueExplanation)

@@ -143,6 +143,8 @@ struct CopyExplanation {
     MapCell source; // the cell copied; for concat `source.input` says which input
     float before = 0;
     double value = 0;
+    // Concat: how many channels each input brings, in order (empty for flatten).
+    std::vector<int> input_channels;
 };
 
 struct PadExplanation {
@@ -188,6 +190,14 @@ struct LinearExplanation {
 };
 
 struct SoftmaxExplanation {
+    // One term of the denominator: channel k's input z_k and e^(z_k − largest).
+    struct Term {
+        int channel = 0;
+        MapCell source;
+        float z = 0;
+        double exp = 0;
+    };
+    static constexpr int kShown = 8;
     float x = 0; // this channel's input
     MapCell source;
     int channels = 0;
@@ -195,6 +205,10 @@ struct SoftmaxExplanation {
     int largest_channel = 0;
     double exp = 0;    // e^(x − largest)
     double sum = 0;    // Σ over channels of e^(x_k − largest)
+    // The kShown terms of largest z, largest first (every channel for small layers), and the sum
+    // of the terms not listed.
+    std::vector<Term> terms;
+    double rest = 0;
     double value = 0;  // exp / sum
 };
 

@@ -180,7 +180,10 @@ CopyExplanation explain_concat(const Inputs& in, int c, int y, int x) {
     int k = 0;
     while (c >= in.map(k).channels())
         c -= in.map(k++).channels();
-    return copy_of(in, k, c, y, x);
+    CopyExplanation e = copy_of(in, k, c, y, x);
+    for (int j = 0; j < static_cast<int>(in.maps.size()); ++j)
+        e.input_channels.push_back(in.map(j).channels());
+    return e;
 }
 
 CopyExplanation explain_flatten(const Inputs& in, int feature) {
@@ -288,8 +291,27 @@ SoftmaxExplanation explain_softmax(const Inputs& in, int c, int y, int x) {
             e.largest = map.at(k, y, x);
             e.largest_channel = k;
         }
-    for (int k = 0; k < map.channels(); ++k)
-        e.sum += std::exp(double(map.at(k, y, x)) - e.largest);
+    std::vector<SoftmaxExplanation::Term> all;
+    all.reserve(static_cast<std::size_t>(map.channels()));
+    for (int k = 0; k < map.channels(); ++k) {
+        const float z = map.at(k, y, x);
+        const double term = std::exp(double(z) - e.largest);
+        e.sum += term; // in the reference loop's order
+        all.push_back({k, in.cell(0, k, y, x), z, term});
+    }
+    // The largest inputs are the largest terms: list those, first channel first among equals.
+    const std::size_t shown = std::min<std::size_t>(all.size(), SoftmaxExplanation::kShown);
+    std::partial_sort(all.begin(), all.begin() + static_cast<std::ptrdiff_t>(shown), all.end(),
+                      [](const SoftmaxExplanation::Term& a, const SoftmaxExplanation::Term& b) {
+                          return a.z > b.z || (a.z == b.z && a.channel < b.channel);
+                      });
+    e.terms.assign(all.begin(), all.begin() + static_cast<std::ptrdiff_t>(shown));
+    std::sort(all.begin() + static_cast<std::ptrdiff_t>(shown), all.end(),
+              [](const SoftmaxExplanation::Term& a, const SoftmaxExplanation::Term& b) {
+                  return a.channel < b.channel;
+              });
+    for (std::size_t k = shown; k < all.size(); ++k)
+        e.rest += all[k].exp;
     e.exp = std::exp(double(e.x) - e.largest);
     e.value = e.exp / e.sum;
     return e;
@@ -511,15 +533,42 @@ void value_table(const AddExplanation& e, TableBuilder& b) {
     b.table.formula = sum + " = " + num(e.value);
 }
 
+// "input 2 (layer 5)": a layer's input by its place in the layer's list, and the map it is.
+std::string input_name(const ValueExplanation& v, int input) {
+    const int level = input < static_cast<int>(v.input_levels.size())
+                          ? v.input_levels[static_cast<std::size_t>(input)]
+                          : -1;
+    const std::string name = "input " + std::to_string(input + 1);
+    if (level < 0)
+        return name;
+    return name + " (" + where(MapCell{input, level}) + ")";
+}
+
 void value_table(const ValueExplanation& v, const CopyExplanation& e, TableBuilder& b) {
-    const bool concat = v.type == "concat";
-    b.table.title = concat ? "Concat: channel " + std::to_string(v.channel + 1) + " is input " +
-                                 std::to_string(e.source.input + 1) + "'s channel " +
-                                 std::to_string(e.source.channel + 1)
-                           : "Flatten: feature " + std::to_string(v.channel + 1) + " is channel " +
-                                 std::to_string(e.source.channel + 1) + " at " +
-                                 position(e.source.y, e.source.x);
     b.table.columns = {"value"};
+    if (v.type == "concat") {
+        b.table.title = "Concat: channel " + std::to_string(v.channel + 1) + " is channel " +
+                        std::to_string(e.source.channel + 1) + " of " +
+                        input_name(v, e.source.input);
+        // Where every input's channels land in the output, the one read marked.
+        int first = 0;
+        for (int k = 0; k < static_cast<int>(e.input_channels.size()); ++k) {
+            const int count = e.input_channels[static_cast<std::size_t>(k)];
+            const bool read = k == e.source.input;
+            b.row(Kind::Parameter, input_name(v, k), {double(count)},
+                  "channels " + std::to_string(first + 1) + "–" + std::to_string(first + count) +
+                      " of the output" +
+                      (read ? "; channel " + std::to_string(v.channel + 1) + " is its " +
+                                  std::to_string(e.source.channel + 1)
+                            : ""))
+                .highlighted = read;
+            first += count;
+        }
+    } else {
+        b.table.title = "Flatten: feature " + std::to_string(v.channel + 1) + " is channel " +
+                        std::to_string(e.source.channel + 1) + " at " +
+                        position(e.source.y, e.source.x);
+    }
     b.row(Kind::Input, cell_label(e.source), {e.before}, "", e.source);
     b.row(Kind::Result, "= value", {e.value});
     b.table.formula = "copied from " + cell_label(e.source) + ": " + num(e.value);
@@ -552,19 +601,22 @@ void value_table(const PadExplanation& e, TableBuilder& b) {
 void value_table(const GlobalPoolExplanation& e, TableBuilder& b) {
     b.table.columns = {"value"};
     const std::string size = std::to_string(e.height) + "×" + std::to_string(e.width);
+    const std::string cells = std::to_string(e.count) + " cells";
     if (e.kind == PoolKind::Max) {
         b.table.title = "Global max pooling: the largest cell of the whole map";
+        b.row(Kind::Parameter, "cells in the " + size + " map", {double(e.count)});
         b.row(Kind::Input, "the largest, " + cell_label(e.winner), {e.value}, "", e.winner)
             .highlighted = true;
         b.row(Kind::Result, "= max", {e.value});
-        b.table.formula = "max of the whole " + size + " map = " + num(e.value) + " at " +
-                          position(e.winner.y, e.winner.x);
+        b.table.formula = "max of the whole " + size + " map (" + cells + ") = " + num(e.value) +
+                          " at " + position(e.winner.y, e.winner.x);
     } else {
         b.table.title = "Global average pooling: the mean of the whole map";
         b.row(Kind::Subtotal, "Σ of the " + size + " map", {e.sum});
         b.row(Kind::Parameter, "÷ cells", {double(e.count)});
         b.row(Kind::Result, "= mean", {e.value});
-        b.table.formula = num(e.sum) + " ÷ " + std::to_string(e.count) + " = " + num(e.value);
+        b.table.formula = "Σ of the whole " + size + " map ÷ " + cells + " = " + num(e.sum) +
+                          " ÷ " + std::to_string(e.count) + " = " + num(e.value);
     }
 }
 
@@ -592,17 +644,26 @@ void value_table(const LinearExplanation& e, TableBuilder& b) {
 
 void value_table(const SoftmaxExplanation& e, TableBuilder& b) {
     b.table.title = "Softmax over " + std::to_string(e.channels) +
-                    " channels: exp(x − max) / Σ exp(x_k − max)";
-    b.table.columns = {"value"};
-    b.row(Kind::Input, "x", {e.x}, "", e.source);
+                    " channels: exp(z) / Σ exp(z_k), computed as exp(z − max) / Σ exp(z_k − max)";
+    b.table.columns = {"z", "exp(z − max)"};
+    b.row(Kind::Input, "z, this channel", {e.x, e.exp}, "", e.source);
     b.row(Kind::Parameter, "max over the channels (channel " +
                                std::to_string(e.largest_channel + 1) + ")",
-          {e.largest});
-    b.row(Kind::Subtotal, "exp(x − max)", {e.exp});
-    b.row(Kind::Subtotal, "Σ exp(x_k − max) over the channels", {e.sum});
-    b.row(Kind::Result, "= probability", {e.value});
-    b.table.formula = "exp(" + num(e.x) + " − " + num(e.largest) + ") / " + num(e.sum) + " = " +
-                      num(e.exp) + " / " + num(e.sum) + " = " + num(e.value);
+          {e.largest, kBlank}, "subtracted so that exp cannot overflow");
+    for (const SoftmaxExplanation::Term& t : e.terms)
+        b.row(Kind::Term, "channel " + std::to_string(t.channel + 1), {t.z, t.exp}, "", t.source)
+            .highlighted = t.channel == e.source.channel;
+    const int others = e.channels - static_cast<int>(e.terms.size());
+    if (others > 0)
+        b.row(Kind::Subtotal, "the " + std::to_string(others) + " other channels",
+              {kBlank, e.rest});
+    b.row(Kind::Subtotal, "Σ exp(z_k − max)", {kBlank, e.sum});
+    b.row(Kind::Result, "= probability", {kBlank, e.value});
+    const std::string shift = e.largest < 0 ? " + " + num(-double(e.largest))
+                                            : " − " + num(e.largest);
+    b.table.formula = "exp(" + num(e.x) + ") / Σ exp(z_k) = exp(" + num(e.x) + shift + ") / " +
+                      num(e.sum) + " = " + num(e.exp) + " / " + num(e.sum) + " = " +
+                      num(e.value);
 }
 
 } // namespace
