@@ -354,6 +354,15 @@ void check_table(const ValueExplanation& e, const Tensor& input, const RunResult
         QCOMPARE(row.numbers.front(),
                  double(map.at(row.source.channel, row.source.y, row.source.x)));
     }
+    // A linear layer's features named by the flattened cell they are hold that cell's value.
+    if (const auto* fc = std::get_if<LinearExplanation>(&e.terms))
+        for (const LinearExplanation::Contribution& c : fc->largest)
+            if (c.origin.is_map()) {
+                QVERIFY(c.origin.level >= 0 && c.origin.level < e.layer);
+                QCOMPARE(map_at_level(input, result, c.origin.level)
+                             .at(c.origin.channel, c.origin.y, c.origin.x),
+                         c.input);
+            }
     // Every layer but a global average, a pad into its constant and a conv or pool window wholly
     // in zero padding reads at least one cell.
     const bool may_read_nothing =
@@ -379,6 +388,7 @@ private Q_SLOTS:
     void badPositionsAreClearErrors();
     void modernLayersGiveKnownAnswers();
     void skipConnectionsNameTheLayersTheyRead();
+    void linearAfterFlattenNamesTheFlattenedCells();
 };
 
 // GCC 12 warns that the conv alternative of a pooling layer's variant "may be used
@@ -766,6 +776,40 @@ void TestValueExplanation::skipConnectionsNameTheLayersTheyRead() {
     QCOMPARE(QString::fromStdString(lt.rows[1].note),
              QString("channels 4–6 of the output; channel 5 is its 2"));
     QVERIFY(lt.rows[1].highlighted);
+}
+
+// Conv (2 × 3 × 4) → flatten (24 features) → linear: each listed feature names its conv cell.
+void TestValueExplanation::linearAfterFlattenNamesTheFlattenedCells() {
+    Pipeline p;
+    p.input_mode = InputMode::Rgb;
+    p.layers = {layer_of(with(random_conv(2, 3, 3, 3, 31), {1, 1}, {0, 0}, {1, 1},
+                              PaddingMode::Zeros)),
+                layer_of(Flatten{}), layer_of(make_linear(24, 2, 32))};
+    const Tensor input = random_tensor({3, 5, 6}, 33);
+    const RunResult result = make_backend(BackendKind::Naive)->run(p, input);
+    const ValueExplanation e = explain_value(p, input, result, 2, 1, 0, 0);
+    const auto& fc = std::get<LinearExplanation>(e.terms);
+    QCOMPARE(fc.largest.size(), std::size_t(LinearExplanation::kShown));
+    const Tensor& conv = *result.layers[0].output;
+    for (const LinearExplanation::Contribution& t : fc.largest) {
+        QCOMPARE(t.origin.level, 1); // layer 1's map
+        QCOMPARE(t.origin.channel, t.feature / 12);
+        QCOMPARE(t.origin.y, t.feature % 12 / 4);
+        QCOMPARE(t.origin.x, t.feature % 4);
+        QCOMPARE(conv.at(t.origin.channel, t.origin.y, t.origin.x), t.input);
+    }
+    const ExplanationTable table = explanation_table(e);
+    const LinearExplanation::Contribution& top = fc.largest.front();
+    QCOMPARE(QString::fromStdString(table.rows.front().note),
+             QString("flattened from layer 1, ch %1 (%2, %3)")
+                 .arg(top.origin.channel + 1)
+                 .arg(top.origin.y)
+                 .arg(top.origin.x));
+    // Explained on its own, without the run, a linear layer names no flattened cell.
+    const Tensor* features[] = {result.layers[1].output.get()};
+    const auto alone = std::get<LinearExplanation>(
+        explain_layer_value(p.layers[2], features, 1, 0, 0).terms);
+    QVERIFY(!alone.largest.front().origin.is_map());
 }
 
 QTEST_GUILESS_MAIN(TestValueExplanation)

@@ -177,6 +177,9 @@ struct LinearExplanation {
         float input = 0;
         float weight = 0;
         double product = 0;
+        // When the linear layer reads a flatten in a run: the cell of the flattened map that
+        // this feature is (not a map cell otherwise).
+        MapCell origin;
     };
     static constexpr int kShown = 8;
     // The kShown products of largest magnitude, largest first (all of them for small layers).
@@ -266,7 +269,8 @@ ValueExplanation explain_layer_value(const Layer& layer, std::span<const Tensor*
 
 // The same for layer `layer` of a run: its inputs are the maps it reads in `result` (the
 // pipeline's input as the first layer read it, result.input, or `input` when the result holds
-// none). Map cells name their levels.
+// none). Map cells name their levels; a linear layer that reads a flatten also names the cell of
+// the flattened map behind each of its largest contributions.
 ValueExplanation explain_value(const Pipeline& pipeline, const Tensor& input,
                                const RunResult& result, int layer, int channel, int y, int x);
 

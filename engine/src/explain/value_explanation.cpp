@@ -626,7 +626,7 @@ void value_table(const LinearExplanation& e, TableBuilder& b) {
     b.table.columns = {"input", "weight", "product"};
     for (const LinearExplanation::Contribution& t : e.largest)
         b.row(Kind::Term, "feature " + std::to_string(t.feature + 1), {t.input, t.weight, t.product},
-              "", t.source);
+              t.origin.is_map() ? "flattened from " + cell_label(t.origin) : "", t.source);
     const int others = e.features - static_cast<int>(e.largest.size());
     if (others > 0)
         b.row(Kind::Subtotal, "the " + std::to_string(others) + " other products",
@@ -664,6 +664,26 @@ void value_table(const SoftmaxExplanation& e, TableBuilder& b) {
     b.table.formula = "exp(" + num(e.x) + ") / Σ exp(z_k) = exp(" + num(e.x) + shift + ") / " +
                       num(e.sum) + " = " + num(e.exp) + " / " + num(e.sum) + " = " +
                       num(e.value);
+}
+
+// A linear layer reading an enabled flatten: each listed feature's cell in the map the flatten
+// read (feature f is channel f / (h·w), row (f / w) mod h, column f mod w).
+void name_flattened_cells(const Pipeline& pipeline, const Tensor& first_read,
+                          const RunResult& result, int layer, LinearExplanation& fc) {
+    const int flatten = input_index(pipeline.layers[static_cast<std::size_t>(layer)], layer, 0);
+    if (flatten == kPipelineInput)
+        return;
+    const Layer& flat = pipeline.layers[static_cast<std::size_t>(flatten)];
+    if (!flat.enabled || !std::holds_alternative<Flatten>(flat.op))
+        return;
+    const int source = input_index(flat, flatten, 0);
+    const Tensor& map = source == kPipelineInput
+                            ? first_read
+                            : *result.layers[static_cast<std::size_t>(source)].output;
+    const int plane = map.height() * map.width();
+    for (LinearExplanation::Contribution& t : fc.largest)
+        t.origin = {0, source + 1, t.feature / plane, t.feature % plane / map.width(),
+                    t.feature % map.width()};
 }
 
 } // namespace
@@ -747,7 +767,10 @@ ValueExplanation explain_value(const Pipeline& pipeline, const Tensor& input,
                            : result.layers[static_cast<std::size_t>(source)].output.get());
         levels.push_back(source + 1);
     }
-    return explain_at(explained, layer, maps, levels, channel, y, x);
+    ValueExplanation e = explain_at(explained, layer, maps, levels, channel, y, x);
+    if (auto* fc = std::get_if<LinearExplanation>(&e.terms))
+        name_flattened_cells(pipeline, first_read, result, layer, *fc);
+    return e;
 }
 
 ExplanationTable explanation_table(const ValueExplanation& explanation) {
