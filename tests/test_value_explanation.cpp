@@ -637,7 +637,12 @@ void TestValueExplanation::modernLayersGiveKnownAnswers() {
         QCOMPARE(p.value, double(t.at(0, 0, mirrored[x])));
     }
     const auto table = explanation_table(explain_layer_value(reflect, t, 0, 0, 0));
-    QVERIFY2(QString::fromStdString(table.formula).contains("mirrored"), table.formula.c_str());
+    QCOMPARE(QString::fromStdString(table.formula),
+             QString("(y 0, x -2) lies in the reflect padding and reads (y 0, x 2) (mirrored): 1"));
+    const auto inside = explanation_table(explain_layer_value(reflect, t, 0, 0, 3));
+    QCOMPARE(QString::fromStdString(inside.formula),
+             QString("(y 0, x 1) lies inside the map: copied from (y 0, x 1): -1"));
+    QCOMPARE(QString::fromStdString(inside.rows.front().note), QString("inside the map"));
     // Constant padding outside the map reads the constant, never a cell.
     const auto c = std::get<PadExplanation>(
         explain_layer_value(layer_of(make_pad({1, 0, 0, 0}, PaddingMode::Zeros, 9.0f)), t, 0, 0, 1)
@@ -645,6 +650,10 @@ void TestValueExplanation::modernLayersGiveKnownAnswers() {
     QVERIFY(c.reads_constant);
     QVERIFY(!c.source.is_map());
     QCOMPARE(c.value, 9.0);
+    const auto constant = explanation_table(explain_layer_value(
+        layer_of(make_pad({1, 0, 0, 0}, PaddingMode::Zeros, 9.0f)), t, 0, 0, 1));
+    QCOMPARE(QString::fromStdString(constant.formula),
+             QString("(y -1, x 1) lies in the padding: the constant 9"));
 
     // Softmax over 3 channels of 0, ln 2, ln 3 at a cell: 1/6, 2/6, 3/6.
     Tensor logits(3, 1, 1);

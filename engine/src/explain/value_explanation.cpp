@@ -574,12 +574,22 @@ void value_table(const ValueExplanation& v, const CopyExplanation& e, TableBuild
     b.table.formula = "copied from " + cell_label(e.source) + ": " + num(e.value);
 }
 
+// "(y 3, x −1)": a position with its axes named, where rows and columns are easy to mix up.
+std::string named_position(int y, int x) {
+    return "(y " + std::to_string(y) + ", x " + std::to_string(x) + ")";
+}
+
 void value_table(const PadExplanation& e, TableBuilder& b) {
-    b.table.title = "Pad: the input cell this position reads, or the constant";
+    b.table.title = "Pad: inside the map it copies the input; in the padding it reads " +
+                    std::string(e.mode == PaddingMode::Reflect     ? "the mirrored cell"
+                                : e.mode == PaddingMode::Replicate ? "the nearest edge cell"
+                                : e.mode == PaddingMode::Circular  ? "the wrapped-around cell"
+                                                                   : "the constant");
     b.table.columns = {"value"};
-    const std::string at = position(e.padded_y, e.padded_x);
+    const std::string at = named_position(e.padded_y, e.padded_x);
+    const std::string mode(to_string(e.mode));
     if (e.reads_constant) {
-        b.row(Kind::Parameter, "constant", {e.constant}, at + " lies outside the map");
+        b.row(Kind::Parameter, "constant", {e.constant}, at + " lies in the padding");
         b.table.formula = at + " lies in the padding: the constant " + num(e.constant);
     } else {
         const bool inside = e.source.y == e.padded_y && e.source.x == e.padded_x;
@@ -587,13 +597,14 @@ void value_table(const PadExplanation& e, TableBuilder& b) {
                           : e.mode == PaddingMode::Replicate ? "the edge repeated"
                           : e.mode == PaddingMode::Circular  ? "wrapped around"
                                                              : "";
+        const std::string source = named_position(e.source.y, e.source.x);
         const std::string note =
-            inside ? "" : at + " lies outside the map: " + how;
+            inside ? "inside the map" : at + " lies in the " + mode + " padding: " + how;
         b.row(Kind::Input, cell_label(e.source), {e.before}, note, e.source);
-        b.table.formula = inside ? "copied from " + position(e.source.y, e.source.x) + ": " +
+        b.table.formula = inside ? at + " lies inside the map: copied from " + source + ": " +
                                        num(e.value)
-                                 : at + " reads " + position(e.source.y, e.source.x) + " (" +
-                                       how + "): " + num(e.value);
+                                 : at + " lies in the " + mode + " padding and reads " + source +
+                                       " (" + how + "): " + num(e.value);
     }
     b.row(Kind::Result, "= value", {e.value});
 }
