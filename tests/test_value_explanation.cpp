@@ -625,6 +625,14 @@ void TestValueExplanation::modernLayersGiveKnownAnswers() {
     QCOMPARE(b.std_dev, 2.0);
     QCOMPARE(b.normalized, 1.0);
     QCOMPARE(b.value, 0.75);
+    QCOMPARE(QString::fromStdString(
+                 explanation_table(explain_layer_value(layer_of(bn), t, 0, 0, 0)).formula),
+             QString("(3 − 1) / √(3 + 1) · 0.5 + 0.25 = 0.75"));
+    bn.running_mean = {-1.0f};
+    bn.bias = {-0.25f};
+    QCOMPARE(QString::fromStdString(
+                 explanation_table(explain_layer_value(layer_of(bn), t, 0, 0, 1)).formula),
+             QString("(-1 + 1) / √(3 + 1) · 0.5 − 0.25 = -0.25"));
 
     // Reflect padding by 2 on the left: column 0 of the output mirrors column 2 of the input
     // (PyTorch's reflect leaves the edge out), column 1 mirrors column 1, column 2 is column 0.
@@ -694,7 +702,7 @@ void TestValueExplanation::modernLayersGiveKnownAnswers() {
     const std::string gmax_formula = explanation_table(explain_layer_value(
         layer_of(GlobalPool2d{PoolKind::Max}), ties, 0, 0, 0)).formula;
     QCOMPARE(QString::fromStdString(gmax_formula),
-             QString("max of the whole 2×2 map (4 cells) = 5 at (0, 1)"));
+             QString("max of the whole 2×2 map (4 cells) = 5 at (y 0, x 1)"));
     const std::string gavg_formula = explanation_table(explain_layer_value(
         layer_of(GlobalPool2d{PoolKind::Avg}), ties, 0, 0, 0)).formula;
     QCOMPARE(QString::fromStdString(gavg_formula),
@@ -758,8 +766,8 @@ void TestValueExplanation::skipConnectionsNameTheLayersTheyRead() {
     QCOMPARE(add.value, double(result.layers[0].output->at(1, 2, 3)) +
                             double(result.layers[1].output->at(1, 2, 3)));
     const ExplanationTable t = explanation_table(sum);
-    QCOMPARE(QString::fromStdString(t.rows[0].label), QString("layer 1, ch 2 (2, 3)"));
-    QCOMPARE(QString::fromStdString(t.rows[1].label), QString("layer 2, ch 2 (2, 3)"));
+    QCOMPARE(QString::fromStdString(t.rows[0].label), QString("layer 1, ch 2 (y 2, x 3)"));
+    QCOMPARE(QString::fromStdString(t.rows[1].label), QString("layer 2, ch 2 (y 2, x 3)"));
 
     // Channel 5 of the concat is channel 2 of its second input, layer 3; channel 1 the image's.
     const auto late = std::get<CopyExplanation>(explain_value(p, input, result, 3, 4, 0, 0).terms);
@@ -777,7 +785,7 @@ void TestValueExplanation::skipConnectionsNameTheLayersTheyRead() {
     QVERIFY(et.rows[0].highlighted && !et.rows[1].highlighted);
     QCOMPARE(QString::fromStdString(et.rows[1].label), QString("input 2 (layer 3)"));
     QCOMPARE(QString::fromStdString(et.rows[1].note), QString("channels 4–6 of the output"));
-    QCOMPARE(QString::fromStdString(et.rows[2].label), QString("the input, ch 1 (4, 5)"));
+    QCOMPARE(QString::fromStdString(et.rows[2].label), QString("the input, ch 1 (y 4, x 5)"));
     const ExplanationTable lt =
         explanation_table(explain_value(p, input, result, 3, 4, 0, 0));
     QCOMPARE(QString::fromStdString(lt.title),
@@ -810,7 +818,7 @@ void TestValueExplanation::linearAfterFlattenNamesTheFlattenedCells() {
     const ExplanationTable table = explanation_table(e);
     const LinearExplanation::Contribution& top = fc.largest.front();
     QCOMPARE(QString::fromStdString(table.rows.front().note),
-             QString("flattened from layer 1, ch %1 (%2, %3)")
+             QString("flattened from layer 1, ch %1 (y %2, x %3)")
                  .arg(top.origin.channel + 1)
                  .arg(top.origin.y)
                  .arg(top.origin.x));

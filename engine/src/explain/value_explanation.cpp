@@ -343,30 +343,21 @@ ValueExplanation explain_at(const Layer& layer, int index, std::span<const Tenso
         e.terms = PassThroughExplanation{before, before, in.cell(0, channel, y, x)};
         return e;
     }
-    std::visit(Overloaded{
-                   [&](const Conv2d& conv) {
-                       e.terms = explain_conv(conv, in.map(0), channel, y, x);
-                   },
-                   [&](const Pool2d& pool) {
-                       e.terms = explain_pool(pool, in.map(0), channel, y, x);
-                   },
-                   [&](const Activation& act) {
-                       e.terms = explain_activation(act, in, channel, y, x);
-                   },
-                   [&](const BatchNorm2d& bn) {
-                       e.terms = explain_batch_norm(bn, in, channel, y, x);
-                   },
-                   [&](const Add& add) { e.terms = explain_add(add, in, channel, y, x); },
-                   [&](const Concat&) { e.terms = explain_concat(in, channel, y, x); },
-                   [&](const GlobalPool2d& pool) {
-                       e.terms = explain_global_pool(pool, in, channel);
-                   },
-                   [&](const Pad2d& pad) { e.terms = explain_pad(pad, in, channel, y, x); },
-                   [&](const Flatten&) { e.terms = explain_flatten(in, channel); },
-                   [&](const Linear& fc) { e.terms = explain_linear(fc, in, channel); },
-                   [&](const Softmax&) { e.terms = explain_softmax(in, channel, y, x); },
-               },
-               layer.op);
+    std::visit(
+        Overloaded{
+            [&](const Conv2d& conv) { e.terms = explain_conv(conv, in.map(0), channel, y, x); },
+            [&](const Pool2d& pool) { e.terms = explain_pool(pool, in.map(0), channel, y, x); },
+            [&](const Activation& act) { e.terms = explain_activation(act, in, channel, y, x); },
+            [&](const BatchNorm2d& bn) { e.terms = explain_batch_norm(bn, in, channel, y, x); },
+            [&](const Add& add) { e.terms = explain_add(add, in, channel, y, x); },
+            [&](const Concat&) { e.terms = explain_concat(in, channel, y, x); },
+            [&](const GlobalPool2d& pool) { e.terms = explain_global_pool(pool, in, channel); },
+            [&](const Pad2d& pad) { e.terms = explain_pad(pad, in, channel, y, x); },
+            [&](const Flatten&) { e.terms = explain_flatten(in, channel); },
+            [&](const Linear& fc) { e.terms = explain_linear(fc, in, channel); },
+            [&](const Softmax&) { e.terms = explain_softmax(in, channel, y, x); },
+        },
+        layer.op);
     return e;
 }
 
@@ -382,8 +373,19 @@ std::string num(double v) {
     return buffer;
 }
 
+// "(y 3, x -1)": a position with its axes named, since rows and columns are easy to mix up.
 std::string position(int y, int x) {
-    return "(" + std::to_string(y) + ", " + std::to_string(x) + ")";
+    return "(y " + std::to_string(y) + ", x " + std::to_string(x) + ")";
+}
+
+// " + v", or " − |v|" for a negative v: a term added to a sum, as a person writes it.
+std::string plus(double v) {
+    return v < 0 ? " − " + num(-v) : " + " + num(v);
+}
+
+// " − v", or " + |v|" for a negative v.
+std::string minus(double v) {
+    return v < 0 ? " + " + num(-v) : " − " + num(v);
 }
 
 // "layer 3", "the input" or "input 2": where a map cell comes from, for labels.
@@ -450,9 +452,9 @@ void conv_table(const ValueExplanation& v, const ConvExplanation& e, TableBuilde
     if (e.has_bias)
         b.row(Kind::Parameter, "+ bias", {kBlank, kBlank, e.bias});
     b.row(Kind::Result, "= value", {kBlank, kBlank, e.value});
-    b.table.formula = "Σ over " + std::to_string(e.channels.size()) + " channel(s) = " +
-                      num(e.sum) + (e.has_bias ? " + bias " + num(e.bias) : "") + " = " +
-                      num(e.value) +
+    b.table.formula = "Σ over " + std::to_string(e.channels.size()) +
+                      " channel(s) = " + num(e.sum) + (e.has_bias ? " + bias " + num(e.bias) : "") +
+                      " = " + num(e.value) +
                       (padded ? " (" + std::to_string(padded) + " padded cell(s))" : "");
 }
 
@@ -464,12 +466,14 @@ void pool_table(const ValueExplanation& v, const PoolExplanation& e, TableBuilde
     for (std::size_t i = 0; i < e.cells.size(); ++i) {
         const WindowCell& cell = e.cells[i];
         const bool winner = max && static_cast<int>(i) == e.winner;
-        std::string note = cell.padded() ? (max ? "padding (never wins)"
-                                                : (e.count_include_pad ? "padding (counts as 0)"
-                                                                       : "padding (left out)"))
-                                         : (winner ? "the largest" : "");
+        std::string note =
+            cell.padded()
+                ? (max ? "padding (never wins)"
+                       : (e.count_include_pad ? "padding (counts as 0)" : "padding (left out)"))
+                : (winner ? "the largest" : "");
         b.row(Kind::Term, "cell " + position(cell.y, cell.x),
-              {cell.padded() ? kBlank : double(cell.value)}, note, window_source(v, cell, v.channel))
+              {cell.padded() ? kBlank : double(cell.value)}, note,
+              window_source(v, cell, v.channel))
             .highlighted = winner;
     }
     if (max) {
@@ -512,9 +516,9 @@ void value_table(const BatchNormExplanation& e, TableBuilder& b) {
     b.row(Kind::Parameter, "× weight (γ)", {e.weight});
     b.row(Kind::Parameter, "+ bias (β)", {e.bias});
     b.row(Kind::Result, "= value", {e.value});
-    b.table.formula = "(" + num(e.x) + " − " + num(e.running_mean) + ") / √(" +
-                      num(e.running_var) + " + " + num(e.eps) + ") · " + num(e.weight) + " + " +
-                      num(e.bias) + " = " + num(e.value);
+    b.table.formula = "(" + num(e.x) + minus(e.running_mean) + ") / √(" + num(e.running_var) +
+                      " + " + num(e.eps) + ") · " + num(e.weight) + plus(e.bias) + " = " +
+                      num(e.value);
 }
 
 void value_table(const AddExplanation& e, TableBuilder& b) {
@@ -523,11 +527,11 @@ void value_table(const AddExplanation& e, TableBuilder& b) {
     std::string sum;
     for (const AddExplanation::Operand& op : e.operands) {
         b.row(Kind::Input, cell_label(op.source), {op.value}, "", op.source);
-        sum += (sum.empty() ? "" : " + ") + num(op.value);
+        sum += sum.empty() ? num(op.value) : plus(op.value);
     }
     if (e.has_constant) {
         b.row(Kind::Parameter, "+ constant", {e.constant});
-        sum += " + " + num(e.constant);
+        sum += plus(e.constant);
     }
     b.row(Kind::Result, "= sum", {e.value});
     b.table.formula = sum + " = " + num(e.value);
@@ -574,11 +578,6 @@ void value_table(const ValueExplanation& v, const CopyExplanation& e, TableBuild
     b.table.formula = "copied from " + cell_label(e.source) + ": " + num(e.value);
 }
 
-// "(y 3, x −1)": a position with its axes named, where rows and columns are easy to mix up.
-std::string named_position(int y, int x) {
-    return "(y " + std::to_string(y) + ", x " + std::to_string(x) + ")";
-}
-
 void value_table(const PadExplanation& e, TableBuilder& b) {
     b.table.title = "Pad: inside the map it copies the input; in the padding it reads " +
                     std::string(e.mode == PaddingMode::Reflect     ? "the mirrored cell"
@@ -586,7 +585,7 @@ void value_table(const PadExplanation& e, TableBuilder& b) {
                                 : e.mode == PaddingMode::Circular  ? "the wrapped-around cell"
                                                                    : "the constant");
     b.table.columns = {"value"};
-    const std::string at = named_position(e.padded_y, e.padded_x);
+    const std::string at = position(e.padded_y, e.padded_x);
     const std::string mode(to_string(e.mode));
     if (e.reads_constant) {
         b.row(Kind::Parameter, "constant", {e.constant}, at + " lies in the padding");
@@ -597,14 +596,14 @@ void value_table(const PadExplanation& e, TableBuilder& b) {
                           : e.mode == PaddingMode::Replicate ? "the edge repeated"
                           : e.mode == PaddingMode::Circular  ? "wrapped around"
                                                              : "";
-        const std::string source = named_position(e.source.y, e.source.x);
+        const std::string source = position(e.source.y, e.source.x);
         const std::string note =
             inside ? "inside the map" : at + " lies in the " + mode + " padding: " + how;
         b.row(Kind::Input, cell_label(e.source), {e.before}, note, e.source);
-        b.table.formula = inside ? at + " lies inside the map: copied from " + source + ": " +
-                                       num(e.value)
-                                 : at + " lies in the " + mode + " padding and reads " + source +
-                                       " (" + how + "): " + num(e.value);
+        b.table.formula =
+            inside ? at + " lies inside the map: copied from " + source + ": " + num(e.value)
+                   : at + " lies in the " + mode + " padding and reads " + source + " (" + how +
+                         "): " + num(e.value);
     }
     b.row(Kind::Result, "= value", {e.value});
 }
@@ -632,11 +631,12 @@ void value_table(const GlobalPoolExplanation& e, TableBuilder& b) {
 }
 
 void value_table(const LinearExplanation& e, TableBuilder& b) {
-    b.table.title = "Linear: Σ input × weight over " + std::to_string(e.features) +
-                    " features, + bias";
+    b.table.title =
+        "Linear: Σ input × weight over " + std::to_string(e.features) + " features, + bias";
     b.table.columns = {"input", "weight", "product"};
     for (const LinearExplanation::Contribution& t : e.largest)
-        b.row(Kind::Term, "feature " + std::to_string(t.feature + 1), {t.input, t.weight, t.product},
+        b.row(Kind::Term, "feature " + std::to_string(t.feature + 1),
+              {t.input, t.weight, t.product},
               t.origin.is_map() ? "flattened from " + cell_label(t.origin) : "", t.source);
     const int others = e.features - static_cast<int>(e.largest.size());
     if (others > 0)
@@ -646,11 +646,10 @@ void value_table(const LinearExplanation& e, TableBuilder& b) {
     if (e.has_bias)
         b.row(Kind::Parameter, "+ bias", {kBlank, kBlank, e.bias});
     b.row(Kind::Result, "= value", {kBlank, kBlank, e.value});
-    b.table.formula = "Σ of " + std::to_string(e.features) + " products = " + num(e.sum) +
-                      (e.has_bias ? " + bias " + num(e.bias) : "") + " = " + num(e.value) +
-                      (others > 0 ? " (the " + std::to_string(e.largest.size()) +
-                                        " largest shown)"
-                                  : "");
+    b.table.formula =
+        "Σ of " + std::to_string(e.features) + " products = " + num(e.sum) +
+        (e.has_bias ? " + bias " + num(e.bias) : "") + " = " + num(e.value) +
+        (others > 0 ? " (the " + std::to_string(e.largest.size()) + " largest shown)" : "");
 }
 
 void value_table(const SoftmaxExplanation& e, TableBuilder& b) {
@@ -658,8 +657,8 @@ void value_table(const SoftmaxExplanation& e, TableBuilder& b) {
                     " channels: exp(z) / Σ exp(z_k), computed as exp(z − max) / Σ exp(z_k − max)";
     b.table.columns = {"z", "exp(z − max)"};
     b.row(Kind::Input, "z, this channel", {e.x, e.exp}, "", e.source);
-    b.row(Kind::Parameter, "max over the channels (channel " +
-                               std::to_string(e.largest_channel + 1) + ")",
+    b.row(Kind::Parameter,
+          "max over the channels (channel " + std::to_string(e.largest_channel + 1) + ")",
           {e.largest, kBlank}, "subtracted so that exp cannot overflow");
     for (const SoftmaxExplanation::Term& t : e.terms)
         b.row(Kind::Term, "channel " + std::to_string(t.channel + 1), {t.z, t.exp}, "", t.source)
@@ -670,10 +669,8 @@ void value_table(const SoftmaxExplanation& e, TableBuilder& b) {
               {kBlank, e.rest});
     b.row(Kind::Subtotal, "Σ exp(z_k − max)", {kBlank, e.sum});
     b.row(Kind::Result, "= probability", {kBlank, e.value});
-    const std::string shift = e.largest < 0 ? " + " + num(-double(e.largest))
-                                            : " − " + num(e.largest);
-    b.table.formula = "exp(" + num(e.x) + ") / Σ exp(z_k) = exp(" + num(e.x) + shift + ") / " +
-                      num(e.sum) + " = " + num(e.exp) + " / " + num(e.sum) + " = " +
+    b.table.formula = "exp(" + num(e.x) + ") / Σ exp(z_k) = exp(" + num(e.x) + minus(e.largest) +
+                      ") / " + num(e.sum) + " = " + num(e.exp) + " / " + num(e.sum) + " = " +
                       num(e.value);
 }
 
