@@ -40,6 +40,12 @@ shot dark-palette --dark --focus 4:3
 shot edge-detectors "$here/resources/pipelines/edge-detectors.json" "$here/resources/samples/camera.png" --focus 1:1
 shot first-layers-of-a-cnn "$here/resources/pipelines/first-layers-of-a-cnn.json" "$here/resources/samples/astronaut.png"
 shot statistics "$here/resources/samples/coffee.png" --focus 1:4 --dock statisticsDock
+# The trained face-recognition trunk on the astronaut: conv1's filters as colour pictures beside
+# their maps, and a deep layer of 64 maps (collapsed bands, heat-map filters).
+"$build/bin/convscope-cli" import "$here/resources/models/face-recognition/face_recognition_trunk.onnx" \
+    --out "$work/face.json" >/dev/null
+shot conv1-filters "$work/face.json" "$here/resources/samples/astronaut.png" --dock filtersDock --focus 1:2
+shot deep-layers "$work/face.json" "$here/resources/samples/astronaut.png" --dock filtersDock --focus 46:1
 run first-window-1920x1080
 run presentation-1920x1080 --presentation --focus 1:2
 

@@ -42,7 +42,7 @@ private Q_SLOTS:
         QCOMPARE(int(result->layers.size()), 5);
         QCOMPARE(result->layers[2].shape, (Shape{8, 150, 225}));
         QCOMPARE(result->layers[0].maps.size(), std::size_t(8));
-        QVERIFY(!result->layers[0].maps[0].thumbnail.isNull());
+        QVERIFY(!result->layers[0].maps[0].thumbnail().isNull());
         QCOMPARE(result->backend, QStringLiteral("fast"));
         QVERIFY(spy.count() >= 1);
     }
@@ -70,13 +70,13 @@ private Q_SLOTS:
         }
         QCOMPARE(last, coordinator.requestedGeneration());
         // The shown maps are those of the final weights: compare with a fresh render.
-        const QImage shown = coordinator.lastResult()->layers[0].maps[0].thumbnail;
+        const QImage shown = coordinator.lastResult()->layers[0].maps[0].thumbnail();
         Document fresh;
         RenderCoordinator other(&fresh);
         fresh.resetPipeline(doc.pipeline());
         QVERIFY(fresh.loadImage(doc.imagePath()));
         QTRY_VERIFY_WITH_TIMEOUT(other.isIdle(), 20000);
-        QCOMPARE(other.lastResult()->layers[0].maps[0].thumbnail, shown);
+        QCOMPARE(other.lastResult()->layers[0].maps[0].thumbnail(), shown);
     }
 
     void incrementalRunsStartAtTheChangedLayer() {

@@ -1,11 +1,13 @@
 // The UI benchmark: drives the real widgets offscreen. Changes one kernel cell of the first layer
 // of the default stack and measures until every affected map is repainted (overview thumbnails
 // and the large view), on a 1 MP and a 12 MP image. Targets: ≤ 16 ms and ≤ 150 ms.
+// Then the same edit on conv1 of a ResNet-18 trunk (random weights, the engine's resnet18_onnx,
+// imported like any model) on a 224 × 224 photo: every later layer's maps change. Target ≤ 60 ms.
 // Prints where the time goes: the engine run, the pictures (ranges, thumbnails, the large
 // view's picture), the GUI thread from delivery to repaint, and the hand-offs in between.
 //
-//   QT_QPA_PLATFORM=offscreen build/bin/bench_ui [--repeat N] [--only-1mp|--only-12mp]
-//       [--reference] [--pause MS]
+//   QT_QPA_PLATFORM=offscreen build/bin/bench_ui [--repeat N]
+//       [--only-1mp|--only-12mp|--only-resnet] [--reference] [--pause MS]
 //
 // --reference leaves the background reference timing on and pauses 0.6 s between edits, so
 // every edit arrives while the naive reference (or OpenCV) is being timed: it shows how promptly
@@ -20,6 +22,8 @@
 #include "main_window.hpp"
 #include "render_coordinator.hpp"
 
+#include "convscope/onnx_import.hpp"
+#include "convscope/resnet18_onnx.hpp"
 #include "convscope/simd.hpp"
 
 #include <QApplication>
@@ -127,7 +131,7 @@ int main(int argc, char** argv) {
     QApplication app(argc, argv);
     QStandardPaths::setTestModeEnabled(true);
     int repeat = 15;
-    bool only1 = false, only12 = false;
+    bool only1 = false, only12 = false, onlyResnet = false;
     bool reference = false;
     int pauseMs = -1;
     const QStringList args = app.arguments();
@@ -138,6 +142,8 @@ int main(int argc, char** argv) {
             only1 = true;
         else if (args[i] == QLatin1String("--only-12mp"))
             only12 = true;
+        else if (args[i] == QLatin1String("--only-resnet"))
+            onlyResnet = true;
         else if (args[i] == QLatin1String("--reference"))
             reference = true;
         else if (args[i] == QLatin1String("--pause") && i + 1 < args.size())
@@ -158,17 +164,29 @@ int main(int argc, char** argv) {
         const char* name;
         QSize size;
         double target, engine, pictures, delivery;
+        // Empty: the default stack. Else an ONNX model (ResNet-18 trunks built in code).
+        QString model;
     };
-    std::vector<Case> cases = {{"1 MP", QSize(1224, 816), 16, 9, 4, 3},
-                               {"12 MP", QSize(4240, 2830), 150, 110, 25, 15}};
+    const QString resnet = dir.filePath(QStringLiteral("resnet18-trunk.onnx"));
+    const QString resnetFolded = dir.filePath(QStringLiteral("resnet18-trunk-folded.onnx"));
+    convscope::write_resnet18_onnx(resnet.toStdString());
+    convscope::ResNet18OnnxOptions folded;
+    folded.fold_batch_norm = true; // what an eval-mode torch.onnx export writes
+    convscope::write_resnet18_onnx(resnetFolded.toStdString(), folded);
+    std::vector<Case> cases = {
+        {"1 MP", QSize(1224, 816), 16, 9, 4, 3, {}},
+        {"12 MP", QSize(4240, 2830), 150, 110, 25, 15, {}},
+        {"ResNet-18 trunk, batch norms folded", QSize(224, 224), 60, 40, 15, 5, resnetFolded},
+        {"ResNet-18 trunk, batch norms as layers", QSize(224, 224), 60, 40, 15, 5, resnet}};
     if (only1)
-        cases.resize(1);
+        cases = {cases[0]};
     else if (only12)
-        cases.erase(cases.begin());
+        cases = {cases[1]};
+    else if (onlyResnet)
+        cases = {cases[2], cases[3]};
 
     std::printf(
-        "UI benchmark: edit one weight of layer 1 of the default stack, until every affected map "
-        "is repainted\n");
+        "UI benchmark: edit one weight of layer 1, until every affected map is repainted\n");
     std::printf("threads %d, SIMD %s, %d edits per case (medians)%s\n", QThread::idealThreadCount(),
                 convscope::simd_target().c_str(), repeat,
                 reference ? ", reference timing on" : "");
@@ -189,12 +207,19 @@ int main(int argc, char** argv) {
             std::fprintf(stderr, "cannot open %s\n", qPrintable(path));
             return 1;
         }
+        int maps = 0;
+        if (!c.model.isEmpty()) {
+            const convscope::OnnxImport model = convscope::import_onnx(c.model.toStdString());
+            window.document()->resetPipeline(model.pipeline);
+        }
         waitRepainted(window);
+        for (const auto& layer : window.coordinator()->lastResult()->layers)
+            maps += int(layer.maps.size());
         measure(window, 2, 0); // warm-up
         const Figures f = measure(window, repeat, pauseMs);
         const QString image = QStringLiteral("%1x%2").arg(c.size.width()).arg(c.size.height());
-        std::printf("\n%s (%s)                               median ms  budget ms\n", c.name,
-                    qPrintable(image));
+        std::printf("\n%s (%s, %zu layers, %d maps)\n%49s median ms  budget ms\n", c.name,
+                    qPrintable(image), window.document()->pipeline().layers.size(), maps, "");
         std::printf("  GUI: the edit, until the request is sent      %9.1f\n", f.edit);
         std::printf("  hand-off to the render thread                 %9.1f\n", f.handOff);
         std::printf("  engine (Backend::run)                         %9.1f %9.0f\n", f.engine,

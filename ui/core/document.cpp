@@ -142,6 +142,7 @@ bool Document::loadPipeline(const QString& path, QString* error, LoadAs as) {
             return true;
         }
         pipelinePath_ = absolute;
+        openedPipeline_ = loaded;
         edit(tr("Open pipeline %1").arg(QFileInfo(path).fileName()), loaded, {.select = 0});
     } catch (const std::exception& e) {
         if (error)
@@ -153,6 +154,7 @@ bool Document::loadPipeline(const QString& path, QString* error, LoadAs as) {
 
 void Document::resetPipeline(const Pipeline& pipeline, const QString& path) {
     pipelinePath_ = path;
+    openedPipeline_ = pipeline; // shares the weights: no copy
     undoStack_.clear();
     applyPipeline(pipeline, 0);
 }
@@ -197,6 +199,22 @@ void Document::applyPipeline(const Pipeline& pipeline, int select) {
         Q_EMIT selectionChanged();
     if (focusMoved)
         Q_EMIT focusChanged();
+}
+
+const Conv2d* Document::openedConv(int layer) const {
+    if (layer < 0 || layer >= int(pipeline_.layers.size()))
+        return nullptr;
+    const std::string& name = pipeline_.layers[std::size_t(layer)].name;
+    const Layer* original = nullptr;
+    if (!name.empty()) {
+        for (const Layer& candidate : openedPipeline_.layers)
+            if (candidate.name == name)
+                original = &candidate;
+    } else if (layer < int(openedPipeline_.layers.size()) &&
+               openedPipeline_.layers[std::size_t(layer)].name.empty()) {
+        original = &openedPipeline_.layers[std::size_t(layer)];
+    }
+    return original ? std::get_if<Conv2d>(&original->op) : nullptr;
 }
 
 Shape Document::inputShapeOf(int index) const {

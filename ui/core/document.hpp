@@ -54,6 +54,13 @@ public:
     // when there is none), to change and hand to edit() as one step.
     Conv2d* selectedConv(Pipeline& edited) const;
 
+    // The pipeline as it was opened (a model's trained weights): resetPipeline and
+    // loadPipeline set it; edits leave it. The kernel editor restores filters from it.
+    const Pipeline& openedPipeline() const { return openedPipeline_; }
+    // Layer `layer`'s convolution as it was opened (the layer of the same name, or at the same
+    // index when it has none); null when there is none.
+    const Conv2d* openedConv(int layer) const;
+
     // The map shown large.
     MapId focus() const { return focus_; }
     void setFocus(MapId focus);
@@ -106,6 +113,7 @@ private:
                                                    QString* error);
 
     Pipeline pipeline_;
+    Pipeline openedPipeline_;
     std::shared_ptr<const Tensor> input_;
     quint64 revision_ = 0;
     QString imagePath_;

@@ -199,6 +199,43 @@ void zeroFilter(Conv2d& conv, int filter) {
     std::fill_n(filterData(conv, filter), filterSize(conv), 0.0f);
 }
 
+namespace {
+bool sameShape(const Conv2d& a, const Conv2d& b) {
+    return a.weights.out_channels == b.weights.out_channels &&
+           a.weights.in_channels == b.weights.in_channels &&
+           a.weights.kernel_h == b.weights.kernel_h && a.weights.kernel_w == b.weights.kernel_w;
+}
+} // namespace
+
+bool restoreFilter(Conv2d& conv, int filter, const Conv2d& original) {
+    if (!sameShape(conv, original) || filter < 0 || filter >= conv.weights.out_channels)
+        return false;
+    const std::size_t n = filterSize(conv);
+    const float* source = original.weights.values.data() + original.weights.index(filter, 0, 0, 0);
+    std::copy_n(source, n, filterData(conv, filter));
+    if (!original.bias.empty()) {
+        if (conv.bias.empty())
+            conv.bias.assign(std::size_t(conv.weights.out_channels), 0.0f);
+        conv.bias.write()[std::size_t(filter)] = original.bias[std::size_t(filter)];
+    } else if (!conv.bias.empty()) {
+        conv.bias.write()[std::size_t(filter)] = 0.0f;
+    }
+    return true;
+}
+
+bool filterMatches(const Conv2d& conv, int filter, const Conv2d& original) {
+    if (!sameShape(conv, original) || filter < 0 || filter >= conv.weights.out_channels)
+        return false;
+    const std::size_t n = filterSize(conv);
+    const float* a = conv.weights.values.data() + conv.weights.index(filter, 0, 0, 0);
+    const float* b = original.weights.values.data() + original.weights.index(filter, 0, 0, 0);
+    if (!std::equal(a, a + n, b))
+        return false;
+    const float biasA = conv.bias.empty() ? 0.0f : conv.bias[std::size_t(filter)];
+    const float biasB = original.bias.empty() ? 0.0f : original.bias[std::size_t(filter)];
+    return biasA == biasB;
+}
+
 void applyPreset(Conv2d& conv, int filter, const std::vector<std::vector<float>>& kernel) {
     if (kernel.empty() || kernel[0].empty())
         return;

@@ -51,6 +51,11 @@ void flipFilter(Conv2d& conv, int filter, bool horizontal);
 void transposeFilter(Conv2d& conv, int filter);
 void randomiseFilter(Conv2d& conv, int filter, std::mt19937& rng);
 void zeroFilter(Conv2d& conv, int filter);
+// Puts back filter `filter`'s weights and bias from `original` (the layer as it was opened).
+// False, changing nothing, when the layer's shape is no longer the original's.
+bool restoreFilter(Conv2d& conv, int filter, const Conv2d& original);
+// Whether filter `filter` holds the same weights and bias as in `original`.
+bool filterMatches(const Conv2d& conv, int filter, const Conv2d& original);
 // A 2-D preset on every input channel of the filter, divided by the number of channels (so a
 // blur stays in range); the kernel takes the preset's size.
 void applyPreset(Conv2d& conv, int filter, const std::vector<std::vector<float>>& kernel);

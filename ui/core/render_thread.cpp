@@ -370,7 +370,7 @@ bool RenderThread::render(const RenderRequest& job, RenderResult& out) {
         const bool derived =
             readsPrevious && (!layer.enabled || (act && act->kind == ActivationKind::ReLU));
         const int channels = run->layers[i].output->channels();
-        summaries_[i].assign(channels, MapSummary{});
+        summaries_[i].assign(channels, nullptr);
         for (int c = 0; c < channels; ++c)
             items.push_back({i, c, derived});
     }
@@ -379,17 +379,17 @@ bool RenderThread::render(const RenderRequest& job, RenderResult& out) {
         if (cancel_.is_cancelled())
             return;
         const Tensor& out = *run->layers[item.layer].output;
-        summaries_[item.layer][item.channel] = item.derived
-                                                   ? sampleThumbnail(out, item.channel, thumb)
-                                                   : summariseMap(out, item.channel, thumb);
+        summaries_[item.layer][item.channel] = std::make_shared<MapSummary>(
+            item.derived ? sampleThumbnail(out, item.channel, thumb)
+                         : summariseMap(out, item.channel, thumb));
     });
     if (cancel_.is_cancelled())
         return false; // summaries up to cachedValidLayers_ (= from) stay valid
     for (const Item& item : items) {
         if (!item.derived)
             continue;
-        const MapSummary& source = summaries_[item.layer - 1][item.channel];
-        MapSummary& s = summaries_[item.layer][item.channel];
+        const MapSummary& source = *summaries_[item.layer - 1][item.channel];
+        MapSummary& s = *summaries_[item.layer][item.channel];
         if (!source.allFinite) { // NaN through a ReLU depends on the kernel: read the map
             s.range = map_range(*run->layers[item.layer].output, item.channel, &s.allFinite);
         } else if (!runnable.layers[item.layer].enabled) {
@@ -411,8 +411,8 @@ bool RenderThread::render(const RenderRequest& job, RenderResult& out) {
         layer.kernel = QString::fromStdString(run->layers[i].kernel);
         layer.recomputed = i >= from;
         std::vector<ValueRange> own;
-        for (const MapSummary& s : summaries_[i])
-            own.push_back(s.range);
+        for (const auto& s : summaries_[i])
+            own.push_back(s->range);
         layer.range = unitedRange(own);
         if (!own.empty())
             layerRanges.push_back(layer.range);
@@ -422,7 +422,7 @@ bool RenderThread::render(const RenderRequest& job, RenderResult& out) {
         LayerRender& layer = result->layers[i];
         layer.maps.resize(summaries_[i].size());
         for (std::size_t c = 0; c < summaries_[i].size(); ++c) {
-            const MapSummary& s = summaries_[i][c];
+            const MapSummary& s = *summaries_[i][c];
             const ValueRange basis = colourRange(
                 MapId{i, int(c)}, job.display.normalisation, [&] { return s.range; },
                 [&] { return layer.range; }, [&] { return global; });
@@ -430,8 +430,7 @@ bool RenderThread::render(const RenderRequest& job, RenderResult& out) {
             map.range = s.range;
             map.colormap = resolve_colormap(job.display.colormap, basis);
             map.shownRange = display_range(map.colormap, basis);
-            map.thumbnail = colorizeValues(s.values.data(), s.width, s.height, s.width,
-                                           map.colormap, map.shownRange);
+            map.summary = summaries_[i][c]; // coloured when drawn (MapRender::thumbnail)
         }
     }
     result->inputThumbnail = inputThumbnail_;

@@ -92,7 +92,8 @@ private:
     const Tensor* cachedInput_ = nullptr;
     InputMode cachedMode_ = InputMode::Gray;
     int cachedThumbnailSize_ = 0;
-    std::vector<std::vector<MapSummary>> summaries_;
+    // Shared with the results that show them: a map's summary is replaced, never changed.
+    std::vector<std::vector<std::shared_ptr<MapSummary>>> summaries_;
     QImage inputThumbnail_;
     // What the reference was last timed on.
     std::vector<Layer> referenceLayers_;

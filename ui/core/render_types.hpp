@@ -1,6 +1,8 @@
 #pragma once
 // What the render thread is asked to do and what it hands back. Plain values: no widgets here.
 
+#include "map_rendering.hpp"
+
 #include "convscope/backend.hpp"
 #include "convscope/colormap.hpp"
 #include "convscope/pipeline.hpp"
@@ -86,10 +88,25 @@ struct MapSnapshot {
 };
 
 struct MapRender {
-    QImage thumbnail;      // colormapped, at most thumbnailSize on its longest side
+    // The thumbnail's values, at most thumbnailSize on the longest side (shared with the render
+    // thread's cache and with later results while the map is unchanged).
+    std::shared_ptr<const MapSummary> summary;
     ValueRange range;      // the map's own finite min..max
     ValueRange shownRange; // what the colours span (after normalisation and symmetry)
     Colormap colormap = Colormap::Viridis; // resolved (never Auto)
+
+    // The thumbnail, colormapped. Coloured when first asked for, so a layer of 512 maps costs
+    // colours only for the tiles that are drawn; then kept. Only the GUI thread asks.
+    const QImage& thumbnail() const {
+        if (picture.isNull() && summary && !summary->values.empty())
+            picture = colorizeValues(summary->values.data(), summary->width, summary->height,
+                                     std::size_t(summary->width), colormap, shownRange);
+        return picture;
+    }
+    QSize thumbnailSize() const {
+        return summary ? QSize(summary->width, summary->height) : QSize();
+    }
+    mutable QImage picture; // thumbnail()'s, once made
 };
 
 struct LayerRender {

@@ -6,6 +6,7 @@
 
 #include "convscope/receptive_field.hpp"
 
+#include <QCursor>
 #include <QHelpEvent>
 #include <QMouseEvent>
 #include <QPainter>
@@ -23,6 +24,7 @@ constexpr int kGap = 6;
 
 FeatureMapOverview::FeatureMapOverview(Document* document, QWidget* parent)
     : QWidget(parent), document_(document) {
+    pixmaps_.setMaxCost(int(kPixmapCacheBytes >> 10));
     setMouseTracking(true);
     // As tall as its bands at the width it is given: a scroll area around it scrolls from the
     // first result on (it asks heightForWidth, and the minimum height follows every relayout).
@@ -78,9 +80,7 @@ void FeatureMapOverview::setResult(std::shared_ptr<const RenderResult> result) {
                        .arg(result_->inputShape.channels == 1 ? tr("gray") : tr("RGB"));
     Tile inputTile;
     inputTile.id = MapId{-1, 0};
-    inputTile.image = result_->inputThumbnail;
-    inputTile.pixmap = QPixmap::fromImage(result_->inputThumbnail);
-    inputTile.tip = tr("The input image (%1)").arg(input.detail);
+    inputTile.size = result_->inputThumbnail.size();
     input.tiles.push_back(std::move(inputTile));
     bands_.push_back(std::move(input));
 
@@ -102,24 +102,16 @@ void FeatureMapOverview::setResult(std::shared_ptr<const RenderResult> result) {
             if (!layer.enabled)
                 band.detail =
                     tr("disabled: passes its input through   ·   %1").arg(shapeText(render.shape));
+            band.tiles.reserve(render.maps.size());
             for (int c = 0; c < int(render.maps.size()); ++c) {
                 const MapRender& map = render.maps[c];
                 Tile tile;
                 tile.id = MapId{i, c};
-                tile.image = map.thumbnail;
-                tile.pixmap = QPixmap::fromImage(map.thumbnail);
+                tile.map = &map; // coloured and made a pixmap only once drawn
+                tile.size = map.thumbnailSize();
+                tile.range = map.range;
                 // The range is exact (finite values), so 0 … 0 means every value is zero.
                 tile.dead = map.range.min == 0.0f && map.range.max == 0.0f;
-                tile.tip = tile.dead
-                               ? tr("Map %1 of %2 — dead: every value is zero (after a ReLU: "
-                                    "the filter never responds positively to this input)")
-                                     .arg(c + 1)
-                                     .arg(render.maps.size())
-                               : tr("Map %1 of %2 — values %3 … %4 (click to see it large)")
-                                     .arg(c + 1)
-                                     .arg(render.maps.size())
-                                     .arg(formatScaleValue(map.range.min),
-                                          formatScaleValue(map.range.max));
                 band.tiles.push_back(std::move(tile));
             }
             const auto dead = std::count_if(band.tiles.begin(), band.tiles.end(),
@@ -158,15 +150,34 @@ int FeatureMapOverview::layoutBands(int width, bool apply) {
     const int lineHeight = fm.height();
     int y = kMargin;
     const int available = std::max(tileHeight_, width - 2 * kMargin);
+    const int right = kMargin + available;
     for (Band& band : bands_) {
         const int top = y;
         const QRect titleRect(kMargin, y, available, lineHeight + 4);
         y += lineHeight + 8;
+        const bool collapsible = band.layer >= 0 && int(band.tiles.size()) > kOpenMapLimit;
+        const bool expanded = !collapsible || isLayerExpanded(band.layer);
+        // An expanded layer of many maps is a compact grid: smaller tiles, smaller gaps.
+        const bool compact = expanded && int(band.tiles.size()) > kCompactMapCount;
+        // The more maps, the smaller their tiles (never below kMinTileHeight): 512 maps of a
+        // deep layer fit in about a screen.
+        const int tileHeight =
+            !compact ? tileHeight_
+                     : std::clamp(tileHeight_ * (int(band.tiles.size()) > 4 * kCompactMapCount ? 3 : 5) / 8,
+                                  kMinTileHeight, tileHeight_);
+        const int gap = compact ? 3 : kGap;
+        const int count = int(band.tiles.size());
+        const int moreWidth =
+            collapsible && !expanded
+                ? std::max(tileHeight, fm.horizontalAdvance(tr("+ %1 more").arg(count)) + 16)
+                : 0;
         int x = kMargin;
         int rowBottom = y;
-        for (Tile& tile : band.tiles) {
-            const QSize image = tile.image.size();
-            int h = tileHeight_;
+        int shown = 0;
+        for (int t = 0; t < count; ++t) {
+            Tile& tile = band.tiles[t];
+            const QSize image = tile.size;
+            int h = tileHeight;
             int w = image.isEmpty()
                         ? h
                         : std::max(8, int(std::lround(double(h) * image.width() / image.height())));
@@ -175,15 +186,38 @@ int FeatureMapOverview::layoutBands(int width, bool apply) {
                 h = std::max(
                     8, int(std::lround(double(w) * image.height() / std::max(1, image.width()))));
             }
-            if (x > kMargin && x + w > kMargin + available) {
+            if (!expanded) {
+                // One row: stop where the rest would not fit beside the "+ N more" tile.
+                const bool last = t == count - 1;
+                if (x > kMargin && x + w + (last ? 0 : gap + moreWidth) > right)
+                    break;
+            } else if (x > kMargin && x + w > right) {
                 x = kMargin;
-                y = rowBottom + kGap;
+                y = rowBottom + gap;
             }
             if (apply)
                 tile.rect = QRect(x, y, w, h);
-            x += w + kGap;
+            ++shown;
+            x += w + gap;
             rowBottom = std::max(rowBottom, y + h);
         }
+        if (apply) {
+            for (int t = shown; t < count; ++t)
+                band.tiles[t].rect = QRect();
+            band.hidden = count - shown;
+            band.moreRect =
+                band.hidden > 0 ? QRect(x, y, std::min(moreWidth, right - x), tileHeight) : QRect();
+            const QString toggle = !collapsible ? QString()
+                                   : expanded   ? tr("▴ one row")
+                                                : tr("▾ all %1 maps").arg(count);
+            const int toggleWidth = toggle.isEmpty() ? 0 : fm.horizontalAdvance(toggle) + 16;
+            band.toggleRect = toggle.isEmpty() ? QRect()
+                                               : QRect(titleRect.right() - toggleWidth,
+                                                       titleRect.top(), toggleWidth,
+                                                       titleRect.height());
+        }
+        if (count - shown > 0)
+            rowBottom = std::max(rowBottom, y + tileHeight);
         if (!band.error.isEmpty() || band.notRun) {
             const QRect box = fm.boundingRect(QRect(kMargin, y, available, 1000), Qt::TextWordWrap,
                                               band.error.isEmpty() ? tr("not run") : band.error);
@@ -196,6 +230,62 @@ int FeatureMapOverview::layoutBands(int width, bool apply) {
         }
     }
     return y;
+}
+
+const FeatureMapOverview::Band* FeatureMapOverview::bandOf(int layer) const {
+    // The input's band comes first, then the layers' in order.
+    const std::size_t guess = std::size_t(layer + 1);
+    if (guess < bands_.size() && bands_[guess].layer == layer)
+        return &bands_[guess];
+    for (const Band& band : bands_)
+        if (band.layer == layer)
+            return &band;
+    return nullptr;
+}
+
+bool FeatureMapOverview::isCollapsible(int layer) const {
+    const Band* band = bandOf(layer);
+    return band && layer >= 0 && int(band->tiles.size()) > kOpenMapLimit;
+}
+
+bool FeatureMapOverview::isLayerExpanded(int layer) const {
+    const auto choice = expandedChoice_.find(layer);
+    if (choice != expandedChoice_.end())
+        return choice->second;
+    return !isCollapsible(layer);
+}
+
+void FeatureMapOverview::setLayerExpanded(int layer, bool expanded) {
+    if (isLayerExpanded(layer) == expanded)
+        return;
+    expandedChoice_[layer] = expanded;
+    relayout();
+}
+
+int FeatureMapOverview::hiddenMapCount(int layer) const {
+    const Band* band = bandOf(layer);
+    return band ? band->hidden : 0;
+}
+
+QRect FeatureMapOverview::expandToggleRect(int layer) const {
+    const Band* band = bandOf(layer);
+    return band ? band->toggleRect : QRect();
+}
+
+const QPixmap* FeatureMapOverview::pixmapOf(const Tile& tile) {
+    if (!result_)
+        return nullptr;
+    const QImage& image = tile.image(*result_);
+    if (image.isNull())
+        return nullptr;
+    const qint64 key = image.cacheKey();
+    if (const QPixmap* cached = pixmaps_.object(key))
+        return cached;
+    auto* pixmap = new QPixmap(QPixmap::fromImage(image));
+    ++pixmapsMade_;
+    const int cost = std::max<qint64>(1, image.sizeInBytes() >> 10);
+    pixmaps_.insert(key, pixmap, cost);
+    return pixmaps_.object(key);
 }
 
 int FeatureMapOverview::heightForWidth(int width) const {
@@ -213,26 +303,25 @@ void FeatureMapOverview::resizeEvent(QResizeEvent*) {
 }
 
 QRect FeatureMapOverview::bandRect(int layer) const {
-    for (const Band& band : bands_)
-        if (band.layer == layer)
-            return band.rect;
-    return {};
+    const Band* band = bandOf(layer);
+    return band ? band->rect : QRect();
+}
+
+const FeatureMapOverview::Tile* FeatureMapOverview::tileOf(MapId map) const {
+    const Band* band = bandOf(map.layer);
+    if (!band || map.channel < 0 || map.channel >= int(band->tiles.size()))
+        return nullptr;
+    return &band->tiles[map.channel]; // a band's tiles are its maps in order
 }
 
 QRect FeatureMapOverview::tileRect(MapId map) const {
-    for (const Band& band : bands_)
-        for (const Tile& tile : band.tiles)
-            if (tile.id == map)
-                return tile.rect;
-    return {};
+    const Tile* tile = tileOf(map);
+    return tile ? tile->rect : QRect();
 }
 
 QImage FeatureMapOverview::thumbnail(MapId map) const {
-    for (const Band& band : bands_)
-        for (const Tile& tile : band.tiles)
-            if (tile.id == map)
-                return tile.image;
-    return {};
+    const Tile* tile = tileOf(map);
+    return tile && result_ ? tile->image(*result_) : QImage();
 }
 
 void FeatureMapOverview::setReceptiveField(const ReceptiveField* field) {
@@ -278,11 +367,8 @@ QRectF FeatureMapOverview::fieldRect(MapId map) const {
 }
 
 bool FeatureMapOverview::isDeadMap(MapId map) const {
-    for (const Band& band : bands_)
-        for (const Tile& tile : band.tiles)
-            if (tile.id == map)
-                return tile.dead;
-    return false;
+    const Tile* tile = tileOf(map);
+    return tile && tile->dead;
 }
 
 int FeatureMapOverview::deadMapCount(int layer) const {
@@ -295,11 +381,31 @@ int FeatureMapOverview::deadMapCount(int layer) const {
 }
 
 const FeatureMapOverview::Tile* FeatureMapOverview::tileAt(QPoint pos) const {
-    for (const Band& band : bands_)
+    for (const Band& band : bands_) {
+        if (!band.rect.contains(pos))
+            continue;
         for (const Tile& tile : band.tiles)
             if (tile.rect.contains(pos))
                 return &tile;
+    }
     return nullptr;
+}
+
+QString FeatureMapOverview::tipOf(const Tile& tile) const {
+    if (tile.id.layer < 0 || !result_)
+        return tr("The input image (%1 × %2 px)")
+            .arg(result_ ? result_->inputShape.width : 0)
+            .arg(result_ ? result_->inputShape.height : 0);
+    const Band* band = bandOf(tile.id.layer);
+    const int count = band ? int(band->tiles.size()) : 0;
+    return tile.dead ? tr("Map %1 of %2 — dead: every value is zero (after a ReLU: "
+                          "the filter never responds positively to this input)")
+                           .arg(tile.id.channel + 1)
+                           .arg(count)
+                     : tr("Map %1 of %2 — values %3 … %4 (click to see it large)")
+                           .arg(tile.id.channel + 1)
+                           .arg(count)
+                           .arg(formatScaleValue(tile.range.min), formatScaleValue(tile.range.max));
 }
 
 void FeatureMapOverview::paintEvent(QPaintEvent* event) {
@@ -331,17 +437,41 @@ void FeatureMapOverview::paintEvent(QPaintEvent* event) {
         painter.drawText(band.titleRect, Qt::AlignLeft | Qt::AlignVCenter, band.title);
         painter.setFont(font());
         const int detailX = band.titleRect.left() + bfm.horizontalAdvance(band.title) + 14;
+        // The detail ends where the expand switch begins.
+        const int detailRight =
+            band.toggleRect.isEmpty() ? band.titleRect.right() : band.toggleRect.left() - 8;
         painter.setPen(pal.color(QPalette::PlaceholderText));
-        painter.drawText(
-            QRect(detailX, band.titleRect.top(), band.titleRect.right() - detailX,
-                  band.titleRect.height()),
-            Qt::AlignLeft | Qt::AlignVCenter,
-            fm.elidedText(band.detail, Qt::ElideRight, band.titleRect.right() - detailX));
+        if (detailRight > detailX)
+            painter.drawText(
+                QRect(detailX, band.titleRect.top(), detailRight - detailX,
+                      band.titleRect.height()),
+                Qt::AlignLeft | Qt::AlignVCenter,
+                fm.elidedText(band.detail, Qt::ElideRight, detailRight - detailX));
 
+        if (!band.toggleRect.isEmpty()) {
+            const bool hot = band.toggleRect.contains(mapFromGlobal(QCursor::pos()));
+            painter.setPen(hot ? accent : pal.color(QPalette::Link));
+            painter.drawText(band.toggleRect, Qt::AlignRight | Qt::AlignVCenter,
+                             isLayerExpanded(band.layer) ? tr("▴ one row")
+                                                         : tr("▾ all %1 maps").arg(band.tiles.size()));
+        }
+        if (!band.moreRect.isEmpty()) {
+            painter.setPen(QPen(pal.color(QPalette::Mid), 1, Qt::DashLine));
+            painter.setBrush(Qt::NoBrush);
+            painter.drawRect(band.moreRect.adjusted(0, 0, -1, -1));
+            painter.setPen(pal.color(QPalette::Link));
+            painter.drawText(band.moreRect, Qt::AlignCenter | Qt::TextWordWrap,
+                             tr("+ %1 more").arg(band.hidden));
+        }
         for (const Tile& tile : band.tiles) {
+            if (!tile.rect.intersects(event->rect()))
+                continue; // off screen or not shown: no pixmap is made for it
+            const QPixmap* pixmap = pixmapOf(tile);
+            if (!pixmap)
+                continue;
             painter.setRenderHint(QPainter::SmoothPixmapTransform,
-                                  tile.rect.width() * devicePixelRatioF() < tile.pixmap.width());
-            painter.drawPixmap(tile.rect, tile.pixmap);
+                                  tile.rect.width() * devicePixelRatioF() < pixmap->width());
+            painter.drawPixmap(tile.rect, *pixmap);
             if (tile.dead) {
                 // A dead map: crossed out, with a small badge that reads in both palettes.
                 painter.save();
@@ -403,6 +533,11 @@ void FeatureMapOverview::mousePressEvent(QMouseEvent* event) {
     if (event->button() != Qt::LeftButton)
         return;
     const QPoint pos = event->position().toPoint();
+    for (const Band& band : bands_)
+        if (band.toggleRect.contains(pos) || band.moreRect.contains(pos)) {
+            setLayerExpanded(band.layer, !isLayerExpanded(band.layer));
+            return;
+        }
     if (const Tile* tile = tileAt(pos)) {
         Q_EMIT mapClicked(tile->id);
         if (tile->id.layer >= 0)
@@ -419,29 +554,43 @@ void FeatureMapOverview::mousePressEvent(QMouseEvent* event) {
 }
 
 void FeatureMapOverview::mouseMoveEvent(QMouseEvent* event) {
-    const Tile* tile = tileAt(event->position().toPoint());
+    const QPoint pos = event->position().toPoint();
+    const Tile* tile = tileAt(pos);
     const MapId hovered = tile ? tile->id : MapId{-2, 0};
+    bool onSwitch = false;
+    for (const Band& band : bands_)
+        onSwitch = onSwitch || band.toggleRect.contains(pos) || band.moreRect.contains(pos);
+    setCursor(tile || onSwitch ? Qt::PointingHandCursor : Qt::ArrowCursor);
     if (!(hovered == hovered_)) {
+        // Only the two tiles whose outline changes are repainted.
+        const QRect before = tileRect(hovered_);
         hovered_ = hovered;
-        setCursor(tile ? Qt::PointingHandCursor : Qt::ArrowCursor);
-        update();
+        update(before.adjusted(-3, -3, 3, 3));
+        if (tile)
+            update(tile->rect.adjusted(-3, -3, 3, 3));
     }
 }
 
 void FeatureMapOverview::leaveEvent(QEvent*) {
+    const QRect before = tileRect(hovered_);
     hovered_ = MapId{-2, 0};
-    update();
+    update(before.adjusted(-3, -3, 3, 3));
 }
 
 bool FeatureMapOverview::event(QEvent* event) {
     if (event->type() == QEvent::ToolTip) {
         auto* help = static_cast<QHelpEvent*>(event);
         if (const Tile* tile = tileAt(help->pos()))
-            QToolTip::showText(help->globalPos(), tile->tip, this, tile->rect);
+            QToolTip::showText(help->globalPos(), tipOf(*tile), this, tile->rect);
         else {
             QString tip;
             for (const Band& band : bands_)
-                if (band.rect.contains(help->pos()))
+                if (band.toggleRect.contains(help->pos()) || band.moreRect.contains(help->pos()))
+                    tip = isLayerExpanded(band.layer)
+                              ? tr("Show this layer's maps in one row")
+                              : tr("Show all %1 maps of this layer in a compact grid")
+                                    .arg(band.tiles.size());
+                else if (band.rect.contains(help->pos()))
                     tip =
                         band.error.isEmpty()
                             ? tr("%1 — %2. Click to edit this layer.").arg(band.title, band.detail)

@@ -2,12 +2,19 @@
 // Every layer's maps at a glance: the input, then one band per layer (name, shape, time) with a
 // thumbnail of each map. Click a thumbnail to see it large; click a band's title to select the
 // layer. A layer that cannot run shows why, and the layers after it are marked as not run.
+//
+// Layers of many maps (a ResNet's 64 to 512) stay readable and cheap: a layer of more than
+// kOpenMapLimit maps starts collapsed to one row ending in "+ N more"; expanded, it is a compact
+// grid of smaller tiles. Only the tiles inside the viewport become pixmaps, kept in a cache of
+// bounded size (kPixmapCacheBytes); the rest stay the render thread's implicitly shared images.
 
 #include "render_types.hpp"
 
+#include <QCache>
 #include <QPixmap>
 #include <QWidget>
 
+#include <map>
 #include <memory>
 #include <optional>
 #include <vector>
@@ -56,6 +63,21 @@ public:
     bool isDeadMap(MapId map) const;
     int deadMapCount(int layer) const;
 
+    // Collapsing and expanding a layer of many maps (the user's choice is kept across edits).
+    static constexpr int kOpenMapLimit = 32;    // layers with more maps start collapsed
+    static constexpr int kCompactMapCount = 64; // expanded layers with more get compact tiles
+    static constexpr qint64 kPixmapCacheBytes = 48ll << 20;
+    bool isCollapsible(int layer) const;
+    bool isLayerExpanded(int layer) const;
+    void setLayerExpanded(int layer, bool expanded);
+    // How many of a collapsed layer's maps are not shown (0 when expanded).
+    int hiddenMapCount(int layer) const;
+    // Where a band's "all N maps" / "one row" switch is drawn (empty when it has none).
+    QRect expandToggleRect(int layer) const;
+    // Pixmaps made so far and held now (tests check only visible tiles become pixmaps).
+    int pixmapsMade() const { return pixmapsMade_; }
+    int pixmapsHeld() const { return pixmaps_.size(); }
+
     QSize sizeHint() const override;
     bool hasHeightForWidth() const override { return true; }
     int heightForWidth(int width) const override;
@@ -77,11 +99,15 @@ protected:
 private:
     struct Tile {
         MapId id;
-        QPixmap pixmap;
-        QImage image;
-        QRect rect;
-        QString tip;
+        const MapRender* map = nullptr; // in result_ (null: the input's tile)
+        QSize size;                     // the thumbnail's
+        QRect rect; // empty: not shown (in a collapsed band)
+        ValueRange range;
         bool dead = false;
+        // The picture (coloured on first use: only tiles that are drawn are).
+        const QImage& image(const RenderResult& result) const {
+            return map ? map->thumbnail() : result.inputThumbnail;
+        }
     };
     struct Band {
         int layer = -1; // -1: input
@@ -89,6 +115,9 @@ private:
         QString detail;
         QString error;
         bool notRun = false;
+        int hidden = 0;   // maps left out of a collapsed band
+        QRect toggleRect; // the "all N maps" / "one row" switch
+        QRect moreRect;   // the "+ N more" tile of a collapsed band
         QRect titleRect;
         QRect rect;
         std::vector<Tile> tiles;
@@ -97,6 +126,11 @@ private:
     // Lays the bands out at the current width and keeps the minimum height equal to theirs.
     void relayout();
     const Tile* tileAt(QPoint pos) const;
+    QString tipOf(const Tile& tile) const;
+    const Band* bandOf(int layer) const;
+    const Tile* tileOf(MapId map) const;
+    // The tile's picture as a pixmap, made when first drawn and kept in the bounded cache.
+    const QPixmap* pixmapOf(const Tile& tile);
 
     // The receptive field per level (level k: layer k − 1's maps; level 0 the input): the
     // channels it reaches and its bounding box as fractions of the map.
@@ -110,6 +144,9 @@ private:
     std::shared_ptr<const RenderResult> result_;
     std::vector<Band> bands_;
     int tileHeight_ = 84;
+    std::map<int, bool> expandedChoice_; // the user's choice per layer
+    QCache<qint64, QPixmap> pixmaps_;    // keyed by QImage::cacheKey(), cost in KiB
+    int pixmapsMade_ = 0;
     MapId hovered_{-2, 0};
     quint64 paintedGeneration_ = 0;
 };

@@ -41,8 +41,8 @@ int nextSession() {
 
 } // namespace
 
-KernelCell::KernelCell(int channel, int y, int x, QWidget* parent)
-    : QLineEdit(parent), channel_(channel), y_(y), x_(x) {
+KernelCell::KernelCell(int channel, int y, int x, QWidget* parent, bool narrow)
+    : QLineEdit(parent), channel_(channel), y_(y), x_(x), narrow_(narrow) {
     setAlignment(Qt::AlignCenter);
     fitToFont();
     auto* validator = new QDoubleValidator(this);
@@ -113,7 +113,7 @@ void KernelCell::fitToFont() {
     const double scale = font().pointSizeF() > 0 && QApplication::font().pointSizeF() > 0
                              ? font().pointSizeF() / QApplication::font().pointSizeF()
                              : 1.0;
-    setFixedSize(int(std::lround(52 * scale)), int(std::lround(28 * scale)));
+    setFixedSize(int(std::lround((narrow_ ? 42 : 52) * scale)), int(std::lround(28 * scale)));
 }
 
 void KernelCell::commitText() {
@@ -243,6 +243,16 @@ KernelEditor::KernelEditor(Document* document, QWidget* parent)
     filter->setDescription(tr("Which filter (output channel) of the layer to edit"));
     filter_ = filter;
     filterCount_ = new QLabel(this);
+    auto* channel = new BoundedSpinBox(this);
+    channel->setObjectName(QStringLiteral("inputChannel"));
+    channel->setLimits(1, 1);
+    channel->setQuantity(tr("The input channel"));
+    channel->setDescription(
+        tr("Which input channel of the filter to show and edit (a deep layer's filters read "
+           "hundreds: the editor shows a page of them around this one)"));
+    channel_ = channel;
+    channelCount_ = new QLabel(this);
+    connect(channel, &BoundedSpinBox::limitMessage, this, &KernelEditor::message);
     bias_ = new QDoubleSpinBox(this);
     bias_->setObjectName(QStringLiteral("bias"));
     bias_->setRange(-100, 100);
@@ -315,7 +325,6 @@ KernelEditor::KernelEditor(Document* document, QWidget* parent)
              &KernelEditor::transpose),
         tool(tr("Randomise"), tr("Random weights, as a network starts before training"),
              &KernelEditor::randomise),
-        tool(tr("Zero"), tr("Set every weight of the filter to 0"), &KernelEditor::zero),
         tool(tr("Copy"),
              tr("Copy the filter as text: rows on lines, channels separated by a blank line"),
              &KernelEditor::copyKernel),
@@ -327,6 +336,23 @@ KernelEditor::KernelEditor(Document* document, QWidget* parent)
         buttons[i]->setSizePolicy(QSizePolicy::Expanding, QSizePolicy::Fixed);
         tools->addWidget(buttons[i], int(i / 4), int(i % 4));
     }
+    // The experiment every teacher wants: remove one filter, watch what changes downstream, and
+    // put it back.
+    QToolButton* zeroButton = tool(tr("Zero this filter"),
+                                   tr("Set every weight and the bias of this filter to 0 (one "
+                                      "undo step): its maps go blank and the layers after it "
+                                      "show what it contributed"),
+                                   &KernelEditor::zero);
+    zeroButton->setObjectName(QStringLiteral("zeroFilter"));
+    restore_ = tool(tr("Restore the trained weights"),
+                    tr("Put back this filter's weights and bias as the pipeline or model was "
+                       "opened (one undo step)"),
+                    &KernelEditor::restoreTrained);
+    restore_->setObjectName(QStringLiteral("restoreFilter"));
+    zeroButton->setSizePolicy(QSizePolicy::Expanding, QSizePolicy::Fixed);
+    restore_->setSizePolicy(QSizePolicy::Expanding, QSizePolicy::Fixed);
+    tools->addWidget(zeroButton, 2, 0, 1, 2);
+    tools->addWidget(restore_, 2, 2, 1, 2);
 
     auto* header = new QGridLayout;
     header->addWidget(new QLabel(tr("Filter")), 0, 0);
@@ -345,6 +371,11 @@ KernelEditor::KernelEditor(Document* document, QWidget* parent)
     sizeRow->addWidget(kernelW_);
     sizeRow->addStretch();
     header->addLayout(sizeRow, 1, 1);
+    header->addWidget(new QLabel(tr("Input")), 2, 0);
+    auto* channelRow = new QHBoxLayout;
+    channelRow->addWidget(channel_);
+    channelRow->addWidget(channelCount_, 1);
+    header->addLayout(channelRow, 2, 1);
 
     gridHost_ = new QWidget;
     scroll_ = new QScrollArea(this);
@@ -375,6 +406,10 @@ KernelEditor::KernelEditor(Document* document, QWidget* parent)
     connect(filter_, &QSpinBox::valueChanged, this, [this](int v) {
         if (!refreshing_)
             document_->setSelectedFilter(v - 1);
+    });
+    connect(channel_, &QSpinBox::valueChanged, this, [this](int v) {
+        if (!refreshing_)
+            showInputChannel(v - 1);
     });
     connect(bias_, &QDoubleSpinBox::valueChanged, this, [this](double v) {
         if (refreshing_)
@@ -411,10 +446,16 @@ QString KernelEditor::presetDescription() const {
     return presetDescription_->text();
 }
 
-void KernelEditor::rebuildGrid(int inChannels, int kh, int kw) {
-    if (inChannels == gridChannels_ && kh == gridH_ && kw == gridW_)
+int KernelEditor::channelsPerPage(int kh, int kw) {
+    constexpr int kCellsPerPage = 300;
+    return std::max(4, kCellsPerPage / std::max(1, kh * kw));
+}
+
+void KernelEditor::rebuildGrid(int first, int count, int kh, int kw) {
+    if (count == gridChannels_ && first == pageFirst_ && kh == gridH_ && kw == gridW_)
         return;
-    gridChannels_ = inChannels;
+    gridChannels_ = count;
+    pageFirst_ = first;
     gridH_ = kh;
     gridW_ = kw;
     cells_.clear();
@@ -425,19 +466,22 @@ void KernelEditor::rebuildGrid(int inChannels, int kh, int kw) {
     outer->setVerticalSpacing(8);
     groups_.clear();
     const Pipeline& p = document_->pipeline();
+    const Conv2d* selected = document_->selectedConv();
+    const int inChannels = selected ? selected->weights.in_channels : count;
     const bool rgbInput =
         p.input_mode == InputMode::Rgb && document_->selectedLayer() == 0 && inChannels == 3;
     const QString rgbNames[] = {tr("red"), tr("green"), tr("blue")};
-    for (int c = 0; c < inChannels; ++c) {
+    for (int c = first; c < first + count; ++c) {
         auto* box = new QGroupBox(rgbInput ? tr("in %1 · %2").arg(c + 1).arg(rgbNames[c])
                                            : tr("in %1").arg(c + 1));
+        box->setProperty("channel", c);
         box->setToolTip(tr("The weights this filter applies to input channel %1").arg(c + 1));
         auto* grid = new QGridLayout(box);
         grid->setSpacing(2);
         grid->setContentsMargins(6, 6, 6, 6);
         for (int y = 0; y < kh; ++y)
             for (int x = 0; x < kw; ++x) {
-                auto* cell = new KernelCell(c, y, x, box);
+                auto* cell = new KernelCell(c, y, x, box, kw >= 7);
                 grid->addWidget(cell, y, x);
                 connect(cell, &KernelCell::valueTyped, this,
                         [this](int ch, int yy, int xx, float v) { setWeight(ch, yy, xx, v, {}); });
@@ -454,6 +498,35 @@ void KernelEditor::rebuildGrid(int inChannels, int kh, int kw) {
     gridLayout_ = outer;
     perRow_ = -1;
     relayoutGroups();
+}
+
+void KernelEditor::markChosenChannel() {
+    for (QWidget* widget : groups_) {
+        auto* box = static_cast<QGroupBox*>(widget);
+        const int c = box->property("channel").toInt();
+        QString title = box->title();
+        const QString mark = QStringLiteral("▸ ");
+        if (title.startsWith(mark))
+            title.remove(0, mark.size());
+        if (c == inputChannel_ && groups_.size() > 1)
+            title.prepend(mark);
+        if (title != box->title())
+            box->setTitle(title);
+    }
+}
+
+void KernelEditor::showInputChannel(int channel) {
+    const Conv2d* conv = document_->selectedConv();
+    if (!conv)
+        return;
+    if (channel >= 0)
+        inputChannel_ = std::clamp(channel, 0, conv->weights.in_channels - 1);
+    refresh();
+    for (QWidget* box : groups_)
+        if (box->property("channel").toInt() == inputChannel_) {
+            gridHost_->adjustSize();
+            scroll_->ensureWidgetVisible(box, 4, 4);
+        }
 }
 
 void KernelEditor::relayoutGroups() {
@@ -507,12 +580,35 @@ void KernelEditor::refresh() {
     bias_->setValue(conv->bias.empty() ? 0.0 : conv->bias[f]);
     kernelH_->showValue(w.kernel_h);
     kernelW_->showValue(w.kernel_w);
-    rebuildGrid(w.in_channels, w.kernel_h, w.kernel_w);
+    inputChannel_ = std::clamp(inputChannel_, 0, w.in_channels - 1);
+    channel_->setLimits(1, w.in_channels);
+    channel_->setValue(inputChannel_ + 1);
+    channel_->setEnabled(w.in_channels > 1);
+    // A page of channels around the chosen one; all of them when they fit.
+    const int perPage = channelsPerPage(w.kernel_h, w.kernel_w);
+    const int first = w.in_channels <= perPage ? 0 : (inputChannel_ / perPage) * perPage;
+    const int count = std::min(perPage, w.in_channels - first);
+    const QString countText = count == w.in_channels
+                                  ? tr("of %1").arg(w.in_channels)
+                                  : tr("of %1 — showing %2–%3").arg(w.in_channels).arg(first + 1).arg(first + count);
+    if (channelCount_->text() != countText)
+        channelCount_->setText(countText);
+    rebuildGrid(first, count, w.kernel_h, w.kernel_w);
+    markChosenChannel();
+    const Conv2d* opened = document_->openedConv(index);
+    const bool trained = opened && filterMatches(*conv, f, *opened);
+    restore_->setEnabled(opened && !trained);
+    restore_->setToolTip(!opened ? tr("Nothing to restore: this layer was not in the pipeline or "
+                                      "model as it was opened, or its shape changed")
+                         : trained ? tr("This filter holds the weights it was opened with")
+                                   : tr("Put back this filter's weights and bias as the pipeline "
+                                        "or model was opened (one undo step)"));
     float maxAbs = 0;
     for (int i = 0; i < w.in_channels; ++i)
         for (int y = 0; y < w.kernel_h; ++y)
             for (int x = 0; x < w.kernel_w; ++x)
                 maxAbs = std::max(maxAbs, std::abs(w.at(f, i, y, x)));
+    // maxAbs spans all of the filter's channels, shown or not: one scale per filter.
     for (KernelCell* cell : cells_)
         cell->setValue(w.at(f, cell->channel(), cell->row(), cell->column()), maxAbs);
     describePreset(*conv, f);
@@ -617,7 +713,34 @@ void KernelEditor::randomise() {
 
 void KernelEditor::zero() {
     const int f = document_->selectedFilter();
-    editFilter(tr("Zero filter"), [f](Conv2d& conv) { zeroFilter(conv, f); });
+    editFilter(tr("Zero filter %1").arg(f + 1), [f](Conv2d& conv) {
+        zeroFilter(conv, f);
+        if (!conv.bias.empty())
+            conv.bias.write()[std::size_t(f)] = 0.0f;
+    });
+}
+
+bool KernelEditor::filterIsTrained() const {
+    const Conv2d* conv = document_->selectedConv();
+    const Conv2d* opened = document_->openedConv(document_->selectedLayer());
+    return conv && opened && filterMatches(*conv, document_->selectedFilter(), *opened);
+}
+
+void KernelEditor::restoreTrained() {
+    const Conv2d* opened = document_->openedConv(document_->selectedLayer());
+    if (!opened) {
+        Q_EMIT message(tr("Nothing to restore: this layer was not in the pipeline as it was opened"));
+        return;
+    }
+    const Conv2d original = *opened; // the edit replaces the pipeline it points into
+    const int f = document_->selectedFilter();
+    bool ok = true;
+    editFilter(tr("Restore the trained weights of filter %1").arg(f + 1),
+               [&](Conv2d& conv) { ok = restoreFilter(conv, f, original); });
+    if (!ok)
+        Q_EMIT message(tr("Cannot restore filter %1: the layer's shape changed since it was "
+                          "opened (resize it back first)")
+                           .arg(f + 1));
 }
 
 void KernelEditor::copyKernel() {

@@ -1,6 +1,7 @@
 #pragma once
 // The kernel editor: the selected filter's weights, one grid per input channel, coloured on a
-// diverging scale. Type a value (Tab moves on), scrub it with the wheel or by dragging up and
+// diverging scale. A filter of many input channels (3×3×512) shows a page of channels around
+// the chosen input channel, so the editor stays a few hundred cells however deep the layer. Type a value (Tab moves on), scrub it with the wheel or by dragging up and
 // down (Shift: finer, Ctrl: coarser; one drag is one undo step), resize the kernel, apply a
 // preset, normalise, flip, transpose, randomise, zero, copy and paste as text.
 
@@ -32,7 +33,8 @@ class KernelCell : public QLineEdit {
     Q_OBJECT
 
 public:
-    KernelCell(int channel, int y, int x, QWidget* parent = nullptr);
+    // `narrow`: a cell of a wide kernel (7 and more columns), so a row fits the dock.
+    KernelCell(int channel, int y, int x, QWidget* parent = nullptr, bool narrow = false);
     int channel() const { return channel_; }
     int row() const { return y_; }
     int column() const { return x_; }
@@ -63,6 +65,7 @@ private:
     float step(Qt::KeyboardModifiers modifiers) const;
 
     int channel_, y_, x_;
+    bool narrow_ = false;
     float value_ = 0;
     QPointF pressPos_;
     float pressValue_ = 0;
@@ -80,6 +83,15 @@ public:
     KernelCell* cell(int channel, int y, int x) const;
     int cellCount() const { return int(cells_.size()); }
     QSpinBox* filterSpin() const { return filter_; }
+    QSpinBox* channelSpin() const { return channel_; }
+    // The input channel chosen (0-based) and the page of channels shown around it.
+    int inputChannel() const { return inputChannel_; }
+    int firstShownChannel() const { return pageFirst_; }
+    int shownChannelCount() const { return gridChannels_ < 0 ? 0 : gridChannels_; }
+    // How many input channels one page shows for a kh × kw kernel (about 300 cells, at least 4).
+    static int channelsPerPage(int kh, int kw);
+    // Whether the selected filter holds its trained weights (false with nothing to restore).
+    bool filterIsTrained() const;
     QString presetDescription() const;
     const std::vector<KernelPreset>& presets() const { return presets_; }
     // Why the kernel presets could not be read (empty when they were).
@@ -93,6 +105,10 @@ public Q_SLOTS:
     void transpose();
     void randomise();
     void zero();
+    // Puts back the selected filter's weights and bias as the pipeline was opened (one step).
+    void restoreTrained();
+    // Shows input channel `channel` (its page, scrolled to, marked); -1 keeps the current one.
+    void showInputChannel(int channel);
     void copyKernel();
     void pasteKernel();
     bool setKernelText(const QString& text);
@@ -107,7 +123,8 @@ protected:
 private:
     void refresh();
     void relayoutGroups();
-    void rebuildGrid(int inChannels, int kh, int kw);
+    void rebuildGrid(int first, int count, int kh, int kw);
+    void markChosenChannel();
     // The explanation of the preset filter `filter` holds (empty when it holds none).
     void describePreset(const Conv2d& conv, int filter);
     void setWeight(int channel, int y, int x, float value, const QString& mergeKey);
@@ -120,6 +137,11 @@ private:
     QLabel* title_;
     BoundedSpinBox* filter_;
     QLabel* filterCount_;
+    BoundedSpinBox* channel_;
+    QLabel* channelCount_;
+    QToolButton* restore_ = nullptr;
+    int inputChannel_ = 0;
+    int pageFirst_ = 0;
     QDoubleSpinBox* bias_;
     BoundedSpinBox* kernelH_;
     BoundedSpinBox* kernelW_;

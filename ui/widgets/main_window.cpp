@@ -7,6 +7,7 @@
 #include "help_dialogs.hpp"
 #include "feature_map_overview.hpp"
 #include "feature_map_view.hpp"
+#include "filter_grid.hpp"
 #include "kernel_editor.hpp"
 #include "layer_properties_panel.hpp"
 #include "layer_stack_panel.hpp"
@@ -308,12 +309,27 @@ void MainWindow::createDocks() {
     propertiesDock->setObjectName(QStringLiteral("propertiesDock"));
     propertiesDock->setWidget(properties_);
     addDockWidget(Qt::LeftDockWidgetArea, propertiesDock);
+    // The selected conv layer's filters as pictures, beside its properties (both are about the
+    // selected layer); clicking one shows it in the kernel editor, on the other side.
+    filterGrid_ = new FilterGrid(document_);
+    auto* filtersDock = new QDockWidget(tr("Filters"), this);
+    filtersDock->setObjectName(QStringLiteral("filtersDock"));
+    filtersDock->setWidget(filterGrid_);
+    addDockWidget(Qt::LeftDockWidgetArea, filtersDock);
+    tabifyDockWidget(propertiesDock, filtersDock);
+    propertiesDock->raise();
 
     kernelEditor_ = new KernelEditor(document_);
     auto* kernelDock = new QDockWidget(tr("Kernel editor"), this);
     kernelDock->setObjectName(QStringLiteral("kernelDock"));
     kernelDock->setWidget(kernelEditor_);
     addDockWidget(Qt::RightDockWidgetArea, kernelDock);
+    connect(filterGrid_, &FilterGrid::filterActivated, kernelDock,
+            [this, kernelDock](int, int, int channel) {
+                kernelEditor_->showInputChannel(channel); // -1 keeps the channel shown
+                kernelDock->show();
+                kernelDock->raise();
+            });
 
     speedPanel_ = new SpeedPanel(document_, coordinator_);
     auto* speedDock = new QDockWidget(tr("Speed"), this);

@@ -31,6 +31,7 @@ class GettingStartedDialog;
 class ShortcutsDialog;
 class FeatureMapOverview;
 class FeatureMapView;
+class FilterGrid;
 class KernelEditor;
 class LayerPropertiesPanel;
 class LayerStackPanel;
@@ -65,6 +66,7 @@ public:
     FeatureMapView* mapView() const { return view_; }
     Colorbar* colorbar() const { return colorbar_; }
     KernelEditor* kernelEditor() const { return kernelEditor_; }
+    FilterGrid* filterGrid() const { return filterGrid_; }
     LayerStackPanel* layerStack() const { return layerStack_; }
     LayerPropertiesPanel* properties() const { return properties_; }
     SpeedPanel* speedPanel() const { return speedPanel_; }
@@ -130,6 +132,7 @@ private:
     FeatureMapView* view_;
     Colorbar* colorbar_;
     KernelEditor* kernelEditor_;
+    FilterGrid* filterGrid_ = nullptr;
     LayerStackPanel* layerStack_;
     LayerPropertiesPanel* properties_;
     SpeedPanel* speedPanel_;
