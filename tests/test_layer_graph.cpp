@@ -63,6 +63,12 @@ private Q_SLOTS:
                          makeJoinLayer(JoinKind::Concat, {kPipelineInput, 0})};
         QCOMPARE(inputsText(joined, 2),
                  QStringLiteral("channels of the input image, then 1 · relu"));
+        // Long path-like names of imported graphs are cut to their last part.
+        joined.layers[0].name = "/conv32_1/conv2/scale/BatchNormalization";
+        QCOMPARE(inputsText(joined, 2),
+                 QStringLiteral("channels of the input image, then 1 · BatchNormalization"));
+        QCOMPARE(layerReference(joined, 0),
+                 QStringLiteral("1 · /conv32_1/conv2/scale/BatchNormalization"));
     }
 
     void skipEdgesTakeLanesThatDoNotCross() {

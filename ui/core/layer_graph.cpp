@@ -36,12 +36,17 @@ QString shapeText(Shape shape) {
 
 } // namespace
 
-QString layerReference(const Pipeline& pipeline, int layer) {
+QString layerReference(const Pipeline& pipeline, int layer, bool brief) {
     if (layer < 0 || layer >= int(pipeline.layers.size()))
         return QObject::tr("the input image");
-    return QStringLiteral("%1 · %2")
-        .arg(layer + 1)
-        .arg(QString::fromStdString(display_name(pipeline.layers[layer])));
+    QString name = QString::fromStdString(display_name(pipeline.layers[layer]));
+    constexpr int kBriefLength = 20;
+    if (brief && name.size() > kBriefLength && name.contains(QLatin1Char('/'))) {
+        const QString last = name.section(QLatin1Char('/'), -1, -1, QString::SectionSkipEmpty);
+        if (!last.isEmpty())
+            name = last;
+    }
+    return QStringLiteral("%1 · %2").arg(layer + 1).arg(name);
 }
 
 QString inputsText(const Pipeline& pipeline, int index) {
@@ -51,7 +56,7 @@ QString inputsText(const Pipeline& pipeline, int index) {
     const std::vector<int> reads = readsOf(layer, index);
     QStringList names;
     for (int source : reads)
-        names.append(layerReference(pipeline, source));
+        names.append(layerReference(pipeline, source, true));
     if (reads.size() >= 2 && std::holds_alternative<Add>(layer.op))
         return QObject::tr("sum of %1").arg(names.join(QStringLiteral(" + ")));
     if (reads.size() >= 2 && std::holds_alternative<Concat>(layer.op))

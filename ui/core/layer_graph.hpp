@@ -13,12 +13,14 @@
 
 namespace convscope::ui {
 
-// "3 · relu" (numbered from 1 as everywhere people read it) or "the input image".
-QString layerReference(const Pipeline& pipeline, int layer);
+// "3 · relu" (numbered from 1 as everywhere people read it) or "the input image". `brief` keeps
+// only the last part of a long path-like name, as imported graphs have them
+// ("9 · BatchNormalization" for "/conv32_1/conv2/scale/BatchNormalization").
+QString layerReference(const Pipeline& pipeline, int layer, bool brief = false);
 
 // Where layer `index` reads from, when that is not simply the layer before it: "reads 10 · relu",
-// "sum of 8 · batchnorm + 3 · relu", "channels of 3 · a, then 7 · b". Empty for a layer that reads
-// only the previous layer (or the input image, for layer 1).
+// "sum of 8 · batchnorm + 3 · relu", "channels of 3 · a, then 7 · b" (brief references). Empty for
+// a layer that reads only the previous layer (or the input image, for layer 1).
 QString inputsText(const Pipeline& pipeline, int index);
 
 // An edge of the stack that skips rows: layer `from` (kPipelineInput: the input image) is read by

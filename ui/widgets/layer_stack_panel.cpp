@@ -108,9 +108,7 @@ public:
 // overlap. Arcs of the selected layer are drawn in the highlight colour.
 class ArcMargin : public QWidget {
 public:
-    ArcMargin(QListWidget* list, QWidget* parent) : QWidget(parent), list_(list) {
-        setAttribute(Qt::WA_TransparentForMouseEvents, false);
-    }
+    ArcMargin(QListWidget* list, QWidget* parent) : QWidget(parent), list_(list) {}
     static constexpr int kLaneWidth = 7;
     static constexpr int kMaxLanes = 6;
     static int widthFor(const std::vector<SkipEdge>& arcs) {
@@ -132,7 +130,12 @@ protected:
         p.setRenderHint(QPainter::Antialiasing);
         const double right = width() - 1.5;
         const int selected = list_->currentRow();
-        const QColor muted = palette().color(QPalette::PlaceholderText);
+        // Between text and background: clearly drawn, yet quieter than the rows' text.
+        const QColor text = palette().color(QPalette::Text);
+        const QColor base = palette().color(QPalette::Base);
+        const QColor muted((text.red() * 3 + base.red() * 2) / 5,
+                           (text.green() * 3 + base.green() * 2) / 5,
+                           (text.blue() * 3 + base.blue() * 2) / 5);
         const QColor strong = palette().color(QPalette::Highlight);
         // Draw the selected layer's arcs last, over the others.
         std::vector<SkipEdge> ordered = arcs_;
@@ -153,13 +156,13 @@ protected:
             path.lineTo(x, y1 - r);
             path.quadTo(x, y1, x + r, y1);
             path.lineTo(right - 4, y1);
-            p.setPen(QPen(colour, mine ? 2.2 : 1.5));
+            p.setPen(QPen(colour, mine ? 2.4 : 1.7));
             p.setBrush(Qt::NoBrush);
             p.drawPath(path);
             p.setPen(Qt::NoPen);
             p.setBrush(colour);
-            p.drawEllipse(QPointF(right - 1.5, y0), 2.2, 2.2);
-            const QPointF head[] = {{right + 1, y1}, {right - 5, y1 - 3.5}, {right - 5, y1 + 3.5}};
+            p.drawEllipse(QPointF(right - 2, y0), 2.6, 2.6);
+            const QPointF head[] = {{right + 1, y1}, {right - 6, y1 - 4}, {right - 6, y1 + 4}};
             p.drawPolygon(head, 3);
         }
     }
