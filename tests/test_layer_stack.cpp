@@ -4,6 +4,7 @@
 
 #include "document.hpp"
 #include "join_layer_dialog.hpp"
+#include "layer_properties_panel.hpp"
 #include "layer_stack_panel.hpp"
 #include "pipeline_edit.hpp"
 
@@ -68,6 +69,17 @@ private Q_SLOTS:
         QListWidget* list = f.panel.list();
         const QRect row = list->visualItemRect(list->item(8));
         QVERIFY(row.height() >= 4 * list->fontMetrics().height());
+    }
+
+    void thePropertiesOfAJoinNameWhatItJoins() {
+        Fixture f;
+        LayerPropertiesPanel properties(&f.document);
+        properties.show();
+        f.document.setSelectedLayer(8);
+        auto* other = properties.findChild<QLabel*>(QStringLiteral("other_kind"));
+        QVERIFY(other);
+        QVERIFY2(other->text().startsWith(QStringLiteral("Add: the sum of 8 · batchnorm + 3 · relu.")),
+                 qPrintable(other->text()));
     }
 
     void arcsJoinTheRowsOfASkipConnection() {

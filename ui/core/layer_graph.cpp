@@ -40,8 +40,7 @@ QString layerReference(const Pipeline& pipeline, int layer, bool brief) {
     if (layer < 0 || layer >= int(pipeline.layers.size()))
         return QObject::tr("the input image");
     QString name = QString::fromStdString(display_name(pipeline.layers[layer]));
-    constexpr int kBriefLength = 20;
-    if (brief && name.size() > kBriefLength && name.contains(QLatin1Char('/'))) {
+    if (brief && name.contains(QLatin1Char('/'))) {
         const QString last = name.section(QLatin1Char('/'), -1, -1, QString::SectionSkipEmpty);
         if (!last.isEmpty())
             name = last;

@@ -14,7 +14,7 @@
 namespace convscope::ui {
 
 // "3 · relu" (numbered from 1 as everywhere people read it) or "the input image". `brief` keeps
-// only the last part of a long path-like name, as imported graphs have them
+// only the last part of a path-like name, as imported graphs have them
 // ("9 · BatchNormalization" for "/conv32_1/conv2/scale/BatchNormalization").
 QString layerReference(const Pipeline& pipeline, int layer, bool brief = false);
 

@@ -411,6 +411,10 @@ bool LayerStackPanel::rowHasError(int layer) const {
 }
 
 void LayerStackPanel::refreshDetails() {
+    // Rows grow when their details arrive: the selected row, if it was in sight, stays whole.
+    const QListWidgetItem* current = list_->currentItem();
+    const bool currentInSight =
+        current && list_->viewport()->rect().intersects(list_->visualItemRect(current));
     rebuilding_ = true;
     const Pipeline& p = document_->pipeline();
     for (int i = 0; i < list_->count() && i < int(p.layers.size()); ++i) {
@@ -447,6 +451,8 @@ void LayerStackPanel::refreshDetails() {
     }
     rebuilding_ = false;
     list_->doItemsLayout();
+    if (currentInSight)
+        list_->scrollToItem(current, QAbstractItemView::EnsureVisible);
     arcMargin()->update();
 }
 
