@@ -35,6 +35,8 @@ JoinLayerDialog::JoinLayerDialog(const Pipeline& pipeline, Shape input, int at, 
     list_ = new QListWidget(this);
     list_->setObjectName(QStringLiteral("joinInputs"));
     const std::vector<JoinCandidate> candidates = joinCandidates(pipeline, input, at);
+    // Layers whose maps cannot be joined with the previous layer's are shown, but greyed.
+    const Shape main = candidates[std::size_t(std::min(at, int(pipeline.layers.size())))].shape;
     for (auto it = candidates.rbegin(); it != candidates.rend(); ++it) {
         const QString shape = it->shape.empty() ? tr("cannot run")
                                                 : QString::fromStdString(it->shape.str());
@@ -43,6 +45,15 @@ JoinLayerDialog::JoinLayerDialog(const Pipeline& pipeline, Shape input, int at, 
         item->setFlags(Qt::ItemIsEnabled | Qt::ItemIsUserCheckable | Qt::ItemIsSelectable);
         item->setCheckState(Qt::Unchecked);
         item->setData(kLayerRole, it->layer);
+        const bool fitsMain = !it->shape.empty() &&
+                              (add ? it->shape == main
+                                   : it->shape.height == main.height &&
+                                         it->shape.width == main.width);
+        if (!fitsMain) {
+            item->setForeground(palette().color(QPalette::PlaceholderText));
+            item->setToolTip(add ? tr("Not the shape of the layer before the new one")
+                                 : tr("Not the height and width of the layer before the new one"));
+        }
     }
     problem_ = new QLabel(this);
     problem_->setObjectName(QStringLiteral("joinProblem"));
@@ -57,7 +68,7 @@ JoinLayerDialog::JoinLayerDialog(const Pipeline& pipeline, Shape input, int at, 
     layout->addWidget(list_, 1);
     layout->addWidget(problem_);
     layout->addWidget(buttons_);
-    resize(460, 420);
+    resize(480, std::min(520, 200 + list_->count() * list_->fontMetrics().height() * 3 / 2));
 
     setInputs(defaultJoinInputs(pipeline, input, at, kind));
     connect(list_, &QListWidget::itemChanged, this, &JoinLayerDialog::check);

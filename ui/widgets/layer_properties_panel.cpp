@@ -182,6 +182,7 @@ LayerPropertiesPanel::LayerPropertiesPanel(Document* document, QWidget* parent)
     otherKind_ = new QLabel;
     otherKind_->setObjectName(QStringLiteral("other_kind"));
     otherKind_->setWordWrap(true);
+    otherKind_->setAlignment(Qt::AlignLeft | Qt::AlignTop);
     pages_->addWidget(otherKind_);
 
     auto* layout = new QVBoxLayout(this);
