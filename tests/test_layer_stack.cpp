@@ -36,6 +36,10 @@ struct Fixture {
         panel.resize(300, 900);
         panel.show();
     }
+    // What row `layer` reads under its name, with plain spaces (references do not wrap).
+    QString detail(int layer) const {
+        return panel.rowDetail(layer).replace(QChar(0x00A0), QLatin1Char(' '));
+    }
     const std::vector<int>& inputsOf(int layer) const {
         return document.pipeline().layers[std::size_t(layer)].inputs;
     }
@@ -60,15 +64,19 @@ private Q_SLOTS:
 
     void rowsSayWhereTheirLayerReads() {
         Fixture f;
-        QVERIFY2(f.panel.rowDetail(8).contains(QStringLiteral("← sum of 8 · batchnorm + 3 · relu")),
-                 qPrintable(f.panel.rowDetail(8)));
-        QVERIFY2(f.panel.rowDetail(15).contains(QStringLiteral("← reads 10 · relu")),
-                 qPrintable(f.panel.rowDetail(15)));
-        QVERIFY(!f.panel.rowDetail(9).contains(QStringLiteral("←")));
-        // The whole detail fits its row: the row is as tall as its wrapped lines.
+        QVERIFY2(f.detail(8).contains(QStringLiteral("← sum of 8 · batchnorm + 3 · relu")),
+                 qPrintable(f.detail(8)));
+        QVERIFY2(f.detail(15).contains(QStringLiteral("← reads 10 · relu")),
+                 qPrintable(f.detail(15)));
+        QVERIFY(!f.detail(9).contains(QStringLiteral("←")));
+        // The whole detail fits its row: name, kind and inputs on three lines; narrower, the
+        // inputs wrap and the row grows to hold them.
         QListWidget* list = f.panel.list();
-        const QRect row = list->visualItemRect(list->item(8));
-        QVERIFY(row.height() >= 4 * list->fontMetrics().height());
+        const int wide = list->visualItemRect(list->item(8)).height();
+        QVERIFY(wide >= 3 * list->fontMetrics().height());
+        f.panel.resize(170, 900);
+        QTRY_VERIFY(list->visualItemRect(list->item(8)).height() >=
+                    wide + list->fontMetrics().height());
     }
 
     void thePropertiesOfAJoinNameWhatItJoins() {
@@ -137,7 +145,7 @@ private Q_SLOTS:
         f.panel.moveSelected(1);
         QCOMPARE(f.inputsOf(8), (std::vector<int>{7, 1}));
         QVERIFY(f.panel.notice().isEmpty());
-        QVERIFY(f.panel.rowDetail(8).contains(QStringLiteral("+ 2 · relu")));
+        QVERIFY(f.detail(8).contains(QStringLiteral("+ 2 · relu")));
         f.document.undoStack()->undo();
         QCOMPARE(f.document.pipeline(), before);
     }

@@ -82,19 +82,26 @@ public:
 
     QSize sizeHint(const QStyleOptionViewItem& option, const QModelIndex& index) const override {
         QSize size = QStyledItemDelegate::sizeHint(option, index);
-        // As many lines as the detail takes wrapped to the row's width (the list relays out
-        // when its width changes).
-        const auto* view = qobject_cast<const QAbstractItemView*>(option.widget);
-        const int rowWidth = view ? view->viewport()->width() : 260;
-        QFont bold = option.font;
+        // As many lines as the detail takes wrapped to the row's width, measured as paint()
+        // lays it out (the list relays out when its width changes).
+        QStyleOptionViewItem opt = option;
+        initStyleOption(&opt, index);
+        opt.text.clear(); // as paint() measures it
+        const auto* view = qobject_cast<const QAbstractItemView*>(opt.widget);
+        opt.rect = QRect(0, 0, view ? view->viewport()->width() : 260, 1000);
+        const QWidget* widget = opt.widget;
+        QStyle* style = widget ? widget->style() : QApplication::style();
+        const QRect textRect =
+            style->subElementRect(QStyle::SE_ItemViewItemText, &opt, widget).adjusted(4, 3, -4, -3);
+        QFont bold = opt.font;
         bold.setBold(true);
         const QString number =
             QString::number(index.data(kIndexRole).toInt() + 1) + QStringLiteral("  ");
-        const int room = std::max(80, rowWidth - 40 - QFontMetrics(bold).horizontalAdvance(number));
+        const int room = std::max(60, textRect.width() - QFontMetrics(bold).horizontalAdvance(number));
         QString detail = index.data(kDetailRole).toString();
         if (index.data(kErrorRole).toBool())
             detail = QStringLiteral("⚠ ") + detail;
-        const QFontMetrics fm(option.font);
+        const QFontMetrics fm(opt.font);
         const int detailHeight =
             fm.boundingRect(QRect(0, 0, room, 100000), Qt::AlignLeft | Qt::TextWordWrap, detail)
                 .height();
@@ -420,8 +427,10 @@ void LayerStackPanel::refreshDetails() {
     for (int i = 0; i < list_->count() && i < int(p.layers.size()); ++i) {
         QListWidgetItem* item = list_->item(i);
         QString detail = describeLayer(p.layers[i]);
-        if (const QString reads = inputsText(p, i); !reads.isEmpty())
-            detail += QStringLiteral("\n← ") + reads;
+        if (QString reads = inputsText(p, i); !reads.isEmpty())
+            // A reference ("9 · relu") wraps as a whole.
+            detail += QStringLiteral("\n← ") +
+                      reads.replace(QStringLiteral(" · "), QStringLiteral("\u00A0·\u00A0"));
         bool error = false;
         QString tip = detail;
         if (result_) {
