@@ -74,6 +74,9 @@ void SpeedChart::paintEvent(QPaintEvent*) {
         labelWidth = std::max(labelWidth, fm.horizontalAdvance(row.label));
         maxValue = std::max({maxValue, row.fast, row.naive, row.opencv});
     }
+    // Long layer names (imported graphs have paths) are shortened in the middle, so that the
+    // bars keep at least half of the chart.
+    labelWidth = std::min(labelWidth, width() * 2 / 5);
     const QColor fastColour(38, 139, 210), naiveColour(220, 120, 40), cvColour(120, 170, 60);
     const int legendH = fm.height() + 8;
     const int left = labelWidth + 12;
@@ -102,7 +105,7 @@ void SpeedChart::paintEvent(QPaintEvent*) {
     for (const Row& row : rows_) {
         painter.setPen(palette().color(QPalette::WindowText));
         painter.drawText(QRect(0, y, labelWidth + 4, rowH), Qt::AlignRight | Qt::AlignVCenter,
-                         row.label);
+                         fm.elidedText(row.label, Qt::ElideMiddle, labelWidth));
         const int barH = sfm.height();
         int by = y + 3;
         for (const auto& [value, colour] :
