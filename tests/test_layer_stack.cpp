@@ -171,6 +171,8 @@ private Q_SLOTS:
         QCOMPARE(added.inputs, (std::vector<int>{7, 2}));
         QCOMPARE(f.inputsOf(9), (std::vector<int>{8, 2})); // the old add reads the new one
         QCOMPARE(f.document.selectedLayer(), 8);
+        QCOMPARE(f.document.undoStack()->undoText(),
+                 QStringLiteral("Add the sum of 8 · batchnorm + 3 · relu"));
         QCOMPARE(f.panel.skipArcs().size(), std::size_t(4));
         QVERIFY(plan_pipeline(f.document.pipeline(), f.document.input()->shape()).complete());
         f.document.undoStack()->undo();

@@ -496,9 +496,14 @@ void LayerStackPanel::addJoinLayer(JoinKind kind, const std::vector<int>& inputs
         showNotice(why);
         return;
     }
-    Layer layer = makeJoinLayer(kind, inputs);
-    const QString text = tr("Add %1").arg(layerTypeTitle(layer));
-    insertLayer(p, at, std::move(layer));
+    QStringList names;
+    for (int source : inputs)
+        names.append(layerReference(p, source, true));
+    const QString text =
+        kind == JoinKind::Add
+            ? tr("Add the sum of %1").arg(names.join(QStringLiteral(" + ")))
+            : tr("Add the concatenation of %1").arg(names.join(QStringLiteral(", ")));
+    insertLayer(p, at, makeJoinLayer(kind, inputs));
     document_->edit(text, p, {.select = at});
 }
 
