@@ -19,6 +19,7 @@ class QComboBox;
 class QDoubleSpinBox;
 class QGridLayout;
 class QLabel;
+class QStackedWidget;
 class QScrollArea;
 class QSpinBox;
 class QToolButton;
@@ -129,6 +130,7 @@ private:
     QWidget* gridHost_;
     QLabel* placeholder_;
     QWidget* editorArea_;
+    QStackedWidget* pages_; // editorArea_ or placeholder_
     std::vector<KernelCell*> cells_;
     std::vector<QWidget*> groups_;
     QGridLayout* gridLayout_ = nullptr;
