@@ -3,6 +3,7 @@
 #include "document.hpp"
 #include "export_actions.hpp"
 #include "map_data.hpp"
+#include "number_format.hpp"
 #include "render_coordinator.hpp"
 
 #include "convscope/contact_sheet.hpp"
@@ -126,8 +127,10 @@ private Q_SLOTS:
         QVERIFY(global.max > own.max || global.min < own.min); // the test can tell them apart
         const QPalette palette = f.window.palette();
         const QImage written = QImage(bar).convertToFormat(QImage::Format_RGB888);
-        QCOMPARE(written, mapPicture(maps, 4, Colormap::Auto, true, &palette, global));
-        QVERIFY(written != mapPicture(maps, 4, Colormap::Auto, true, &palette));
+        const ValueRange shown = display_range(resolve_colormap(Colormap::Auto, global), global);
+        const QString note = rangeNote({3, 4}, Normalisation::Global, global, shown);
+        QCOMPARE(written, mapPicture(maps, 4, Colormap::Auto, true, &palette, global, note));
+        QVERIFY(written != mapPicture(maps, 4, Colormap::Auto, true, &palette, {}, note));
         // Without the colorbar too, and per layer.
         display.normalisation = Normalisation::PerLayer;
         f.document.setDisplay(display);
@@ -136,6 +139,52 @@ private Q_SLOTS:
         QCOMPARE(QImage(plain).convertToFormat(QImage::Format_RGB888),
                  mapPicture(maps, 4, Colormap::Auto, false, nullptr,
                             normalisedRange(s, {3, 4}, Normalisation::PerLayer)));
+    }
+
+    // The PNG with colorbar says on the picture which normalisation its scale follows, and over
+    // which values: a line under picture and bar, also kept as the PNG's Description text.
+    void aPngWithColorbarNamesItsNormalisation() {
+        Fixture f;
+        QTemporaryDir dir;
+        f.document.setFocus({3, 4});
+        QHash<Normalisation, QImage> written;
+        for (Normalisation n : {Normalisation::PerMap, Normalisation::PerLayer,
+                                Normalisation::Global}) {
+            DisplaySettings display = f.document.display();
+            display.normalisation = n;
+            f.document.setDisplay(display);
+            const QString path = dir.filePath(QStringLiteral("bar-%1.png").arg(int(n)));
+            QVERIFY(f.run([&] { f.actions.exportCurrentMap(path, true); }));
+            written[n] = QImage(path);
+        }
+        const std::shared_ptr<const MapSnapshot> snapshot = f.data.snapshot();
+        const ValueRange layer = normalisedRange(*snapshot, {3, 4}, Normalisation::PerLayer);
+        const QString note = written[Normalisation::PerLayer].text(QStringLiteral("Description"));
+        QVERIFY2(note.startsWith(QStringLiteral("range: per layer, ") +
+                                 formatNumber(layer.min, 4) + QStringLiteral(" … ") +
+                                 formatNumber(layer.max, 4)),
+                 qPrintable(note));
+        QVERIFY(written[Normalisation::PerMap]
+                    .text(QStringLiteral("Description"))
+                    .startsWith(QStringLiteral("range: per map, ")));
+        QVERIFY(written[Normalisation::Global]
+                    .text(QStringLiteral("Description"))
+                    .startsWith(QStringLiteral("range: global, ")));
+
+        // The note is drawn: the picture has a line under the map and bar, and that line has
+        // ink in it (the text colour on the background), unlike the same picture without it.
+        const Tensor& maps = *snapshot->maps(3);
+        const QPalette palette = f.window.palette();
+        const QImage bare = mapPicture(maps, 4, Colormap::Auto, true, &palette, layer);
+        const QImage labelled = written[Normalisation::PerLayer].convertToFormat(
+            QImage::Format_RGB888);
+        QVERIFY(labelled.height() > bare.height());
+        const QColor background = palette.color(QPalette::Base);
+        int ink = 0;
+        for (int y = bare.height(); y < labelled.height(); ++y)
+            for (int x = 0; x < labelled.width(); ++x)
+                ink += labelled.pixelColor(x, y) != background;
+        QVERIFY2(ink > 50, qPrintable(QString::number(ink)));
     }
 
     void stackAndLayerFoldersFollowTheCliLayout() {

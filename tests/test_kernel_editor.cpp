@@ -6,10 +6,12 @@
 #include "kernel_presets.hpp"
 #include "layer_properties_panel.hpp"
 #include "pipeline_edit.hpp"
+#include "support/main_window_fixture.hpp"
 
 #include <QApplication>
 #include <QHBoxLayout>
 #include <QClipboard>
+#include <QDockWidget>
 #include <QSignalSpy>
 #include <QSpinBox>
 #include <QStandardPaths>
@@ -347,6 +349,24 @@ private Q_SLOTS:
         QCOMPARE(rect.weights.kernel_h, 5);
         QCOMPARE(rect.weights.kernel_w, 3);
         QCOMPARE(rect.weights.at(0, 0, 2, 1), 1.0f);
+    }
+
+    // Selecting a layer without kernels shows the placeholder in the editor's place: the dock
+    // keeps its width, and the window does not reflow around it.
+    void theDockKeepsItsWidthForALayerWithoutKernels() {
+        auto w = test::openMainWindow(QSize(1280, 720));
+        QTRY_VERIFY_WITH_TIMEOUT(test::isIdle(*w), 20000);
+        auto* dock = w->findChild<QDockWidget*>(QStringLiteral("kernelDock"));
+        QVERIFY(dock);
+        QTest::qWait(50);
+        const int width = dock->width();
+        w->document()->setSelectedLayer(1); // relu1
+        QTRY_VERIFY_WITH_TIMEOUT(test::isIdle(*w), 20000);
+        QTest::qWait(50);
+        QCOMPARE(dock->width(), width);
+        w->document()->setSelectedLayer(0);
+        QTest::qWait(50);
+        QCOMPARE(dock->width(), width);
     }
 };
 

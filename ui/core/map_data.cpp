@@ -1,6 +1,7 @@
 #include "map_data.hpp"
 
 #include "document.hpp"
+#include "number_format.hpp"
 #include "render_coordinator.hpp"
 
 #include <algorithm>
@@ -48,6 +49,28 @@ ValueRange normalisedRange(const MapSnapshot& snapshot, MapId id, Normalisation 
     };
     return colourRange(
         id, normalisation, [&] { return map_range(*maps, id.channel); }, layerRange, globalRange);
+}
+
+QString normalisationName(Normalisation normalisation) {
+    switch (normalisation) {
+    case Normalisation::PerLayer:
+        return QObject::tr("per layer");
+    case Normalisation::Global:
+        return QObject::tr("global");
+    case Normalisation::PerMap:
+        break;
+    }
+    return QObject::tr("per map");
+}
+
+QString rangeNote(MapId id, Normalisation normalisation, ValueRange basis, ValueRange shown) {
+    const QString scope = id.layer < 0 ? QObject::tr("the input image's own")
+                                       : normalisationName(normalisation);
+    QString note = QObject::tr("range: %1, %2 … %3")
+                       .arg(scope, formatNumber(basis.min, 4), formatNumber(basis.max, 4));
+    if (shown.min != basis.min || shown.max != basis.max)
+        note += QObject::tr(" (colours centred on 0)");
+    return note;
 }
 
 MapDataProvider::MapDataProvider(RenderCoordinator* coordinator, QObject* parent)

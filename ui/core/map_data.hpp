@@ -40,6 +40,13 @@ ValueRange colourRange(MapId id, Normalisation normalisation, Own own, Layer lay
 // it (before a diverging colormap makes it symmetric): colourRange, from the snapshot's maps.
 ValueRange normalisedRange(const MapSnapshot& snapshot, MapId id, Normalisation normalisation);
 
+// A normalisation for people: "per map", "per layer", "global" (the toolbar's words).
+QString normalisationName(Normalisation normalisation);
+// What a picture's colour scale spans, said on the picture: "range: per layer, −0.42 … 1.37",
+// with "colours centred on 0" when a diverging colormap made the scale symmetric (`shown` differs
+// from `basis`). The input image says it is the input.
+QString rangeNote(MapId id, Normalisation normalisation, ValueRange basis, ValueRange shown);
+
 class MapDataProvider : public QObject {
     Q_OBJECT
 

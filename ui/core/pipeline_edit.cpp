@@ -48,6 +48,12 @@ Layer makeLayer(NewLayerKind kind, int channels) {
     case NewLayerKind::Tanh:
         layer.op = activation(ActivationKind::Tanh);
         break;
+    case NewLayerKind::Add:
+        layer.op = Add{};
+        break;
+    case NewLayerKind::Concat:
+        layer.op = Concat{};
+        break;
     }
     return layer;
 }
@@ -59,7 +65,9 @@ std::vector<NewLayerChoice> newLayerChoices() {
             {QObject::tr("ReLU"), NewLayerKind::ReLU},
             {QObject::tr("Leaky ReLU"), NewLayerKind::LeakyReLU},
             {QObject::tr("Sigmoid"), NewLayerKind::Sigmoid},
-            {QObject::tr("Tanh"), NewLayerKind::Tanh}};
+            {QObject::tr("Tanh"), NewLayerKind::Tanh},
+            {QObject::tr("Add: sum of earlier layers (residual)…"), NewLayerKind::Add},
+            {QObject::tr("Concat: channels of earlier layers…"), NewLayerKind::Concat}};
 }
 
 Shape outputShapeOf(const Pipeline& pipeline, Shape input, int layer) {

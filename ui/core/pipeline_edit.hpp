@@ -12,7 +12,8 @@
 
 namespace convscope::ui {
 
-enum class NewLayerKind { Conv, MaxPool, AvgPool, ReLU, LeakyReLU, Sigmoid, Tanh };
+// Add and Concat join earlier layers: which ones is asked when they are added (layer_graph.hpp).
+enum class NewLayerKind { Conv, MaxPool, AvgPool, ReLU, LeakyReLU, Sigmoid, Tanh, Add, Concat };
 
 // The layers a user can add, in menu order, with their menu text (the one add-layer menu).
 struct NewLayerChoice {
@@ -22,7 +23,8 @@ struct NewLayerChoice {
 std::vector<NewLayerChoice> newLayerChoices();
 
 // A new layer that fits after a layer with `channels` output channels. A conv starts as the
-// identity on its input channels (out = in), so inserting it changes nothing until edited.
+// identity on its input channels (out = in), so inserting it changes nothing until edited. Add
+// and Concat come without inputs (see makeJoinLayer).
 Layer makeLayer(NewLayerKind kind, int channels);
 
 // The shape of the maps layer `index` reads (its first input: the previous layer, or the one its

@@ -34,7 +34,7 @@
 namespace convscope::ui {
 
 QImage mapPicture(const Tensor& maps, int channel, Colormap requested, bool withColorbar,
-                  const QPalette* palette, std::optional<ValueRange> range) {
+                  const QPalette* palette, std::optional<ValueRange> range, const QString& note) {
     const ValueRange basis = range ? *range : map_range(maps, channel);
     const Colormap map = resolve_colormap(requested, basis);
     const ValueRange shown = display_range(map, basis);
@@ -50,8 +50,11 @@ QImage mapPicture(const Tensor& maps, int channel, Colormap requested, bool with
     const int labelWidth = std::max(fm.horizontalAdvance(top), fm.horizontalAdvance(bottom)) + 8;
     const int barWidth = std::clamp(h / 14, 14, 40);
     const int margin = 10;
-    QImage out(picture.width() + margin * 2 + barWidth + labelWidth, h + 2 * margin,
-               QImage::Format_RGB888);
+    // The note goes on a line of its own under picture and bar, widening the picture if needed.
+    const int noteHeight = note.isEmpty() ? 0 : fm.height() + margin / 2;
+    const int width = std::max(picture.width() + margin * 2 + barWidth + labelWidth,
+                               fm.horizontalAdvance(note) + 2 * margin);
+    QImage out(width, h + 2 * margin + noteHeight, QImage::Format_RGB888);
     const QColor background = palette ? palette->color(QPalette::Base) : QColor(Qt::white);
     const QColor text = palette ? palette->color(QPalette::Text) : QColor(Qt::black);
     out.fill(background);
@@ -76,6 +79,11 @@ QImage mapPicture(const Tensor& maps, int channel, Colormap requested, bool with
         p.drawText(QRect(tx, zy - fm.height() / 2, labelWidth, fm.height()),
                    Qt::AlignLeft | Qt::AlignVCenter, QStringLiteral("0"));
     }
+    if (!note.isEmpty()) {
+        p.drawText(QRect(margin, h + margin + margin / 2, width - 2 * margin, fm.height()),
+                   Qt::AlignLeft | Qt::AlignVCenter, note);
+        out.setText(QStringLiteral("Description"), note);
+    }
     return out;
 }
 
@@ -97,7 +105,7 @@ ExportActions::ExportActions(Document* document, MapDataProvider* data, QWidget*
         [this] { currentMapDialog(QStringLiteral("png"), false); });
     add(tr("Current map as PNG with &colorbar…"),
         tr("The map shown large with a labelled colour scale beside it, over the range the "
-           "view's normalisation gives (per map, per layer or global)"),
+           "view's normalisation gives (per map, per layer or global), named under it"),
         [this] { currentMapDialog(QStringLiteral("png"), true); });
     add(tr("Current map as &TIFF (float32)…"),
         tr("The map's exact values as a one-channel 32-bit float TIFF"),
@@ -203,9 +211,13 @@ void ExportActions::exportCurrentMap(const QString& path, bool withColorbar) {
                               focus.layer < 0 ? Colormap::Gray : colormap);
             } else {
                 // Coloured as the view shows it: over the range its normalisation gives.
+                const Colormap requested = focus.layer < 0 ? Colormap::Gray : colormap;
+                const ValueRange basis = normalisedRange(s, focus, normalisation);
+                const ValueRange shown =
+                    display_range(resolve_colormap(requested, basis), basis);
                 const QImage picture =
-                    mapPicture(*maps, focus.channel, focus.layer < 0 ? Colormap::Gray : colormap,
-                               withColorbar, &palette, normalisedRange(s, focus, normalisation));
+                    mapPicture(*maps, focus.channel, requested, withColorbar, &palette, basis,
+                               rangeNote(focus, normalisation, basis, shown));
                 QSaveFile out(path);
                 if (!out.open(QIODevice::WriteOnly) ||
                     !picture.save(&out, suffix.isEmpty() ? "PNG" : nullptr) || !out.commit())

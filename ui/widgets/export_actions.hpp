@@ -24,10 +24,12 @@ class Document;
 class ProjectController;
 
 // One map coloured like the exported PNGs, optionally with a labelled colorbar on its right:
-// over `range` (the view's normalisation, see normalisedRange), or the map's own range.
+// over `range` (the view's normalisation, see normalisedRange), or the map's own range. With the
+// colorbar, `note` (see rangeNote) is written under the picture and kept in the PNG's
+// "Description" text.
 QImage mapPicture(const Tensor& maps, int channel, Colormap requested, bool withColorbar,
                   const QPalette* palette = nullptr,
-                  std::optional<ValueRange> range = std::nullopt);
+                  std::optional<ValueRange> range = std::nullopt, const QString& note = {});
 
 class ExportActions : public QObject {
     Q_OBJECT

@@ -9,13 +9,44 @@
 
 namespace convscope::ui {
 
+namespace {
+constexpr int kCaptionInset = 10;  // from the view's corner to the caption's box
+constexpr int kCaptionPadding = 8; // inside the box, left and right
+} // namespace
+
 FeatureMapView::FeatureMapView(QWidget* parent) : QWidget(parent) {
     setMinimumSize(200, 160);
     setMouseTracking(true);
     setFocusPolicy(Qt::StrongFocus);
     setAttribute(Qt::WA_OpaquePaintEvent);
-    setToolTip(tr("The selected map, large. Wheel: zoom around the cursor; drag: pan; "
-                  "double-click: fit / 1:1"));
+    updateToolTip();
+}
+
+void FeatureMapView::updateToolTip() {
+    const QString help = tr("Wheel: zoom around the cursor; drag: pan; double-click: fit / 1:1");
+    setToolTip(caption_.isEmpty() ? tr("The selected map, large. %1").arg(help)
+                                  : tr("%1 (the selected map, large)\n%2").arg(caption_, help));
+}
+
+QStringList FeatureMapView::captionLines() const {
+    if (caption_.isEmpty())
+        return {};
+    const QString separator = QStringLiteral(" · ");
+    QStringList parts = caption_.split(separator);
+    parts.append(QString::number(zoom() * devicePixelRatioF() * 100.0, 'f', 0) +
+                 QStringLiteral(" %"));
+    const QFontMetrics fm = fontMetrics();
+    const int room = std::max(40, width() - 2 * kCaptionInset - 2 * kCaptionPadding);
+    QStringList lines;
+    for (const QString& part : parts) {
+        if (!lines.isEmpty() && fm.horizontalAdvance(lines.back() + separator + part) <= room)
+            lines.back() += separator + part;
+        else
+            lines.append(part);
+    }
+    for (QString& line : lines)
+        line = fm.elidedText(line, Qt::ElideMiddle, room);
+    return lines;
 }
 
 void FeatureMapView::setImage(const QImage& image, const QString& caption, quint64 generation,
@@ -24,7 +55,10 @@ void FeatureMapView::setImage(const QImage& image, const QString& caption, quint
     pixmap_ = QPixmap::fromImage(image);
     pixmap_.setDevicePixelRatio(1.0);
     mapSize_ = mapSize.isEmpty() ? pixmap_.size() : mapSize;
-    caption_ = caption;
+    if (caption != caption_) {
+        caption_ = caption;
+        updateToolTip();
+    }
     message_.clear();
     generation_ = generation;
     if (mapSize_ != previous)
@@ -177,20 +211,21 @@ void FeatureMapView::paintEvent(QPaintEvent*) {
         painter.drawRect(box);
     }
 
-    if (!caption_.isEmpty()) {
-        const QString text = caption_ + QStringLiteral("   ") +
-                             QString::number(scale_ * devicePixelRatioF() * 100.0, 'f', 0) +
-                             QStringLiteral(" %");
-        QFont font = painter.font();
-        painter.setFont(font);
-        const QRect box = painter.fontMetrics().boundingRect(text).adjusted(-8, -4, 8, 4);
-        const QRect placed = box.translated(10 - box.left(), 10 - box.top());
+    if (const QStringList lines = captionLines(); !lines.isEmpty()) {
+        // Over the map's corner, on as many lines as the width needs (see captionLines).
+        const QFontMetrics fm = painter.fontMetrics();
+        int textWidth = 0;
+        for (const QString& line : lines)
+            textWidth = std::max(textWidth, fm.horizontalAdvance(line));
+        const QRect placed(kCaptionInset, kCaptionInset, textWidth + 2 * kCaptionPadding,
+                           int(lines.size()) * fm.height() + 8);
         painter.setRenderHint(QPainter::Antialiasing);
         painter.setPen(Qt::NoPen);
         painter.setBrush(QColor(0, 0, 0, 150));
         painter.drawRoundedRect(placed, 5, 5);
         painter.setPen(Qt::white);
-        painter.drawText(placed, Qt::AlignCenter, text);
+        painter.drawText(placed.adjusted(kCaptionPadding, 4, -kCaptionPadding, -4),
+                         Qt::AlignLeft | Qt::AlignVCenter, lines.join(QLatin1Char('\n')));
     }
     paintedGeneration_ = generation_;
 }

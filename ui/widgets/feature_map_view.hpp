@@ -3,6 +3,7 @@
 // Zoomed in, pixels are drawn as crisp squares so single activations can be read.
 
 #include <QPixmap>
+#include <QStringList>
 #include <QWidget>
 
 namespace convscope::ui {
@@ -25,6 +26,10 @@ public:
     quint64 paintedGeneration() const { return paintedGeneration_; }
     QSize imageSize() const { return mapSize_; } // the map's size, in map pixels
     QString caption() const { return caption_; } // which map it is, as shown over it
+    // The caption as painted over the map with the zoom: on as many lines as the view's width
+    // needs, broken between its " · " parts; a part wider than the view is shortened in the
+    // middle. The whole caption is in the tooltip.
+    QStringList captionLines() const;
     // The picture size the view needs to show the whole map at the current zoom without losing
     // detail, in device pixels (never more than the map's size).
     QSize wantedPictureSize() const;
@@ -62,6 +67,7 @@ private:
     QPointF widgetToImage(QPointF p) const;
     void clampOffset();
     void announceWantedSize();
+    void updateToolTip();
 
     QPixmap pixmap_;
     QSize mapSize_; // the map's size; pixmap_ covers it, maybe at a lower resolution

@@ -20,6 +20,7 @@
 #include <QLabel>
 #include <QMouseEvent>
 #include <QScrollArea>
+#include <QStackedWidget>
 #include <QSpinBox>
 #include <QStyle>
 #include <QStyleOptionFrame>
@@ -400,8 +401,12 @@ KernelEditor::KernelEditor(Document* document, QWidget* parent)
     auto* layout = new QVBoxLayout(this);
     layout->setContentsMargins(8, 6, 8, 6);
     layout->addWidget(title_);
-    layout->addWidget(editorArea_, 1);
-    layout->addWidget(placeholder_, 1);
+    // One page or the other, in a stack whose size is the larger of them: selecting a layer
+    // without kernels leaves the dock (and the window's layout) as wide as it was.
+    pages_ = new QStackedWidget(this);
+    pages_->addWidget(editorArea_);
+    pages_->addWidget(placeholder_);
+    layout->addWidget(pages_, 1);
 
     connect(filter_, &QSpinBox::valueChanged, this, [this](int v) {
         if (!refreshing_)
@@ -561,8 +566,7 @@ void KernelEditor::refresh() {
     const Pipeline& p = document_->pipeline();
     const int index = document_->selectedLayer();
     const Conv2d* conv = document_->selectedConv();
-    editorArea_->setVisible(conv != nullptr);
-    placeholder_->setVisible(conv == nullptr);
+    pages_->setCurrentWidget(conv ? editorArea_ : static_cast<QWidget*>(placeholder_));
     if (!conv) {
         title_->setText(tr("Kernel"));
         refreshing_ = false;

@@ -20,6 +20,7 @@ class QComboBox;
 class QDoubleSpinBox;
 class QGridLayout;
 class QLabel;
+class QStackedWidget;
 class QScrollArea;
 class QSpinBox;
 class QToolButton;
@@ -151,6 +152,7 @@ private:
     QWidget* gridHost_;
     QLabel* placeholder_;
     QWidget* editorArea_;
+    QStackedWidget* pages_; // editorArea_ or placeholder_
     std::vector<KernelCell*> cells_;
     std::vector<QWidget*> groups_;
     QGridLayout* gridLayout_ = nullptr;

@@ -2,6 +2,7 @@
 
 #include "bounded_spin_box.hpp"
 #include "document.hpp"
+#include "layer_graph.hpp"
 #include "pipeline_edit.hpp"
 
 #include <QCheckBox>
@@ -181,6 +182,7 @@ LayerPropertiesPanel::LayerPropertiesPanel(Document* document, QWidget* parent)
     otherKind_ = new QLabel;
     otherKind_->setObjectName(QStringLiteral("other_kind"));
     otherKind_->setWordWrap(true);
+    otherKind_->setAlignment(Qt::AlignLeft | Qt::AlignTop);
     pages_->addWidget(otherKind_);
 
     auto* layout = new QVBoxLayout(this);
@@ -290,8 +292,17 @@ void LayerPropertiesPanel::refresh() {
         slope_->setEnabled(a.kind == ActivationKind::LeakyReLU);
     } else {
         pages_->setCurrentIndex(4);
-        otherKind_->setText(tr("%1: its settings are edited in the pipeline file for now.")
-                                .arg(describeLayer(layer)));
+        const int index = document_->selectedLayer();
+        if (std::holds_alternative<Add>(layer.op) || std::holds_alternative<Concat>(layer.op))
+            // A join: what it reads is what there is to know (and to change: add it anew).
+            otherKind_->setText(
+                tr("%1: the %2.\nThe layers it joins are chosen when it is added (Add ▸ %1); "
+                   "to join others, remove it and add it again. Its other settings are edited in "
+                   "the pipeline file for now.")
+                    .arg(describeLayer(layer), inputsText(document_->pipeline(), index)));
+        else
+            otherKind_->setText(tr("%1: its settings are edited in the pipeline file for now.")
+                                    .arg(describeLayer(layer)));
     }
     refreshing_ = false;
 }

@@ -1,14 +1,18 @@
 #include "layer_stack_panel.hpp"
 
 #include "document.hpp"
+#include "join_layer_dialog.hpp"
 #include "pipeline_edit.hpp"
 
 #include <QAbstractItemModel>
 #include <QApplication>
 #include <QHBoxLayout>
+#include <QLabel>
 #include <QListWidget>
 #include <QMenu>
 #include <QPainter>
+#include <QPainterPath>
+#include <QScrollBar>
 #include <QStyledItemDelegate>
 #include <QTimer>
 #include <QToolButton>
@@ -78,16 +82,159 @@ public:
 
     QSize sizeHint(const QStyleOptionViewItem& option, const QModelIndex& index) const override {
         QSize size = QStyledItemDelegate::sizeHint(option, index);
-        const QFontMetrics fm(option.font);
-        int lines =
-            1 + std::max<int>(1, index.data(kDetailRole).toString().count(QLatin1Char('\n')) + 1);
+        // As many lines as the detail takes wrapped to the row's width, measured as paint()
+        // lays it out (the list relays out when its width changes).
+        QStyleOptionViewItem opt = option;
+        initStyleOption(&opt, index);
+        opt.text.clear(); // as paint() measures it
+        const auto* view = qobject_cast<const QAbstractItemView*>(opt.widget);
+        opt.rect = QRect(0, 0, view ? view->viewport()->width() : 260, 1000);
+        const QWidget* widget = opt.widget;
+        QStyle* style = widget ? widget->style() : QApplication::style();
+        const QRect textRect =
+            style->subElementRect(QStyle::SE_ItemViewItemText, &opt, widget).adjusted(4, 3, -4, -3);
+        QFont bold = opt.font;
+        bold.setBold(true);
+        const QString number =
+            QString::number(index.data(kIndexRole).toInt() + 1) + QStringLiteral("  ");
+        const int room = std::max(60, textRect.width() - QFontMetrics(bold).horizontalAdvance(number));
+        QString detail = index.data(kDetailRole).toString();
         if (index.data(kErrorRole).toBool())
-            lines =
-                1 + std::min(
-                        4, 1 + int(fm.horizontalAdvance(index.data(kDetailRole).toString()) / 220));
-        size.setHeight(fm.height() * lines + 12);
+            detail = QStringLiteral("⚠ ") + detail;
+        const QFontMetrics fm(opt.font);
+        const int detailHeight =
+            fm.boundingRect(QRect(0, 0, room, 100000), Qt::AlignLeft | Qt::TextWordWrap, detail)
+                .height();
+        size.setHeight(QFontMetrics(bold).height() + 2 + std::max(fm.height(), detailHeight) + 8);
         return size;
     }
+};
+
+// The left margin of the Layers list: one arc per skip connection, from the row of the layer
+// that is read to the row of the layer that reads it (an arrow), on its own lane where arcs
+// overlap. Arcs of the selected layer are drawn in the highlight colour.
+class ArcMargin : public QWidget {
+public:
+    ArcMargin(QListWidget* list, QWidget* parent) : QWidget(parent), list_(list) {}
+    static constexpr int kLaneWidth = 7;
+    static constexpr int kMaxLanes = 6;
+    static int widthFor(const std::vector<SkipEdge>& arcs) {
+        int lanes = 0;
+        for (const SkipEdge& arc : arcs)
+            lanes = std::max(lanes, std::min(arc.lane, kMaxLanes - 1) + 1);
+        return lanes == 0 ? 0 : 10 + lanes * kLaneWidth;
+    }
+    void setArcs(const std::vector<SkipEdge>& arcs) {
+        arcs_ = arcs;
+        update();
+    }
+
+protected:
+    void paintEvent(QPaintEvent*) override {
+        if (arcs_.empty())
+            return;
+        QPainter p(this);
+        p.setRenderHint(QPainter::Antialiasing);
+        const double right = width() - 1.5;
+        const int selected = list_->currentRow();
+        // Between text and background: clearly drawn, yet quieter than the rows' text.
+        const QColor text = palette().color(QPalette::Text);
+        const QColor base = palette().color(QPalette::Base);
+        const QColor muted((text.red() * 3 + base.red() * 2) / 5,
+                           (text.green() * 3 + base.green() * 2) / 5,
+                           (text.blue() * 3 + base.blue() * 2) / 5);
+        const QColor strong = palette().color(QPalette::Highlight);
+        // Draw the selected layer's arcs last, over the others.
+        std::vector<SkipEdge> ordered = arcs_;
+        std::stable_partition(ordered.begin(), ordered.end(), [&](const SkipEdge& a) {
+            return a.from != selected && a.to != selected;
+        });
+        for (const SkipEdge& arc : ordered) {
+            const double x = right - 8 - std::min(arc.lane, kMaxLanes - 1) * kLaneWidth;
+            const double y0 = arc.from < 0 ? 1.0 : rowY(arc.from);
+            const double y1 = rowY(arc.to);
+            const bool mine = arc.from == selected || arc.to == selected;
+            const QColor colour = mine ? strong : muted;
+            const double r = std::min(4.0, (y1 - y0) / 2);
+            QPainterPath path;
+            path.moveTo(right, y0);
+            path.lineTo(x + r, y0);
+            path.quadTo(x, y0, x, y0 + r);
+            path.lineTo(x, y1 - r);
+            path.quadTo(x, y1, x + r, y1);
+            path.lineTo(right - 4, y1);
+            p.setPen(QPen(colour, mine ? 2.4 : 1.7));
+            p.setBrush(Qt::NoBrush);
+            p.drawPath(path);
+            p.setPen(Qt::NoPen);
+            p.setBrush(colour);
+            p.drawEllipse(QPointF(right - 2, y0), 2.6, 2.6);
+            const QPointF head[] = {{right + 1, y1}, {right - 6, y1 - 4}, {right - 6, y1 + 4}};
+            p.drawPolygon(head, 3);
+        }
+    }
+
+private:
+    // The height of a layer's name line in the row, in the margin's coordinates (the margin
+    // spans the viewport's height, at its top).
+    double rowY(int row) const {
+        const QListWidgetItem* item = list_->item(row);
+        if (!item)
+            return height();
+        const QRect rect = list_->visualItemRect(item);
+        return rect.top() + 3 + QFontMetrics(list_->font()).height() / 2.0 + 1;
+    }
+
+    QListWidget* list_;
+    std::vector<SkipEdge> arcs_;
+};
+
+// The Layers list with room on its left for the arcs.
+class LayerList : public QListWidget {
+public:
+    explicit LayerList(QWidget* parent) : QListWidget(parent) {
+        margin_ = new ArcMargin(this, this);
+        margin_->setObjectName(QStringLiteral("skipArcs"));
+    }
+    ArcMargin* margin() const { return margin_; }
+    void setArcs(const std::vector<SkipEdge>& arcs) {
+        const int width = ArcMargin::widthFor(arcs);
+        if (width != marginWidth_) {
+            marginWidth_ = width;
+            setViewportMargins(width, 0, 0, 0);
+        }
+        margin_->setVisible(width > 0);
+        margin_->setArcs(arcs);
+        placeMargin();
+    }
+
+protected:
+    void resizeEvent(QResizeEvent* event) override {
+        QListWidget::resizeEvent(event);
+        placeMargin();
+    }
+    void scrollContentsBy(int dx, int dy) override {
+        QListWidget::scrollContentsBy(dx, dy);
+        margin_->update();
+    }
+    void updateGeometries() override {
+        QListWidget::updateGeometries();
+        placeMargin();
+        margin_->update();
+    }
+    void currentChanged(const QModelIndex& current, const QModelIndex& previous) override {
+        QListWidget::currentChanged(current, previous);
+        margin_->update();
+    }
+
+private:
+    void placeMargin() {
+        const QRect area = contentsRect();
+        margin_->setGeometry(area.left(), area.top(), marginWidth_, area.height());
+    }
+
+    ArcMargin* margin_;
+    int marginWidth_ = 0;
 };
 
 QToolButton* makeButton(const QString& text, const QString& tip, QWidget* parent) {
@@ -103,14 +250,16 @@ QToolButton* makeButton(const QString& text, const QString& tip, QWidget* parent
 
 LayerStackPanel::LayerStackPanel(Document* document, QWidget* parent)
     : QWidget(parent), document_(document) {
-    list_ = new QListWidget(this);
+    list_ = new LayerList(this);
     list_->setItemDelegate(new LayerDelegate(list_));
+    list_->setResizeMode(QListView::Adjust); // rows rewrap to a new width
     list_->setDragDropMode(QAbstractItemView::InternalMove);
     list_->setDefaultDropAction(Qt::MoveAction);
     list_->setSelectionMode(QAbstractItemView::SingleSelection);
     list_->setEditTriggers(QAbstractItemView::DoubleClicked | QAbstractItemView::EditKeyPressed);
     list_->setToolTip(tr("The layers, first to last. Drag to reorder, tick to enable, double-click "
-                         "or F2 to rename."));
+                         "or F2 to rename. Arcs on the left join a layer to the earlier layers it "
+                         "reads (skip connections)."));
     list_->setWordWrap(true);
     list_->setUniformItemSizes(false);
     list_->setObjectName(QStringLiteral("layerList"));
@@ -144,9 +293,24 @@ LayerStackPanel::LayerStackPanel(Document* document, QWidget* parent)
     buttons->addStretch();
     buttons->addWidget(upButton_);
     buttons->addWidget(downButton_);
+    // Why a move was refused: over the list, where the user just dragged or clicked.
+    notice_ = new QLabel(this);
+    notice_->setObjectName(QStringLiteral("layerNotice"));
+    notice_->setWordWrap(true);
+    notice_->setTextInteractionFlags(Qt::TextSelectableByMouse);
+    notice_->setStyleSheet(QStringLiteral(
+        "QLabel { background: rgba(220, 60, 40, 40); border: 1px solid rgba(200, 50, 30, 160); "
+        "border-radius: 4px; padding: 4px 6px; }"));
+    notice_->hide();
+    noticeTimer_ = new QTimer(this);
+    noticeTimer_->setSingleShot(true);
+    noticeTimer_->setInterval(12000);
+    connect(noticeTimer_, &QTimer::timeout, notice_, &QWidget::hide);
+
     auto* layout = new QVBoxLayout(this);
     layout->setContentsMargins(4, 4, 4, 4);
     layout->addLayout(buttons);
+    layout->addWidget(notice_);
     layout->addWidget(list_);
 
     connect(list_, &QListWidget::currentRowChanged, this, [this](int row) {
@@ -182,7 +346,10 @@ LayerStackPanel::LayerStackPanel(Document* document, QWidget* parent)
                 const int to = row > start ? row - 1 : row;
                 QTimer::singleShot(0, this, [this, start, to] { onRowsMoved(start, to); });
             });
-    connect(document_, &Document::pipelineChanged, this, &LayerStackPanel::rebuild);
+    connect(document_, &Document::pipelineChanged, this, [this] {
+        notice_->hide();
+        rebuild();
+    });
     connect(document_, &Document::selectionChanged, this, [this] {
         rebuilding_ = true;
         list_->setCurrentRow(document_->selectedLayer());
@@ -210,8 +377,29 @@ void LayerStackPanel::rebuild() {
     list_->setCurrentRow(document_->selectedLayer());
     removeButton_->setEnabled(!p.layers.empty());
     duplicateButton_->setEnabled(!p.layers.empty());
+    arcs_ = skipEdges(p);
+    static_cast<LayerList*>(list_)->setArcs(arcs_);
+    QStringList arcText;
+    for (const SkipEdge& arc : arcs_)
+        arcText.append(tr("%1 → %2").arg(layerReference(p, arc.from), layerReference(p, arc.to)));
+    arcMargin()->setToolTip(tr("Skip connections (a layer reading an earlier one):\n%1")
+                                .arg(arcText.join(QLatin1Char('\n'))));
     rebuilding_ = false;
     refreshDetails();
+}
+
+QWidget* LayerStackPanel::arcMargin() const {
+    return static_cast<LayerList*>(list_)->margin();
+}
+
+QString LayerStackPanel::notice() const {
+    return notice_->isVisibleTo(this) ? notice_->text() : QString();
+}
+
+void LayerStackPanel::showNotice(const QString& text) {
+    notice_->setText(text);
+    notice_->show();
+    noticeTimer_->start();
 }
 
 void LayerStackPanel::setResult(std::shared_ptr<const RenderResult> result) {
@@ -230,11 +418,19 @@ bool LayerStackPanel::rowHasError(int layer) const {
 }
 
 void LayerStackPanel::refreshDetails() {
+    // Rows grow when their details arrive: the selected row, if it was in sight, stays whole.
+    const QListWidgetItem* current = list_->currentItem();
+    const bool currentInSight =
+        current && list_->viewport()->rect().intersects(list_->visualItemRect(current));
     rebuilding_ = true;
     const Pipeline& p = document_->pipeline();
     for (int i = 0; i < list_->count() && i < int(p.layers.size()); ++i) {
         QListWidgetItem* item = list_->item(i);
         QString detail = describeLayer(p.layers[i]);
+        if (QString reads = inputsText(p, i); !reads.isEmpty())
+            // A reference ("9 · relu") wraps as a whole.
+            detail += QStringLiteral("\n← ") +
+                      reads.replace(QStringLiteral(" · "), QStringLiteral("\u00A0·\u00A0"));
         bool error = false;
         QString tip = detail;
         if (result_) {
@@ -247,7 +443,7 @@ void LayerStackPanel::refreshDetails() {
                     detail +=
                         QStringLiteral(" · %1 ms").arg(layer.ms, 0, 'f', layer.ms < 10 ? 2 : 1);
                 tip = tr("%1\nOutput %2, kernel: %3")
-                          .arg(describeLayer(p.layers[i]),
+                          .arg(detail.section(QStringLiteral("\n→ "), 0, 0),
                                QString::fromStdString(layer.shape.str()), layer.kernel);
             } else if (result_->error && i == result_->error->layer) {
                 error = true;
@@ -264,17 +460,51 @@ void LayerStackPanel::refreshDetails() {
     }
     rebuilding_ = false;
     list_->doItemsLayout();
+    if (currentInSight)
+        list_->scrollToItem(current, QAbstractItemView::EnsureVisible);
+    arcMargin()->update();
 }
 
 void LayerStackPanel::addLayer(int kind) {
+    const auto newKind = NewLayerKind(kind);
+    if (newKind == NewLayerKind::Add || newKind == NewLayerKind::Concat) {
+        // Which earlier layers it joins is the user's to say.
+        const JoinKind join = newKind == NewLayerKind::Add ? JoinKind::Add : JoinKind::Concat;
+        const Pipeline& p = document_->pipeline();
+        const int at = p.layers.empty() ? 0 : document_->selectedLayer() + 1;
+        JoinLayerDialog dialog(p, document_->outputShapeOf(kPipelineInput), at, join, this);
+        if (dialog.exec() == QDialog::Accepted)
+            addJoinLayer(join, dialog.inputs());
+        return;
+    }
     Pipeline p = document_->pipeline();
     const int at = p.layers.empty() ? 0 : document_->selectedLayer() + 1;
     // The new layer reads the one before it.
     const Shape in = document_->outputShapeOf(at - 1);
-    Layer layer =
-        makeLayer(NewLayerKind(kind), in.empty() ? channel_count(p.input_mode) : in.channels);
-    p.layers.insert(p.layers.begin() + at, layer);
-    document_->edit(tr("Add %1").arg(layerTypeTitle(layer)), p, {.select = at});
+    Layer layer = makeLayer(newKind, in.empty() ? channel_count(p.input_mode) : in.channels);
+    const QString text = tr("Add %1").arg(layerTypeTitle(layer));
+    insertLayer(p, at, std::move(layer));
+    document_->edit(text, p, {.select = at});
+}
+
+void LayerStackPanel::addJoinLayer(JoinKind kind, const std::vector<int>& inputs) {
+    Pipeline p = document_->pipeline();
+    const int at = p.layers.empty() ? 0 : document_->selectedLayer() + 1;
+    const QString why =
+        joinProblem(p, document_->outputShapeOf(kPipelineInput), at, kind, inputs);
+    if (!why.isEmpty()) {
+        showNotice(why);
+        return;
+    }
+    QStringList names;
+    for (int source : inputs)
+        names.append(layerReference(p, source, true));
+    const QString text =
+        kind == JoinKind::Add
+            ? tr("Add the sum of %1").arg(names.join(QStringLiteral(" + ")))
+            : tr("Add the concatenation of %1").arg(names.join(QStringLiteral(", ")));
+    insertLayer(p, at, makeJoinLayer(kind, inputs));
+    document_->edit(text, p, {.select = at});
 }
 
 void LayerStackPanel::removeSelected() {
@@ -283,7 +513,7 @@ void LayerStackPanel::removeSelected() {
     if (at < 0 || at >= int(p.layers.size()))
         return;
     const QString name = QString::fromStdString(display_name(p.layers[at]));
-    p.layers.erase(p.layers.begin() + at);
+    removeLayer(p, at); // what read it reads what it read
     document_->edit(tr("Remove %1").arg(name), p, {.select = std::max(0, at - 1)});
 }
 
@@ -295,9 +525,12 @@ void LayerStackPanel::duplicateSelected() {
     Layer copy = p.layers[at];
     if (!copy.name.empty())
         copy.name += "_copy";
-    p.layers.insert(p.layers.begin() + at + 1, copy);
-    document_->edit(tr("Duplicate %1").arg(QString::fromStdString(display_name(copy))), p,
-                    {.select = at + 1});
+    const QString name = QString::fromStdString(display_name(copy));
+    // A copy of a layer that reads the one before it reads the original (a chain of two).
+    if (copy.inputs.empty())
+        copy.inputs = {at};
+    insertLayer(p, at + 1, std::move(copy));
+    document_->edit(tr("Duplicate %1").arg(name), p, {.select = at + 1});
 }
 
 void LayerStackPanel::moveSelected(int delta) {
@@ -312,11 +545,14 @@ void LayerStackPanel::onRowsMoved(int from, int to) {
         rebuild();
         return;
     }
-    Layer layer = p.layers[from];
-    p.layers.erase(p.layers.begin() + from);
-    p.layers.insert(p.layers.begin() + to, layer);
-    document_->edit(tr("Move %1").arg(QString::fromStdString(display_name(layer))), p,
-                    {.select = to});
+    const QString name = QString::fromStdString(display_name(p.layers[from]));
+    QString reason;
+    if (!moveLayer(p, from, to, &reason)) {
+        rebuild(); // a drag already moved the row: put it back
+        showNotice(tr("Not moved: %1").arg(reason));
+        return;
+    }
+    document_->edit(tr("Move %1").arg(name), p, {.select = to});
 }
 
 } // namespace convscope::ui

@@ -1,16 +1,21 @@
 #pragma once
 // The layer stack: add, remove, duplicate, reorder (drag or buttons), enable/disable, rename.
-// Each row shows what the layer does, its output shape and its time; a layer that cannot run is
-// marked in red with the reason.
+// Each row shows what the layer does, where it reads from when that is not the layer above it,
+// its output shape and its time; a layer that cannot run is marked in red with the reason. Skip
+// connections are drawn as arcs in the list's left margin; edits keep every edge valid
+// (layer_graph.hpp), and a move that cannot is refused with the reason shown over the list.
 
+#include "layer_graph.hpp"
 #include "render_types.hpp"
 
 #include <QWidget>
 
 #include <memory>
 
+class QLabel;
 class QListWidget;
 class QMenu;
+class QTimer;
 class QToolButton;
 
 namespace convscope::ui {
@@ -30,10 +35,17 @@ public:
     // What row `layer` shows under its name (shape, time, or the error).
     QString rowDetail(int layer) const;
     bool rowHasError(int layer) const;
+    // The arcs drawn beside the list (one per skip connection), and the margin they are drawn in.
+    const std::vector<SkipEdge>& skipArcs() const { return arcs_; }
+    QWidget* arcMargin() const;
+    // Why the last move was refused, while it is shown over the list (empty otherwise).
+    QString notice() const;
 
 public Q_SLOTS:
     void setResult(std::shared_ptr<const convscope::ui::RenderResult> result);
     void addLayer(int kind); // NewLayerKind, inserted after the selected layer
+    // The dialog-free end of adding an add or concat layer (after the selected layer).
+    void addJoinLayer(convscope::ui::JoinKind kind, const std::vector<int>& inputs);
     void removeSelected();
     void duplicateSelected();
     void moveSelected(int delta);
@@ -42,9 +54,13 @@ private:
     void rebuild();
     void refreshDetails();
     void onRowsMoved(int from, int to);
+    void showNotice(const QString& text);
 
     Document* document_;
     QListWidget* list_;
+    QLabel* notice_;
+    QTimer* noticeTimer_;
+    std::vector<SkipEdge> arcs_;
     QToolButton* addButton_;
     QMenu* addLayerMenu_;
     QToolButton* removeButton_;

@@ -51,8 +51,18 @@ void SpeedChart::setRows(std::vector<Row> rows) {
     update();
 }
 
+QFont SpeedChart::valueFont() const {
+    QFont small = font();
+    small.setPointSizeF(small.pointSizeF() * 0.8);
+    return small;
+}
+
+int SpeedChart::rowHeight() const {
+    return std::max(fontMetrics().height() + 8, 3 * QFontMetrics(valueFont()).height() + 6);
+}
+
 QSize SpeedChart::sizeHint() const {
-    return {360, int(rows_.size()) * (fontMetrics().height() + 10) + 40};
+    return {360, int(rows_.size()) * rowHeight() + fontMetrics().height() + 16};
 }
 
 void SpeedChart::paintEvent(QPaintEvent*) {
@@ -65,6 +75,9 @@ void SpeedChart::paintEvent(QPaintEvent*) {
         labelWidth = std::max(labelWidth, fm.horizontalAdvance(row.label));
         maxValue = std::max({maxValue, row.fast, row.naive, row.opencv});
     }
+    // Long layer names (imported graphs have paths) are shortened in the middle, so that the
+    // bars keep at least half of the chart.
+    labelWidth = std::min(labelWidth, width() * 2 / 5);
     const QColor fastColour(38, 139, 210), naiveColour(220, 120, 40), cvColour(120, 170, 60);
     const int legendH = fm.height() + 8;
     const int left = labelWidth + 12;
@@ -77,7 +90,9 @@ void SpeedChart::paintEvent(QPaintEvent*) {
             return 0.0;
         return std::clamp((std::log10(std::max(v, 0.01)) - lo) / (hi - lo), 0.02, 1.0) * barArea;
     };
-    const int rowH = std::max(fm.height() + 8, 3 * 6 + 8);
+    const int rowH = rowHeight();
+    const QFont small = valueFont();
+    const QFontMetrics sfm(small);
     int y = legendH + 4;
     painter.setPen(palette().color(QPalette::WindowText));
     int lx = 4; // from the left edge: the legend must fit even when the panel is narrow
@@ -91,20 +106,21 @@ void SpeedChart::paintEvent(QPaintEvent*) {
     for (const Row& row : rows_) {
         painter.setPen(palette().color(QPalette::WindowText));
         painter.drawText(QRect(0, y, labelWidth + 4, rowH), Qt::AlignRight | Qt::AlignVCenter,
-                         row.label);
-        const int barH = (rowH - 6) / 3;
+                         fm.elidedText(row.label, Qt::ElideMiddle, labelWidth));
+        const int barH = sfm.height();
         int by = y + 3;
         for (const auto& [value, colour] :
              {std::pair{row.fast, fastColour}, std::pair{row.naive, naiveColour},
               std::pair{row.opencv, cvColour}}) {
             if (value > 0) {
                 const double len = barLength(value);
-                painter.fillRect(QRectF(left, by, len, barH - 1), colour);
+                // A bar a little thinner than its row, centred on its time's text.
+                const double thickness = std::max(3.0, barH * 0.6);
+                painter.fillRect(QRectF(left, by + (barH - thickness) / 2, len, thickness), colour);
                 painter.setPen(palette().color(QPalette::PlaceholderText));
-                QFont small = font();
-                small.setPointSizeF(small.pointSizeF() * 0.8);
                 painter.setFont(small);
-                painter.drawText(QPointF(left + len + 4, by + barH - 1), ms(value));
+                painter.drawText(QRectF(left + len + 4, by, 56, barH),
+                                 Qt::AlignLeft | Qt::AlignVCenter, ms(value));
                 painter.setFont(font());
             }
             by += barH;

@@ -31,6 +31,14 @@ public:
     void setRows(std::vector<Row> rows);
     QSize sizeHint() const override;
 
+private:
+    // The font of the times beside the bars, and a layer's height: three bars, each as tall as
+    // its time's text, so that no time overlaps the next bar's.
+    QFont valueFont() const;
+    int rowHeight() const;
+
+public:
+
 protected:
     void paintEvent(QPaintEvent* event) override;
 
