@@ -40,6 +40,7 @@ shot dark-palette --dark --focus 4:3
 shot edge-detectors "$here/resources/pipelines/edge-detectors.json" "$here/resources/samples/camera.png" --focus 1:1
 shot first-layers-of-a-cnn "$here/resources/pipelines/first-layers-of-a-cnn.json" "$here/resources/samples/astronaut.png"
 shot statistics "$here/resources/samples/coffee.png" --focus 1:4 --dock statisticsDock
+shot fashion-prediction "$here/resources/models/fashion-mnist/fashion_mnist_cnn.onnx" "$here/resources/samples/fashion-mnist/t-shirt-top.png" --focus 1:1 --dock inputDock
 run first-window-1920x1080
 run presentation-1920x1080 --presentation --focus 1:2
 
