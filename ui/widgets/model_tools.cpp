@@ -49,14 +49,18 @@ ModelTools::ModelTools(MainWindow* window, Document* document, MapDataProvider* 
     // As the other value panels: a dock behind another tab hides its panel, which then asks for
     // no values.
     connect(predictionDock_, &QDockWidget::visibilityChanged, prediction_, &QWidget::setVisible);
-    // Left, a tab beside the layer's properties; right, under the kernel editor's column, so
-    // the class scores stay in sight while a filter is edited.
+    // Left, a tab beside the layer's properties; at the bottom, a tab over the Speed panel,
+    // under the maps and beside the kernel editor's column, which it leaves whole: the class
+    // scores stay in sight while a filter is edited.
     if (auto* properties = window->findChild<QDockWidget*>(QStringLiteral("propertiesDock")))
         window->tabifyDockWidget(properties, inputDock_);
     else
         window->addDockWidget(Qt::LeftDockWidgetArea, inputDock_);
-    // (The kernel editor shares its place with tabs: the scores go under the whole group.)
-    window->addDockWidget(Qt::RightDockWidgetArea, predictionDock_, Qt::Vertical);
+    if (auto* speed = window->findChild<QDockWidget*>(QStringLiteral("speedDock"))) {
+        window->tabifyDockWidget(speed, predictionDock_);
+        speed->raise(); // the tab in front, as before there was a Prediction tab
+    } else
+        window->addDockWidget(Qt::BottomDockWidgetArea, predictionDock_);
     if (auto* properties = window->findChild<QDockWidget*>(QStringLiteral("propertiesDock")))
         properties->raise();
     // Shown when the pipeline comes to score classes (a model, a pipeline file, a project, an
@@ -71,13 +75,6 @@ ModelTools::ModelTools(MainWindow* window, Document* document, MapDataProvider* 
         predictionDock_->setVisible(classifier);
         if (classifier) {
             predictionDock_->raise();
-            // Its rows' height, no more: the kernel editor above keeps the rest.
-            QTimer::singleShot(0, this, [this] {
-                window_->resizeDocks({predictionDock_},
-                                     {prediction_->sizeHint().height() +
-                                      predictionDock_->fontMetrics().height() + 8},
-                                     Qt::Vertical);
-            });
         }
     });
 
@@ -146,8 +143,10 @@ bool ModelTools::open(const QString& path, MainWindow::OpenReason reason, QStrin
 }
 
 bool ModelTools::eventFilter(QObject* watched, QEvent* event) {
-    if (watched == window_ && event->type() == QEvent::Show && warningsPending_)
-        QTimer::singleShot(0, this, &ModelTools::showWarnings);
+    if (watched == window_ && event->type() == QEvent::Show) {
+        if (warningsPending_)
+            QTimer::singleShot(0, this, &ModelTools::showWarnings);
+    }
     return QObject::eventFilter(watched, event);
 }
 

@@ -73,6 +73,7 @@ private:
     QString warningsModel_;
     bool warningsPending_ = false;
     bool hadClassifier_ = false;
+
 };
 
 } // namespace convscope::ui

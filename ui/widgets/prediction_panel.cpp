@@ -101,9 +101,11 @@ PredictionPanel::PredictionPanel(Document* document, MapDataProvider* data, QWid
     layout->addWidget(headline_);
     layout->addWidget(bars_);
     layout->addWidget(note_);
-    layout->addStretch(1);
-    // As tall as its five rows: the kernel editor above it keeps the rest of the column.
-    setSizePolicy(QSizePolicy::Preferred, QSizePolicy::Maximum);
+    // No taller than its headline, five rows and a few lines of note: the kernel editor above
+    // it keeps the rest of the column.
+    const QMargins m = layout->contentsMargins();
+    setMaximumHeight(m.top() + m.bottom() + 3 * layout->spacing() +
+                     bars_->minimumSizeHint().height() + 4 * fontMetrics().lineSpacing());
 
     connect(data_, &MapDataProvider::snapshotReady, this, &PredictionPanel::onSnapshot);
     connect(document_, &Document::pipelineChanged, this, &PredictionPanel::updateWanted);
@@ -181,8 +183,8 @@ void PredictionPanel::onSnapshot(const std::shared_ptr<const MapSnapshot>& snaps
         bars_->setVisible(true);
         const auto head = classifierHead(snapshot->pipeline);
         QString note = head && head->probabilities
-                           ? tr("Top %1 of %2 classes: the softmax's probabilities.")
-                           : tr("Top %1 of %2 classes: a softmax of the last layer's scores.");
+                           ? tr("Top %1 of %2 classes (the softmax's probabilities).")
+                           : tr("Top %1 of %2 classes (a softmax of the scores).");
         note = note.arg(shown_.top.size()).arg(shown_.classes);
         if (labels.isEmpty())
             note += QLatin1Char(' ') + tr("The model names no classes (no “labels” metadata, no "
