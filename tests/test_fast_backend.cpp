@@ -2,7 +2,9 @@
 // machine has, awkward named shapes, the algorithm chosen per kernel, cancellation, incremental
 // runs, and repeated runs that allocate nothing.
 
+#include "support/allocation_counter.hpp"
 #include "support/compare.hpp"
+#include "support/random.hpp"
 #include "support/tensors.hpp"
 
 #include "convscope/fast_backend.hpp"
@@ -11,55 +13,19 @@
 
 #include <QtTest>
 
-#include <atomic>
 #include <chrono>
 #include <cmath>
-#include <cstdlib>
-#include <new>
 #include <random>
 #include <thread>
 
 using namespace convscope;
 
-// Every operator new in this test executable is counted, so a test can check that a repeated
-// run allocates nothing.
-namespace {
-std::atomic<long> g_allocations{0};
-}
-
-void* operator new(std::size_t size) {
-    g_allocations.fetch_add(1, std::memory_order_relaxed);
-    if (void* p = std::malloc(size ? size : 1))
-        return p;
-    throw std::bad_alloc();
-}
-void* operator new(std::size_t size, std::align_val_t align) {
-    g_allocations.fetch_add(1, std::memory_order_relaxed);
-    const std::size_t a = static_cast<std::size_t>(align);
-    if (void* p = std::aligned_alloc(a, (size + a - 1) / a * a))
-        return p;
-    throw std::bad_alloc();
-}
-void operator delete(void* p) noexcept {
-    std::free(p);
-}
-void operator delete(void* p, std::size_t) noexcept {
-    std::free(p);
-}
-void operator delete(void* p, std::align_val_t) noexcept {
-    std::free(p);
-}
-void operator delete(void* p, std::size_t, std::align_val_t) noexcept {
-    std::free(p);
-}
-
 namespace {
 
-using Random = std::mt19937;
+using test::Random;
+using test::random_batch_norm;
+using test::uniform;
 
-float uniform(Random& rng, float lo = -1.0f, float hi = 1.0f) {
-    return std::uniform_real_distribution<float>(lo, hi)(rng);
-}
 int between(Random& rng, int lo, int hi) {
     return std::uniform_int_distribution<int>(lo, hi)(rng);
 }
@@ -424,17 +390,6 @@ void TestFastBackend::choosesTheAlgorithmByKernel() {
 
 namespace {
 
-BatchNorm2d random_batch_norm(Random& rng, int channels) {
-    BatchNorm2d bn;
-    for (int c = 0; c < channels; ++c) {
-        bn.weight.push_back(uniform(rng, 0.5f, 1.5f));
-        bn.bias.push_back(uniform(rng, -0.2f, 0.2f));
-        bn.running_mean.push_back(uniform(rng, -0.3f, 0.3f));
-        bn.running_var.push_back(uniform(rng, 0.5f, 2.0f));
-    }
-    return bn;
-}
-
 // A residual block's tail: stem conv → conv → batch norm → add (the stem's output) → activation,
 // the chain the fast backend computes in the second conv's pass.
 Pipeline residual_tail(Random& rng, int channels, const Conv2d& tail, Activation act) {
@@ -690,15 +645,12 @@ void TestFastBackend::repeatedRunAllocatesNothing() {
     p.layers.push_back(Layer{"fft", true, large});
 
     FastBackend fast;
-    const long at_start = g_allocations.load();
-    (void)fast.run(p, input);                 // the first run sizes every buffer
-    QVERIFY(g_allocations.load() > at_start); // the counter sees the engine's allocations
-    (void)fast.run(p, input);
-    const long before = g_allocations.load();
-    const RunResult& result = fast.run(p, input);
-    const long allocations = g_allocations.load() - before;
-    QCOMPARE(result.layers.size(), std::size_t{6});
-    QCOMPARE(allocations, 0L);
+    std::size_t layers = 0;
+    const test::RepeatedAllocations counted =
+        test::count_repeated_allocations([&] { layers = fast.run(p, input).layers.size(); });
+    QVERIFY(counted.first > 0); // the counter sees the engine's allocations
+    QCOMPARE(layers, std::size_t{6});
+    QCOMPARE(counted.repeated, 0L);
 }
 
 QTEST_APPLESS_MAIN(TestFastBackend)

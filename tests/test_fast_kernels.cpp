@@ -5,6 +5,7 @@
 // agreement_tolerance() of the kernel's name.
 
 #include "support/compare.hpp"
+#include "support/random.hpp"
 
 #include "convscope/fast_backend.hpp"
 #include "convscope/naive_backend.hpp"
@@ -21,11 +22,9 @@ using namespace convscope;
 
 namespace {
 
-using Random = std::mt19937;
-
-float uniform(Random& rng, float lo = -1.0f, float hi = 1.0f) {
-    return std::uniform_real_distribution<float>(lo, hi)(rng);
-}
+using test::Random;
+using test::random_batch_norm;
+using test::uniform;
 
 Tensor random_tensor(Random& rng, Shape shape) {
     Tensor t(shape);
@@ -70,17 +69,6 @@ Conv2d make_conv(Random& rng, const Case& c) {
     conv.padding_mode = c.mode;
     conv.groups = c.groups;
     return conv;
-}
-
-BatchNorm2d random_batch_norm(Random& rng, int channels) {
-    BatchNorm2d bn;
-    for (int c = 0; c < channels; ++c) {
-        bn.weight.push_back(uniform(rng, 0.5f, 1.5f));
-        bn.bias.push_back(uniform(rng, -0.2f, 0.2f));
-        bn.running_mean.push_back(uniform(rng, -0.3f, 0.3f));
-        bn.running_var.push_back(uniform(rng, 0.5f, 2.0f));
-    }
-    return bn;
 }
 
 } // namespace

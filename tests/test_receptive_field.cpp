@@ -281,6 +281,11 @@ void TestReceptiveField::matchesBruteForce_data() {
         << stack({layer_of(with(make_conv(2, 1, 3, 3, 40), {1, 1}, {1, 1}, {1, 1})),
                   layer_of(GlobalPool2d{})})
         << gray << true;
+    // Only the largest cell moves a global max: every cell is in the field, few change it.
+    QTest::newRow("global max pooling reads the whole map")
+        << stack({layer_of(with(make_conv(2, 1, 3, 3, 42), {1, 1}, {1, 1}, {1, 1})),
+                  layer_of(GlobalPool2d{PoolKind::Max})})
+        << gray << false;
     QTest::newRow("softmax over channels at one cell")
         << stack({layer_of(with(make_conv(3, 1, 3, 3, 41), {1, 1}, {1, 1}, {1, 1})),
                   layer_of(Softmax{})})

@@ -181,6 +181,57 @@ private Q_SLOTS:
         QCOMPARE(coordinator.lastResult()->focusMapSize, QSize(451, 300));
     }
 
+    void everyMapIsColouredOverTheRangeExportsReadBack() {
+        // The thumbnails' colour range under each normalisation is the one normalisedRange gives
+        // the exports and colour bars: the map's own, its layer's union, or every layer's.
+        Document doc;
+        RenderCoordinator coordinator(&doc);
+        coordinator.setMeasureReference(false);
+        MapDataProvider data(&coordinator);
+        data.setWanted(QStringLiteral("a panel"), true);
+        setUp(doc);
+        for (Normalisation n :
+             {Normalisation::PerMap, Normalisation::PerLayer, Normalisation::Global}) {
+            doc.setDisplay({Colormap::Magma, n}); // a sequential map: the range as it is
+            QTRY_VERIFY_WITH_TIMEOUT(coordinator.isIdle() && data.isCurrent(), 20000);
+            const auto result = coordinator.lastResult();
+            const auto snapshot = data.snapshot();
+            QCOMPARE(int(result->layers.size()), snapshot->layerCount());
+            ValueRange global = map_range(*snapshot->maps(0), 0);
+            for (int i = 0; i < snapshot->layerCount(); ++i)
+                for (int c = 0; c < snapshot->maps(i)->channels(); ++c) {
+                    const ValueRange r = map_range(*snapshot->maps(i), c);
+                    global = {std::min(global.min, r.min), std::max(global.max, r.max)};
+                }
+            int sharedWider = 0; // maps coloured over more than their own range
+            for (int i = 0; i < snapshot->layerCount(); ++i) {
+                const Tensor& maps = *snapshot->maps(i);
+                ValueRange layer = map_range(maps, 0);
+                for (int c = 0; c < maps.channels(); ++c) {
+                    const ValueRange r = map_range(maps, c);
+                    layer = {std::min(layer.min, r.min), std::max(layer.max, r.max)};
+                }
+                for (int c = 0; c < maps.channels(); ++c) {
+                    const ValueRange own = map_range(maps, c);
+                    const ValueRange want = n == Normalisation::PerMap     ? own
+                                            : n == Normalisation::PerLayer ? layer
+                                                                           : global;
+                    const ValueRange read = normalisedRange(*snapshot, {i, c}, n);
+                    const ValueRange shown = result->layers[i].maps[c].shownRange;
+                    const QString where = QStringLiteral("normalisation %1, layer %2 map %3")
+                                              .arg(int(n))
+                                              .arg(i)
+                                              .arg(c);
+                    QVERIFY2(read.min == want.min && read.max == want.max, qPrintable(where));
+                    QVERIFY2(shown.min == want.min && shown.max == want.max, qPrintable(where));
+                    sharedWider += want.min != own.min || want.max != own.max;
+                }
+            }
+            // The normalisations differ on this pipeline, so a wrong choice shows.
+            QVERIFY((n == Normalisation::PerMap) == (sharedWider == 0));
+        }
+    }
+
     void oneEditRunsTheEngineOnceAndThePanelsReadThatRun() {
         // Counting backends for both kinds: whatever the coordinator runs, it runs here.
         auto counting = std::make_shared<std::atomic<int>>(0);

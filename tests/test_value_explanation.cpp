@@ -230,6 +230,11 @@ void check_terms(const ValueExplanation& e, const Layer& l,
                          copy->source.x,
                      e.channel);
         }
+        if (std::holds_alternative<Concat>(l.op)) {
+            QCOMPARE(copy->input_channels.size(), inputs.size());
+            for (std::size_t k = 0; k < inputs.size(); ++k)
+                QCOMPARE(copy->input_channels[k], inputs[k]->channels());
+        }
         QCOMPARE(copy->before, inputs[static_cast<std::size_t>(copy->source.input)]->at(
                                    copy->source.channel, copy->source.y, copy->source.x));
     } else if (const auto* pad = std::get_if<PadExplanation>(&e.terms)) {
@@ -299,6 +304,25 @@ void check_terms(const ValueExplanation& e, const Layer& l,
             QVERIFY(in.at(c, e.y, e.x) <= sm->largest);
         QCOMPARE(in.at(sm->largest_channel, e.y, e.x), sm->largest);
         QCOMPARE(sm->value, sm->exp / sm->sum);
+        // The listed terms: the channels of largest input, largest first; with the rest they
+        // make up the denominator.
+        QCOMPARE(sm->terms.size(),
+                 std::size_t(std::min(in.channels(), SoftmaxExplanation::kShown)));
+        double listed = 0;
+        for (std::size_t k = 0; k < sm->terms.size(); ++k) {
+            const SoftmaxExplanation::Term& t = sm->terms[k];
+            QCOMPARE(t.z, in.at(t.channel, e.y, e.x));
+            QCOMPARE(t.source.channel, t.channel);
+            QCOMPARE(t.exp, std::exp(double(t.z) - sm->largest));
+            if (k > 0)
+                QVERIFY(sm->terms[k - 1].z >= t.z);
+            listed += t.exp;
+        }
+        for (int c = 0; c < in.channels(); ++c)
+            if (std::none_of(sm->terms.begin(), sm->terms.end(),
+                             [c](const SoftmaxExplanation::Term& t) { return t.channel == c; }))
+                QVERIFY(in.at(c, e.y, e.x) <= sm->terms.back().z);
+        QVERIFY(std::abs(listed + sm->rest - sm->sum) <= 1e-12 * sm->sum);
     } else {
         QVERIFY(!l.enabled);
     }
@@ -330,6 +354,15 @@ void check_table(const ValueExplanation& e, const Tensor& input, const RunResult
         QCOMPARE(row.numbers.front(),
                  double(map.at(row.source.channel, row.source.y, row.source.x)));
     }
+    // A linear layer's features named by the flattened cell they are hold that cell's value.
+    if (const auto* fc = std::get_if<LinearExplanation>(&e.terms))
+        for (const LinearExplanation::Contribution& c : fc->largest)
+            if (c.origin.is_map()) {
+                QVERIFY(c.origin.level >= 0 && c.origin.level < e.layer);
+                QCOMPARE(map_at_level(input, result, c.origin.level)
+                             .at(c.origin.channel, c.origin.y, c.origin.x),
+                         c.input);
+            }
     // Every layer but a global average, a pad into its constant and a conv or pool window wholly
     // in zero padding reads at least one cell.
     const bool may_read_nothing =
@@ -355,6 +388,7 @@ private Q_SLOTS:
     void badPositionsAreClearErrors();
     void modernLayersGiveKnownAnswers();
     void skipConnectionsNameTheLayersTheyRead();
+    void linearAfterFlattenNamesTheFlattenedCells();
 };
 
 // GCC 12 warns that the conv alternative of a pooling layer's variant "may be used
@@ -591,6 +625,14 @@ void TestValueExplanation::modernLayersGiveKnownAnswers() {
     QCOMPARE(b.std_dev, 2.0);
     QCOMPARE(b.normalized, 1.0);
     QCOMPARE(b.value, 0.75);
+    QCOMPARE(QString::fromStdString(
+                 explanation_table(explain_layer_value(layer_of(bn), t, 0, 0, 0)).formula),
+             QString("(3 − 1) / √(3 + 1) · 0.5 + 0.25 = 0.75"));
+    bn.running_mean = {-1.0f};
+    bn.bias = {-0.25f};
+    QCOMPARE(QString::fromStdString(
+                 explanation_table(explain_layer_value(layer_of(bn), t, 0, 0, 1)).formula),
+             QString("(-1 + 1) / √(3 + 1) · 0.5 − 0.25 = -0.25"));
 
     // Reflect padding by 2 on the left: column 0 of the output mirrors column 2 of the input
     // (PyTorch's reflect leaves the edge out), column 1 mirrors column 1, column 2 is column 0.
@@ -603,7 +645,12 @@ void TestValueExplanation::modernLayersGiveKnownAnswers() {
         QCOMPARE(p.value, double(t.at(0, 0, mirrored[x])));
     }
     const auto table = explanation_table(explain_layer_value(reflect, t, 0, 0, 0));
-    QVERIFY2(QString::fromStdString(table.formula).contains("mirrored"), table.formula.c_str());
+    QCOMPARE(QString::fromStdString(table.formula),
+             QString("(y 0, x -2) lies in the reflect padding and reads (y 0, x 2) (mirrored): 1"));
+    const auto inside = explanation_table(explain_layer_value(reflect, t, 0, 0, 3));
+    QCOMPARE(QString::fromStdString(inside.formula),
+             QString("(y 0, x 1) lies inside the map: copied from (y 0, x 1): -1"));
+    QCOMPARE(QString::fromStdString(inside.rows.front().note), QString("inside the map"));
     // Constant padding outside the map reads the constant, never a cell.
     const auto c = std::get<PadExplanation>(
         explain_layer_value(layer_of(make_pad({1, 0, 0, 0}, PaddingMode::Zeros, 9.0f)), t, 0, 0, 1)
@@ -611,6 +658,10 @@ void TestValueExplanation::modernLayersGiveKnownAnswers() {
     QVERIFY(c.reads_constant);
     QVERIFY(!c.source.is_map());
     QCOMPARE(c.value, 9.0);
+    const auto constant = explanation_table(explain_layer_value(
+        layer_of(make_pad({1, 0, 0, 0}, PaddingMode::Zeros, 9.0f)), t, 0, 0, 1));
+    QCOMPARE(QString::fromStdString(constant.formula),
+             QString("(y -1, x 1) lies in the padding: the constant 9"));
 
     // Softmax over 3 channels of 0, ln 2, ln 3 at a cell: 1/6, 2/6, 3/6.
     Tensor logits(3, 1, 1);
@@ -621,6 +672,17 @@ void TestValueExplanation::modernLayersGiveKnownAnswers() {
         std::get<SoftmaxExplanation>(explain_layer_value(layer_of(Softmax{}), logits, 1, 0, 0).terms);
     QCOMPARE(s.largest_channel, 2);
     QVERIFY(std::abs(s.value - 2.0 / 6.0) < 1e-7);
+    QCOMPARE(s.terms.size(), std::size_t(3));
+    QCOMPARE(s.terms[0].channel, 2); // ln 3, then ln 2, then 0
+    QCOMPARE(s.terms[2].channel, 0);
+    QVERIFY(std::abs(s.terms[1].exp - 2.0 / 3.0) < 1e-7);
+    QVERIFY(std::abs(s.sum - 2.0) < 1e-7);
+    QCOMPARE(s.rest, 0.0);
+    const ExplanationTable st =
+        explanation_table(explain_layer_value(layer_of(Softmax{}), logits, 1, 0, 0));
+    QVERIFY2(QString::fromStdString(st.formula).startsWith("exp(0.693147) / Σ exp(z_k)"),
+             st.formula.c_str());
+    QVERIFY2(QString::fromStdString(st.formula).endsWith("= 0.333333"), st.formula.c_str());
 
     // Global max: the first largest cell wins, and a global average divides by every cell.
     Tensor ties(1, 2, 2);
@@ -637,6 +699,14 @@ void TestValueExplanation::modernLayersGiveKnownAnswers() {
         explain_layer_value(layer_of(GlobalPool2d{PoolKind::Avg}), ties, 0, 0, 0).terms);
     QCOMPARE(gavg.count, 4LL);
     QCOMPARE(gavg.value, 2.0);
+    const std::string gmax_formula = explanation_table(explain_layer_value(
+        layer_of(GlobalPool2d{PoolKind::Max}), ties, 0, 0, 0)).formula;
+    QCOMPARE(QString::fromStdString(gmax_formula),
+             QString("max of the whole 2×2 map (4 cells) = 5 at (y 0, x 1)"));
+    const std::string gavg_formula = explanation_table(explain_layer_value(
+        layer_of(GlobalPool2d{PoolKind::Avg}), ties, 0, 0, 0)).formula;
+    QCOMPARE(QString::fromStdString(gavg_formula),
+             QString("Σ of the whole 2×2 map ÷ 4 cells = 8 ÷ 4 = 2"));
 
     // Linear: the largest products first, the rest summed; the table says how many are hidden.
     Linear fc;
@@ -696,8 +766,8 @@ void TestValueExplanation::skipConnectionsNameTheLayersTheyRead() {
     QCOMPARE(add.value, double(result.layers[0].output->at(1, 2, 3)) +
                             double(result.layers[1].output->at(1, 2, 3)));
     const ExplanationTable t = explanation_table(sum);
-    QCOMPARE(QString::fromStdString(t.rows[0].label), QString("layer 1, ch 2 (2, 3)"));
-    QCOMPARE(QString::fromStdString(t.rows[1].label), QString("layer 2, ch 2 (2, 3)"));
+    QCOMPARE(QString::fromStdString(t.rows[0].label), QString("layer 1, ch 2 (y 2, x 3)"));
+    QCOMPARE(QString::fromStdString(t.rows[1].label), QString("layer 2, ch 2 (y 2, x 3)"));
 
     // Channel 5 of the concat is channel 2 of its second input, layer 3; channel 1 the image's.
     const auto late = std::get<CopyExplanation>(explain_value(p, input, result, 3, 4, 0, 0).terms);
@@ -706,8 +776,57 @@ void TestValueExplanation::skipConnectionsNameTheLayersTheyRead() {
     QCOMPARE(std::get<CopyExplanation>(early.terms).source, (MapCell{0, 0, 0, 4, 5}));
     QCOMPARE(early.value(), double(input.at(0, 4, 5)));
     const ExplanationTable et = explanation_table(early);
-    QVERIFY2(QString::fromStdString(et.title).contains("input 1's channel 1"), et.title.c_str());
-    QCOMPARE(QString::fromStdString(et.rows[0].label), QString("the input, ch 1 (4, 5)"));
+    QCOMPARE(QString::fromStdString(et.title),
+             QString("Concat: channel 1 is channel 1 of input 1 (the input)"));
+    // One row per input: the channels it brings and where they land; then the cell copied.
+    QCOMPARE(et.rows.size(), std::size_t(4));
+    QCOMPARE(QString::fromStdString(et.rows[0].label), QString("input 1 (the input)"));
+    QCOMPARE(et.rows[0].numbers, std::vector<double>{3});
+    QVERIFY(et.rows[0].highlighted && !et.rows[1].highlighted);
+    QCOMPARE(QString::fromStdString(et.rows[1].label), QString("input 2 (layer 3)"));
+    QCOMPARE(QString::fromStdString(et.rows[1].note), QString("channels 4–6 of the output"));
+    QCOMPARE(QString::fromStdString(et.rows[2].label), QString("the input, ch 1 (y 4, x 5)"));
+    const ExplanationTable lt =
+        explanation_table(explain_value(p, input, result, 3, 4, 0, 0));
+    QCOMPARE(QString::fromStdString(lt.title),
+             QString("Concat: channel 5 is channel 2 of input 2 (layer 3)"));
+    QCOMPARE(QString::fromStdString(lt.rows[1].note),
+             QString("channels 4–6 of the output; channel 5 is its 2"));
+    QVERIFY(lt.rows[1].highlighted);
+}
+
+// Conv (2 × 3 × 4) → flatten (24 features) → linear: each listed feature names its conv cell.
+void TestValueExplanation::linearAfterFlattenNamesTheFlattenedCells() {
+    Pipeline p;
+    p.input_mode = InputMode::Rgb;
+    p.layers = {layer_of(with(random_conv(2, 3, 3, 3, 31), {1, 1}, {0, 0}, {1, 1},
+                              PaddingMode::Zeros)),
+                layer_of(Flatten{}), layer_of(make_linear(24, 2, 32))};
+    const Tensor input = random_tensor({3, 5, 6}, 33);
+    const RunResult result = make_backend(BackendKind::Naive)->run(p, input);
+    const ValueExplanation e = explain_value(p, input, result, 2, 1, 0, 0);
+    const auto& fc = std::get<LinearExplanation>(e.terms);
+    QCOMPARE(fc.largest.size(), std::size_t(LinearExplanation::kShown));
+    const Tensor& conv = *result.layers[0].output;
+    for (const LinearExplanation::Contribution& t : fc.largest) {
+        QCOMPARE(t.origin.level, 1); // layer 1's map
+        QCOMPARE(t.origin.channel, t.feature / 12);
+        QCOMPARE(t.origin.y, t.feature % 12 / 4);
+        QCOMPARE(t.origin.x, t.feature % 4);
+        QCOMPARE(conv.at(t.origin.channel, t.origin.y, t.origin.x), t.input);
+    }
+    const ExplanationTable table = explanation_table(e);
+    const LinearExplanation::Contribution& top = fc.largest.front();
+    QCOMPARE(QString::fromStdString(table.rows.front().note),
+             QString("flattened from layer 1, ch %1 (y %2, x %3)")
+                 .arg(top.origin.channel + 1)
+                 .arg(top.origin.y)
+                 .arg(top.origin.x));
+    // Explained on its own, without the run, a linear layer names no flattened cell.
+    const Tensor* features[] = {result.layers[1].output.get()};
+    const auto alone = std::get<LinearExplanation>(
+        explain_layer_value(p.layers[2], features, 1, 0, 0).terms);
+    QVERIFY(!alone.largest.front().origin.is_map());
 }
 
 QTEST_GUILESS_MAIN(TestValueExplanation)

@@ -18,29 +18,36 @@ bool MapSnapshot::contains(MapId id) const {
     return t && id.channel >= 0 && id.channel < t->channels();
 }
 
+ValueRange unitedRange(std::span<const ValueRange> ranges) {
+    if (ranges.empty())
+        return {};
+    ValueRange united = ranges.front();
+    for (const ValueRange& r : ranges.subspan(1))
+        united = {std::min(united.min, r.min), std::max(united.max, r.max)};
+    return united;
+}
+
 ValueRange normalisedRange(const MapSnapshot& snapshot, MapId id, Normalisation normalisation) {
     const Tensor* maps = snapshot.maps(id.layer);
     if (!maps || id.channel < 0 || id.channel >= maps->channels())
         return {};
-    if (id.layer < 0 || normalisation == Normalisation::PerMap)
-        return map_range(*maps, id.channel);
-    bool any = false;
-    ValueRange range;
-    const auto include = [&](const Tensor& t) {
-        for (int c = 0; c < t.channels(); ++c) {
-            const ValueRange r = map_range(t, c);
-            range = any ? ValueRange{std::min(range.min, r.min), std::max(range.max, r.max)} : r;
-            any = true;
-        }
+    // Every map's own range, layer by layer.
+    const auto ranges = [](const Tensor& t) {
+        std::vector<ValueRange> own;
+        for (int c = 0; c < t.channels(); ++c)
+            own.push_back(map_range(t, c));
+        return own;
     };
-    if (normalisation == Normalisation::PerLayer) {
-        include(*maps);
-    } else {
+    const auto layerRange = [&] { return unitedRange(ranges(*maps)); };
+    const auto globalRange = [&] {
+        std::vector<ValueRange> layers;
         for (int layer = 0; layer < snapshot.layerCount(); ++layer)
-            if (const Tensor* t = snapshot.maps(layer))
-                include(*t);
-    }
-    return range;
+            if (const Tensor* t = snapshot.maps(layer); t && t->channels() > 0)
+                layers.push_back(unitedRange(ranges(*t)));
+        return unitedRange(layers);
+    };
+    return colourRange(
+        id, normalisation, [&] { return map_range(*maps, id.channel); }, layerRange, globalRange);
 }
 
 MapDataProvider::MapDataProvider(RenderCoordinator* coordinator, QObject* parent)

@@ -12,6 +12,7 @@
 
 #include <functional>
 #include <memory>
+#include <span>
 #include <vector>
 
 namespace convscope::ui {
@@ -19,9 +20,24 @@ namespace convscope::ui {
 class Document;
 class RenderCoordinator;
 
+// The union of `ranges` ({0, 0} when there is none): a layer's range is the union of its maps'
+// own ranges, the global range the union of the layers'.
+ValueRange unitedRange(std::span<const ValueRange> ranges);
+
+// The normalisation rule, its one owner: map `id` is coloured over its own range (per map), its
+// layer's (per layer) or every layer's (global); the input image (layer -1) always over its own.
+// The render thread colours every map by it and normalisedRange reads it back; each passes the
+// three ranges as functions, and only the one the rule picks is asked for.
+template <class Own, class Layer, class Global>
+ValueRange colourRange(MapId id, Normalisation normalisation, Own own, Layer layer,
+                       Global global) {
+    if (id.layer < 0 || normalisation == Normalisation::PerMap)
+        return own();
+    return normalisation == Normalisation::PerLayer ? layer() : global();
+}
+
 // The values map `id` of `snapshot` is coloured over under `normalisation`, as the view draws
-// it (before a diverging colormap makes it symmetric): the map's own range, its layer's, or
-// every layer's. The input image (layer -1) always spans its own.
+// it (before a diverging colormap makes it symmetric): colourRange, from the snapshot's maps.
 ValueRange normalisedRange(const MapSnapshot& snapshot, MapId id, Normalisation normalisation);
 
 class MapDataProvider : public QObject {

@@ -1,5 +1,7 @@
 #include "render_thread.hpp"
 
+#include "map_data.hpp"
+
 #include "convscope/memory_budget.hpp"
 #include "convscope/reference_timing.hpp"
 
@@ -67,14 +69,6 @@ RunError failureOf(std::exception_ptr error) {
     } catch (...) {
     }
     return RunError{-1, QString(), translated("The computation failed for an unknown reason")};
-}
-
-ValueRange unite(ValueRange a, ValueRange b, bool& any) {
-    if (!any) {
-        any = true;
-        return b;
-    }
-    return {std::min(a.min, b.min), std::max(a.max, b.max)};
 }
 
 } // namespace
@@ -415,9 +409,8 @@ bool RenderThread::render(const RenderRequest& job, RenderResult& out) {
     }
     cachedValidLayers_ = n;
 
-    // Ranges per the normalisation, then colours.
-    bool anyGlobal = false;
-    ValueRange global;
+    // Ranges per the normalisation (colourRange's rule), then colours.
+    std::vector<ValueRange> layerRanges;
     result->layers.resize(n);
     for (int i = 0; i < n; ++i) {
         LayerRender& layer = result->layers[i];
@@ -425,20 +418,22 @@ bool RenderThread::render(const RenderRequest& job, RenderResult& out) {
         layer.ms = run->layers[i].ms;
         layer.kernel = QString::fromStdString(run->layers[i].kernel);
         layer.recomputed = i >= from;
-        bool any = false;
+        std::vector<ValueRange> own;
         for (const MapSummary& s : summaries_[i])
-            layer.range = unite(layer.range, s.range, any);
-        global = unite(global, layer.range, anyGlobal);
+            own.push_back(s.range);
+        layer.range = unitedRange(own);
+        if (!own.empty())
+            layerRanges.push_back(layer.range);
     }
+    const ValueRange global = unitedRange(layerRanges);
     for (int i = 0; i < n; ++i) {
         LayerRender& layer = result->layers[i];
         layer.maps.resize(summaries_[i].size());
         for (std::size_t c = 0; c < summaries_[i].size(); ++c) {
             const MapSummary& s = summaries_[i][c];
-            const ValueRange basis = job.display.normalisation == Normalisation::PerMap ? s.range
-                                     : job.display.normalisation == Normalisation::PerLayer
-                                         ? layer.range
-                                         : global;
+            const ValueRange basis = colourRange(
+                MapId{i, int(c)}, job.display.normalisation, [&] { return s.range; },
+                [&] { return layer.range; }, [&] { return global; });
             MapRender& map = layer.maps[c];
             map.range = s.range;
             map.colormap = resolve_colormap(job.display.colormap, basis);

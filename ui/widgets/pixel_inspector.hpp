@@ -3,7 +3,9 @@
 // its receptive field traced back through every layer to the input (a rectangle on the input and
 // on every intermediate map, with dilation gaps and padding shown), and the arithmetic that made
 // it: for a conv the input patch of each channel × the kernel = the products, their sum, + bias;
-// for pooling the winner or the mean over the window; for an activation, before and after.
+// for pooling the winner or the mean over the window; for an activation, before and after; for
+// every other layer (batch norm, add, concat, global pooling, pad, flatten, linear, softmax) the
+// engine's generic table (explanation_table) with its formula.
 // Everything is read from the value snapshot; nothing runs the engine here.
 
 #include "map_data.hpp"

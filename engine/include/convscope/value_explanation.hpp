@@ -143,6 +143,8 @@ struct CopyExplanation {
     MapCell source; // the cell copied; for concat `source.input` says which input
     float before = 0;
     double value = 0;
+    // Concat: how many channels each input brings, in order (empty for flatten).
+    std::vector<int> input_channels;
 };
 
 struct PadExplanation {
@@ -175,6 +177,9 @@ struct LinearExplanation {
         float input = 0;
         float weight = 0;
         double product = 0;
+        // When the linear layer reads a flatten in a run: the cell of the flattened map that
+        // this feature is (not a map cell otherwise).
+        MapCell origin;
     };
     static constexpr int kShown = 8;
     // The kShown products of largest magnitude, largest first (all of them for small layers).
@@ -188,6 +193,14 @@ struct LinearExplanation {
 };
 
 struct SoftmaxExplanation {
+    // One term of the denominator: channel k's input z_k and e^(z_k − largest).
+    struct Term {
+        int channel = 0;
+        MapCell source;
+        float z = 0;
+        double exp = 0;
+    };
+    static constexpr int kShown = 8;
     float x = 0; // this channel's input
     MapCell source;
     int channels = 0;
@@ -195,6 +208,10 @@ struct SoftmaxExplanation {
     int largest_channel = 0;
     double exp = 0;    // e^(x − largest)
     double sum = 0;    // Σ over channels of e^(x_k − largest)
+    // The kShown terms of largest z, largest first (every channel for small layers), and the sum
+    // of the terms not listed.
+    std::vector<Term> terms;
+    double rest = 0;
     double value = 0;  // exp / sum
 };
 
@@ -252,7 +269,8 @@ ValueExplanation explain_layer_value(const Layer& layer, std::span<const Tensor*
 
 // The same for layer `layer` of a run: its inputs are the maps it reads in `result` (the
 // pipeline's input as the first layer read it, result.input, or `input` when the result holds
-// none). Map cells name their levels.
+// none). Map cells name their levels; a linear layer that reads a flatten also names the cell of
+// the flattened map behind each of its largest contributions.
 ValueExplanation explain_value(const Pipeline& pipeline, const Tensor& input,
                                const RunResult& result, int layer, int channel, int y, int x);
 

@@ -104,17 +104,16 @@ Plans plans_for(const BenchOptions& options) {
 
 // ---- Agreement ------------------------------------------------------------------------------
 
-// max |a − b| / max |b|, infinite when the shapes differ or a value is not finite.
-double relative_difference(const Tensor& a, const Tensor& b) {
-    if (a.shape() != b.shape())
-        return std::numeric_limits<double>::infinity();
+// max |a − b| / max |b| over every cell of `b`, where `a_row(c, y)` points at the values to set
+// beside row y of b's channel c; infinite when a difference is not finite.
+template <class RowOf> double relative_difference(RowOf a_row, const Tensor& b) {
     double largest_difference = 0;
     double largest_value = 0;
-    for (int c = 0; c < a.channels(); ++c)
-        for (int y = 0; y < a.height(); ++y) {
-            const float* ra = a.row(c, y);
+    for (int c = 0; c < b.channels(); ++c)
+        for (int y = 0; y < b.height(); ++y) {
+            const float* ra = a_row(c, y);
             const float* rb = b.row(c, y);
-            for (int x = 0; x < a.width(); ++x) {
+            for (int x = 0; x < b.width(); ++x) {
                 const double difference = std::abs(static_cast<double>(ra[x]) - rb[x]);
                 if (!std::isfinite(difference))
                     return std::numeric_limits<double>::infinity();
@@ -123,6 +122,13 @@ double relative_difference(const Tensor& a, const Tensor& b) {
             }
         }
     return largest_value > 0 ? largest_difference / largest_value : largest_difference;
+}
+
+// One map against another: infinite when the shapes differ.
+double relative_difference(const Tensor& a, const Tensor& b) {
+    if (a.shape() != b.shape())
+        return std::numeric_limits<double>::infinity();
+    return relative_difference([&](int c, int y) { return a.row(c, y); }, b);
 }
 
 // The layer nearest its tolerance (agreement_tolerance of the kernel that computed it; a fused
@@ -184,24 +190,20 @@ void set_bound(BenchCase& c, const Roofline& roofline) {
                                       : BoundKind::MemoryBandwidth;
 }
 
-// OpenCV's output against the engine's last layer, as relative_difference does.
+// OpenCV's output (a dense C×H×W blob) against the engine's last layer: infinite when the sizes
+// differ.
 double relative_difference(const cv::Mat& blob, const Tensor& t) {
     if (blob.total() != t.shape().elements())
         return std::numeric_limits<double>::infinity();
     const float* values = blob.ptr<float>();
-    double largest_difference = 0;
-    double largest_value = 0;
-    for (int c = 0; c < t.channels(); ++c)
-        for (int y = 0; y < t.height(); ++y)
-            for (int x = 0; x < t.width(); ++x, ++values) {
-                const double difference = std::abs(static_cast<double>(*values) - t.row(c, y)[x]);
-                if (!std::isfinite(difference))
-                    return std::numeric_limits<double>::infinity();
-                largest_difference = std::max(largest_difference, difference);
-                largest_value =
-                    std::max(largest_value, std::abs(static_cast<double>(t.row(c, y)[x])));
-            }
-    return largest_value > 0 ? largest_difference / largest_value : largest_difference;
+    const std::size_t width = static_cast<std::size_t>(t.width());
+    const std::size_t height = static_cast<std::size_t>(t.height());
+    return relative_difference(
+        [&](int c, int y) {
+            return values + (static_cast<std::size_t>(c) * height + static_cast<std::size_t>(y)) *
+                                width;
+        },
+        t);
 }
 
 // The kernels a run used, each once, in order of first use: "direct-avx512+relu-avx512".

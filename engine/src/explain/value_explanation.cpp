@@ -180,7 +180,10 @@ CopyExplanation explain_concat(const Inputs& in, int c, int y, int x) {
     int k = 0;
     while (c >= in.map(k).channels())
         c -= in.map(k++).channels();
-    return copy_of(in, k, c, y, x);
+    CopyExplanation e = copy_of(in, k, c, y, x);
+    for (int j = 0; j < static_cast<int>(in.maps.size()); ++j)
+        e.input_channels.push_back(in.map(j).channels());
+    return e;
 }
 
 CopyExplanation explain_flatten(const Inputs& in, int feature) {
@@ -288,8 +291,27 @@ SoftmaxExplanation explain_softmax(const Inputs& in, int c, int y, int x) {
             e.largest = map.at(k, y, x);
             e.largest_channel = k;
         }
-    for (int k = 0; k < map.channels(); ++k)
-        e.sum += std::exp(double(map.at(k, y, x)) - e.largest);
+    std::vector<SoftmaxExplanation::Term> all;
+    all.reserve(static_cast<std::size_t>(map.channels()));
+    for (int k = 0; k < map.channels(); ++k) {
+        const float z = map.at(k, y, x);
+        const double term = std::exp(double(z) - e.largest);
+        e.sum += term; // in the reference loop's order
+        all.push_back({k, in.cell(0, k, y, x), z, term});
+    }
+    // The largest inputs are the largest terms: list those, first channel first among equals.
+    const std::size_t shown = std::min<std::size_t>(all.size(), SoftmaxExplanation::kShown);
+    std::partial_sort(all.begin(), all.begin() + static_cast<std::ptrdiff_t>(shown), all.end(),
+                      [](const SoftmaxExplanation::Term& a, const SoftmaxExplanation::Term& b) {
+                          return a.z > b.z || (a.z == b.z && a.channel < b.channel);
+                      });
+    e.terms.assign(all.begin(), all.begin() + static_cast<std::ptrdiff_t>(shown));
+    std::sort(all.begin() + static_cast<std::ptrdiff_t>(shown), all.end(),
+              [](const SoftmaxExplanation::Term& a, const SoftmaxExplanation::Term& b) {
+                  return a.channel < b.channel;
+              });
+    for (std::size_t k = shown; k < all.size(); ++k)
+        e.rest += all[k].exp;
     e.exp = std::exp(double(e.x) - e.largest);
     e.value = e.exp / e.sum;
     return e;
@@ -321,30 +343,21 @@ ValueExplanation explain_at(const Layer& layer, int index, std::span<const Tenso
         e.terms = PassThroughExplanation{before, before, in.cell(0, channel, y, x)};
         return e;
     }
-    std::visit(Overloaded{
-                   [&](const Conv2d& conv) {
-                       e.terms = explain_conv(conv, in.map(0), channel, y, x);
-                   },
-                   [&](const Pool2d& pool) {
-                       e.terms = explain_pool(pool, in.map(0), channel, y, x);
-                   },
-                   [&](const Activation& act) {
-                       e.terms = explain_activation(act, in, channel, y, x);
-                   },
-                   [&](const BatchNorm2d& bn) {
-                       e.terms = explain_batch_norm(bn, in, channel, y, x);
-                   },
-                   [&](const Add& add) { e.terms = explain_add(add, in, channel, y, x); },
-                   [&](const Concat&) { e.terms = explain_concat(in, channel, y, x); },
-                   [&](const GlobalPool2d& pool) {
-                       e.terms = explain_global_pool(pool, in, channel);
-                   },
-                   [&](const Pad2d& pad) { e.terms = explain_pad(pad, in, channel, y, x); },
-                   [&](const Flatten&) { e.terms = explain_flatten(in, channel); },
-                   [&](const Linear& fc) { e.terms = explain_linear(fc, in, channel); },
-                   [&](const Softmax&) { e.terms = explain_softmax(in, channel, y, x); },
-               },
-               layer.op);
+    std::visit(
+        Overloaded{
+            [&](const Conv2d& conv) { e.terms = explain_conv(conv, in.map(0), channel, y, x); },
+            [&](const Pool2d& pool) { e.terms = explain_pool(pool, in.map(0), channel, y, x); },
+            [&](const Activation& act) { e.terms = explain_activation(act, in, channel, y, x); },
+            [&](const BatchNorm2d& bn) { e.terms = explain_batch_norm(bn, in, channel, y, x); },
+            [&](const Add& add) { e.terms = explain_add(add, in, channel, y, x); },
+            [&](const Concat&) { e.terms = explain_concat(in, channel, y, x); },
+            [&](const GlobalPool2d& pool) { e.terms = explain_global_pool(pool, in, channel); },
+            [&](const Pad2d& pad) { e.terms = explain_pad(pad, in, channel, y, x); },
+            [&](const Flatten&) { e.terms = explain_flatten(in, channel); },
+            [&](const Linear& fc) { e.terms = explain_linear(fc, in, channel); },
+            [&](const Softmax&) { e.terms = explain_softmax(in, channel, y, x); },
+        },
+        layer.op);
     return e;
 }
 
@@ -360,8 +373,19 @@ std::string num(double v) {
     return buffer;
 }
 
+// "(y 3, x -1)": a position with its axes named, since rows and columns are easy to mix up.
 std::string position(int y, int x) {
-    return "(" + std::to_string(y) + ", " + std::to_string(x) + ")";
+    return "(y " + std::to_string(y) + ", x " + std::to_string(x) + ")";
+}
+
+// " + v", or " − |v|" for a negative v: a term added to a sum, as a person writes it.
+std::string plus(double v) {
+    return v < 0 ? " − " + num(-v) : " + " + num(v);
+}
+
+// " − v", or " + |v|" for a negative v.
+std::string minus(double v) {
+    return v < 0 ? " + " + num(-v) : " − " + num(v);
 }
 
 // "layer 3", "the input" or "input 2": where a map cell comes from, for labels.
@@ -428,9 +452,9 @@ void conv_table(const ValueExplanation& v, const ConvExplanation& e, TableBuilde
     if (e.has_bias)
         b.row(Kind::Parameter, "+ bias", {kBlank, kBlank, e.bias});
     b.row(Kind::Result, "= value", {kBlank, kBlank, e.value});
-    b.table.formula = "Σ over " + std::to_string(e.channels.size()) + " channel(s) = " +
-                      num(e.sum) + (e.has_bias ? " + bias " + num(e.bias) : "") + " = " +
-                      num(e.value) +
+    b.table.formula = "Σ over " + std::to_string(e.channels.size()) +
+                      " channel(s) = " + num(e.sum) + (e.has_bias ? " + bias " + num(e.bias) : "") +
+                      " = " + num(e.value) +
                       (padded ? " (" + std::to_string(padded) + " padded cell(s))" : "");
 }
 
@@ -442,12 +466,14 @@ void pool_table(const ValueExplanation& v, const PoolExplanation& e, TableBuilde
     for (std::size_t i = 0; i < e.cells.size(); ++i) {
         const WindowCell& cell = e.cells[i];
         const bool winner = max && static_cast<int>(i) == e.winner;
-        std::string note = cell.padded() ? (max ? "padding (never wins)"
-                                                : (e.count_include_pad ? "padding (counts as 0)"
-                                                                       : "padding (left out)"))
-                                         : (winner ? "the largest" : "");
+        std::string note =
+            cell.padded()
+                ? (max ? "padding (never wins)"
+                       : (e.count_include_pad ? "padding (counts as 0)" : "padding (left out)"))
+                : (winner ? "the largest" : "");
         b.row(Kind::Term, "cell " + position(cell.y, cell.x),
-              {cell.padded() ? kBlank : double(cell.value)}, note, window_source(v, cell, v.channel))
+              {cell.padded() ? kBlank : double(cell.value)}, note,
+              window_source(v, cell, v.channel))
             .highlighted = winner;
     }
     if (max) {
@@ -490,9 +516,9 @@ void value_table(const BatchNormExplanation& e, TableBuilder& b) {
     b.row(Kind::Parameter, "× weight (γ)", {e.weight});
     b.row(Kind::Parameter, "+ bias (β)", {e.bias});
     b.row(Kind::Result, "= value", {e.value});
-    b.table.formula = "(" + num(e.x) + " − " + num(e.running_mean) + ") / √(" +
-                      num(e.running_var) + " + " + num(e.eps) + ") · " + num(e.weight) + " + " +
-                      num(e.bias) + " = " + num(e.value);
+    b.table.formula = "(" + num(e.x) + minus(e.running_mean) + ") / √(" + num(e.running_var) +
+                      " + " + num(e.eps) + ") · " + num(e.weight) + plus(e.bias) + " = " +
+                      num(e.value);
 }
 
 void value_table(const AddExplanation& e, TableBuilder& b) {
@@ -501,36 +527,68 @@ void value_table(const AddExplanation& e, TableBuilder& b) {
     std::string sum;
     for (const AddExplanation::Operand& op : e.operands) {
         b.row(Kind::Input, cell_label(op.source), {op.value}, "", op.source);
-        sum += (sum.empty() ? "" : " + ") + num(op.value);
+        sum += sum.empty() ? num(op.value) : plus(op.value);
     }
     if (e.has_constant) {
         b.row(Kind::Parameter, "+ constant", {e.constant});
-        sum += " + " + num(e.constant);
+        sum += plus(e.constant);
     }
     b.row(Kind::Result, "= sum", {e.value});
     b.table.formula = sum + " = " + num(e.value);
 }
 
+// "input 2 (layer 5)": a layer's input by its place in the layer's list, and the map it is.
+std::string input_name(const ValueExplanation& v, int input) {
+    const int level = input < static_cast<int>(v.input_levels.size())
+                          ? v.input_levels[static_cast<std::size_t>(input)]
+                          : -1;
+    const std::string name = "input " + std::to_string(input + 1);
+    if (level < 0)
+        return name;
+    return name + " (" + where(MapCell{input, level}) + ")";
+}
+
 void value_table(const ValueExplanation& v, const CopyExplanation& e, TableBuilder& b) {
-    const bool concat = v.type == "concat";
-    b.table.title = concat ? "Concat: channel " + std::to_string(v.channel + 1) + " is input " +
-                                 std::to_string(e.source.input + 1) + "'s channel " +
-                                 std::to_string(e.source.channel + 1)
-                           : "Flatten: feature " + std::to_string(v.channel + 1) + " is channel " +
-                                 std::to_string(e.source.channel + 1) + " at " +
-                                 position(e.source.y, e.source.x);
     b.table.columns = {"value"};
+    if (v.type == "concat") {
+        b.table.title = "Concat: channel " + std::to_string(v.channel + 1) + " is channel " +
+                        std::to_string(e.source.channel + 1) + " of " +
+                        input_name(v, e.source.input);
+        // Where every input's channels land in the output, the one read marked.
+        int first = 0;
+        for (int k = 0; k < static_cast<int>(e.input_channels.size()); ++k) {
+            const int count = e.input_channels[static_cast<std::size_t>(k)];
+            const bool read = k == e.source.input;
+            b.row(Kind::Parameter, input_name(v, k), {double(count)},
+                  "channels " + std::to_string(first + 1) + "–" + std::to_string(first + count) +
+                      " of the output" +
+                      (read ? "; channel " + std::to_string(v.channel + 1) + " is its " +
+                                  std::to_string(e.source.channel + 1)
+                            : ""))
+                .highlighted = read;
+            first += count;
+        }
+    } else {
+        b.table.title = "Flatten: feature " + std::to_string(v.channel + 1) + " is channel " +
+                        std::to_string(e.source.channel + 1) + " at " +
+                        position(e.source.y, e.source.x);
+    }
     b.row(Kind::Input, cell_label(e.source), {e.before}, "", e.source);
     b.row(Kind::Result, "= value", {e.value});
     b.table.formula = "copied from " + cell_label(e.source) + ": " + num(e.value);
 }
 
 void value_table(const PadExplanation& e, TableBuilder& b) {
-    b.table.title = "Pad: the input cell this position reads, or the constant";
+    b.table.title = "Pad: inside the map it copies the input; in the padding it reads " +
+                    std::string(e.mode == PaddingMode::Reflect     ? "the mirrored cell"
+                                : e.mode == PaddingMode::Replicate ? "the nearest edge cell"
+                                : e.mode == PaddingMode::Circular  ? "the wrapped-around cell"
+                                                                   : "the constant");
     b.table.columns = {"value"};
     const std::string at = position(e.padded_y, e.padded_x);
+    const std::string mode(to_string(e.mode));
     if (e.reads_constant) {
-        b.row(Kind::Parameter, "constant", {e.constant}, at + " lies outside the map");
+        b.row(Kind::Parameter, "constant", {e.constant}, at + " lies in the padding");
         b.table.formula = at + " lies in the padding: the constant " + num(e.constant);
     } else {
         const bool inside = e.source.y == e.padded_y && e.source.x == e.padded_x;
@@ -538,13 +596,14 @@ void value_table(const PadExplanation& e, TableBuilder& b) {
                           : e.mode == PaddingMode::Replicate ? "the edge repeated"
                           : e.mode == PaddingMode::Circular  ? "wrapped around"
                                                              : "";
+        const std::string source = position(e.source.y, e.source.x);
         const std::string note =
-            inside ? "" : at + " lies outside the map: " + how;
+            inside ? "inside the map" : at + " lies in the " + mode + " padding: " + how;
         b.row(Kind::Input, cell_label(e.source), {e.before}, note, e.source);
-        b.table.formula = inside ? "copied from " + position(e.source.y, e.source.x) + ": " +
-                                       num(e.value)
-                                 : at + " reads " + position(e.source.y, e.source.x) + " (" +
-                                       how + "): " + num(e.value);
+        b.table.formula =
+            inside ? at + " lies inside the map: copied from " + source + ": " + num(e.value)
+                   : at + " lies in the " + mode + " padding and reads " + source + " (" + how +
+                         "): " + num(e.value);
     }
     b.row(Kind::Result, "= value", {e.value});
 }
@@ -552,29 +611,33 @@ void value_table(const PadExplanation& e, TableBuilder& b) {
 void value_table(const GlobalPoolExplanation& e, TableBuilder& b) {
     b.table.columns = {"value"};
     const std::string size = std::to_string(e.height) + "×" + std::to_string(e.width);
+    const std::string cells = std::to_string(e.count) + " cells";
     if (e.kind == PoolKind::Max) {
         b.table.title = "Global max pooling: the largest cell of the whole map";
+        b.row(Kind::Parameter, "cells in the " + size + " map", {double(e.count)});
         b.row(Kind::Input, "the largest, " + cell_label(e.winner), {e.value}, "", e.winner)
             .highlighted = true;
         b.row(Kind::Result, "= max", {e.value});
-        b.table.formula = "max of the whole " + size + " map = " + num(e.value) + " at " +
-                          position(e.winner.y, e.winner.x);
+        b.table.formula = "max of the whole " + size + " map (" + cells + ") = " + num(e.value) +
+                          " at " + position(e.winner.y, e.winner.x);
     } else {
         b.table.title = "Global average pooling: the mean of the whole map";
         b.row(Kind::Subtotal, "Σ of the " + size + " map", {e.sum});
         b.row(Kind::Parameter, "÷ cells", {double(e.count)});
         b.row(Kind::Result, "= mean", {e.value});
-        b.table.formula = num(e.sum) + " ÷ " + std::to_string(e.count) + " = " + num(e.value);
+        b.table.formula = "Σ of the whole " + size + " map ÷ " + cells + " = " + num(e.sum) +
+                          " ÷ " + std::to_string(e.count) + " = " + num(e.value);
     }
 }
 
 void value_table(const LinearExplanation& e, TableBuilder& b) {
-    b.table.title = "Linear: Σ input × weight over " + std::to_string(e.features) +
-                    " features, + bias";
+    b.table.title =
+        "Linear: Σ input × weight over " + std::to_string(e.features) + " features, + bias";
     b.table.columns = {"input", "weight", "product"};
     for (const LinearExplanation::Contribution& t : e.largest)
-        b.row(Kind::Term, "feature " + std::to_string(t.feature + 1), {t.input, t.weight, t.product},
-              "", t.source);
+        b.row(Kind::Term, "feature " + std::to_string(t.feature + 1),
+              {t.input, t.weight, t.product},
+              t.origin.is_map() ? "flattened from " + cell_label(t.origin) : "", t.source);
     const int others = e.features - static_cast<int>(e.largest.size());
     if (others > 0)
         b.row(Kind::Subtotal, "the " + std::to_string(others) + " other products",
@@ -583,26 +646,52 @@ void value_table(const LinearExplanation& e, TableBuilder& b) {
     if (e.has_bias)
         b.row(Kind::Parameter, "+ bias", {kBlank, kBlank, e.bias});
     b.row(Kind::Result, "= value", {kBlank, kBlank, e.value});
-    b.table.formula = "Σ of " + std::to_string(e.features) + " products = " + num(e.sum) +
-                      (e.has_bias ? " + bias " + num(e.bias) : "") + " = " + num(e.value) +
-                      (others > 0 ? " (the " + std::to_string(e.largest.size()) +
-                                        " largest shown)"
-                                  : "");
+    b.table.formula =
+        "Σ of " + std::to_string(e.features) + " products = " + num(e.sum) +
+        (e.has_bias ? " + bias " + num(e.bias) : "") + " = " + num(e.value) +
+        (others > 0 ? " (the " + std::to_string(e.largest.size()) + " largest shown)" : "");
 }
 
 void value_table(const SoftmaxExplanation& e, TableBuilder& b) {
     b.table.title = "Softmax over " + std::to_string(e.channels) +
-                    " channels: exp(x − max) / Σ exp(x_k − max)";
-    b.table.columns = {"value"};
-    b.row(Kind::Input, "x", {e.x}, "", e.source);
-    b.row(Kind::Parameter, "max over the channels (channel " +
-                               std::to_string(e.largest_channel + 1) + ")",
-          {e.largest});
-    b.row(Kind::Subtotal, "exp(x − max)", {e.exp});
-    b.row(Kind::Subtotal, "Σ exp(x_k − max) over the channels", {e.sum});
-    b.row(Kind::Result, "= probability", {e.value});
-    b.table.formula = "exp(" + num(e.x) + " − " + num(e.largest) + ") / " + num(e.sum) + " = " +
-                      num(e.exp) + " / " + num(e.sum) + " = " + num(e.value);
+                    " channels: exp(z) / Σ exp(z_k), computed as exp(z − max) / Σ exp(z_k − max)";
+    b.table.columns = {"z", "exp(z − max)"};
+    b.row(Kind::Input, "z, this channel", {e.x, e.exp}, "", e.source);
+    b.row(Kind::Parameter,
+          "max over the channels (channel " + std::to_string(e.largest_channel + 1) + ")",
+          {e.largest, kBlank}, "subtracted so that exp cannot overflow");
+    for (const SoftmaxExplanation::Term& t : e.terms)
+        b.row(Kind::Term, "channel " + std::to_string(t.channel + 1), {t.z, t.exp}, "", t.source)
+            .highlighted = t.channel == e.source.channel;
+    const int others = e.channels - static_cast<int>(e.terms.size());
+    if (others > 0)
+        b.row(Kind::Subtotal, "the " + std::to_string(others) + " other channels",
+              {kBlank, e.rest});
+    b.row(Kind::Subtotal, "Σ exp(z_k − max)", {kBlank, e.sum});
+    b.row(Kind::Result, "= probability", {kBlank, e.value});
+    b.table.formula = "exp(" + num(e.x) + ") / Σ exp(z_k) = exp(" + num(e.x) + minus(e.largest) +
+                      ") / " + num(e.sum) + " = " + num(e.exp) + " / " + num(e.sum) + " = " +
+                      num(e.value);
+}
+
+// A linear layer reading an enabled flatten: each listed feature's cell in the map the flatten
+// read (feature f is channel f / (h·w), row (f / w) mod h, column f mod w).
+void name_flattened_cells(const Pipeline& pipeline, const Tensor& first_read,
+                          const RunResult& result, int layer, LinearExplanation& fc) {
+    const int flatten = input_index(pipeline.layers[static_cast<std::size_t>(layer)], layer, 0);
+    if (flatten == kPipelineInput)
+        return;
+    const Layer& flat = pipeline.layers[static_cast<std::size_t>(flatten)];
+    if (!flat.enabled || !std::holds_alternative<Flatten>(flat.op))
+        return;
+    const int source = input_index(flat, flatten, 0);
+    const Tensor& map = source == kPipelineInput
+                            ? first_read
+                            : *result.layers[static_cast<std::size_t>(source)].output;
+    const int plane = map.height() * map.width();
+    for (LinearExplanation::Contribution& t : fc.largest)
+        t.origin = {0, source + 1, t.feature / plane, t.feature % plane / map.width(),
+                    t.feature % map.width()};
 }
 
 } // namespace
@@ -686,7 +775,10 @@ ValueExplanation explain_value(const Pipeline& pipeline, const Tensor& input,
                            : result.layers[static_cast<std::size_t>(source)].output.get());
         levels.push_back(source + 1);
     }
-    return explain_at(explained, layer, maps, levels, channel, y, x);
+    ValueExplanation e = explain_at(explained, layer, maps, levels, channel, y, x);
+    if (auto* fc = std::get_if<LinearExplanation>(&e.terms))
+        name_flattened_cells(pipeline, first_read, result, layer, *fc);
+    return e;
 }
 
 ExplanationTable explanation_table(const ValueExplanation& explanation) {
