@@ -762,8 +762,14 @@ void MainWindow::openPipelineDialog() {
 }
 
 void MainWindow::savePipelineDialog() {
-    const QString path = QFileDialog::getSaveFileName(
-        this, tr("Save pipeline"), document_->pipelinePath(), tr("ConvScope pipelines (*.json)"));
+    // A session opened from a model suggests a pipeline file beside it, never the model's name.
+    QString suggested = document_->pipelinePath();
+    if (is_onnx_model_name(suggested.toStdString())) {
+        const QFileInfo model(suggested);
+        suggested = model.absoluteDir().filePath(model.completeBaseName() + QStringLiteral(".json"));
+    }
+    const QString path = QFileDialog::getSaveFileName(this, tr("Save pipeline"), suggested,
+                                                      tr("ConvScope pipelines (*.json)"));
     if (!path.isEmpty())
         savePipelineTo(path);
 }
