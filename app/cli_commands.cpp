@@ -6,6 +6,7 @@
 #include "convscope/benchmark.hpp"
 #include "convscope/image_io.hpp"
 #include "convscope/map_export.hpp"
+#include "convscope/input_preparation.hpp"
 #include "convscope/onnx_import.hpp"
 #include "convscope/memory_budget.hpp"
 #include "convscope/pipeline_json.hpp"
@@ -256,10 +257,13 @@ Inputs load_inputs(const QCommandLineParser& parser, const QCommandLineOption& i
         inputs.image_shape = {static_cast<int>(dims[1]), static_cast<int>(dims[2]),
                               static_cast<int>(dims[3])};
     } else if (need == ImageNeed::Shape) {
+        // Fitted to the pipeline's input size where it says so, as the app does.
         inputs.image_shape =
-            peek_input_shape(native(inputs.image_path), inputs.pipeline.input_mode);
+            fitted_shape(peek_input_shape(native(inputs.image_path), inputs.pipeline.input_mode),
+                         inputs.pipeline.input_size, inputs.pipeline.input_fit);
     } else {
-        inputs.image = load_input(native(inputs.image_path), inputs.pipeline.input_mode);
+        inputs.image = fit_input(load_input(native(inputs.image_path), inputs.pipeline.input_mode),
+                                 inputs.pipeline.input_size, inputs.pipeline.input_fit);
         inputs.image_shape = inputs.image.shape();
     }
     return inputs;
@@ -427,6 +431,11 @@ int run_command(const QStringList& arguments) {
         request.pipeline_path = native(inputs.pipeline_path);
         request.backend = engine->name();
         request.project_path = native(inputs.project_path);
+        // A model run as imported: the manifest names the file instead of copying its weights.
+        if (inputs.model)
+            request.model = ModelReference{
+                native(QFileInfo(inputs.pipeline_path).absoluteFilePath()),
+                inputs.model->model.sha256, parser.value(until).toStdString()};
         auto input = std::make_shared<const Tensor>(std::move(inputs.image));
         RunExporter exporter(request, inputs.pipeline, *input);
         options.on_computed = [&exporter](const RunResult& result, int first, int count) {

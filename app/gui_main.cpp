@@ -1,5 +1,6 @@
-// convscope: the live explorer. `convscope [IMAGE | PIPELINE.json | PROJECT.convscope]`; with
-// nothing named it opens the bundled sample with the default pipeline already computed.
+// convscope: the live explorer. `convscope [MODEL.onnx | PIPELINE.json | PROJECT.convscope]
+// [IMAGE]`; with nothing named it opens the bundled sample with the default pipeline already
+// computed.
 
 #include "app_style.hpp"
 #include "document.hpp"
@@ -26,9 +27,10 @@ int main(int argc, char** argv) {
     parser.addHelpOption();
     parser.addVersionOption();
     parser.addPositionalArgument(QStringLiteral("file"),
-                                 QStringLiteral("An image, a pipeline (.json) or a project "
-                                                "(.convscope) to open."),
-                                 QStringLiteral("[IMAGE | PIPELINE | PROJECT]"));
+                                 QStringLiteral("Files to open, in order: a model (.onnx), a "
+                                                "pipeline (.json) or a project (.convscope), "
+                                                "and an image."),
+                                 QStringLiteral("[MODEL | PIPELINE | PROJECT] [IMAGE]"));
     const QCommandLineOption screenshot(
         QStringLiteral("screenshot"),
         QStringLiteral("Save a picture of the window once the maps are shown, then quit."),

@@ -12,6 +12,7 @@ packages=(
     nlohmann-json3-dev
     libgif-dev
     libonnx-dev libprotobuf-dev
+    libssl-dev
     xvfb xauth
     # The sanitizer build and the fuzz targets: clang with its ASan/UBSan runtimes and libFuzzer.
     clang libclang-rt-14-dev libfuzzer-14-dev

@@ -46,6 +46,7 @@ shot statistics "$here/resources/samples/coffee.png" --focus 1:4 --dock statisti
     --out "$work/face.json" >/dev/null
 shot conv1-filters "$work/face.json" "$here/resources/samples/astronaut.png" --dock filtersDock --focus 1:2
 shot deep-layers "$work/face.json" "$here/resources/samples/astronaut.png" --dock filtersDock --focus 46:1
+shot fashion-prediction "$here/resources/models/fashion-mnist/fashion_mnist_cnn.onnx" "$here/resources/samples/fashion-mnist/t-shirt-top.png" --focus 1:1 --dock inputDock
 run first-window-1920x1080
 run presentation-1920x1080 --presentation --focus 1:2
 

@@ -4,6 +4,7 @@
 #include "pipeline_edit.hpp"
 
 #include "convscope/image_io.hpp"
+#include "convscope/input_preparation.hpp"
 #include "convscope/pipeline_json.hpp"
 
 #include <QFileInfo>
@@ -71,10 +72,14 @@ void Document::setLiveBackend(BackendKind kind) {
     Q_EMIT liveBackendChanged();
 }
 
-std::shared_ptr<const Tensor> Document::readInput(const QString& path, InputMode mode,
-                                                  QString* error) {
+std::shared_ptr<const Tensor> Document::readInput(const QString& path, const Pipeline& pipeline,
+                                                  QString* error, QSize* fileSize) {
     try {
-        return std::make_shared<const Tensor>(load_input(path.toStdString(), mode));
+        const Tensor image = load_input(path.toStdString(), pipeline.input_mode);
+        if (fileSize)
+            *fileSize = QSize(image.width(), image.height());
+        return std::make_shared<const Tensor>(
+            fit_input(image, pipeline.input_size, pipeline.input_fit));
     } catch (const std::bad_alloc&) {
         if (error)
             *error = tr("%1: not enough memory to load it").arg(path);
@@ -88,10 +93,11 @@ std::shared_ptr<const Tensor> Document::readInput(const QString& path, InputMode
 bool Document::reloadInput(QString* error) {
     if (imagePath_.isEmpty())
         return false;
-    auto tensor = readInput(imagePath_, pipeline_.input_mode, error);
+    QSize size;
+    auto tensor = readInput(imagePath_, pipeline_, error, &size);
     if (!tensor)
         return false;
-    imageSize_ = QSize(tensor->width(), tensor->height());
+    imageSize_ = size;
     input_ = std::move(tensor);
     ++revision_;
     return true;
@@ -102,17 +108,21 @@ bool Document::resetSession(const Pipeline& pipeline, const QString& imagePath, 
         resetPipeline(pipeline);
         return true;
     }
-    auto tensor = readInput(imagePath, pipeline.input_mode, error);
+    QSize size;
+    auto tensor = readInput(imagePath, pipeline, error, &size);
     if (!tensor) {
         if (error)
             Q_EMIT imageError(*error);
         return false;
     }
     imagePath_ = QFileInfo(imagePath).absoluteFilePath();
-    imageSize_ = QSize(tensor->width(), tensor->height());
+    imageSize_ = size;
     input_ = std::move(tensor);
-    // The input is already in the new pipeline's mode: applying the pipeline reads nothing.
+    // The input is already in the new pipeline's mode and size: applying the pipeline reads
+    // nothing.
     pipeline_.input_mode = pipeline.input_mode;
+    pipeline_.input_size = pipeline.input_size;
+    pipeline_.input_fit = pipeline.input_fit;
     resetPipeline(pipeline);
     Q_EMIT inputChanged();
     return true;
@@ -139,22 +149,56 @@ bool Document::loadPipeline(const QString& path, QString* error, LoadAs as) {
         const QString absolute = QFileInfo(path).absoluteFilePath();
         if (as == LoadAs::FreshStart) {
             resetPipeline(loaded, absolute);
-            return true;
+        } else {
+            pipelinePath_ = absolute;
+            openedPipeline_ = loaded;
+            edit(tr("Open pipeline %1").arg(QFileInfo(path).fileName()), loaded,
+                 {.mergeKey = {}, .select = 0});
         }
-        pipelinePath_ = absolute;
-        openedPipeline_ = loaded;
-        edit(tr("Open pipeline %1").arg(QFileInfo(path).fileName()), loaded, {.select = 0});
     } catch (const std::exception& e) {
         if (error)
             *error = QString::fromUtf8(e.what());
         return false;
     }
+    setModel(std::nullopt, labelsBeside(path));
     return true;
+}
+
+bool Document::loadModel(const QString& path, QString* error, LoadAs as) {
+    std::optional<ModelSource> source = importModel(path, error);
+    if (!source)
+        return false;
+    const Pipeline pipeline = source->imported;
+    const QStringList labels = source->labels;
+    if (as == LoadAs::FreshStart) {
+        resetPipeline(pipeline, source->path);
+    } else {
+        pipelinePath_ = source->path;
+        openedPipeline_ = pipeline; // what "Restore the trained weights" restores
+        edit(tr("Open model %1").arg(QFileInfo(path).fileName()), pipeline, {.mergeKey = {}, .select = 0});
+    }
+    setModel(std::move(source), labels);
+    return true;
+}
+
+void Document::setModel(std::optional<ModelSource> model, QStringList labels) {
+    model_ = std::move(model);
+    labels_ = std::move(labels);
+    Q_EMIT modelChanged();
+}
+
+void Document::setClassLabels(const QStringList& labels) {
+    if (labels == labels_)
+        return;
+    labels_ = labels;
+    Q_EMIT modelChanged();
 }
 
 void Document::resetPipeline(const Pipeline& pipeline, const QString& path) {
     pipelinePath_ = path;
     openedPipeline_ = pipeline; // shares the weights: no copy
+    if (model_ || !labels_.isEmpty())
+        setModel(std::nullopt, {});
     undoStack_.clear();
     applyPipeline(pipeline, 0);
 }
@@ -168,7 +212,10 @@ void Document::edit(const QString& text, const Pipeline& after, const EditOption
 }
 
 void Document::applyPipeline(const Pipeline& pipeline, int select) {
-    const bool modeChanged = pipeline.input_mode != pipeline_.input_mode;
+    // What the image becomes changed: read it again.
+    const bool modeChanged =
+        pipeline.input_mode != pipeline_.input_mode || pipeline.input_fit != pipeline_.input_fit ||
+        (pipeline.input_size != pipeline_.input_size && pipeline.input_fit != InputFit::Whole);
     pipeline_ = pipeline;
     ++revision_;
     if (modeChanged && !imagePath_.isEmpty()) {

@@ -3,6 +3,7 @@
 // core and GUI). Panels read it and change it through undoable commands; the render coordinator
 // watches it.
 
+#include "model_source.hpp"
 #include "render_types.hpp"
 
 #include "convscope/pipeline.hpp"
@@ -14,6 +15,7 @@
 #include <QUndoStack>
 
 #include <memory>
+#include <optional>
 
 namespace convscope::ui {
 
@@ -38,6 +40,7 @@ public:
     // current revision shows the document as it is.
     quint64 revision() const { return revision_; }
     QString imagePath() const { return imagePath_; }
+    // The image file's own size (the input may be fitted to the network's size, see InputFit).
     QSize imageSize() const { return imageSize_; }
     QString pipelinePath() const { return pipelinePath_; }
     QUndoStack* undoStack() { return &undoStack_; }
@@ -78,6 +81,18 @@ public:
     enum class LoadAs { Edit, FreshStart };
     // Replaces the pipeline with a file's; false with a message, the pipeline unchanged.
     bool loadPipeline(const QString& path, QString* error = nullptr, LoadAs as = LoadAs::Edit);
+    // Replaces the pipeline with an ONNX model's (see importModel), as loadPipeline does with
+    // a pipeline file; false with a message naming the file, the pipeline unchanged. What
+    // the import left out is in model()->warnings.
+    bool loadModel(const QString& path, QString* error = nullptr, LoadAs as = LoadAs::Edit);
+    // The model the session was opened from (null after a pipeline file or a project).
+    const ModelSource* model() const { return model_ ? &*model_ : nullptr; }
+    // The pipeline is the model's import as opened: nothing edited since.
+    bool modelUnedited() const { return model_ && pipeline_ == model_->imported; }
+    // The names of the classes the pipeline scores, in output order: the model's, a pipeline
+    // file's <name>.labels.txt, or a project's; empty when none are known.
+    QStringList classLabels() const { return labels_; }
+    void setClassLabels(const QStringList& labels);
     // Replaces the pipeline without an undo step (start-up).
     void resetPipeline(const Pipeline& pipeline, const QString& path = {});
     // Replaces pipeline and image together without an undo step (a project): the image is
@@ -102,15 +117,19 @@ Q_SIGNALS:
     void displayChanged();
     void liveBackendChanged();
     void imageError(const QString& message);
+    // model() or classLabels() changed.
+    void modelChanged();
 
 private:
     friend class PipelineCommand; // the only way to change the pipeline: an undo step
     // Applies a pipeline state (the commands' redo/undo).
     void applyPipeline(const Pipeline& pipeline, int select);
     bool reloadInput(QString* error);
-    // The image at `path` as the network's input in `mode`; null with a message naming the file.
-    static std::shared_ptr<const Tensor> readInput(const QString& path, InputMode mode,
-                                                   QString* error);
+    // The image at `path` as `pipeline`'s input: in its mode, fitted to its input size as it
+    // says; null with a message naming the file.
+    static std::shared_ptr<const Tensor> readInput(const QString& path, const Pipeline& pipeline,
+                                                   QString* error, QSize* fileSize);
+    void setModel(std::optional<ModelSource> model, QStringList labels);
 
     Pipeline pipeline_;
     Pipeline openedPipeline_;
@@ -125,6 +144,8 @@ private:
     MapId focus_;
     DisplaySettings display_;
     BackendKind liveBackend_ = BackendKind::Fast;
+    std::optional<ModelSource> model_;
+    QStringList labels_;
 };
 
 } // namespace convscope::ui

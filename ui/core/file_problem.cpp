@@ -12,6 +12,8 @@ FileProblem::Kind FileProblem::kindOf(const QString& path) {
         return Kind::Pipeline;
     if (suffix == QLatin1String("convscope"))
         return Kind::Project;
+    if (suffix == QLatin1String("onnx"))
+        return Kind::Model;
     return Kind::Image;
 }
 
@@ -22,6 +24,8 @@ QString FileProblem::text() const {
         return QObject::tr("Cannot open the pipeline “%1”.").arg(name);
     case Kind::Project:
         return QObject::tr("Cannot open the project “%1”.").arg(name);
+    case Kind::Model:
+        return QObject::tr("Cannot open the model “%1”.").arg(name);
     case Kind::Image:
         break;
     }

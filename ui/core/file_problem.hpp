@@ -8,13 +8,14 @@
 namespace convscope::ui {
 
 struct FileProblem {
-    enum class Kind { Image, Pipeline, Project };
+    enum class Kind { Image, Pipeline, Project, Model };
 
     QString path;
     Kind kind = Kind::Image;
     QString reason; // the reader's message; it may start with the file's path
 
-    // What the file would have been, by its name (.json: a pipeline, .convscope: a project).
+    // What the file would have been, by its name (.json: a pipeline, .convscope: a project,
+    // .onnx: a model).
     static Kind kindOf(const QString& path);
 
     // "Cannot open the pipeline “bad.json”."

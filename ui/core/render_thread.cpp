@@ -245,6 +245,9 @@ void RenderThread::showInputOnly(RenderResult& result, const RenderRequest& job,
         maps->generation = job.generation;
         maps->revision = job.revision;
         maps->pipeline.input_mode = job.pipeline.input_mode;
+        maps->pipeline.normalization = job.pipeline.normalization;
+        maps->pipeline.input_size = job.pipeline.input_size;
+        maps->pipeline.input_fit = job.pipeline.input_fit;
         maps->input = job.input;
         maps->error = result.error;
         result.maps = std::move(maps);
@@ -321,7 +324,12 @@ bool RenderThread::render(const RenderRequest& job, RenderResult& out) {
         auto maps = std::make_shared<MapSnapshot>();
         maps->generation = job.generation;
         maps->revision = job.revision;
+        // Everything but the layers that did not run (what is done to the input included: an
+        // export records it).
         maps->pipeline.input_mode = runnable.input_mode;
+        maps->pipeline.normalization = runnable.normalization;
+        maps->pipeline.input_size = runnable.input_size;
+        maps->pipeline.input_fit = runnable.input_fit;
         maps->pipeline.description = runnable.description;
         maps->pipeline.layers.assign(runnable.layers.begin(), runnable.layers.begin() + n);
         maps->input = job.input;

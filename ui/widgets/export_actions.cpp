@@ -239,15 +239,23 @@ void ExportActions::exportMaps(int layer, const QString& dir, ExportFormats form
     request.backend = "fast";
     if (project_)
         request.project_path = project_->projectPath().toStdString();
+    // A model as opened: the manifest names the file and its SHA-256, not every weight again.
+    if (const ModelSource* model = document_->model(); model && document_->modelUnedited())
+        request.model = ModelReference{model->path.toStdString(), model->sha256.toStdString(),
+                                       model->until.toStdString()};
+    const std::size_t layers = document_->pipeline().layers.size();
     const QString done = layer < 0 ? tr("Exported every map to %1").arg(dir)
                                    : tr("Exported layer %1's maps to %2").arg(layer + 1).arg(dir);
-    runWithSnapshot(done, [request, layer, dir](const MapSnapshot& s) {
+    runWithSnapshot(done, [request, layer, dir, layers](const MapSnapshot& s) {
         if (s.run.layers.empty())
             throw std::runtime_error("no layer has been computed");
         if (layer >= s.layerCount())
             throw std::runtime_error("the layer has not been computed (an earlier layer cannot "
                                      "run)");
         ExportRequest selected = request;
+        // Only the model's whole pipeline is the model: a run that stopped early is written out.
+        if (s.error || s.pipeline.layers.size() != layers)
+            selected.model.reset();
         if (layer >= 0)
             selected.layers = {layer};
         export_run(selected, s.pipeline, *s.input, s.run);

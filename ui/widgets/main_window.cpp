@@ -11,6 +11,7 @@
 #include "kernel_editor.hpp"
 #include "layer_properties_panel.hpp"
 #include "layer_stack_panel.hpp"
+#include "model_tools.hpp"
 #include "pipeline_edit.hpp"
 #include "project_io.hpp"
 #include "render_coordinator.hpp"
@@ -23,6 +24,7 @@
 #include "convscope/fast_backend.hpp"
 #include "convscope/image_io.hpp"
 #include "convscope/memory_budget.hpp"
+#include "convscope/onnx_import.hpp"
 #include "convscope/pipeline_json.hpp"
 #include "convscope/simd.hpp"
 #include "convscope/versions.hpp"
@@ -338,6 +340,8 @@ void MainWindow::createDocks() {
     addDockWidget(Qt::BottomDockWidgetArea, speedDock);
     // Statistics, pixel inspector, compare and sliding window dock beside these.
     tools_ = new ExplainTools(this, coordinator_, view_);
+    models_ = new ModelTools(this, document_, tools_->data());
+    connect(models_, &ModelTools::message, this, [this](const QString& text) { showStatus(text); });
     resizeDocks({layersDock, kernelDock}, {300, 360}, Qt::Horizontal);
     resizeDocks({layersDock, propertiesDock}, {380, 420}, Qt::Vertical);
     resizeDocks({speedDock}, {230}, Qt::Vertical);
@@ -370,6 +374,7 @@ void MainWindow::createActions() {
         const QString path = info.absoluteFilePath();
         connect(a, &QAction::triggered, this, [this, path] { openPath(path); });
     }
+    models_->installMenus(file, save, pipelines);
     recentMenu_ = file->addMenu(tr("&Recent files"));
     recentMenu_->setObjectName(QStringLiteral("recentMenu"));
     recentMenu_->setToolTipsVisible(true); // the full path
@@ -625,6 +630,19 @@ bool MainWindow::openPath(const QString& path, OpenReason reason) {
         showStatus(tr("Opened project %1 (image: %2)").arg(info.fileName(), image), 10000);
         return true;
     }
+    if (is_onnx_model_name(info.fileName().toStdString())) {
+        ProjectController* project = tools_->project();
+        const bool nothingToSave = !project->isModified() && project->projectPath().isEmpty();
+        QString error;
+        if (!models_->open(info.absoluteFilePath(), reason, &error)) {
+            reportFileProblem({path, FileProblem::Kind::Model, error});
+            return false;
+        }
+        if (nothingToSave)
+            document_->undoStack()->setClean();
+        addRecentFile(info.absoluteFilePath());
+        return true;
+    }
     if (info.suffix().compare(QLatin1String("json"), Qt::CaseInsensitive) == 0) {
         QString error;
         ProjectController* project = tools_->project();
@@ -760,18 +778,36 @@ void MainWindow::openPipelineDialog() {
 }
 
 void MainWindow::savePipelineDialog() {
-    const QString path = QFileDialog::getSaveFileName(
-        this, tr("Save pipeline"), document_->pipelinePath(), tr("ConvScope pipelines (*.json)"));
-    if (path.isEmpty())
-        return;
+    // A session opened from a model suggests a pipeline file beside it, never the model's name.
+    QString suggested = document_->pipelinePath();
+    if (is_onnx_model_name(suggested.toStdString())) {
+        const QFileInfo model(suggested);
+        suggested = model.absoluteDir().filePath(model.completeBaseName() + QStringLiteral(".json"));
+    }
+    const QString path = QFileDialog::getSaveFileName(this, tr("Save pipeline"), suggested,
+                                                      tr("ConvScope pipelines (*.json)"));
+    if (!path.isEmpty())
+        savePipelineTo(path);
+}
+
+bool MainWindow::savePipelineTo(const QString& path) {
     try {
         save_pipeline(path.toStdString(), document_->pipeline());
-        document_->undoStack()->setClean();
-        addRecentFile(path);
-        showStatus(tr("Saved %1").arg(QFileInfo(path).fileName()));
     } catch (const std::exception& e) {
         QMessageBox::warning(this, tr("Save pipeline"), QString::fromUtf8(e.what()));
+        return false;
     }
+    // The class names go beside it, where opening the pipeline finds them again.
+    QString labelsFile;
+    QString labelsError;
+    if (!writeLabelsBeside(path, document_->classLabels(), &labelsFile, &labelsError))
+        QMessageBox::warning(this, tr("Save pipeline"), labelsError);
+    document_->undoStack()->setClean();
+    addRecentFile(path);
+    showStatus(labelsFile.isEmpty() ? tr("Saved %1").arg(QFileInfo(path).fileName())
+                                    : tr("Saved %1 (class names in %2)")
+                                          .arg(QFileInfo(path).fileName(), labelsFile));
+    return true;
 }
 
 void MainWindow::pasteFromClipboard() {
@@ -1050,7 +1086,11 @@ void MainWindow::setPresentationMode(bool on) {
         wasMaximized_ = isMaximized();
         for (QDockWidget* dock : findChildren<QDockWidget*>()) {
             const QString name = dock->objectName();
-            const bool keep = name == QLatin1String("layersDock") || name == QLatin1String("kernelDock");
+            // The class scores too, when a classifier is open: the experiment is to break a
+            // filter and watch the prediction.
+            const bool keep = name == QLatin1String("layersDock") ||
+                              name == QLatin1String("kernelDock") ||
+                              (name == QLatin1String("predictionDock") && !dock->isHidden());
             if (keep) {
                 dock->show();
                 dock->raise();

@@ -35,6 +35,7 @@ class FilterGrid;
 class KernelEditor;
 class LayerPropertiesPanel;
 class LayerStackPanel;
+class ModelTools;
 class RenderCoordinator;
 class SpeedPanel;
 
@@ -48,8 +49,9 @@ public:
     // Why a file is opened. A file named on the command line starts the session: opening it is
     // no edit (no undo step, nothing to save).
     enum class OpenReason { User, CommandLine };
-    // Opens an image, a pipeline file (".json") or a project (".convscope"); false with a
-    // message naming the file otherwise, and what was open stays open.
+    // Opens an image, a pipeline file (".json"), a model (".onnx") or a project
+    // (".convscope"); false with a message naming the file otherwise, and what was open stays
+    // open.
     bool openPath(const QString& path, OpenReason reason = OpenReason::User);
     // Starts on the bundled sample and the default pipeline.
     void openDefaults();
@@ -72,6 +74,8 @@ public:
     SpeedPanel* speedPanel() const { return speedPanel_; }
     // Statistics, pixel inspector, compare, sliding window, export and projects.
     ExplainTools* tools() const { return tools_; }
+    // Open model, the bundled networks, the Input preparation and Prediction docks.
+    ModelTools* models() const { return models_; }
     QString lastStatus() const { return lastStatus_; }
     // The one-line hint over the overview on the first screen (hidden once a map was clicked).
     QLabel* firstStepHint() const { return hint_; }
@@ -81,6 +85,9 @@ public Q_SLOTS:
     void openImageDialog();
     void openPipelineDialog();
     void savePipelineDialog();
+    // Saves the pipeline (and the class names beside it, when there are any); false with the
+    // reason said in a message box.
+    bool savePipelineTo(const QString& path);
     void pasteFromClipboard();
     void about();
     // Help: the keys (from the window's actions) and the tour, as windows beside the main one.
@@ -137,6 +144,7 @@ private:
     LayerPropertiesPanel* properties_;
     SpeedPanel* speedPanel_;
     ExplainTools* tools_ = nullptr;
+    ModelTools* models_ = nullptr;
     QComboBox* modeBox_;
     QComboBox* colormapBox_;
     QComboBox* normalisationBox_;

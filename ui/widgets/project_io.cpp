@@ -12,6 +12,7 @@
 #include <QFileDialog>
 #include <QFileInfo>
 #include <QJsonDocument>
+#include <QJsonArray>
 #include <QJsonObject>
 #include <QMessageBox>
 #include <QPushButton>
@@ -53,6 +54,9 @@ QString viewSettingsJson(const Document& document) {
     focus[QStringLiteral("layer")] = document.focus().layer;
     focus[QStringLiteral("channel")] = document.focus().channel;
     view[QStringLiteral("focus")] = focus;
+    // The class names of a model's head (the Prediction panel's), which no pipeline field holds.
+    if (!document.classLabels().isEmpty())
+        view[QStringLiteral("class_labels")] = QJsonArray::fromStringList(document.classLabels());
     return QString::fromUtf8(QJsonDocument(view).toJson(QJsonDocument::Compact));
 }
 
@@ -71,6 +75,10 @@ void applyViewSettingsJson(Document& document, const QString& json) {
     else if (norm == QLatin1String("per_map"))
         display.normalisation = Normalisation::PerMap;
     document.setDisplay(display);
+    QStringList labels;
+    for (const QJsonValue& v : view.value(QStringLiteral("class_labels")).toArray())
+        labels << v.toString();
+    document.setClassLabels(labels);
     const int layers = int(document.pipeline().layers.size());
     if (view.contains(QStringLiteral("selected_layer")))
         document.setSelectedLayer(view.value(QStringLiteral("selected_layer")).toInt());

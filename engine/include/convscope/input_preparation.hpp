@@ -13,4 +13,13 @@ namespace convscope {
 // normalisation does not fit the input (see check_normalization).
 Tensor prepare_input(const Tensor& input, const InputNormalization& normalization);
 
+// An image brought to the network's input size as `fit` says (see InputFit): shrinking
+// averages the pixels each output pixel covers (OpenCV's INTER_AREA, close to an antialiased
+// resize), enlarging interpolates bilinearly; a centre crop scales the image until it covers the
+// size, then keeps the middle (offsets rounded as torchvision's CenterCrop rounds them). The
+// image itself when `fit` is Whole, `size` is 0 × 0 or the image has that size already.
+Tensor fit_input(const Tensor& image, Pair size, InputFit fit);
+// The shape fit_input gives for an image of shape `image`.
+Shape fitted_shape(Shape image, Pair size, InputFit fit);
+
 } // namespace convscope

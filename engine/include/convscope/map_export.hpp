@@ -6,6 +6,7 @@
 #include "convscope/colormap.hpp"
 
 #include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -19,6 +20,15 @@ struct ExportFormats {
 
 // Parses "png,tiff,npy" (any subset, comma-separated); returns false and names the bad entry.
 bool parse_export_formats(const std::string& list, ExportFormats& formats, std::string& bad);
+
+// A model file whose import is the pipeline that made the maps, unedited: the manifest names
+// the file and its SHA-256 (with the import's `until` and the pipeline's input settings, all
+// a rerun needs) instead of holding every weight again.
+struct ModelReference {
+    std::string path;
+    std::string sha256; // OnnxModelInfo::sha256 of the file as imported
+    std::string until;  // OnnxImportOptions::until of the import, if any
+};
 
 struct ExportRequest {
     std::string out_dir;
@@ -37,6 +47,10 @@ struct ExportRequest {
     std::string pipeline_path;
     std::string backend;
     std::string project_path;
+    // Set only when the pipeline is exactly this model's import (nothing edited since): the
+    // manifest's "pipeline" is then {"model", "sha256", "until", "input"} instead of the
+    // whole pipeline object. The caller knows whether anything was edited; the exporter trusts it.
+    std::optional<ModelReference> model;
 };
 
 // Writes every layer's maps and DIR/manifest.json; throws IoError naming the path that failed.

@@ -71,6 +71,8 @@ struct OnnxModelInfo {
     std::string input_name;
     std::vector<long long> input_dims;
     std::vector<std::string> output_names; // the graph's outputs, in order
+    // SHA-256 of the model's bytes as read (lowercase hex; external data files not included).
+    std::string sha256;
 
     // The value of metadata property `key`, or nullptr.
     const std::string* property(std::string_view key) const;

@@ -39,12 +39,24 @@ private:
     }
 };
 
+// How an image of another size than the network's input size becomes the input: as it is
+// (convolutions run on any size), stretched to the size (torchvision's Resize((h, w))), or
+// scaled until it covers the size and then cut to it around its centre (Resize(min(h, w)) then
+// CenterCrop((h, w)): the aspect ratio kept, the edges lost).
+enum class InputFit { Whole, Resize, CenterCrop };
+
+std::string_view to_string(InputFit fit);
+// Reads "whole", "resize", "center_crop"; false for anything else.
+bool parse_input_fit(std::string_view name, InputFit& fit);
+
 struct Pipeline {
     InputMode input_mode = InputMode::Gray; // how an image file becomes the input
     InputNormalization normalization;       // what is done to the input before layer 1
     // The input size the network was made for ([h, w]; 0 × 0 when it does not say). It is
     // information for people and for resizing an image to it; convolutions run on any size.
     Pair input_size{0, 0};
+    // What is done to an image file of another size (see fit_input); only with an input_size.
+    InputFit input_fit = InputFit::Whole;
     std::string description; // what the pipeline shows, for people
     std::vector<Layer> layers;
 

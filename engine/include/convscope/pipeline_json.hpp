@@ -7,8 +7,8 @@
 // Version 2 adds the layers of modern CNNs (batchnorm, add, concat, global pooling, pad, prelu,
 // elu, hardsigmoid, hardswish, clip, flatten, linear, softmax) with PyTorch's parameter names,
 // "inputs": [3, 7] on any layer (the layers it reads; 0 is the input image; default: the layer
-// before), and "mean", "std" and "size" in "input". A file that states version 1 may use none
-// of these.
+// before), and "mean", "std", "size" and "fit" in "input". A file that states version 1 may use
+// none of these.
 
 #include "convscope/pipeline.hpp"
 

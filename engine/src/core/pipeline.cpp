@@ -19,6 +19,27 @@ std::string_view to_string(InputMode mode) {
     return mode == InputMode::Gray ? "gray" : "rgb";
 }
 
+std::string_view to_string(InputFit fit) {
+    switch (fit) {
+    case InputFit::Resize:
+        return "resize";
+    case InputFit::CenterCrop:
+        return "center_crop";
+    case InputFit::Whole:
+        break;
+    }
+    return "whole";
+}
+
+bool parse_input_fit(std::string_view name, InputFit& fit) {
+    for (InputFit f : {InputFit::Whole, InputFit::Resize, InputFit::CenterCrop})
+        if (name == to_string(f)) {
+            fit = f;
+            return true;
+        }
+    return false;
+}
+
 PipelineError::PipelineError(int layer_index, std::string field, const std::string& message)
     : std::runtime_error(message), layer_index_(layer_index), field_(std::move(field)) {}
 

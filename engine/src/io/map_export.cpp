@@ -4,6 +4,7 @@
 //   DIR/layer01_<name>/map001.png, map001.tiff, ..., maps.npy
 
 #include "convscope/map_export.hpp"
+#include "atomic_file.hpp"
 #include "convscope/contact_sheet.hpp"
 #include "convscope/image_io.hpp"
 #include "convscope/npy.hpp"
@@ -19,7 +20,6 @@
 #include <cctype>
 #include <cstdio>
 #include <filesystem>
-#include <fstream>
 #include <sstream>
 
 namespace convscope {
@@ -84,27 +84,6 @@ void write_tiff(const std::string& path, const cv::Mat& image) {
     }
     if (!ok)
         throw IoError(path + ": cannot be written (folder not writable or disk full?)");
-}
-
-// Writes through a temporary file and a rename, so a failed write never leaves half a file.
-void write_text_atomically(const fs::path& path, const std::string& text) {
-    const fs::path temp = path.string() + ".part";
-    {
-        std::ofstream out(temp, std::ios::binary | std::ios::trunc);
-        if (!out)
-            throw IoError(path.string() + ": cannot be created (folder not writable?)");
-        out << text;
-        out.close();
-        if (!out) {
-            std::error_code ignored;
-            fs::remove(temp, ignored);
-            throw IoError(path.string() + ": write failed (disk full?)");
-        }
-    }
-    std::error_code ec;
-    fs::rename(temp, path, ec);
-    if (ec)
-        throw IoError(path.string() + ": cannot be written (" + ec.message() + ")");
 }
 
 json shape_json(Shape s) {
@@ -172,6 +151,9 @@ struct RunExporter::Impl {
     json input_entry;
     json layers = json::array();
     double total_ms = 0;
+
+    // The manifest's "pipeline": the pipeline object, or the unedited model's reference.
+    std::string pipeline_text(const ExportRequest& request) const;
 };
 
 RunExporter::RunExporter(const ExportRequest& request, const Pipeline& pipeline,
@@ -243,6 +225,23 @@ void RunExporter::write_layer(int index, const LayerResult& lr) {
     impl_->total_ms += lr.ms;
 }
 
+std::string RunExporter::Impl::pipeline_text(const ExportRequest& request) const {
+    if (!request.model)
+        return indented(serialize_pipeline(pipeline), 2);
+    // The input settings as the pipeline writer writes them (one owner of that format): a
+    // pipeline without its layers, of which only "input" is kept.
+    Pipeline settings = pipeline;
+    settings.layers.clear();
+    const json input = json::parse(serialize_pipeline(settings)).at("input");
+    json reference = json::object();
+    reference["model"] = request.model->path;
+    reference["sha256"] = request.model->sha256;
+    if (!request.model->until.empty())
+        reference["until"] = request.model->until;
+    reference["input"] = input;
+    return indented(reference.dump(2, ' ', false, json::error_handler_t::replace), 2);
+}
+
 void RunExporter::finish() {
     const ExportRequest& request = impl_->request;
     json formats = json::array();
@@ -256,7 +255,8 @@ void RunExporter::finish() {
     json manifest = json::object();
     manifest["format"] = "convscope-manifest";
     // Version 2: "pipeline" is the pipeline that produced the maps (version 1 held the path
-    // of the file it was loaded from, which edits since may have left behind).
+    // of the file it was loaded from, which edits since may have left behind), or, for an
+    // unedited model, the model file by path and SHA-256 with the input settings.
     manifest["version"] = 2;
     manifest["input"] = impl_->input_entry;
     manifest["pipeline"] = nullptr; // the pipeline object, spliced in below
@@ -277,9 +277,9 @@ void RunExporter::finish() {
     const std::string placeholder = "\n  \"pipeline\": null";
     const std::size_t at = text.find(placeholder);
     if (at != std::string::npos)
-        text.replace(at, placeholder.size(),
-                     "\n  \"pipeline\": " + indented(serialize_pipeline(impl_->pipeline), 2));
-    write_text_atomically(impl_->root / "manifest.json", text);
+        text.replace(at, placeholder.size(), "\n  \"pipeline\": " + impl_->pipeline_text(request));
+    const fs::path path = impl_->root / "manifest.json";
+    write_file_atomically(path.string(), text.data(), text.size());
 }
 
 void export_run(const ExportRequest& request, const Pipeline& pipeline, const Tensor& input,

@@ -3,6 +3,7 @@
 // map node by node through the op table (onnx/onnx_ops.hpp).
 
 #include "convscope/onnx_import.hpp"
+#include "convscope/sha256.hpp"
 
 #include "one_line.hpp"
 #include "onnx/onnx_context.hpp"
@@ -614,6 +615,7 @@ OnnxImport import_onnx_bytes(std::span<const std::uint8_t> bytes, const std::str
         onnx::ModelProto model = parse_model(bytes);
         load_external_data(model, external_data_dir);
         OnnxImport imported = Importer(model, options, name).run();
+        imported.model.sha256 = sha256_hex(bytes);
         for (std::string& warning : imported.warnings)
             warning = one_line(std::move(warning), max_message_chars);
         return imported;

@@ -549,7 +549,7 @@ void read_input(const json& value, int version, Pipeline& pipeline) {
     const Context top{-1, "", "", version};
     if (!value.is_object())
         top.fail("input", "expected an object like {\"mode\": \"gray\"}, got " + describe(value));
-    reject_unknown_fields(value, {"mode", "mean", "std", "size"}, top);
+    reject_unknown_fields(value, {"mode", "mean", "std", "size", "fit"}, top);
     if (auto mode = value.find("mode"); mode != value.end()) {
         if (*mode == "gray")
             pipeline.input_mode = InputMode::Gray;
@@ -558,7 +558,7 @@ void read_input(const json& value, int version, Pipeline& pipeline) {
         else
             top.fail("mode", "input mode must be \"gray\" or \"rgb\", got " + describe(*mode));
     }
-    for (const char* field : {"mean", "std", "size"})
+    for (const char* field : {"mean", "std", "size", "fit"})
         if (version < 2 && value.contains(field))
             fail_needs_version2(top, field, "input field \"" + std::string(field) + "\"");
     if (auto it = value.find("mean"); it != value.end())
@@ -573,6 +573,14 @@ void read_input(const json& value, int version, Pipeline& pipeline) {
         if (!it->is_array() || it->size() != 2)
             top.fail("size", "expected [height, width], got " + describe(*it));
         pipeline.input_size = read_size(*it, "size", top, 1);
+    }
+    if (auto it = value.find("fit"); it != value.end()) {
+        if (!it->is_string() || !parse_input_fit(it->get<std::string>(), pipeline.input_fit))
+            top.fail("fit", "expected \"whole\", \"resize\" or \"center_crop\", got " +
+                                describe(*it));
+        if (pipeline.input_fit != InputFit::Whole && pipeline.input_size.h == 0)
+            top.fail("fit", "\"" + std::string(to_string(pipeline.input_fit)) +
+                                "\" needs the size to fit to (\"size\": [height, width])");
     }
 }
 
@@ -926,7 +934,7 @@ Node layer_node(const Layer& layer) {
 // Whether the pipeline needs version 2 of the format.
 bool needs_version2(const Pipeline& pipeline) {
     if (!pipeline.normalization.identity() || pipeline.input_size.h != 0 ||
-        pipeline.input_size.w != 0)
+        pipeline.input_size.w != 0 || pipeline.input_fit != InputFit::Whole)
         return true;
     for (const Layer& layer : pipeline.layers) {
         if (!layer.inputs.empty())
@@ -960,6 +968,8 @@ Node input_node(const Pipeline& pipeline) {
         input.set("size", Node::array()
                               .add(integer(pipeline.input_size.h))
                               .add(integer(pipeline.input_size.w)));
+    if (pipeline.input_fit != InputFit::Whole)
+        input.set("fit", string(std::string(to_string(pipeline.input_fit))));
     return input;
 }
 

@@ -1,0 +1,493 @@
+// Trained networks in the window, driven through its real widgets offscreen, on the committed
+// models and samples: opening a model every way a user can (menu, drop, command line, recent
+// files, the bundled entries), the import's warnings and a broken file's message, the Input
+// preparation panel's undoable edits, the Prediction panel's class scores (from the live run's
+// snapshot, one engine run per edit), and a session saved and reopened exactly.
+
+#include "class_scores.hpp"
+#include "document.hpp"
+#include "explain_tools.hpp"
+#include "input_preparation_panel.hpp"
+#include "kernel_editor.hpp"
+#include "main_window.hpp"
+#include "map_data.hpp"
+#include "model_tools.hpp"
+#include "prediction_panel.hpp"
+#include "project_io.hpp"
+#include "render_coordinator.hpp"
+
+#include "support/main_window_fixture.hpp"
+
+#include "export_actions.hpp"
+
+#include "convscope/map_export.hpp"
+#include "convscope/pipeline_json.hpp"
+
+#include <QCryptographicHash>
+#include <QSignalSpy>
+
+#include <QAction>
+#include <QComboBox>
+#include <QDockWidget>
+#include <QDoubleSpinBox>
+#include <QFile>
+#include <QJsonArray>
+#include <QJsonDocument>
+#include <QJsonObject>
+#include <QMenu>
+#include <QMenuBar>
+#include <QMessageBox>
+#include <QMimeData>
+#include <QSettings>
+#include <QSpinBox>
+#include <QTemporaryDir>
+#include <QTest>
+#include <QUndoStack>
+
+using namespace convscope;
+using namespace convscope::ui;
+
+namespace {
+
+const QString kModels = QStringLiteral(CONVSCOPE_RESOURCES_DIR "/models/");
+const QString kFashion = kModels + QStringLiteral("fashion-mnist/fashion_mnist_cnn.onnx");
+const QString kFace = kModels + QStringLiteral("face-recognition/face_recognition_trunk.onnx");
+const QString kGarments = QStringLiteral(CONVSCOPE_RESOURCES_DIR "/samples/fashion-mnist/");
+const QString kBadModels = QStringLiteral(CONVSCOPE_TEST_DATA_DIR "/fixtures/onnx/bad/");
+
+struct Sample {
+    QString file;
+    QString label;
+    QJsonArray probabilities;
+};
+
+// resources/samples/fashion-mnist/expected.json: PyTorch's answers for the bundled garments.
+QList<Sample> expectedSamples() {
+    QFile file(kGarments + QStringLiteral("expected.json"));
+    if (!file.open(QIODevice::ReadOnly))
+        return {};
+    QList<Sample> samples;
+    const QJsonArray list =
+        QJsonDocument::fromJson(file.readAll()).object()[QStringLiteral("samples")].toArray();
+    for (const QJsonValue& v : list) {
+        const QJsonObject o = v.toObject();
+        samples.append({o[QStringLiteral("file")].toString(),
+                        o[QStringLiteral("predicted_label")].toString(),
+                        o[QStringLiteral("probabilities")].toArray()});
+    }
+    return samples;
+}
+
+PredictionPanel* predictionOf(const MainWindow& w) {
+    return w.models()->prediction();
+}
+
+// The panel shows the document as it is now.
+bool predictionCurrent(const MainWindow& w) {
+    const PredictionPanel* p = predictionOf(w);
+    return test::isIdle(w) && p->shownRevision() == w.document()->revision() &&
+           !p->shown().top.empty();
+}
+
+// The probability the panel shows for class `index` (-1 when it is not among the top five).
+double shownProbability(const MainWindow& w, int index) {
+    for (const ClassScore& s : predictionOf(w)->bars()->scores())
+        if (s.index == index)
+            return s.probability;
+    return -1;
+}
+
+} // namespace
+
+class TestModelsGui : public QObject {
+    Q_OBJECT
+
+private Q_SLOTS:
+    void initTestCase();
+    void init();
+    void classifier_predicts_the_bundled_samples();
+    void zeroing_a_conv1_filter_changes_the_probabilities_live();
+    void metadata_becomes_the_input_normalisation();
+    void input_panel_edits_are_undoable_and_live();
+    void centre_crop_and_resize_fit_the_image_to_the_model();
+    void import_warnings_are_shown_once();
+    void broken_model_is_named_and_changes_nothing();
+    void command_line_drop_recent_and_bundled_menu_open_models();
+    void saved_project_and_pipeline_reopen_exactly();
+    void export_names_the_unedited_model_by_its_hash();
+};
+
+void TestModelsGui::initTestCase() {
+    test::prepareGuiTests();
+}
+
+void TestModelsGui::init() {
+    QSettings().clear();
+}
+
+// The must-show: every bundled garment is predicted as PyTorch predicts it, by the panel, from
+// the live run; a wrong class or a probability off by more than float noise fails.
+void TestModelsGui::classifier_predicts_the_bundled_samples() {
+    auto w = test::openMainWindow();
+    w->coordinator()->setMeasureReference(false);
+    QVERIFY(w->openPath(kFashion));
+    QVERIFY(w->models()->predictionDock()->isVisible());
+    QVERIFY(predictionOf(*w)->hasClassifier());
+    const QList<Sample> samples = expectedSamples();
+    QVERIFY(samples.size() >= 6);
+    QStringList seen;
+    for (const Sample& sample : samples) {
+        QVERIFY(w->openPath(kGarments + sample.file));
+        QTRY_VERIFY_WITH_TIMEOUT(predictionCurrent(*w), 20000);
+        const Prediction& shown = predictionOf(*w)->shown();
+        QCOMPARE(shown.classes, 10);
+        QCOMPARE(shown.top.size(), std::size_t{5});
+        QCOMPARE(shown.top.front().label, sample.label);
+        QVERIFY2(predictionOf(*w)->headline().contains(sample.label.toHtmlEscaped()),
+                 qPrintable(predictionOf(*w)->headline()));
+        for (const ClassScore& s : shown.top)
+            QVERIFY2(std::abs(s.probability - sample.probabilities[s.index].toDouble()) <= 1e-5,
+                     qPrintable(sample.file + QStringLiteral(" class %1").arg(s.index)));
+        for (std::size_t i = 1; i < shown.top.size(); ++i)
+            QVERIFY(shown.top[i - 1].probability >= shown.top[i].probability);
+        seen << shown.top.front().label;
+    }
+    seen.removeDuplicates();
+    QCOMPARE(seen.size(), samples.size()); // six garments, six different answers
+}
+
+// Break one trained filter of conv1 in the kernel editor: the scores change with that edit's
+// one engine run (the panel reads its snapshot), and undo brings them back exactly.
+void TestModelsGui::zeroing_a_conv1_filter_changes_the_probabilities_live() {
+    auto w = test::openMainWindow();
+    w->coordinator()->setMeasureReference(false);
+    QVERIFY(w->openPath(kFashion));
+    // The least certain of the samples (98.9 %), so that a lost filter shows in the figures.
+    QVERIFY(w->openPath(kGarments + QStringLiteral("t-shirt-top.png")));
+    QTRY_VERIFY_WITH_TIMEOUT(predictionCurrent(*w), 20000);
+    const Prediction before = predictionOf(*w)->shown();
+    QCOMPARE(before.top.front().label, QStringLiteral("T-shirt/top"));
+
+    // The filter whose loss moves the probabilities most is not known in advance: zero each of
+    // conv1's filters in turn and undo, and require that every one changes the top class's
+    // probability and that some change it by more than 0.1 percentage points.
+    w->document()->setSelectedLayer(0);
+    const auto* conv = std::get_if<Conv2d>(&w->document()->pipeline().layers[0].op);
+    QVERIFY(conv);
+    double largest = 0;
+    for (int f = 0; f < conv->weights.out_channels; ++f) {
+        w->document()->setSelectedFilter(f);
+        const int runs = w->coordinator()->renderThread()->completedRuns();
+        w->kernelEditor()->zero();
+        QTRY_VERIFY_WITH_TIMEOUT(predictionCurrent(*w), 20000);
+        // One engine run for the edit: the panel has no run of its own.
+        QCOMPARE(w->coordinator()->renderThread()->completedRuns(), runs + 1);
+        const double p = shownProbability(*w, before.top.front().index);
+        QVERIFY2(p != before.top.front().probability,
+                 qPrintable(QStringLiteral("filter %1 changed nothing").arg(f + 1)));
+        largest = std::max(largest, std::abs(p - before.top.front().probability));
+        w->document()->undoStack()->undo();
+        QTRY_VERIFY_WITH_TIMEOUT(predictionCurrent(*w), 20000);
+        QCOMPARE(shownProbability(*w, before.top.front().index), before.top.front().probability);
+    }
+    QVERIFY2(largest > 1e-3, qPrintable(QString::number(largest)));
+}
+
+// The face network's metadata states its training mean: it becomes the pipeline's
+// normalisation, shown per channel in the panel; it has no classifier head, so no Prediction.
+void TestModelsGui::metadata_becomes_the_input_normalisation() {
+    auto w = test::openMainWindow();
+    w->coordinator()->setMeasureReference(false);
+    QVERIFY(w->openPath(kFace));
+    const Pipeline& p = w->document()->pipeline();
+    QCOMPARE(p.input_mode, InputMode::Rgb);
+    QCOMPARE(p.normalization.mean.size(), std::size_t{3});
+    QCOMPARE(p.normalization.mean[0], 0.481498f);
+    QVERIFY(p.normalization.std_dev.empty()); // std 1: nothing divided
+    QCOMPARE(p.input_size, (Pair{150, 150}));
+    QCOMPARE(p.input_fit, InputFit::Whole); // convolutions only: the whole image runs
+    InputPreparationPanel* panel = w->models()->inputPanel();
+    QTRY_VERIFY(panel->isVisible());
+    QCOMPARE(panel->meanBox(2)->value(), 0.4090);
+    QCOMPARE(panel->stdBox(0)->value(), 1.0);
+    QCOMPARE(panel->presetBox()->currentText(), QStringLiteral("The model's own"));
+    QCOMPARE(panel->widthBox()->value(), 150);
+    QVERIFY(panel->fitText().contains(QLatin1String("whole")));
+    QVERIFY(!w->models()->predictionDock()->isVisible());
+    QVERIFY(!predictionOf(*w)->hasClassifier());
+    QVERIFY(w->document()->modelUnedited());
+}
+
+// Each field of the panel is one undo step that re-renders.
+void TestModelsGui::input_panel_edits_are_undoable_and_live() {
+    auto w = test::openMainWindow();
+    w->coordinator()->setMeasureReference(false);
+    QVERIFY(w->openPath(kFashion));
+    QVERIFY(w->openPath(kGarments + QStringLiteral("trouser.png")));
+    QTRY_VERIFY_WITH_TIMEOUT(predictionCurrent(*w), 20000);
+    const double trouser = predictionOf(*w)->shown().top.front().probability;
+    InputPreparationPanel* panel = w->models()->inputPanel();
+    QUndoStack* undo = w->document()->undoStack();
+    const int steps = undo->count();
+
+    QDoubleSpinBox* mean = panel->meanBox(0);
+    QVERIFY(mean);
+    mean->setFocus();
+    mean->selectAll();
+    QTest::keyClicks(mean, QStringLiteral("0.5"));
+    QTest::keyClick(mean, Qt::Key_Return);
+    QCOMPARE(w->document()->pipeline().normalization.mean_of(0), 0.5f);
+    QCOMPARE(undo->count(), steps + 1);
+    QVERIFY(!w->document()->modelUnedited());
+    QCOMPARE(panel->presetBox()->currentText(), QStringLiteral("Custom"));
+    QTRY_VERIFY_WITH_TIMEOUT(predictionCurrent(*w), 20000);
+    QVERIFY(predictionOf(*w)->shown().top.front().probability != trouser ||
+            predictionOf(*w)->shown().top.front().label != QLatin1String("Trouser"));
+
+    QTest::keyClick(w.get(), Qt::Key_Z, Qt::ControlModifier); // from anywhere in the window
+    QCOMPARE(w->document()->pipeline().normalization.mean_of(0), 0.0f);
+    QCOMPARE(mean->value(), 0.0);
+    QVERIFY(w->document()->modelUnedited());
+    QTRY_VERIFY_WITH_TIMEOUT(predictionCurrent(*w), 20000);
+    QCOMPARE(predictionOf(*w)->shown().top.front().probability, trouser);
+
+    // The preset: a one-channel model is offered none and its own (there is none), no ImageNet.
+    QCOMPARE(panel->presetBox()->findText(QStringLiteral("ImageNet")), -1);
+}
+
+// A photo opened with the 28 × 28 classifier is brought to 28 × 28 so that its head can run;
+// the choice between resizing, centre-cropping and the whole image is undoable.
+void TestModelsGui::centre_crop_and_resize_fit_the_image_to_the_model() {
+    auto w = test::openMainWindow();
+    w->coordinator()->setMeasureReference(false);
+    QVERIFY(w->openPath(kFashion)); // over the 451 × 300 sample photo
+    QCOMPARE(w->document()->pipeline().input_fit, InputFit::Resize);
+    QCOMPARE(w->document()->imageSize(), QSize(451, 300));
+    QCOMPARE(w->document()->input()->shape(), (Shape{1, 28, 28}));
+    QTRY_VERIFY_WITH_TIMEOUT(predictionCurrent(*w), 20000);
+    const std::vector<float> resized = w->document()->input()->to_dense();
+
+    InputPreparationPanel* panel = w->models()->inputPanel();
+    QComboBox* fit = panel->fitBox();
+    fit->setCurrentIndex(fit->findData(int(InputFit::CenterCrop)));
+    Q_EMIT fit->activated(fit->currentIndex());
+    QCOMPARE(w->document()->pipeline().input_fit, InputFit::CenterCrop);
+    QCOMPARE(w->document()->input()->shape(), (Shape{1, 28, 28}));
+    QVERIFY(w->document()->input()->to_dense() != resized); // the middle, not the whole photo
+    QVERIFY(panel->fitText().contains(QLatin1String("middle")));
+    QTRY_VERIFY_WITH_TIMEOUT(predictionCurrent(*w), 20000);
+
+    fit->setCurrentIndex(fit->findData(int(InputFit::Whole)));
+    Q_EMIT fit->activated(fit->currentIndex());
+    QCOMPARE(w->document()->input()->shape(), (Shape{1, 300, 451}));
+    // The head cannot take 451 × 300 maps: the panel says why instead of scores.
+    QTRY_VERIFY_WITH_TIMEOUT(test::isIdle(*w), 20000);
+    QTRY_VERIFY(predictionOf(*w)->shown().top.empty());
+
+    w->document()->undoStack()->undo();
+    w->document()->undoStack()->undo();
+    QCOMPARE(w->document()->pipeline().input_fit, InputFit::Resize);
+    QCOMPARE(w->document()->input()->to_dense(), resized);
+}
+
+// A model with an op ConvScope has no layer for opens as far as it runs, and one message
+// says what was left out and why.
+void TestModelsGui::import_warnings_are_shown_once() {
+    auto w = test::openMainWindow();
+    w->coordinator()->setMeasureReference(false);
+    QVERIFY(w->openPath(kBadModels + QStringLiteral("unsupported_lrn.onnx")));
+    QMessageBox* box = nullptr;
+    QTRY_VERIFY((box = w->findChild<QMessageBox*>(QStringLiteral("importWarningsBox"))));
+    QVERIFY(box->text().contains(QLatin1String("unsupported_lrn.onnx")));
+    QVERIFY2(box->informativeText().contains(QLatin1String("lrn1")) &&
+                 box->informativeText().contains(QLatin1String("LRN")),
+             qPrintable(box->informativeText()));
+    QCOMPARE(w->findChildren<QMessageBox*>(QStringLiteral("importWarningsBox")).size(), 1);
+    box->close();
+    QTRY_VERIFY(!w->findChild<QMessageBox*>(QStringLiteral("importWarningsBox")));
+    // An edit later shows nothing again.
+    w->document()->setSelectedLayer(0);
+    w->kernelEditor()->zero();
+    QTest::qWait(50);
+    QVERIFY(!w->findChild<QMessageBox*>(QStringLiteral("importWarningsBox")));
+    // A clean model has nothing to say.
+    QVERIFY(w->openPath(kFashion));
+    QTest::qWait(50);
+    QVERIFY(!w->findChild<QMessageBox*>(QStringLiteral("importWarningsBox")));
+}
+
+// A broken model gets the file-problem box, naming the file and the fault; the session stays.
+void TestModelsGui::broken_model_is_named_and_changes_nothing() {
+    auto w = test::openMainWindow();
+    w->coordinator()->setMeasureReference(false);
+    QVERIFY(w->openPath(kFashion));
+    const Pipeline before = w->document()->pipeline();
+    const quint64 revision = w->document()->revision();
+    QTemporaryDir dir;
+    const QString broken = dir.filePath(QStringLiteral("broken.onnx"));
+    QVERIFY(QFile::copy(kBadModels + QStringLiteral("truncated.onnx"), broken));
+    QVERIFY(!w->openPath(broken));
+    QMessageBox* box = nullptr;
+    QTRY_VERIFY((box = w->findChild<QMessageBox*>(QStringLiteral("fileProblemBox"))));
+    QCOMPARE(box->text(), QStringLiteral("Cannot open the model “broken.onnx”."));
+    QVERIFY(!box->informativeText().isEmpty());
+    QVERIFY(!box->informativeText().startsWith(broken));
+    QCOMPARE(w->document()->pipeline(), before);
+    QCOMPARE(w->document()->revision(), revision);
+    QCOMPARE(w->document()->model()->path, QFileInfo(kFashion).absoluteFilePath());
+    box->close();
+}
+
+void TestModelsGui::command_line_drop_recent_and_bundled_menu_open_models() {
+    // The command line: `convscope model.onnx image` — no edit to undo, nothing to save.
+    {
+        auto w = test::openMainWindow();
+        w->coordinator()->setMeasureReference(false);
+        QVERIFY(w->openPath(kFashion, MainWindow::OpenReason::CommandLine));
+        QVERIFY(w->openPath(kGarments + QStringLiteral("dress.png"),
+                            MainWindow::OpenReason::CommandLine));
+        QVERIFY(!w->document()->undoStack()->canUndo());
+        QVERIFY(!w->isWindowModified());
+        QTRY_VERIFY_WITH_TIMEOUT(predictionCurrent(*w), 20000);
+        QCOMPARE(predictionOf(*w)->shown().top.front().label, QStringLiteral("Dress"));
+        // Recent files: the model is there, and opens from there.
+        QVERIFY(QSettings().value(QStringLiteral("recentFiles")).toStringList().contains(
+            QFileInfo(kFashion).absoluteFilePath()));
+    }
+    // Dropped on the window.
+    {
+        auto w = test::openMainWindow();
+        w->coordinator()->setMeasureReference(false);
+        QMimeData mime;
+        mime.setUrls({QUrl::fromLocalFile(kFace)});
+        QDragEnterEvent enter(QPoint(10, 10), Qt::CopyAction, &mime, Qt::LeftButton,
+                              Qt::NoModifier);
+        QCoreApplication::sendEvent(w.get(), &enter);
+        QVERIFY(enter.isAccepted());
+        QDropEvent drop(QPointF(10, 10), Qt::CopyAction, &mime, Qt::LeftButton, Qt::NoModifier);
+        QCoreApplication::sendEvent(w.get(), &drop);
+        QVERIFY(w->document()->model());
+        QCOMPARE(w->document()->model()->path, QFileInfo(kFace).absoluteFilePath());
+        QCOMPARE(w->document()->pipeline().input_mode, InputMode::Rgb);
+        // Undo goes back to the stack before: the drop was an edit.
+        QVERIFY(w->document()->undoStack()->canUndo());
+
+        QMenu* recent = w->findChild<QMenu*>(QStringLiteral("recentMenu"));
+        QVERIFY(recent && !recent->actions().isEmpty());
+        QCOMPARE(recent->actions().first()->toolTip(), QFileInfo(kFace).absoluteFilePath());
+    }
+    // The bundled networks in the Pipelines menu: the classifier comes with a garment.
+    {
+        auto w = test::openMainWindow();
+        w->coordinator()->setMeasureReference(false);
+        QAction* entry = nullptr;
+        for (QAction* a : w->findChildren<QAction*>())
+            if (a->text().startsWith(QLatin1String("Fashion-MNIST classifier")))
+                entry = a;
+        QVERIFY(entry);
+        entry->trigger();
+        QCOMPARE(w->document()->model()->path, QFileInfo(kFashion).absoluteFilePath());
+        QVERIFY(w->document()->imagePath().startsWith(QFileInfo(kGarments).absoluteFilePath()));
+        QTRY_VERIFY_WITH_TIMEOUT(predictionCurrent(*w), 20000);
+        QCOMPARE(predictionOf(*w)->shown().top.front().label, QStringLiteral("Ankle boot"));
+        QAction* open = w->models()->openAction();
+        QVERIFY(open->isEnabled() && !open->shortcut().isEmpty());
+    }
+}
+
+// Saved as a project or as a pipeline file and opened again: the same pipeline (weights,
+// normalisation, size and fit), the same class names, the same prediction.
+void TestModelsGui::saved_project_and_pipeline_reopen_exactly() {
+    QTemporaryDir dir;
+    Pipeline saved;
+    Prediction predicted;
+    const QString project = dir.filePath(QStringLiteral("garment.convscope"));
+    const QString pipeline = dir.filePath(QStringLiteral("garment.json"));
+    {
+        auto w = test::openMainWindow();
+        w->coordinator()->setMeasureReference(false);
+        QVERIFY(w->openPath(kFashion));
+        QVERIFY(w->openPath(kGarments + QStringLiteral("sandal.png")));
+        // Edits the file has not: a mean, a zeroed filter.
+        w->document()->edit(QStringLiteral("mean"),
+                            [&] {
+                                Pipeline p = w->document()->pipeline();
+                                p.normalization.mean = {0.1f};
+                                return p;
+                            }());
+        w->document()->setSelectedLayer(0);
+        w->document()->setSelectedFilter(3);
+        w->kernelEditor()->zero();
+        QTRY_VERIFY_WITH_TIMEOUT(predictionCurrent(*w), 20000);
+        saved = w->document()->pipeline();
+        predicted = predictionOf(*w)->shown();
+        QVERIFY(w->tools()->project()->saveTo(project));
+        QVERIFY(w->savePipelineTo(pipeline));
+        QVERIFY(QFileInfo::exists(dir.filePath(QStringLiteral("garment.labels.txt"))));
+    }
+    for (const QString& file : {project, pipeline}) {
+        auto w = test::openMainWindow();
+        w->coordinator()->setMeasureReference(false);
+        QVERIFY(w->openPath(file, MainWindow::OpenReason::CommandLine));
+        if (file == pipeline)
+            QVERIFY(w->openPath(kGarments + QStringLiteral("sandal.png")));
+        QVERIFY2(w->document()->pipeline() == saved, qPrintable(file));
+        QCOMPARE(w->document()->classLabels().size(), 10);
+        QCOMPARE(w->document()->classLabels().at(5), QStringLiteral("Sandal"));
+        QTRY_VERIFY_WITH_TIMEOUT(predictionCurrent(*w), 20000);
+        const Prediction& again = predictionOf(*w)->shown();
+        QCOMPARE(again.top.size(), predicted.top.size());
+        for (std::size_t i = 0; i < again.top.size(); ++i) {
+            QCOMPARE(again.top[i].label, predicted.top[i].label);
+            QCOMPARE(again.top[i].probability, predicted.top[i].probability);
+        }
+    }
+}
+
+// Export ▸ All maps of a model as opened writes a manifest that names the model file and its
+// SHA-256; after an edit, the whole pipeline that made the maps.
+void TestModelsGui::export_names_the_unedited_model_by_its_hash() {
+    auto w = test::openMainWindow();
+    w->coordinator()->setMeasureReference(false);
+    QVERIFY(w->openPath(kFashion));
+    QVERIFY(w->openPath(kGarments + QStringLiteral("dress.png")));
+    QFile model(kFashion);
+    QVERIFY(model.open(QIODevice::ReadOnly));
+    const QString sha =
+        QString::fromLatin1(QCryptographicHash::hash(model.readAll(), QCryptographicHash::Sha256)
+                                .toHex());
+    const auto exportTo = [&w](const QString& dir) {
+        QSignalSpy done(w->tools()->exports(), &ExportActions::finished);
+        w->tools()->exports()->exportMaps(-1, dir, ExportFormats{true, false, false}, false);
+        if (!done.wait(30000) && done.isEmpty())
+            return QJsonObject();
+        QFile file(QDir(dir).filePath(QStringLiteral("manifest.json")));
+        if (!file.open(QIODevice::ReadOnly))
+            return QJsonObject();
+        return QJsonDocument::fromJson(file.readAll()).object();
+    };
+    QTemporaryDir first;
+    const QJsonObject reference = exportTo(first.path()).value(QStringLiteral("pipeline")).toObject();
+    QCOMPARE(reference.value(QStringLiteral("model")).toString(),
+             QFileInfo(kFashion).absoluteFilePath());
+    QCOMPARE(reference.value(QStringLiteral("sha256")).toString(), sha);
+    QCOMPARE(reference.value(QStringLiteral("input")).toObject().value(QStringLiteral("fit")),
+             QJsonValue(QStringLiteral("resize")));
+
+    w->document()->setSelectedLayer(0);
+    w->kernelEditor()->zero();
+    QTemporaryDir second;
+    const QJsonObject pipeline = exportTo(second.path()).value(QStringLiteral("pipeline")).toObject();
+    QVERIFY(!pipeline.contains(QStringLiteral("sha256")));
+    QVERIFY(parse_pipeline(QJsonDocument(pipeline).toJson().toStdString()) ==
+            w->document()->pipeline());
+    // Undone, it is the model again.
+    w->document()->undoStack()->undo();
+    QTemporaryDir third;
+    QCOMPARE(exportTo(third.path()).value(QStringLiteral("pipeline")).toObject()
+                 .value(QStringLiteral("sha256")).toString(),
+             sha);
+}
+
+QTEST_MAIN(TestModelsGui)
+#include "test_models_gui.moc"
