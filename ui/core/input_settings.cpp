@@ -77,28 +77,31 @@ Pipeline withNormalization(Pipeline pipeline, const InputNormalization& normaliz
     return pipeline;
 }
 
-Pipeline withChannelMean(Pipeline pipeline, int channel, float mean) {
+namespace {
+
+// Sets one channel's mean (or std) and spells the other out per channel too when it is
+// per channel already but for another channel count: both then hold one value per channel.
+Pipeline withChannelValue(Pipeline pipeline, int channel, float value, bool mean) {
     const int channels = channelsOf(pipeline);
-    std::vector<float> values = perChannel(pipeline.normalization, channels, true);
+    std::vector<float> values = perChannel(pipeline.normalization, channels, mean);
     if (channel >= 0 && channel < channels)
-        values[std::size_t(channel)] = mean;
-    pipeline.normalization.mean = values;
-    if (pipeline.normalization.std_dev.size() > 1 &&
-        int(pipeline.normalization.std_dev.size()) != channels)
-        pipeline.normalization.std_dev = perChannel(pipeline.normalization, channels, false);
+        values[std::size_t(channel)] = value;
+    InputNormalization& n = pipeline.normalization;
+    (mean ? n.mean : n.std_dev) = values;
+    std::vector<float>& other = mean ? n.std_dev : n.mean;
+    if (other.size() > 1 && int(other.size()) != channels)
+        other = perChannel(n, channels, !mean);
     return pipeline;
 }
 
+} // namespace
+
+Pipeline withChannelMean(Pipeline pipeline, int channel, float mean) {
+    return withChannelValue(std::move(pipeline), channel, mean, true);
+}
+
 Pipeline withChannelStd(Pipeline pipeline, int channel, float std_dev) {
-    const int channels = channelsOf(pipeline);
-    std::vector<float> values = perChannel(pipeline.normalization, channels, false);
-    if (channel >= 0 && channel < channels)
-        values[std::size_t(channel)] = std_dev;
-    pipeline.normalization.std_dev = values;
-    if (pipeline.normalization.mean.size() > 1 &&
-        int(pipeline.normalization.mean.size()) != channels)
-        pipeline.normalization.mean = perChannel(pipeline.normalization, channels, true);
-    return pipeline;
+    return withChannelValue(std::move(pipeline), channel, std_dev, false);
 }
 
 Pipeline withInputSize(Pipeline pipeline, Pair size) {
