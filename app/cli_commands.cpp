@@ -5,10 +5,10 @@
 #include "convscope/backend.hpp"
 #include "convscope/benchmark.hpp"
 #include "convscope/image_io.hpp"
-#include "convscope/map_export.hpp"
 #include "convscope/input_preparation.hpp"
-#include "convscope/onnx_import.hpp"
+#include "convscope/map_export.hpp"
 #include "convscope/memory_budget.hpp"
+#include "convscope/onnx_import.hpp"
 #include "convscope/pipeline_json.hpp"
 #include "convscope/project.hpp"
 #include "convscope/receptive_field.hpp"
@@ -433,9 +433,9 @@ int run_command(const QStringList& arguments) {
         request.project_path = native(inputs.project_path);
         // A model run as imported: the manifest names the file instead of copying its weights.
         if (inputs.model)
-            request.model = ModelReference{
-                native(QFileInfo(inputs.pipeline_path).absoluteFilePath()),
-                inputs.model->model.sha256, parser.value(until).toStdString()};
+            request.model =
+                ModelReference{native(QFileInfo(inputs.pipeline_path).absoluteFilePath()),
+                               inputs.model->model.sha256, parser.value(until).toStdString()};
         auto input = std::make_shared<const Tensor>(std::move(inputs.image));
         RunExporter exporter(request, inputs.pipeline, *input);
         options.on_computed = [&exporter](const RunResult& result, int first, int count) {
@@ -533,7 +533,8 @@ void print_table(const std::vector<TableRow>& rows) {
     for (const TableRow& r : rows) {
         const auto c = cells(r);
         for (int i = 0; i < 8; ++i)
-            widths[i] = std::max(widths[i], static_cast<int>(c[static_cast<std::size_t>(i)]->size()));
+            widths[i] =
+                std::max(widths[i], static_cast<int>(c[static_cast<std::size_t>(i)]->size()));
     }
     // Numbers right-aligned, text left-aligned.
     const bool right[8] = {true, false, false, false, false, true, true, true};
@@ -594,9 +595,9 @@ int info_command(const QStringList& arguments) {
             const OnnxModelInfo& m = inputs.model->model;
             out() << "Model:    " << shown(inputs.pipeline_path) << " (ONNX opset " << m.opset;
             if (!m.producer_name.empty())
-                out() << ", written by "
-                      << QString::fromStdString(m.producer_name + " " + m.producer_version)
-                             .trimmed();
+                out()
+                    << ", written by "
+                    << QString::fromStdString(m.producer_name + " " + m.producer_version).trimmed();
             out() << ")\n";
             out() << "Imported: " << inputs.pipeline.layers.size() << " layers"
                   << (inputs.model->complete()
@@ -615,8 +616,8 @@ int info_command(const QStringList& arguments) {
               << shape_text(input) << "\n\n";
 
         std::vector<TableRow> rows;
-        rows.push_back({"#", "layer", "type", "inputs", "output shape", "params", "FLOPs",
-                        "receptive field"});
+        rows.push_back(
+            {"#", "layer", "type", "inputs", "output shape", "params", "FLOPs", "receptive field"});
         long long total_params = 0;
         double total_flops = 0;
         for (std::size_t i = 0; i < shapes.size(); ++i) {
@@ -681,7 +682,8 @@ int import_command(const QStringList& arguments) {
     if (!parse(parser, "import", arguments, exit_code, 1))
         return exit_code;
     if (parser.positionalArguments().isEmpty())
-        return fail(kUsage, "import needs a model: convscope-cli import MODEL.onnx --out FILE.json");
+        return fail(kUsage,
+                    "import needs a model: convscope-cli import MODEL.onnx --out FILE.json");
     if (!parser.isSet(out_file))
         return fail(kUsage, "import needs --out FILE.json (see convscope-cli import --help)");
     const QString model_path = parser.positionalArguments().first();
@@ -702,8 +704,8 @@ int import_command(const QStringList& arguments) {
                     (void)serialize_pipeline(one);
                 } catch (const std::exception&) {
                     return fail(kFailed, path + ": the pipeline file format cannot hold layer " +
-                                             QString::number(i + 1) + " (" + layer_label(one.layers[0]) +
-                                             ")");
+                                             QString::number(i + 1) + " (" +
+                                             layer_label(one.layers[0]) + ")");
                 }
             }
             return fail(kFailed, path + ": the pipeline file format cannot hold this model");
@@ -716,10 +718,11 @@ int import_command(const QStringList& arguments) {
             const int i = e.layer_index();
             if (i < 0 || i >= static_cast<int>(imported.pipeline.layers.size()))
                 return fail(kFailed, path + ": the pipeline file format cannot hold this model");
-            return fail(kFailed, path + ": the pipeline file format cannot hold layer " +
-                                     QString::number(i + 1) + " (" +
-                                     layer_label(imported.pipeline.layers[static_cast<std::size_t>(i)]) +
-                                     ")");
+            return fail(kFailed,
+                        path + ": the pipeline file format cannot hold layer " +
+                            QString::number(i + 1) + " (" +
+                            layer_label(imported.pipeline.layers[static_cast<std::size_t>(i)]) +
+                            ")");
         }
         for (std::size_t i = 0; i < imported.pipeline.layers.size(); ++i)
             if (i >= reread.layers.size() || !(reread.layers[i] == imported.pipeline.layers[i]))

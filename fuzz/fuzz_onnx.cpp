@@ -33,9 +33,9 @@ void run_if_small(const OnnxImport& imported) {
     for (std::size_t i = 0; i < shapes.size(); ++i) {
         const Layer& layer = imported.pipeline.layers[i];
         const int from = input_index(layer, static_cast<int>(i), 0);
-        flops += layer_cost(layer, from < 0 ? input : shapes[static_cast<std::size_t>(from)],
-                            shapes[i])
-                     .flops;
+        flops +=
+            layer_cost(layer, from < 0 ? input : shapes[static_cast<std::size_t>(from)], shapes[i])
+                .flops;
     }
     if (flops > 2e6)
         return;

@@ -21,9 +21,9 @@ int main(int argc, char** argv) {
     cv::Mat bgr(9, 12, CV_8UC3);
     for (int y = 0; y < bgr.rows; ++y)
         for (int x = 0; x < bgr.cols; ++x)
-            bgr.at<cv::Vec3b>(y, x) = cv::Vec3b(static_cast<uchar>(x * 20),
-                                                static_cast<uchar>(y * 28),
-                                                static_cast<uchar>((x ^ y) * 16));
+            bgr.at<cv::Vec3b>(y, x) =
+                cv::Vec3b(static_cast<uchar>(x * 20), static_cast<uchar>(y * 28),
+                          static_cast<uchar>((x ^ y) * 16));
     cv::Mat gray, bgra, gray16, bgr16, bgr32f, gray32f;
     cv::cvtColor(bgr, gray, cv::COLOR_BGR2GRAY);
     cv::cvtColor(bgr, bgra, cv::COLOR_BGR2BGRA);

@@ -138,11 +138,12 @@ void TestActivation::tensorActivationMatchesApplyEverywhere() {
     QCOMPARE(got.size(), values.size());
     for (std::size_t i = 0; i < got.size(); ++i) {
         const float want = act.apply(values[i]);
-        QVERIFY2(test::close_enough(got[i], want, kTorchTolerance), qPrintable(QString("element %1: f(%2) = %3, want %4")
-                                                            .arg(i)
-                                                            .arg(values[i])
-                                                            .arg(got[i])
-                                                            .arg(want)));
+        QVERIFY2(test::close_enough(got[i], want, kTorchTolerance),
+                 qPrintable(QString("element %1: f(%2) = %3, want %4")
+                                .arg(i)
+                                .arg(values[i])
+                                .arg(got[i])
+                                .arg(want)));
     }
     // The input is left alone.
     QCOMPARE(input.to_dense(), values);

@@ -234,7 +234,8 @@ void TestAnimationExport::gifsAreWrittenLikeTheOtherExports() {
     write_gif(gif, {flat_frame(20, 12, 0), flat_frame(20, 12, 1)}, 40);
     write_png(png, flat_frame(20, 12, 0));
     ::umask(previous);
-    struct stat gif_stat{}, png_stat{};
+    struct stat gif_stat {
+    }, png_stat{};
     QCOMPARE(::stat(gif.c_str(), &gif_stat), 0);
     QCOMPARE(::stat(png.c_str(), &png_stat), 0);
     QCOMPARE(gif_stat.st_mode & 0777, mode_t(0644));

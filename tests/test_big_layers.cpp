@@ -11,9 +11,9 @@
 #include "filter_grid.hpp"
 #include "kernel_editor.hpp"
 #include "main_window.hpp"
-#include "support/main_window_fixture.hpp"
 #include "pipeline_edit.hpp"
 #include "render_coordinator.hpp"
+#include "support/main_window_fixture.hpp"
 
 #include "convscope/onnx_import.hpp"
 #include "convscope/resnet18_onnx.hpp"
@@ -87,8 +87,8 @@ private Q_SLOTS:
         image_ = dir_.filePath(QStringLiteral("astronaut-224.png"));
         const QImage photo(QStringLiteral(CONVSCOPE_RESOURCES_DIR "/samples/astronaut.png"));
         QVERIFY(!photo.isNull());
-        QVERIFY(photo.scaled(224, 224, Qt::IgnoreAspectRatio, Qt::SmoothTransformation)
-                    .save(image_));
+        QVERIFY(
+            photo.scaled(224, 224, Qt::IgnoreAspectRatio, Qt::SmoothTransformation).save(image_));
     }
 
     void theOverviewOfAResNetShowsEveryLayerAndStaysBounded() {
@@ -130,7 +130,8 @@ private Q_SLOTS:
 
         // Only what has been on screen became pixmaps.
         QTRY_VERIFY(overview->pixmapsMade() > 0);
-        QVERIFY2(overview->pixmapsMade() < maps / 10, qPrintable(QString::number(overview->pixmapsMade())));
+        QVERIFY2(overview->pixmapsMade() < maps / 10,
+                 qPrintable(QString::number(overview->pixmapsMade())));
 
         // Expanded: every map, in a compact grid of smaller tiles.
         QTest::mouseClick(overview, Qt::LeftButton, {}, overview->expandToggleRect(0).center());
@@ -174,9 +175,8 @@ private Q_SLOTS:
         // A map of the last layer, clicked, is shown large.
         QTest::mouseClick(overview, Qt::LeftButton, {}, last.center());
         QCOMPARE(w->document()->focus(), (MapId{layers - 1, 0}));
-        QTRY_VERIFY_WITH_TIMEOUT(isIdle(*w) && w->coordinator()->lastResult()->focus ==
-                                                   (MapId{layers - 1, 0}),
-                                 30000);
+        QTRY_VERIFY_WITH_TIMEOUT(
+            isIdle(*w) && w->coordinator()->lastResult()->focus == (MapId{layers - 1, 0}), 30000);
         QVERIFY(!w->coordinator()->lastResult()->focusImage.isNull());
     }
 
@@ -307,8 +307,8 @@ private Q_SLOTS:
 
     void theFaceRecognitionTrunkShowsEveryLayerAndItsConv1Filters() {
         auto w = test::openMainWindow(QSize(1600, 1000));
-        const QString model =
-            QStringLiteral(CONVSCOPE_RESOURCES_DIR "/models/face-recognition/face_recognition_trunk.onnx");
+        const QString model = QStringLiteral(
+            CONVSCOPE_RESOURCES_DIR "/models/face-recognition/face_recognition_trunk.onnx");
         const OnnxImport imported = import_onnx(model.toStdString());
         QVERIFY(w->openPath(QStringLiteral(CONVSCOPE_RESOURCES_DIR "/samples/astronaut.png")));
         w->document()->resetPipeline(imported.pipeline);

@@ -75,8 +75,8 @@ void TestCli::defaultRunWritesEveryListedFile() {
     QVERIFY(manifest["input"].toObject()["image"].toString().endsWith("chelsea.png"));
     // The pipeline that ran, in full; the file it came from as provenance.
     QVERIFY(manifest["pipeline_source"].toString().endsWith("default.json"));
-    const Pipeline ran = parse_pipeline(
-        QJsonDocument(manifest["pipeline"].toObject()).toJson().toStdString());
+    const Pipeline ran =
+        parse_pipeline(QJsonDocument(manifest["pipeline"].toObject()).toJson().toStdString());
     QVERIFY(ran == load_pipeline(CONVSCOPE_RESOURCES_DIR "/pipelines/default.json"));
     const QJsonArray layers = manifest["layers"].toArray();
     QVERIFY(layers.size() >= 3);

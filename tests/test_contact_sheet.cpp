@@ -144,9 +144,9 @@ void TestContactSheet::badArgumentsAreClearErrors() {
     bad.tile_size = 0;
     QVERIFY_THROWS_EXCEPTION(std::invalid_argument, contact_sheet_layout({1, 8, 8}, bad));
     QTemporaryDir dir;
-    QVERIFY_THROWS_EXCEPTION(std::exception,
-                             write_contact_sheet((dir.path() + "/no/such/dir/s.png").toStdString(),
-                                                 test::random_tensor({1, 4, 4}, 1, -1.0f, 2.0f), "t"));
+    QVERIFY_THROWS_EXCEPTION(
+        std::exception, write_contact_sheet((dir.path() + "/no/such/dir/s.png").toStdString(),
+                                            test::random_tensor({1, 4, 4}, 1, -1.0f, 2.0f), "t"));
 }
 
 void TestContactSheet::cliWritesOneSheetPerLayer() {

@@ -148,8 +148,8 @@ private Q_SLOTS:
         QTemporaryDir dir;
         f.document.setFocus({3, 4});
         QHash<Normalisation, QImage> written;
-        for (Normalisation n : {Normalisation::PerMap, Normalisation::PerLayer,
-                                Normalisation::Global}) {
+        for (Normalisation n :
+             {Normalisation::PerMap, Normalisation::PerLayer, Normalisation::Global}) {
             DisplaySettings display = f.document.display();
             display.normalisation = n;
             f.document.setDisplay(display);
@@ -160,9 +160,8 @@ private Q_SLOTS:
         const std::shared_ptr<const MapSnapshot> snapshot = f.data.snapshot();
         const ValueRange layer = normalisedRange(*snapshot, {3, 4}, Normalisation::PerLayer);
         const QString note = written[Normalisation::PerLayer].text(QStringLiteral("Description"));
-        QVERIFY2(note.startsWith(QStringLiteral("range: per layer, ") +
-                                 formatNumber(layer.min, 4) + QStringLiteral(" … ") +
-                                 formatNumber(layer.max, 4)),
+        QVERIFY2(note.startsWith(QStringLiteral("range: per layer, ") + formatNumber(layer.min, 4) +
+                                 QStringLiteral(" … ") + formatNumber(layer.max, 4)),
                  qPrintable(note));
         QVERIFY(written[Normalisation::PerMap]
                     .text(QStringLiteral("Description"))
@@ -176,8 +175,8 @@ private Q_SLOTS:
         const Tensor& maps = *snapshot->maps(3);
         const QPalette palette = f.window.palette();
         const QImage bare = mapPicture(maps, 4, Colormap::Auto, true, &palette, layer);
-        const QImage labelled = written[Normalisation::PerLayer].convertToFormat(
-            QImage::Format_RGB888);
+        const QImage labelled =
+            written[Normalisation::PerLayer].convertToFormat(QImage::Format_RGB888);
         QVERIFY(labelled.height() > bare.height());
         const QColor background = palette.color(QPalette::Base);
         int ink = 0;
@@ -255,8 +254,9 @@ private Q_SLOTS:
         edited.layers[1].name = "edited relu";
         f.document.edit(QStringLiteral("edit"), edited);
         QTemporaryDir dir;
-        QVERIFY(f.run([&] { f.actions.exportMaps(-1, dir.path(), ExportFormats{false, false, true},
-                                                 false); }));
+        QVERIFY(f.run([&] {
+            f.actions.exportMaps(-1, dir.path(), ExportFormats{false, false, true}, false);
+        }));
         QFile file(dir.filePath(QStringLiteral("manifest.json")));
         QVERIFY(file.open(QIODevice::ReadOnly));
         const QByteArray text = file.readAll();
@@ -271,8 +271,7 @@ private Q_SLOTS:
         const QJsonObject pipeline = manifest.value(QStringLiteral("pipeline")).toObject();
         QCOMPARE(pipeline.value(QStringLiteral("format")).toString(),
                  QStringLiteral("convscope-pipeline"));
-        const Pipeline recorded =
-            parse_pipeline(QJsonDocument(pipeline).toJson().toStdString());
+        const Pipeline recorded = parse_pipeline(QJsonDocument(pipeline).toJson().toStdString());
         QVERIFY(recorded == edited);
         QVERIFY(!(recorded == load_pipeline(CONVSCOPE_RESOURCES_DIR "/pipelines/default.json")));
     }

@@ -85,8 +85,8 @@ Layer random_layer(Random& rng, int channels) {
         const bool depthwise = channels > 1 && between(rng, 0, 2) == 0;
         const int groups = depthwise ? channels : 1;
         const int out = groups * between(rng, 1, 10);
-        Conv2d conv =
-            test::random_conv(out, channels / groups, between(rng, 1, 7), between(rng, 1, 7), rng());
+        Conv2d conv = test::random_conv(out, channels / groups, between(rng, 1, 7),
+                                        between(rng, 1, 7), rng());
         if (between(rng, 0, 2) == 0)
             make_rank_one(rng, conv);
         if (between(rng, 0, 1))
@@ -201,7 +201,9 @@ void TestFastBackend::agreesOnAwkwardShapes_data() {
     QTest::addColumn<Pipeline>("pipeline");
     Random rng(7);
 
-    auto conv = [&](int out, int in, int kh, int kw) { return test::random_conv(out, in, kh, kw, rng()); };
+    auto conv = [&](int out, int in, int kh, int kw) {
+        return test::random_conv(out, in, kh, kw, rng());
+    };
     {
         Conv2d c = conv(3, 1, 3, 3);
         c.padding = ConvPadding::explicit_size({1, 1});
@@ -467,7 +469,8 @@ void TestFastBackend::fusesBatchNormResidualAndActivation() {
         QCOMPARE(static_cast<int>(got.layers.size()), count);
         const RunResult& want = naive.run(p, x, options);
         for (int i = 0; i < count; ++i)
-            QVERIFY2(test::relative_difference(*got.layers[i].output, *want.layers[i].output) <= tolerance,
+            QVERIFY2(test::relative_difference(*got.layers[i].output, *want.layers[i].output) <=
+                         tolerance,
                      qPrintable(QString("%1 layers, layer %2").arg(count).arg(i + 1)));
     }
     // A run that lets go of consumed outputs allocates, before each pass, the outputs the pass
@@ -509,7 +512,8 @@ void TestFastBackend::editedWeightReachesTheNextRun() {
         previous = want.layers[0].output;
         for (int i = 0; i < 2; ++i) {
             const double tolerance = agreement_tolerance(got.layers[i].kernel);
-            QVERIFY2(test::relative_difference(*got.layers[i].output, *want.layers[i].output) <= tolerance,
+            QVERIFY2(test::relative_difference(*got.layers[i].output, *want.layers[i].output) <=
+                         tolerance,
                      qPrintable(QString("%1, layer %2").arg(step).arg(i)));
         }
         QVERIFY2(QString::fromStdString(got.layers[0].kernel).startsWith("winograd"),
@@ -594,7 +598,8 @@ void TestFastBackend::incrementalRunEqualsFullRun() {
         const RunResult& want = fresh.run(p, *input);
         QCOMPARE(got.layers.size(), want.layers.size());
         for (std::size_t i = 0; i < want.layers.size(); ++i)
-            QVERIFY2(test::relative_difference(*got.layers[i].output, *want.layers[i].output) == 0.0,
+            QVERIFY2(test::relative_difference(*got.layers[i].output, *want.layers[i].output) ==
+                         0.0,
                      qPrintable(QString("changed %1, layer %2").arg(changed).arg(i)));
     }
 }

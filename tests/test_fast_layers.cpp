@@ -129,36 +129,36 @@ Pipeline every_kind(Random& rng, Shape shape) {
     p.layers.push_back(make_layer(elu, {kPipelineInput})); // 4
     Activation hsig = activation(ActivationKind::HardSigmoid);
     hsig.hard_alpha = 0.2f;
-    p.layers.push_back(make_layer(hsig, {kPipelineInput})); // 5
+    p.layers.push_back(make_layer(hsig, {kPipelineInput}));                                  // 5
     p.layers.push_back(make_layer(activation(ActivationKind::HardSwish), {kPipelineInput})); // 6
-    p.layers.push_back(make_layer(activation(ActivationKind::Clip), {kPipelineInput})); // 7
+    p.layers.push_back(make_layer(activation(ActivationKind::Clip), {kPipelineInput}));      // 7
     Activation low = activation(ActivationKind::Clip);
     low.clip_min = -1.5f;
     low.clip_max = std::numeric_limits<float>::infinity();
-    p.layers.push_back(make_layer(low, {kPipelineInput})); // 8
+    p.layers.push_back(make_layer(low, {kPipelineInput}));      // 8
     p.layers.push_back(make_layer(Add{}, {kPipelineInput, 0})); // 9
     Add three;
     three.constant = uniforms(rng, c, -1, 1);
     p.layers.push_back(make_layer(three, {kPipelineInput, 1, 8})); // 10
     Add scalar;
     scalar.constant = {0.5f};
-    p.layers.push_back(make_layer(scalar, {kPipelineInput})); // 11
-    p.layers.push_back(make_layer(Concat{}, {kPipelineInput, 9, 2})); // 12
+    p.layers.push_back(make_layer(scalar, {kPipelineInput}));                      // 11
+    p.layers.push_back(make_layer(Concat{}, {kPipelineInput, 9, 2}));              // 12
     p.layers.push_back(make_layer(GlobalPool2d{PoolKind::Avg}, {kPipelineInput})); // 13
     p.layers.push_back(make_layer(GlobalPool2d{PoolKind::Max}, {kPipelineInput})); // 14
-    p.layers.push_back(make_layer(make_pad({2, 1, 3, 0}, PaddingMode::Zeros, 0.25f),
-                                  {kPipelineInput})); // 15
-    p.layers.push_back(make_layer(make_pad({0, 1, 1, 1}, PaddingMode::Replicate),
-                                  {kPipelineInput})); // 16
+    p.layers.push_back(
+        make_layer(make_pad({2, 1, 3, 0}, PaddingMode::Zeros, 0.25f), {kPipelineInput})); // 15
+    p.layers.push_back(
+        make_layer(make_pad({0, 1, 1, 1}, PaddingMode::Replicate), {kPipelineInput})); // 16
     if (shape.height > 2 && shape.width > 3)
-        p.layers.push_back(make_layer(make_pad({-1, 2, 3, -2}, PaddingMode::Reflect),
-                                      {kPipelineInput}));
+        p.layers.push_back(
+            make_layer(make_pad({-1, 2, 3, -2}, PaddingMode::Reflect), {kPipelineInput}));
     if (shape.height > 3 && shape.width > 3)
-        p.layers.push_back(make_layer(make_pad({1, -1, -1, 2}, PaddingMode::Circular),
-                                      {kPipelineInput}));
+        p.layers.push_back(
+            make_layer(make_pad({1, -1, -1, 2}, PaddingMode::Circular), {kPipelineInput}));
     if (shape.height > 2 && shape.width > 2)
-        p.layers.push_back(make_layer(make_pad({-1, -1, -1, -1}, PaddingMode::Zeros),
-                                      {kPipelineInput}));
+        p.layers.push_back(
+            make_layer(make_pad({-1, -1, -1, -1}, PaddingMode::Zeros), {kPipelineInput}));
     p.layers.push_back(make_layer(Softmax{}, {kPipelineInput}));
     p.layers.push_back(make_layer(Flatten{}, {kPipelineInput}));
     Linear fc;
@@ -231,14 +231,14 @@ private Q_SLOTS:
             c.padding = ConvPadding::same();
             return c;
         };
-        p.layers.push_back(make_layer(conv(8, 3)));             // 1
-        p.layers.push_back(make_layer(wide_batch_norm(rng, 8))); // 2
+        p.layers.push_back(make_layer(conv(8, 3)));                       // 1
+        p.layers.push_back(make_layer(wide_batch_norm(rng, 8)));          // 2
         p.layers.push_back(make_layer(activation(ActivationKind::ReLU))); // 3
-        p.layers.push_back(make_layer(conv(8, 8)));             // 4
-        p.layers.push_back(make_layer(wide_batch_norm(rng, 8))); // 5
-        p.layers.push_back(make_layer(Add{}, {4, 2}));          // 6: layers 5 and 3
+        p.layers.push_back(make_layer(conv(8, 8)));                       // 4
+        p.layers.push_back(make_layer(wide_batch_norm(rng, 8)));          // 5
+        p.layers.push_back(make_layer(Add{}, {4, 2}));                    // 6: layers 5 and 3
         p.layers.push_back(make_layer(activation(ActivationKind::Clip))); // 7
-        p.layers.push_back(make_layer(GlobalPool2d{}));         // 8
+        p.layers.push_back(make_layer(GlobalPool2d{}));                   // 8
         Linear fc;
         fc.in_features = 8;
         fc.out_features = 4;

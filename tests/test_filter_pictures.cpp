@@ -69,8 +69,8 @@ private Q_SLOTS:
         QCOMPARE(pictures.channelAt(6, 6, &ky, &kx), 4);
         QCOMPARE(ky, 2);
         QCOMPARE(kx, 2);
-        QCOMPARE(pictures.channelAt(3, 0), -1);  // the gap between cells
-        QCOMPARE(pictures.channelAt(9, 5), -1);  // the sixth cell: no channel
+        QCOMPARE(pictures.channelAt(3, 0), -1); // the gap between cells
+        QCOMPARE(pictures.channelAt(9, 5), -1); // the sixth cell: no channel
         QCOMPARE(qAlpha(pictures.picture(0).pixel(3, 0)), 0);
     }
 

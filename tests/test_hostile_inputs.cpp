@@ -31,8 +31,7 @@ QByteArray pipeline_with(const QByteArray& layers, const QByteArray& mode = "gra
 }
 
 QByteArray conv3x3(const QByteArray& extra) {
-    return R"({"type": "conv", "weights": [[[[1, 2, 1], [0, 0, 0], [-1, -2, -1]]]])" + extra +
-           "}";
+    return R"({"type": "conv", "weights": [[[[1, 2, 1], [0, 0, 0], [-1, -2, -1]]]])" + extra + "}";
 }
 
 QByteArray project_with(const QByteArray& image, const QByteArray& tail = {}) {
@@ -66,8 +65,8 @@ QByteArray png_claiming(quint32 width, quint32 height) {
 }
 
 struct Case {
-    QString file;      // the hostile file (in the corpus folder)
-    QStringList run;   // the arguments of `run` that read it (besides --out)
+    QString file;       // the hostile file (in the corpus folder)
+    QStringList run;    // the arguments of `run` that read it (besides --out)
     bool info_reads_it; // false: the damage is in the pixels, which `info` does not decode
 };
 
@@ -153,8 +152,7 @@ void TestHostileInputs::initTestCase() {
     add("header-claims-4GB.npy", npy("{'descr'", {}, 2, 0xfffffff0u), "--image");
     add("data-claims-8GB.npy", npy(f4("(65536, 32768)"), QByteArray(3000, '\0')), "--image");
     add("negative-dimension.npy", npy(f4("(-24, 32)"), QByteArray(3072, '\0')), "--image");
-    add("wrapping-shape.npy", npy(f4("(4611686018427387905, 4)"), QByteArray(16, '\0')),
-        "--image");
+    add("wrapping-shape.npy", npy(f4("(4611686018427387905, 4)"), QByteArray(16, '\0')), "--image");
     add("25-digit-dimension.npy", npy(f4("(9999999999999999999999999, 1)"), data), "--image");
     add("big-endian.npy",
         npy("{'descr': '>f4', 'fortran_order': False, 'shape': (2, 3), }\n", data), "--image");
@@ -168,11 +166,10 @@ void TestHostileInputs::initTestCase() {
     // Pipelines: wrong types, huge values, deep nesting, sizes that overflow or exhaust memory.
     const QByteArray deep(70000, '[');
     const QByteArray undeep(70000, ']');
-    add("deep-weights.json", pipeline_with(R"({"type": "conv", "weights": )" + deep + "1" +
-                                           undeep + "}"),
+    add("deep-weights.json",
+        pipeline_with(R"({"type": "conv", "weights": )" + deep + "1" + undeep + "}"), "--pipeline");
+    add("deep-format.json", R"({"format": )" + deep + undeep + R"(, "version": 1, "layers": []})",
         "--pipeline");
-    add("deep-format.json",
-        R"({"format": )" + deep + undeep + R"(, "version": 1, "layers": []})", "--pipeline");
     add("deep-objects.json",
         R"({"format": "convscope-pipeline", "version": 1, "layers": [], "description": )" +
             QByteArray("{\"a\":").repeated(70000) + "1" + QByteArray(70000, '}') + "}",
@@ -188,12 +185,13 @@ void TestHostileInputs::initTestCase() {
     add("stride-is-text.json", pipeline_with(conv3x3(R"(, "stride": "two")")), "--pipeline");
     add("weights-are-text.json", pipeline_with(R"({"type": "conv", "weights": "sobel"})"),
         "--pipeline");
-    add("weight-1e999.json",
-        pipeline_with(R"({"type": "conv", "weights": [[[[1, 1e999, 0]]]]})"), "--pipeline");
+    add("weight-1e999.json", pipeline_with(R"({"type": "conv", "weights": [[[[1, 1e999, 0]]]]})"),
+        "--pipeline");
     add("padding-1e9.json", pipeline_with(conv3x3(R"(, "padding": 1000000000)")), "--pipeline");
     add("dilation-1e6.json",
-        pipeline_with(R"({"type": "conv", "padding": "same", "dilation": [1, 1000000], "weights": [[[[)" +
-                      QByteArray("1,").repeated(302) + "1]]]]}"),
+        pipeline_with(
+            R"({"type": "conv", "padding": "same", "dilation": [1, 1000000], "weights": [[[[)" +
+            QByteArray("1,").repeated(302) + "1]]]]}"),
         "--pipeline");
     add("padding-30000.json", pipeline_with(conv3x3(R"(, "padding": 30000)")), "--pipeline");
     // Runs only within the budget: `info` reports what it would take.
@@ -209,8 +207,7 @@ void TestHostileInputs::initTestCase() {
     add("rgb-conv-on-gray.json",
         pipeline_with(R"({"type": "conv", "weights": [[[[1]], [[1]], [[1]]]]})"), "--pipeline");
     add("shrinks-to-nothing.json",
-        pipeline_with(R"({"type": "maxpool", "kernel_size": 100000, "stride": 1})"),
-        "--pipeline");
+        pipeline_with(R"({"type": "maxpool", "kernel_size": 100000, "stride": 1})"), "--pipeline");
 
     // Projects.
     add("deep-view.convscope",
@@ -218,8 +215,7 @@ void TestHostileInputs::initTestCase() {
         "--project");
     add("nul-in-path.convscope", project_with(R"({"path": "photo.png\u0000.txt"})"), "--project");
     add("not-an-image-path.convscope", project_with(R"({"path": "/etc/passwd"})"), "--project");
-    add("missing-image.convscope", project_with(R"({"path": "no-such-photo.png"})"),
-        "--project");
+    add("missing-image.convscope", project_with(R"({"path": "no-such-photo.png"})"), "--project");
     add("bad-base64.convscope", project_with(R"({"path": "a.png", "embedded": "AB$D"})"),
         "--project");
     add("embedded-cut-png.convscope",

@@ -670,15 +670,15 @@ void TestImageIo::tiffHeaderSizeIsTheDecodedSize() {
     u16(entries);
     // Tag, type (3: SHORT, 4: LONG), count 1, value.
     for (auto [tag, value] : std::vector<std::pair<int, quint32>>{{256, width},
-                                                                 {257, height},
-                                                                 {256, 5}, // the duplicate
-                                                                 {258, 8},
-                                                                 {259, 1},
-                                                                 {262, 1},
-                                                                 {273, pixels_at},
-                                                                 {277, 1},
-                                                                 {278, height},
-                                                                 {279, width * height}}) {
+                                                                  {257, height},
+                                                                  {256, 5}, // the duplicate
+                                                                  {258, 8},
+                                                                  {259, 1},
+                                                                  {262, 1},
+                                                                  {273, pixels_at},
+                                                                  {277, 1},
+                                                                  {278, height},
+                                                                  {279, width * height}}) {
         u16(tag);
         u16(tag == 273 || tag == 279 ? 4 : 3);
         u32(1);

@@ -9,9 +9,9 @@
 #include "support/main_window_fixture.hpp"
 
 #include <QApplication>
-#include <QHBoxLayout>
 #include <QClipboard>
 #include <QDockWidget>
+#include <QHBoxLayout>
 #include <QSignalSpy>
 #include <QSpinBox>
 #include <QStandardPaths>

@@ -141,7 +141,7 @@ private Q_SLOTS:
 
         // A removed layer whose input was not the layer before it: its follower reads that input.
         Pipeline r = residual();
-        removeLayer(r, 15); // the downsample conv, reading 9
+        removeLayer(r, 15);                                   // the downsample conv, reading 9
         QCOMPARE(r.layers[15].inputs, (std::vector<int>{9})); // its batch norm
         QVERIFY(edgesPointBack(r));
     }
@@ -153,7 +153,8 @@ private Q_SLOTS:
         QString reason;
         QVERIFY(!moveLayer(p, 8, 7, &reason));
         QCOMPARE(p, before);
-        QVERIFY2(reason.contains(QStringLiteral("9 · add reads 8 · batchnorm")), qPrintable(reason));
+        QVERIFY2(reason.contains(QStringLiteral("9 · add reads 8 · batchnorm")),
+                 qPrintable(reason));
         // A skip source below the add that reads it: refused too.
         QVERIFY(!moveLayer(p, 2, 9, &reason));
         QVERIFY2(reason.contains(QStringLiteral("9 · add reads 3 · relu")), qPrintable(reason));
@@ -193,8 +194,7 @@ private Q_SLOTS:
         // the same height and width; the layers before the pool do not.
         const Pipeline straight = load_pipeline(CONVSCOPE_RESOURCES_DIR "/pipelines/default.json");
         const Shape image{3, 40, 60};
-        QCOMPARE(defaultJoinInputs(straight, image, 4, JoinKind::Concat),
-                 (std::vector<int>{3, 2}));
+        QCOMPARE(defaultJoinInputs(straight, image, 4, JoinKind::Concat), (std::vector<int>{3, 2}));
         const QString mismatch = joinProblem(straight, image, 4, JoinKind::Add, {3, 0});
         QVERIFY2(mismatch.startsWith(QStringLiteral("Add needs maps of one shape: 4 · ")),
                  qPrintable(mismatch));

@@ -86,8 +86,9 @@ private Q_SLOTS:
         f.document.setSelectedLayer(8);
         auto* other = properties.findChild<QLabel*>(QStringLiteral("other_kind"));
         QVERIFY(other);
-        QVERIFY2(other->text().startsWith(QStringLiteral("Add: the sum of 8 · batchnorm + 3 · relu.")),
-                 qPrintable(other->text()));
+        QVERIFY2(
+            other->text().startsWith(QStringLiteral("Add: the sum of 8 · batchnorm + 3 · relu.")),
+            qPrintable(other->text()));
     }
 
     void arcsJoinTheRowsOfASkipConnection() {

@@ -40,28 +40,28 @@
 #include <QLayout>
 #include <QLineEdit>
 #include <QListWidget>
-#include <QPushButton>
 #include <QMenu>
 #include <QMenuBar>
 #include <QMessageBox>
 #include <QProgressBar>
+#include <QPushButton>
 #include <QScreen>
-#include <QSettings>
-#include <QStatusBar>
-#include <QStyle>
-#include <QStyleOptionButton>
-#include <QToolButton>
 #include <QScrollArea>
 #include <QScrollBar>
+#include <QSettings>
 #include <QSignalSpy>
 #include <QSpinBox>
 #include <QStandardPaths>
+#include <QStatusBar>
+#include <QStyle>
+#include <QStyleOptionButton>
+#include <QTableWidget>
 #include <QTemporaryDir>
 #include <QTest>
-#include <QTableWidget>
 #include <QTextBrowser>
 #include <QTimer>
 #include <QToolBar>
+#include <QToolButton>
 
 using namespace convscope;
 using namespace convscope::ui;
@@ -139,9 +139,8 @@ private Q_SLOTS:
                           list->visualItemRect(list->item(3)).center());
         w->kernelEditor()->filterSpin()->setValue(6);
         QCOMPARE(w->document()->focus(), (MapId{3, 5}));
-        QTRY_VERIFY_WITH_TIMEOUT(isIdle(*w) && w->mapView()->caption().startsWith(
-                                                   QStringLiteral("Layer 4 ")),
-                                 20000);
+        QTRY_VERIFY_WITH_TIMEOUT(
+            isIdle(*w) && w->mapView()->caption().startsWith(QStringLiteral("Layer 4 ")), 20000);
         QVERIFY(w->mapView()->caption().endsWith(QStringLiteral("map 6")));
         // Back to the first layer: the overview scrolls up again.
         QTest::mouseClick(list->viewport(), Qt::LeftButton, {},
@@ -154,8 +153,8 @@ private Q_SLOTS:
         QTest::addColumn<QRect>("available");
         QTest::addColumn<QRect>("expected");
         QTest::addColumn<bool>("maximized");
-        QTest::newRow("1920x1080") << QRect(0, 0, 1920, 1050) << QRect(160, 25, 1600, 1000)
-                                   << false;
+        QTest::newRow("1920x1080")
+            << QRect(0, 0, 1920, 1050) << QRect(160, 25, 1600, 1000) << false;
         QTest::newRow("1600x1000") << QRect(0, 0, 1600, 1000) << QRect(8, 40, 1584, 960) << true;
         QTest::newRow("1280x720 beside a panel")
             << QRect(64, 0, 1216, 720) << QRect(72, 40, 1200, 680) << true;
@@ -217,7 +216,8 @@ private Q_SLOTS:
         QVERIFY(within(w->kernelEditor()->cell(0, 0, 2)));
         QVERIFY(within(w->speedPanel()));
         QVERIFY(within(w->statusBar()));
-        for (const QString& dock : {QStringLiteral("inspectorDock"), QStringLiteral("slidingWindowDock")}) {
+        for (const QString& dock :
+             {QStringLiteral("inspectorDock"), QStringLiteral("slidingWindowDock")}) {
             w->findChild<QDockWidget*>(dock)->raise();
             QTRY_VERIFY2(within(w->findChild<QDockWidget*>(dock)->widget()), qPrintable(dock));
         }
@@ -253,8 +253,9 @@ private Q_SLOTS:
         // Zoomed in, more detail arrives (nothing recomputed).
         for (int i = 0; i < 4; ++i)
             w->mapView()->zoomIn();
-        QTRY_VERIFY_WITH_TIMEOUT(
-            isIdle(*w) && w->coordinator()->lastResult()->focusImage.width() > fitted.width(), 20000);
+        QTRY_VERIFY_WITH_TIMEOUT(isIdle(*w) && w->coordinator()->lastResult()->focusImage.width() >
+                                                   fitted.width(),
+                                 20000);
         QCOMPARE(w->coordinator()->lastResult()->fromLayer, 5);
         QCOMPARE(w->mapView()->imageSize(), w->document()->imageSize());
     }
@@ -271,10 +272,11 @@ private Q_SLOTS:
         auto* other = panel.findChild<QLabel*>(QStringLiteral("other_kind"));
         QVERIFY(title && other);
         const QStringList expected = {
-            "Conv2d", "BatchNorm2d", "ReLU", "Conv2d", "BatchNorm2d", "ReLU", "Conv2d",
-            "BatchNorm2d", "Add", "ReLU", "Conv2d", "BatchNorm2d", "ReLU", "Conv2d",
-            "BatchNorm2d", "Conv2d", "BatchNorm2d", "Add", "ReLU", "AdaptiveAvgPool2d(1)",
-            "Flatten", "Linear", "Softmax"};
+            "Conv2d",  "BatchNorm2d", "ReLU",        "Conv2d", "BatchNorm2d",
+            "ReLU",    "Conv2d",      "BatchNorm2d", "Add",    "ReLU",
+            "Conv2d",  "BatchNorm2d", "ReLU",        "Conv2d", "BatchNorm2d",
+            "Conv2d",  "BatchNorm2d", "Add",         "ReLU",   "AdaptiveAvgPool2d(1)",
+            "Flatten", "Linear",      "Softmax"};
         QCOMPARE(int(document.pipeline().layers.size()), int(expected.size()));
         for (int i = 0; i < int(expected.size()); ++i) {
             document.setSelectedLayer(i);
@@ -292,8 +294,7 @@ private Q_SLOTS:
         QTRY_VERIFY_WITH_TIMEOUT(isIdle(*w), 20000);
         w->document()->setSelectedLayer(3); // "combinations": conv 8→8
         // Its map is shown large, at the size the view asks for: then the edit's run is the last.
-        QTRY_VERIFY_WITH_TIMEOUT(isIdle(*w) && w->mapView()->imageSize() == QSize(225, 150),
-                                 20000);
+        QTRY_VERIFY_WITH_TIMEOUT(isIdle(*w) && w->mapView()->imageSize() == QSize(225, 150), 20000);
         QTest::qWait(100);
         QTRY_VERIFY_WITH_TIMEOUT(isIdle(*w), 20000);
         const QImage before0 = w->overview()->thumbnail({0, 0});
@@ -371,7 +372,8 @@ private Q_SLOTS:
             QTest::keyClick(focus ? focus : w.get(), Qt::Key_Space);
         };
         // After clicking a map of the overview.
-        QTest::mouseClick(w->overview(), Qt::LeftButton, {}, w->overview()->tileRect({0, 2}).center());
+        QTest::mouseClick(w->overview(), Qt::LeftButton, {},
+                          w->overview()->tileRect({0, 2}).center());
         space();
         QVERIFY(slide->isPlaying());
         space();
@@ -548,14 +550,14 @@ private Q_SLOTS:
         QTest::addColumn<QByteArray>("bytes");
         QTest::addColumn<QString>("says");
         QTest::newRow("empty image") << "empty.png" << QByteArray() << "image “empty.png”";
-        QTest::newRow("text as jpeg") << "text.jpg" << QByteArray("just some words\n")
-                                      << "image “text.jpg”";
-        QTest::newRow("bad pipeline") << "bad.json" << QByteArray("{\"layers\": [") << "pipeline “bad.json”";
-        QTest::newRow("bad project") << "bad.convscope" << QByteArray("{\"format\": 3}")
-                                     << "project “bad.convscope”";
+        QTest::newRow("text as jpeg")
+            << "text.jpg" << QByteArray("just some words\n") << "image “text.jpg”";
+        QTest::newRow("bad pipeline")
+            << "bad.json" << QByteArray("{\"layers\": [") << "pipeline “bad.json”";
+        QTest::newRow("bad project")
+            << "bad.convscope" << QByteArray("{\"format\": 3}") << "project “bad.convscope”";
         QTest::newRow("project, broken image")
-            << "lecture.convscope"
-            << QByteArray(R"({"format": "convscope-project", "version": 1,
+            << "lecture.convscope" << QByteArray(R"({"format": "convscope-project", "version": 1,
                              "image": {"path": "text.jpg"},
                              "pipeline": {"format": "convscope-pipeline", "version": 1,
                                           "input": "gray", "layers": [{"type": "relu"}]}})")
@@ -625,7 +627,8 @@ private Q_SLOTS:
         box->button(QMessageBox::Ok)->click();
         QTRY_VERIFY((box = w->findChild<QMessageBox*>(QStringLiteral("fileProblemBox"))) &&
                     box->isVisible() && box->text().contains(QStringLiteral("bad.json")));
-        QVERIFY(box->informativeText().contains(QStringLiteral("no such file"), Qt::CaseInsensitive));
+        QVERIFY(
+            box->informativeText().contains(QStringLiteral("no such file"), Qt::CaseInsensitive));
         box->button(QMessageBox::Ok)->click();
         QTRY_VERIFY(!w->findChild<QMessageBox*>(QStringLiteral("fileProblemBox")));
         Q_EMIT w->tools()->project()->openFailed(dir.filePath(QStringLiteral("x.convscope")),
@@ -694,7 +697,8 @@ private Q_SLOTS:
         QVERIFY(hint->isVisible());
         QCOMPARE(hint->text(), QStringLiteral("Click a map to edit the filter that made it"));
         QVERIFY(hint->geometry().bottom() <= w->overviewScroll()->geometry().top());
-        QTest::mouseClick(w->overview(), Qt::LeftButton, {}, w->overview()->tileRect({0, 3}).center());
+        QTest::mouseClick(w->overview(), Qt::LeftButton, {},
+                          w->overview()->tileRect({0, 3}).center());
         QVERIFY(!hint->isVisible());
         QCOMPARE(w->document()->focus(), (MapId{0, 3}));
         auto again = openMainWindow();
@@ -744,7 +748,8 @@ private Q_SLOTS:
         auto* page = w->findChild<GettingStartedDialog*>(QStringLiteral("gettingStartedDialog"));
         QVERIFY(page && page->isVisible());
         const QString text = page->browser()->toPlainText();
-        QVERIFY2(text.contains(QStringLiteral("Click a map of layer 1")), qPrintable(text.left(200)));
+        QVERIFY2(text.contains(QStringLiteral("Click a map of layer 1")),
+                 qPrintable(text.left(200)));
         for (const QString& step : {QStringLiteral("preset"), QStringLiteral("Max pooling"),
                                     QStringLiteral("normalisation"), QStringLiteral("Speed panel"),
                                     QStringLiteral("Presentation mode")})
@@ -942,8 +947,7 @@ private Q_SLOTS:
         QTRY_VERIFY_WITH_TIMEOUT(isIdle(*w), 20000);
         QTest::qWait(400);
         QVERIFY2(everyLayerTimed(), qPrintable(speed->cellText(1, 2)));
-        QTRY_VERIFY_WITH_TIMEOUT(speed->cellText(1, 1) == QStringLiteral("fused-into-conv"),
-                                 20000);
+        QTRY_VERIFY_WITH_TIMEOUT(speed->cellText(1, 1) == QStringLiteral("fused-into-conv"), 20000);
         QVERIFY2(everyLayerTimed(), qPrintable(speed->cellText(1, 2)));
         // Dragged up (as the list's drag and drop does): times now, and once warm again.
         w->document()->setSelectedLayer(3);
@@ -1086,8 +1090,8 @@ private Q_SLOTS:
         w->findChild<QDockWidget*>(QStringLiteral("statisticsDock"))->raise();
         QTRY_VERIFY(tools->statistics()->isVisible());
         QVERIFY(tools->data()->isWanted());
-        QTRY_VERIFY_WITH_TIMEOUT(tools->data()->isCurrent() && tools->statistics()->shownStatistics(),
-                                 20000);
+        QTRY_VERIFY_WITH_TIMEOUT(
+            tools->data()->isCurrent() && tools->statistics()->shownStatistics(), 20000);
         // And back behind the kernel editor: the maps are let go.
         w->findChild<QDockWidget*>(QStringLiteral("kernelDock"))->raise();
         QTRY_VERIFY(!tools->statistics()->isVisible());

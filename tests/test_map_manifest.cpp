@@ -62,8 +62,8 @@ private Q_SLOTS:
 void TestMapManifest::sha256_is_the_standard_one() {
     // FIPS 180-2's example: SHA-256("abc").
     const std::string abc = "abc";
-    QCOMPARE(QString::fromStdString(sha256_hex(
-                 {reinterpret_cast<const std::uint8_t*>(abc.data()), abc.size()})),
+    QCOMPARE(QString::fromStdString(
+                 sha256_hex({reinterpret_cast<const std::uint8_t*>(abc.data()), abc.size()})),
              QStringLiteral("ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad"));
 }
 
@@ -105,7 +105,8 @@ void TestMapManifest::unedited_model_is_referenced_not_copied() {
     // The 29,290 weights are not in it: what remains is the list of files, far less than the
     // pipeline's own text.
     const qint64 pipelineText = qint64(serialize_pipeline(pipeline).size());
-    QVERIFY2(size < pipelineText / 4, qPrintable(QStringLiteral("%1 of %2").arg(size).arg(pipelineText)));
+    QVERIFY2(size < pipelineText / 4,
+             qPrintable(QStringLiteral("%1 of %2").arg(size).arg(pipelineText)));
     QCOMPARE(manifest.value(QStringLiteral("layers")).toArray().size(),
              int(pipeline.layers.size()));
     QVERIFY(!QFileInfo::exists(dir.filePath(QStringLiteral("manifest.json.part"))));
@@ -177,8 +178,7 @@ void TestMapManifest::fit_input_known_answers() {
     // Whole, no size, or the size already: the image as it is.
     QCOMPARE(fit_input(ramp, {2, 2}, InputFit::Whole).shape(), ramp.shape());
     QCOMPARE(fit_input(ramp, {0, 0}, InputFit::Resize).shape(), ramp.shape());
-    QCOMPARE(fitted_shape(Shape{3, 300, 451}, {28, 28}, InputFit::CenterCrop),
-             (Shape{3, 28, 28}));
+    QCOMPARE(fitted_shape(Shape{3, 300, 451}, {28, 28}, InputFit::CenterCrop), (Shape{3, 28, 28}));
     QCOMPARE(fitted_shape(Shape{3, 300, 451}, {28, 28}, InputFit::Whole), (Shape{3, 300, 451}));
 }
 

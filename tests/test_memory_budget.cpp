@@ -126,8 +126,7 @@ void TestMemoryBudget::theDefaultBudgetIsAShareOfAvailableMemory() {
         require_memory(UINT64_MAX, "something absurd");
         QFAIL("an absurd size was allowed");
     } catch (const MemoryError& e) {
-        QVERIFY2(QString(e.what()).startsWith("something absurd needs more than 18 EB"),
-                 e.what());
+        QVERIFY2(QString(e.what()).startsWith("something absurd needs more than 18 EB"), e.what());
         QCOMPARE(e.needed(), UINT64_MAX);
     }
 }
@@ -182,8 +181,8 @@ void TestMemoryBudget::tenThousandLayersAreRefusedUnlessConsumedAsTheyGo() {
 void TestMemoryBudget::scratchOfAHugeDilationIsRefusedBeforeAllocating_data() {
     QTest::addColumn<Layer>("layer");
     QTest::addColumn<Shape>("input");
-    QTest::newRow("dilation 20000, padding same") << conv(1, 1, 3, ConvPadding::same(), 20000)
-                                                  << Shape{1, 1000, 1000};
+    QTest::newRow("dilation 20000, padding same")
+        << conv(1, 1, 3, ConvPadding::same(), 20000) << Shape{1, 1000, 1000};
     QTest::newRow("a 17x17 kernel dilated 1024 times (FFT tiles of 32768)")
         << conv(1, 1, 17, ConvPadding::same(), 1024) << Shape{1, 300, 300};
     QTest::newRow("dilation 20000 on eight channels")
@@ -257,9 +256,8 @@ void TestMemoryBudget::consumedOutputsAreLetGoAndTheEstimateHolds() {
         };
         const RunResult& r = backend->run(pipeline, input, options);
         QVERIFY(!r.cancelled);
-        QVERIFY2(peak <= e.outputs, qPrintable(QString("peak %1 > estimate %2")
-                                                   .arg(peak)
-                                                   .arg(e.outputs)));
+        QVERIFY2(peak <= e.outputs,
+                 qPrintable(QString("peak %1 > estimate %2").arg(peak).arg(e.outputs)));
         QVERIFY(peak > 0);
         for (const LayerResult& layer : r.layers)
             QVERIFY(!layer.output); // every output let go once seen

@@ -351,8 +351,10 @@ void TestModelsGui::command_line_drop_recent_and_bundled_menu_open_models() {
         QTRY_VERIFY_WITH_TIMEOUT(predictionCurrent(*w), 20000);
         QCOMPARE(predictionOf(*w)->shown().top.front().label, QStringLiteral("Dress"));
         // Recent files: the model is there, and opens from there.
-        QVERIFY(QSettings().value(QStringLiteral("recentFiles")).toStringList().contains(
-            QFileInfo(kFashion).absoluteFilePath()));
+        QVERIFY(QSettings()
+                    .value(QStringLiteral("recentFiles"))
+                    .toStringList()
+                    .contains(QFileInfo(kFashion).absoluteFilePath()));
     }
     // Dropped on the window.
     {
@@ -409,12 +411,11 @@ void TestModelsGui::saved_project_and_pipeline_reopen_exactly() {
         QVERIFY(w->openPath(kFashion));
         QVERIFY(w->openPath(kGarments + QStringLiteral("sandal.png")));
         // Edits the file has not: a mean, a zeroed filter.
-        w->document()->edit(QStringLiteral("mean"),
-                            [&] {
-                                Pipeline p = w->document()->pipeline();
-                                p.normalization.mean = {0.1f};
-                                return p;
-                            }());
+        w->document()->edit(QStringLiteral("mean"), [&] {
+            Pipeline p = w->document()->pipeline();
+            p.normalization.mean = {0.1f};
+            return p;
+        }());
         w->document()->setSelectedLayer(0);
         w->document()->setSelectedFilter(3);
         w->kernelEditor()->zero();
@@ -453,9 +454,8 @@ void TestModelsGui::export_names_the_unedited_model_by_its_hash() {
     QVERIFY(w->openPath(kGarments + QStringLiteral("dress.png")));
     QFile model(kFashion);
     QVERIFY(model.open(QIODevice::ReadOnly));
-    const QString sha =
-        QString::fromLatin1(QCryptographicHash::hash(model.readAll(), QCryptographicHash::Sha256)
-                                .toHex());
+    const QString sha = QString::fromLatin1(
+        QCryptographicHash::hash(model.readAll(), QCryptographicHash::Sha256).toHex());
     const auto exportTo = [&w](const QString& dir) {
         QSignalSpy done(w->tools()->exports(), &ExportActions::finished);
         w->tools()->exports()->exportMaps(-1, dir, ExportFormats{true, false, false}, false);
@@ -467,7 +467,8 @@ void TestModelsGui::export_names_the_unedited_model_by_its_hash() {
         return QJsonDocument::fromJson(file.readAll()).object();
     };
     QTemporaryDir first;
-    const QJsonObject reference = exportTo(first.path()).value(QStringLiteral("pipeline")).toObject();
+    const QJsonObject reference =
+        exportTo(first.path()).value(QStringLiteral("pipeline")).toObject();
     QCOMPARE(reference.value(QStringLiteral("model")).toString(),
              QFileInfo(kFashion).absoluteFilePath());
     QCOMPARE(reference.value(QStringLiteral("sha256")).toString(), sha);
@@ -477,15 +478,19 @@ void TestModelsGui::export_names_the_unedited_model_by_its_hash() {
     w->document()->setSelectedLayer(0);
     w->kernelEditor()->zero();
     QTemporaryDir second;
-    const QJsonObject pipeline = exportTo(second.path()).value(QStringLiteral("pipeline")).toObject();
+    const QJsonObject pipeline =
+        exportTo(second.path()).value(QStringLiteral("pipeline")).toObject();
     QVERIFY(!pipeline.contains(QStringLiteral("sha256")));
     QVERIFY(parse_pipeline(QJsonDocument(pipeline).toJson().toStdString()) ==
             w->document()->pipeline());
     // Undone, it is the model again.
     w->document()->undoStack()->undo();
     QTemporaryDir third;
-    QCOMPARE(exportTo(third.path()).value(QStringLiteral("pipeline")).toObject()
-                 .value(QStringLiteral("sha256")).toString(),
+    QCOMPARE(exportTo(third.path())
+                 .value(QStringLiteral("pipeline"))
+                 .toObject()
+                 .value(QStringLiteral("sha256"))
+                 .toString(),
              sha);
 }
 

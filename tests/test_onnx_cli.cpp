@@ -50,9 +50,9 @@ Tensor read_maps(const QString& file) {
     const NpyArray a = read_npy(file.toStdString());
     if (a.shape.size() != 3)
         return {};
-    return Tensor::from_dense({static_cast<int>(a.shape[0]), static_cast<int>(a.shape[1]),
-                               static_cast<int>(a.shape[2])},
-                              a.values);
+    return Tensor::from_dense(
+        {static_cast<int>(a.shape[0]), static_cast<int>(a.shape[1]), static_cast<int>(a.shape[2])},
+        a.values);
 }
 
 int input_channels(const fx::Model& m) {
@@ -217,7 +217,8 @@ void TestOnnxCli::info_matches_torchinfo() {
     std::size_t row = 0;
     int adds = 0;
     for (const QString& line : r.out.split(QLatin1Char('\n'))) {
-        const QStringList cells = line.trimmed().split(QRegularExpression(QStringLiteral("\\s{2,}")));
+        const QStringList cells =
+            line.trimmed().split(QRegularExpression(QStringLiteral("\\s{2,}")));
         if (cells.size() != 8 || cells[0] == QLatin1String("#"))
             continue;
         if (cells[2] == QLatin1String("add")) {
@@ -276,8 +277,10 @@ void TestOnnxCli::bad_models_fail_in_one_line() {
 }
 
 void TestOnnxCli::until_and_strict_choose_where_the_import_ends() {
-    const QString model = QString::fromStdString(fx::path(QStringLiteral("bad/unsupported_lrn.onnx")));
-    const QString input = QString::fromStdString(fx::path(QStringLiteral("bad/unsupported_input.npy")));
+    const QString model =
+        QString::fromStdString(fx::path(QStringLiteral("bad/unsupported_lrn.onnx")));
+    const QString input =
+        QString::fromStdString(fx::path(QStringLiteral("bad/unsupported_input.npy")));
     const std::string prefix = fx::path(QStringLiteral("bad/unsupported_prefix_relu1.npy"));
     QTemporaryDir dir;
 
@@ -306,12 +309,14 @@ void TestOnnxCli::until_and_strict_choose_where_the_import_ends() {
     // --strict: refused, in one line.
     r = run_cli({"import", model, "--out", dir.filePath("m.json"), "--strict"});
     QCOMPARE(r.exit_code, 1);
-    QVERIFY2(r.err.contains(QLatin1String("node 'lrn1' (LRN) cannot be imported")), qPrintable(r.err));
+    QVERIFY2(r.err.contains(QLatin1String("node 'lrn1' (LRN) cannot be imported")),
+             qPrintable(r.err));
     QCOMPARE(r.err.count(QLatin1Char('\n')), 1);
 
     // Model options on a pipeline file are a usage error.
-    r = run_cli({"info", "--pipeline", QStringLiteral(CONVSCOPE_RESOURCES_DIR "/pipelines/default.json"),
-                 "--until", "x"});
+    r = run_cli({"info", "--pipeline",
+                 QStringLiteral(CONVSCOPE_RESOURCES_DIR "/pipelines/default.json"), "--until",
+                 "x"});
     QCOMPARE(r.exit_code, 2);
     QVERIFY2(r.err.contains(QLatin1String("apply to ONNX models")), qPrintable(r.err));
     r = run_cli({"import", "--out", dir.filePath("m.json")});
@@ -343,7 +348,8 @@ void TestOnnxCli::help_documents_the_model_options() {
         const CliResult help = run_cli({QString::fromLatin1(command), "--help"});
         QCOMPARE(help.exit_code, 0);
         for (const char* s : {"--until", "--strict", "Example"})
-            QVERIFY2(help.out.contains(QLatin1String(s)), qPrintable(QString::fromLatin1(command) + " " + s));
+            QVERIFY2(help.out.contains(QLatin1String(s)),
+                     qPrintable(QString::fromLatin1(command) + " " + s));
     }
 }
 

@@ -49,7 +49,8 @@ const std::map<QString, Partial>& partial_cases() {
         // Before opset 13 a softmax over axis 1 of [1, 3, 4, 5] is over all 60 values, which the
         // version converter writes as Flatten, Softmax, Reshape back to [1, 3, 4, 5]; the softmax
         // itself runs (a flat vector), the reshape back into maps has no layer.
-        {QStringLiteral("softmax_axis1_4d_opset11"), {"Reshape", "reshapes [1, 60] to [1, 3, 4, 5]"}},
+        {QStringLiteral("softmax_axis1_4d_opset11"),
+         {"Reshape", "reshapes [1, 60] to [1, 3, 4, 5]"}},
     };
     return cases;
 }
@@ -105,9 +106,8 @@ private Q_SLOTS:
 
 void TestOnnxImport::fixtures_exist() {
     const auto models = fx::models();
-    QVERIFY2(models.size() > 100, qPrintable(QStringLiteral("%1 models in %2")
-                                                 .arg(models.size())
-                                                 .arg(fx::dir())));
+    QVERIFY2(models.size() > 100,
+             qPrintable(QStringLiteral("%1 models in %2").arg(models.size()).arg(fx::dir())));
 }
 
 void TestOnnxImport::matches_pytorch_data() {
@@ -139,7 +139,8 @@ void TestOnnxImport::matches_pytorch() {
             return; // as documented
         QFAIL(e.what());
     }
-    QVERIFY2(!refused_cases().count(m.case_name), qPrintable(where(m) + QStringLiteral(" imported")));
+    QVERIFY2(!refused_cases().count(m.case_name),
+             qPrintable(where(m) + QStringLiteral(" imported")));
     const auto partial = partial_cases().find(m.case_name);
     if (partial != partial_cases().end()) {
         QVERIFY2(!imported.complete(), qPrintable(where(m)));
@@ -149,16 +150,16 @@ void TestOnnxImport::matches_pytorch() {
                      warning.contains(QLatin1String(partial->second.reason)),
                  qPrintable(where(m) + QStringLiteral(": ") + warning));
     } else {
-        QVERIFY2(imported.complete(), qPrintable(where(m) + QStringLiteral(": stopped at ") +
-                                                 QString::fromStdString(imported.stopped_at) +
-                                                 QStringLiteral(": ") +
-                                                 QString::fromStdString(imported.stop_reason)));
+        QVERIFY2(imported.complete(),
+                 qPrintable(where(m) + QStringLiteral(": stopped at ") +
+                            QString::fromStdString(imported.stopped_at) + QStringLiteral(": ") +
+                            QString::fromStdString(imported.stop_reason)));
         // Only what a float16 graph and a stride-2 SAME padding must say.
         for (const auto& w : imported.warnings)
-            QVERIFY2(m.case_name == QLatin1String("fp16_graph") ||
-                         QString::fromStdString(w).contains(QLatin1String("is resolved for its")),
-                     qPrintable(where(m) + QStringLiteral(": warning ") +
-                                QString::fromStdString(w)));
+            QVERIFY2(
+                m.case_name == QLatin1String("fp16_graph") ||
+                    QString::fromStdString(w).contains(QLatin1String("is resolved for its")),
+                qPrintable(where(m) + QStringLiteral(": warning ") + QString::fromStdString(w)));
     }
     QCOMPARE(imported.layer_tensors.size(), imported.pipeline.layers.size());
     QCOMPARE(imported.layer_nodes.size(), imported.pipeline.layers.size());
@@ -211,7 +212,8 @@ void TestOnnxImport::layers_are_named_as_the_nodes() {
     QCOMPARE(a.pipeline.input_mode, InputMode::Rgb);
 
     // An asymmetric pad before a conv is its own layer, named after the node it serves.
-    const OnnxImport b = import_onnx(fx::path(QStringLiteral("conv_asymmetric_pads_attr/opset13.onnx")));
+    const OnnxImport b =
+        import_onnx(fx::path(QStringLiteral("conv_asymmetric_pads_attr/opset13.onnx")));
     QCOMPARE(b.pipeline.layers.size(), std::size_t{2});
     QVERIFY(std::holds_alternative<Pad2d>(b.pipeline.layers[0].op));
     QVERIFY(b.layer_tensors[0].empty());
@@ -298,7 +300,8 @@ void TestOnnxImport::bad_models() {
             QVERIFY2(message.contains(s), qPrintable(message + QStringLiteral(" (expected: ") + s +
                                                      QStringLiteral(")")));
     } catch (const std::exception& e) {
-        QFAIL(qPrintable(file + QStringLiteral(": not an OnnxError: ") + QString::fromUtf8(e.what())));
+        QFAIL(qPrintable(file + QStringLiteral(": not an OnnxError: ") +
+                         QString::fromUtf8(e.what())));
     }
 }
 
@@ -332,8 +335,9 @@ void TestOnnxImport::unsupported_node_ends_the_import() {
     for (const BackendKind kind : {BackendKind::Naive, BackendKind::Fast}) {
         const auto backend = make_backend(kind);
         const RunResult& result = backend->run(imported.pipeline, input);
-        const QString diff = fx::compare(*result.layers.back().output,
-                                         fx::path(QStringLiteral("bad/unsupported_prefix_relu1.npy")));
+        const QString diff =
+            fx::compare(*result.layers.back().output,
+                        fx::path(QStringLiteral("bad/unsupported_prefix_relu1.npy")));
         QVERIFY2(diff.isEmpty(), qPrintable(diff));
     }
 }
@@ -357,8 +361,9 @@ void TestOnnxImport::until_ends_after_a_node() {
         (void)import_onnx(fx::path(QStringLiteral("conv_basic/opset9.onnx")), options);
         QFAIL("imported up to a node that does not exist");
     } catch (const OnnxError& e) {
-        QVERIFY2(QString::fromUtf8(e.what()).contains(QLatin1String("no node named 'no such node'")),
-                 e.what());
+        QVERIFY2(
+            QString::fromUtf8(e.what()).contains(QLatin1String("no node named 'no such node'")),
+            e.what());
     }
 }
 
@@ -369,7 +374,8 @@ void TestOnnxImport::strict_refuses_what_it_cannot_map() {
         (void)import_onnx(fx::path(QStringLiteral("bad/unsupported_lrn.onnx")), options);
         QFAIL("a strict import skipped an unsupported node");
     } catch (const OnnxError& e) {
-        QVERIFY2(QString::fromUtf8(e.what()).contains(QLatin1String("node 'lrn1' (LRN)")), e.what());
+        QVERIFY2(QString::fromUtf8(e.what()).contains(QLatin1String("node 'lrn1' (LRN)")),
+                 e.what());
     }
     options.until = "relu1"; // the part before it is fine
     QCOMPARE(import_onnx(fx::path(QStringLiteral("bad/unsupported_lrn.onnx")), options)
@@ -381,7 +387,8 @@ void TestOnnxImport::strict_refuses_what_it_cannot_map() {
 void TestOnnxImport::keeps_the_model_metadata() {
     onnx::ModelProto model;
     {
-        std::ifstream in(fx::path(QStringLiteral("classifier_head/opset13.onnx")), std::ios::binary);
+        std::ifstream in(fx::path(QStringLiteral("classifier_head/opset13.onnx")),
+                         std::ios::binary);
         QVERIFY(model.ParseFromIstream(&in));
     }
     model.set_doc_string("a small classifier");
@@ -389,7 +396,8 @@ void TestOnnxImport::keeps_the_model_metadata() {
     labels->set_key("labels");
     labels->set_value("cat,dog,bird,fish,frog");
     const QTemporaryDir dir;
-    const std::string path = write_temp(dir, QStringLiteral("labelled.onnx"), model.SerializeAsString());
+    const std::string path =
+        write_temp(dir, QStringLiteral("labelled.onnx"), model.SerializeAsString());
     const OnnxImport imported = import_onnx(path);
     QCOMPARE(imported.model.producer_name, std::string("pytorch"));
     QCOMPARE(imported.model.opset, 13);
@@ -399,7 +407,8 @@ void TestOnnxImport::keeps_the_model_metadata() {
     QVERIFY(!imported.model.property("nothing"));
     QCOMPARE(imported.model.input_dims, (std::vector<long long>{1, 3, 20, 24}));
     QVERIFY(imported.model.declares_input_size());
-    QVERIFY(QString::fromStdString(imported.pipeline.description).contains(QLatin1String("pytorch")));
+    QVERIFY(
+        QString::fromStdString(imported.pipeline.description).contains(QLatin1String("pytorch")));
     QCOMPARE(imported.model.output_names.back(), std::string("probs"));
 }
 
@@ -412,8 +421,9 @@ void TestOnnxImport::refuses_what_does_not_parse_without_allocating() {
         (void)import_onnx_bytes(claim, "claim.onnx");
         QFAIL("a truncated claim imported");
     } catch (const OnnxError& e) {
-        QVERIFY2(QString::fromUtf8(e.what()).startsWith(QLatin1String("claim.onnx: not an ONNX model")),
-                 e.what());
+        QVERIFY2(
+            QString::fromUtf8(e.what()).startsWith(QLatin1String("claim.onnx: not an ONNX model")),
+            e.what());
     }
     // An initializer claiming 4 G elements with 4 bytes of data.
     onnx::ModelProto model;
@@ -448,17 +458,19 @@ void TestOnnxImport::refuses_what_does_not_parse_without_allocating() {
 }
 
 void TestOnnxImport::bundled_photo_network_matches_on_both_backends() {
-    const OnnxImport imported = import_onnx(CONVSCOPE_RESOURCES_DIR
-                                            "/models/face-recognition/face_recognition_trunk.onnx");
+    const OnnxImport imported =
+        import_onnx(CONVSCOPE_RESOURCES_DIR "/models/face-recognition/face_recognition_trunk.onnx");
     QVERIFY(imported.complete());
     QVERIFY(imported.warnings.empty());
     QVERIFY(imported.model.property("license"));
-    const Tensor input = fx::read_tensor(fx::path(QStringLiteral("face_recognition_trunk/input.npy")));
+    const Tensor input =
+        fx::read_tensor(fx::path(QStringLiteral("face_recognition_trunk/input.npy")));
     for (const BackendKind kind : {BackendKind::Naive, BackendKind::Fast}) {
         const auto backend = make_backend(kind);
         const RunResult& result = backend->run(imported.pipeline, input);
-        const QString diff = fx::compare(*result.layers.back().output,
-                                         fx::path(QStringLiteral("face_recognition_trunk/conv64_3.npy")));
+        const QString diff =
+            fx::compare(*result.layers.back().output,
+                        fx::path(QStringLiteral("face_recognition_trunk/conv64_3.npy")));
         QVERIFY2(diff.isEmpty(), qPrintable(diff));
     }
 }
@@ -478,7 +490,8 @@ void TestOnnxImport::bundled_classifier_predicts_its_samples() {
 
     QFile file(QStringLiteral(CONVSCOPE_RESOURCES_DIR "/samples/fashion-mnist/expected.json"));
     QVERIFY(file.open(QIODevice::ReadOnly));
-    const QJsonArray samples = QJsonDocument::fromJson(file.readAll()).object()[QStringLiteral("samples")].toArray();
+    const QJsonArray samples =
+        QJsonDocument::fromJson(file.readAll()).object()[QStringLiteral("samples")].toArray();
     QVERIFY(samples.size() >= 6);
     for (const BackendKind kind : {BackendKind::Naive, BackendKind::Fast}) {
         const auto backend = make_backend(kind);
@@ -486,7 +499,8 @@ void TestOnnxImport::bundled_classifier_predicts_its_samples() {
             const QJsonObject sample = v.toObject();
             const QString name = sample[QStringLiteral("file")].toString();
             const Tensor image = load_input(
-                (QStringLiteral(CONVSCOPE_RESOURCES_DIR "/samples/fashion-mnist/") + name).toStdString(),
+                (QStringLiteral(CONVSCOPE_RESOURCES_DIR "/samples/fashion-mnist/") + name)
+                    .toStdString(),
                 InputMode::Gray);
             const std::vector<float> p =
                 backend->run(imported.pipeline, image).layers.back().output->to_dense();
@@ -564,8 +578,8 @@ public:
     OnnxImport import(const std::string& output) {
         model_.mutable_graph()->add_output()->set_name(output);
         const std::string bytes = model_.SerializeAsString();
-        return import_onnx_bytes({reinterpret_cast<const std::uint8_t*>(bytes.data()), bytes.size()},
-                                 "built.onnx");
+        return import_onnx_bytes(
+            {reinterpret_cast<const std::uint8_t*>(bytes.data()), bytes.size()}, "built.onnx");
     }
 
 private:
@@ -652,7 +666,8 @@ void TestOnnxImport::other_exporters_forms_compute_the_same() {
         a.floats("w_t", {5, 144}, w);
         GraphBuilder::attribute(a.node("Transpose", {"w_t"}, "fc"), "perm", {1, 0});
         a.ints("bias_int", {1, 2, 3, 4, 5});
-        GraphBuilder::attribute(a.node("Cast", {"bias_int"}, "bias"), "to", {onnx::TensorProto::FLOAT});
+        GraphBuilder::attribute(a.node("Cast", {"bias_int"}, "bias"), "to",
+                                {onnx::TensorProto::FLOAT});
         a.node("Gemm", {"flat", "fc", "bias"}, out_a = "y");
         GraphBuilder::attribute(b.node("Flatten", {"conv"}, "flat"), "axis", {1});
         b.floats("fc", {144, 5}, fc);

@@ -112,69 +112,69 @@ Pipeline full_v2_pipeline() {
 
     Conv2d conv1 = make_conv(4, 3, 3, 3);
     conv1.padding = ConvPadding::same();
-    p.layers.push_back(make_layer("conv1", conv1));                         // 1
+    p.layers.push_back(make_layer("conv1", conv1)); // 1
     BatchNorm2d bn;
     bn.weight = {1.5f, 0.5f, -1.0f, 2.0f};
     bn.bias = {0.1f, 0.0f, -0.2f, 0.3f};
     bn.running_mean = {0.25f, -0.5f, 0.0f, 1.0f};
     bn.running_var = {1.0f, 0.04f, 2.5f, 0.0f};
     bn.eps = 1e-3f;
-    p.layers.push_back(make_layer("bn1", bn));                              // 2
+    p.layers.push_back(make_layer("bn1", bn)); // 2
     Activation prelu = activation(ActivationKind::PReLU);
     prelu.slopes = {0.1f, 0.2f, 0.3f, 0.4f};
-    p.layers.push_back(make_layer("prelu", prelu));                         // 3
+    p.layers.push_back(make_layer("prelu", prelu)); // 3
     Activation elu = activation(ActivationKind::ELU);
     elu.alpha = 0.7f;
-    p.layers.push_back(make_layer("", elu));                                // 4
+    p.layers.push_back(make_layer("", elu)); // 4
     Activation hsig = activation(ActivationKind::HardSigmoid);
     hsig.hard_alpha = 0.2f;
     hsig.hard_beta = 0.4f;
-    p.layers.push_back(make_layer("", hsig));                               // 5
+    p.layers.push_back(make_layer("", hsig));                                  // 5
     p.layers.push_back(make_layer("", activation(ActivationKind::HardSwish))); // 6
     Activation relu6 = activation(ActivationKind::Clip);
-    p.layers.push_back(make_layer("relu6", relu6));                         // 7
+    p.layers.push_back(make_layer("relu6", relu6)); // 7
     Add residual;
-    p.layers.push_back(make_layer("residual", residual, {2, 6}));           // 8: layers 3 and 7
+    p.layers.push_back(make_layer("residual", residual, {2, 6})); // 8: layers 3 and 7
     Add shifted;
     shifted.constant = {0.5f, -0.5f, 1.0f, 0.0f};
-    p.layers.push_back(make_layer("shift", shifted));                        // 9
+    p.layers.push_back(make_layer("shift", shifted)); // 9
     Add scalar;
     scalar.constant = {3.0f};
-    p.layers.push_back(make_layer("", scalar, {kPipelineInput}));           // 10: the input
+    p.layers.push_back(make_layer("", scalar, {kPipelineInput}));            // 10: the input
     p.layers.push_back(make_layer("cat", Concat{}, {8, 0, kPipelineInput})); // 11
     Activation lower = activation(ActivationKind::Clip);
     lower.clip_min = -1.0f;
     lower.clip_max = std::numeric_limits<float>::infinity();
-    p.layers.push_back(make_layer("", lower));                              // 12
+    p.layers.push_back(make_layer("", lower)); // 12
     Pad2d zeros;
     zeros.sides = {1, 2, 0, -1};
     zeros.value = 0.5f;
-    p.layers.push_back(make_layer("pad", zeros));                           // 13
+    p.layers.push_back(make_layer("pad", zeros)); // 13
     Pad2d reflect;
     reflect.sides = {2, 1, 1, 0};
     reflect.mode = PaddingMode::Reflect;
-    p.layers.push_back(make_layer("", reflect));                            // 14
+    p.layers.push_back(make_layer("", reflect)); // 14
     Pad2d circular;
     circular.sides = {0, 1, 1, 1};
     circular.mode = PaddingMode::Circular;
-    p.layers.push_back(make_layer("", circular));                           // 15
+    p.layers.push_back(make_layer("", circular)); // 15
     Pad2d replicate;
     replicate.sides = {1, 1, 1, 1};
     replicate.mode = PaddingMode::Replicate;
     Layer disabled = make_layer("off", replicate);
     disabled.enabled = false;
-    p.layers.push_back(disabled);                                           // 16
+    p.layers.push_back(disabled);                                              // 16
     p.layers.push_back(make_layer("gmax", GlobalPool2d{PoolKind::Max}, {11})); // 17
-    p.layers.push_back(make_layer("gap", GlobalPool2d{PoolKind::Avg}, {15})); // 18
-    p.layers.push_back(make_layer("", Flatten{}));                          // 19
+    p.layers.push_back(make_layer("gap", GlobalPool2d{PoolKind::Avg}, {15}));  // 18
+    p.layers.push_back(make_layer("", Flatten{}));                             // 19
     Linear fc;
     fc.in_features = 11;
     fc.out_features = 2;
     for (int i = 0; i < 22; ++i)
         fc.weight.push_back(0.01f * float(i) - 0.1f);
     fc.bias = {0.5f, -0.5f};
-    p.layers.push_back(make_layer("fc", fc));                               // 20
-    p.layers.push_back(make_layer("", Softmax{}));                          // 21
+    p.layers.push_back(make_layer("fc", fc));      // 20
+    p.layers.push_back(make_layer("", Softmax{})); // 21
     return p;
 }
 
@@ -722,8 +722,8 @@ void TestPipelineJson::badVersionTwoFileIsRejectedNamingLayerAndField_data() {
         << doc_with_layer1(R"({"type": "relu", "inputs": [0]})") << 1
         << QStringList{"layer 2", "inputs", "version 2"};
     QTest::newRow("a version 2 layer type in a version 1 file")
-        << doc_with_layer1(R"({"type": "batchnorm", "running_mean": [0], "running_var": [1]})")
-        << 1 << QStringList{"layer 2", "batchnorm", "version 2"};
+        << doc_with_layer1(R"({"type": "batchnorm", "running_mean": [0], "running_var": [1]})") << 1
+        << QStringList{"layer 2", "batchnorm", "version 2"};
     QTest::newRow("mean in a version 1 file")
         << QByteArray(R"({"format": "convscope-pipeline", "version": 1,
                           "input": {"mode": "rgb", "mean": [0.5]}, "layers": []})")
@@ -738,8 +738,8 @@ void TestPipelineJson::badVersionTwoFileIsRejectedNamingLayerAndField_data() {
         << v2_doc(R"({"type": "relu", "inputs": [-1]})") << 0 << QStringList{"layer 1", "inputs"};
     QTest::newRow("inputs not an array")
         << v2_doc(R"({"type": "relu", "inputs": 0})") << 0 << QStringList{"layer 1", "inputs"};
-    QTest::newRow("empty inputs")
-        << v2_doc(R"({"type": "relu", "inputs": []})") << 0 << QStringList{"layer 1", "inputs"};
+    QTest::newRow("empty inputs") << v2_doc(R"({"type": "relu", "inputs": []})") << 0
+                                  << QStringList{"layer 1", "inputs"};
     QTest::newRow("fractional input")
         << v2_doc(R"({"type": "relu", "inputs": [0.5]})") << 0 << QStringList{"layer 1", "inputs"};
     QTest::newRow("batchnorm without running_var")
@@ -763,9 +763,8 @@ void TestPipelineJson::badVersionTwoFileIsRejectedNamingLayerAndField_data() {
         << v2_doc(R"({"type": "prelu", "weight": ["a"]})") << 0 << QStringList{"layer 1", "weight"};
     QTest::newRow("prelu empty weight")
         << v2_doc(R"({"type": "prelu", "weight": []})") << 0 << QStringList{"layer 1", "weight"};
-    QTest::newRow("negative_slope on elu")
-        << v2_doc(R"({"type": "elu", "negative_slope": 0.1})") << 0
-        << QStringList{"layer 1", "negative_slope"};
+    QTest::newRow("negative_slope on elu") << v2_doc(R"({"type": "elu", "negative_slope": 0.1})")
+                                           << 0 << QStringList{"layer 1", "negative_slope"};
     QTest::newRow("clip min above max")
         << v2_doc(R"({"type": "clip", "min": 2, "max": 1})") << 0 << QStringList{"layer 1", "min"};
     QTest::newRow("clip with a string bound")
@@ -793,15 +792,15 @@ void TestPipelineJson::badVersionTwoFileIsRejectedNamingLayerAndField_data() {
         << v2_doc(R"({"type": "softmax", "dim": 1})") << 0 << QStringList{"layer 1", "dim"};
     QTest::newRow("add constant not an array")
         << v2_doc(R"({"type": "add", "constant": 1})") << 0 << QStringList{"layer 1", "constant"};
-    QTest::newRow("std of zero")
-        << v2_doc(R"({"type": "relu"})", R"({"mode": "rgb", "std": [0.2, 0, 0.2]})") << -1
-        << QStringList{"std"};
+    QTest::newRow("std of zero") << v2_doc(R"({"type": "relu"})",
+                                           R"({"mode": "rgb", "std": [0.2, 0, 0.2]})")
+                                 << -1 << QStringList{"std"};
     QTest::newRow("size with one number")
         << v2_doc(R"({"type": "relu"})", R"({"mode": "rgb", "size": [224]})") << -1
         << QStringList{"size"};
-    QTest::newRow("size of zero")
-        << v2_doc(R"({"type": "relu"})", R"({"mode": "rgb", "size": [224, 0]})") << -1
-        << QStringList{"size"};
+    QTest::newRow("size of zero") << v2_doc(R"({"type": "relu"})",
+                                            R"({"mode": "rgb", "size": [224, 0]})")
+                                  << -1 << QStringList{"size"};
     QTest::newRow("unknown input field")
         << v2_doc(R"({"type": "relu"})", R"({"mode": "rgb", "scale": 2})") << -1
         << QStringList{"scale"};
@@ -834,16 +833,19 @@ void TestPipelineJson::versionTwoShapeErrorsNameLayerAndField_data() {
         << v2_doc(conv2 + R"(, {"type": "add", "inputs": [0, 1]})") << 1 << "inputs"
         << "layer 2 (add)";
     QTest::newRow("add with one input and no constant")
-        << v2_doc(R"({"type": "add"})") << 0 << "inputs" << "layer 1 (add)";
+        << v2_doc(R"({"type": "add"})") << 0 << "inputs"
+        << "layer 1 (add)";
     QTest::newRow("concat of two heights")
         << v2_doc(R"({"type": "maxpool", "kernel_size": 2}, {"type": "concat", "inputs": [0, 1]})")
-        << 1 << "inputs" << "layer 2 (concat)";
+        << 1 << "inputs"
+        << "layer 2 (concat)";
     QTest::newRow("relu reading two layers")
         << v2_doc(R"({"type": "relu"}, {"type": "relu", "inputs": [0, 1]})") << 1 << "inputs"
         << "layer 2 (relu)";
     QTest::newRow("batchnorm for two channels on one")
         << v2_doc(R"({"type": "batchnorm", "running_mean": [0, 0], "running_var": [1, 1]})") << 0
-        << "weight" << "layer 1 (batchnorm)";
+        << "weight"
+        << "layer 1 (batchnorm)";
     QTest::newRow("prelu with two slopes on one channel")
         << v2_doc(R"({"type": "prelu", "weight": [0.1, 0.2]})") << 0 << "weight"
         << "layer 1 (prelu)";
@@ -854,10 +856,12 @@ void TestPipelineJson::versionTwoShapeErrorsNameLayerAndField_data() {
         << v2_doc(R"({"type": "pad", "pad": [5, 0], "mode": "reflect"})") << 0 << "padding"
         << "layer 1 (pad)";
     QTest::newRow("crop to nothing")
-        << v2_doc(R"({"type": "pad", "pad": [-3, -2]})") << 0 << "padding" << "layer 1 (pad)";
+        << v2_doc(R"({"type": "pad", "pad": [-3, -2]})") << 0 << "padding"
+        << "layer 1 (pad)";
     QTest::newRow("mean for three channels on a gray image")
         << v2_doc(R"({"type": "relu"})", R"({"mode": "gray", "mean": [0.1, 0.2, 0.3]})") << -1
-        << "mean" << "3 values";
+        << "mean"
+        << "3 values";
 }
 
 void TestPipelineJson::versionTwoShapeErrorsNameLayerAndField() {

@@ -172,15 +172,17 @@ private Q_SLOTS:
                                         : table->item(r, 1)->text().section(u' ', 0, 0).toDouble();
                                 const double weight = cellValue(table, r, 2);
                                 const double product = cellValue(table, r, 3);
-                                QVERIFY2(test::close_enough(input * weight, product, 1e-5), qPrintable(context));
+                                QVERIFY2(test::close_enough(input * weight, product, 1e-5),
+                                         qPrintable(context));
                                 channelSum += product;
                                 if (table->item(r, 0)->font().italic())
                                     ++padded;
                                 break;
                             }
                             case PixelInspector::Subtotal:
-                                QVERIFY2(test::close_enough(channelSum, cellValue(table, r, 3), 1e-5),
-                                         qPrintable(context));
+                                QVERIFY2(
+                                    test::close_enough(channelSum, cellValue(table, r, 3), 1e-5),
+                                    qPrintable(context));
                                 total += cellValue(table, r, 3);
                                 channelSum = 0;
                                 break;
@@ -195,7 +197,8 @@ private Q_SLOTS:
                             }
                         }
                         QVERIFY2(test::close_enough(total, sum, 1e-5), qPrintable(context));
-                        QVERIFY2(test::close_enough(sum + bias, shownValue, 1e-5), qPrintable(context));
+                        QVERIFY2(test::close_enough(sum + bias, shownValue, 1e-5),
+                                 qPrintable(context));
                         if (p == QPoint(0, 0) && layer == 0)
                             QVERIFY2(padded > 0, "the corner reads padding");
                     } else if (const auto* pe = std::get_if<PoolExplanation>(&terms)) {
@@ -213,7 +216,8 @@ private Q_SLOTS:
                                 }
                             }
                             QCOMPARE(winners, 1);
-                            QVERIFY2(test::close_enough(best, shownValue, 1e-6), qPrintable(context));
+                            QVERIFY2(test::close_enough(best, shownValue, 1e-6),
+                                     qPrintable(context));
                         } else {
                             double sum = 0, shownSum = 0, divisor = 0;
                             for (int r = 0; r < table->rowCount(); ++r) {
@@ -270,17 +274,18 @@ private Q_SLOTS:
         QTest::newRow("residual") << QStringLiteral("residual") << photo;
         QTest::newRow("merge") << QStringLiteral("merge") << photo;
         QTest::newRow("pad") << QStringLiteral("pad") << photo;
-        QTest::newRow("classifier") << QStringLiteral("classifier")
-                                    << fixtures + "classifier/input.npy";
+        QTest::newRow("classifier")
+            << QStringLiteral("classifier") << fixtures + "classifier/input.npy";
     }
 
     void arithmeticOfEveryModernLayerKind() {
         QFETCH(QString, fixture);
         QFETCH(QString, image);
         Document document;
-        document.resetPipeline(load_pipeline(
-            (QStringLiteral(CONVSCOPE_TEST_DATA_DIR "/fixtures/torch/") + fixture + "/pipeline.json")
-                .toStdString()));
+        document.resetPipeline(
+            load_pipeline((QStringLiteral(CONVSCOPE_TEST_DATA_DIR "/fixtures/torch/") + fixture +
+                           "/pipeline.json")
+                              .toStdString()));
         QString error;
         QVERIFY2(document.loadImage(image, &error), qPrintable(error));
         RenderCoordinator coordinator(&document);
@@ -347,7 +352,8 @@ private Q_SLOTS:
                         const Tensor& source = *snapshot->maps(row.source.level - 1);
                         const double read =
                             source.at(row.source.channel, row.source.y, row.source.x);
-                        QVERIFY2(test::close_enough(cellValue(table, r, 1), read, 1e-5), qPrintable(context));
+                        QVERIFY2(test::close_enough(cellValue(table, r, 1), read, 1e-5),
+                                 qPrintable(context));
                         inputs += read;
                     }
                     QVERIFY2(test::close_enough(shownMap, mapValue, 1e-5), qPrintable(context));
@@ -355,8 +361,8 @@ private Q_SLOTS:
                     if (const auto* add = std::get_if<AddExplanation>(&terms))
                         QVERIFY2(test::close_enough(inputs + add->constant, mapValue, 3e-5),
                                  qPrintable(context));
-                    QVERIFY2(inspector.formula().contains(QString::fromStdString(engine.title)
-                                                              .toHtmlEscaped()),
+                    QVERIFY2(inspector.formula().contains(
+                                 QString::fromStdString(engine.title).toHtmlEscaped()),
                              qPrintable(context + ": " + inspector.formula()));
                     QCOMPARE(inspector.field()->levels.size(), std::size_t(layer + 2));
                 }

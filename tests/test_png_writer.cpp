@@ -45,7 +45,8 @@ private Q_SLOTS:
                 const std::uint8_t* p = &image.pixels[(std::size_t(y) * 37 + x) * 3];
                 QCOMPARE(read.pixel(x, y), qRgb(p[0], p[1], p[2])); // R, G, B in that order
             }
-        QCOMPARE(QDir(dir.path()).entryList(QDir::Files), QStringList{QStringLiteral("picture.png")});
+        QCOMPARE(QDir(dir.path()).entryList(QDir::Files),
+                 QStringList{QStringLiteral("picture.png")});
     }
 
     void aFileThatCannotBeWrittenIsNamedAndNothingIsLeft() {

@@ -221,7 +221,8 @@ private Q_SLOTS:
     // no question on close. A project names itself when it does have changes.
     void openingFromTheCommandLineIsNoEdit() {
         QTemporaryDir dir;
-        const QString pipeline = QStringLiteral(CONVSCOPE_RESOURCES_DIR "/pipelines/edge-detectors.json");
+        const QString pipeline =
+            QStringLiteral(CONVSCOPE_RESOURCES_DIR "/pipelines/edge-detectors.json");
         {
             auto w = test::openMainWindow(); // on the sample and the default pipeline, as at start
             QVERIFY(w->openPath(pipeline, MainWindow::OpenReason::CommandLine));

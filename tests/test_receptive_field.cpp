@@ -98,7 +98,8 @@ void TestReceptiveField::branchesTheValueDoesNotReadHaveNoField() {
     // conv a ─ relu(a);  conv b (from the input) is a branch relu(a) never reads.
     Pipeline p;
     p.layers = {layer_of(with(make_conv(1, 1, 3, 3, 50), {1, 1}, {1, 1}, {1, 1})),
-                layer_of(with(make_conv(1, 1, 5, 5, 51), {1, 1}, {2, 2}, {1, 1})), layer_of(kLeaky)};
+                layer_of(with(make_conv(1, 1, 5, 5, 51), {1, 1}, {2, 2}, {1, 1})),
+                layer_of(kLeaky)};
     p.layers[1].inputs = {kPipelineInput};
     p.layers[2].inputs = {0};
     const ReceptiveField field = receptive_field(p, Shape{1, 10, 10}, 2, 0, 4, 4);
@@ -116,7 +117,8 @@ void TestReceptiveField::concatMapsAChannelToItsInput() {
     // concat(conv a: 2 channels, the input: 1 channel, conv b: 3 channels)
     Pipeline p;
     p.layers = {layer_of(with(make_conv(2, 1, 3, 3, 52), {1, 1}, {1, 1}, {1, 1})),
-                layer_of(with(make_conv(3, 1, 3, 3, 53), {1, 1}, {1, 1}, {1, 1})), layer_of(Concat{})};
+                layer_of(with(make_conv(3, 1, 3, 3, 53), {1, 1}, {1, 1}, {1, 1})),
+                layer_of(Concat{})};
     p.layers[1].inputs = {kPipelineInput};
     p.layers[2].inputs = {0, kPipelineInput, 1};
     const Shape in{1, 8, 8};
@@ -146,9 +148,11 @@ void TestReceptiveField::matchesBruteForce_data() {
         return p;
     };
     QTest::newRow("conv 3x3 valid")
-        << stack({layer_of(with(make_conv(1, 1, 3, 3, 1), {1, 1}, {0, 0}, {1, 1}))}) << gray << true;
+        << stack({layer_of(with(make_conv(1, 1, 3, 3, 1), {1, 1}, {0, 0}, {1, 1}))}) << gray
+        << true;
     QTest::newRow("conv stride 2, zero padding 1")
-        << stack({layer_of(with(make_conv(2, 1, 3, 3, 2), {2, 2}, {1, 1}, {1, 1})), layer_of(kLeaky),
+        << stack({layer_of(with(make_conv(2, 1, 3, 3, 2), {2, 2}, {1, 1}, {1, 1})),
+                  layer_of(kLeaky),
                   layer_of(with(make_conv(1, 2, 3, 3, 3), {1, 1}, {1, 1}, {1, 1}))})
         << gray << true;
     QTest::newRow("dilation 2 then dilation 3")
@@ -156,14 +160,15 @@ void TestReceptiveField::matchesBruteForce_data() {
                   layer_of(with(make_conv(1, 1, 2, 2, 5), {1, 1}, {0, 0}, {3, 3}))})
         << gray << true;
     QTest::newRow("rectangular kernel, mixed stride and dilation")
-        << stack({layer_of(with(make_conv(1, 1, 2, 3, 6), {2, 1}, {1, 0}, {1, 2}))}) << gray << true;
+        << stack({layer_of(with(make_conv(1, 1, 2, 3, 6), {2, 1}, {1, 0}, {1, 2}))}) << gray
+        << true;
     QTest::newRow("stride larger than the kernel")
         << stack({layer_of(with(make_conv(1, 1, 2, 2, 7), {3, 3}, {0, 0}, {1, 1})),
                   layer_of(with(make_conv(1, 1, 2, 2, 8), {1, 1}, {1, 1}, {1, 1}))})
         << gray << true;
     QTest::newRow("conv, avg pool, conv")
-        << stack({layer_of(with(make_conv(2, 1, 3, 3, 9), {1, 1}, {1, 1}, {1, 1})), layer_of(kLeaky),
-                  layer_of(pool(PoolKind::Avg, {2, 2}, {2, 2})),
+        << stack({layer_of(with(make_conv(2, 1, 3, 3, 9), {1, 1}, {1, 1}, {1, 1})),
+                  layer_of(kLeaky), layer_of(pool(PoolKind::Avg, {2, 2}, {2, 2})),
                   layer_of(with(make_conv(1, 2, 3, 3, 10), {1, 1}, {0, 0}, {1, 1}))})
         << gray << true;
     QTest::newRow("avg pool, padding, ceil_mode, no pad counted")
@@ -172,14 +177,15 @@ void TestReceptiveField::matchesBruteForce_data() {
         << gray << true;
     QTest::newRow("overlapping avg pool")
         << stack({layer_of(pool(PoolKind::Avg, {3, 2}, {2, 1}, {1, 0}))}) << gray << true;
-    QTest::newRow("reflect padding") << stack({layer_of(with(make_conv(1, 1, 5, 5, 12), {1, 1}, {2, 2},
-                                                          {1, 1}, PaddingMode::Reflect))})
-                                     << gray << true;
+    QTest::newRow("reflect padding")
+        << stack({layer_of(
+               with(make_conv(1, 1, 5, 5, 12), {1, 1}, {2, 2}, {1, 1}, PaddingMode::Reflect))})
+        << gray << true;
     QTest::newRow("reflect then dilated reflect")
         << stack({layer_of(with(make_conv(1, 1, 3, 3, 13), {1, 1}, {1, 1}, {1, 1},
-                             PaddingMode::Reflect)),
+                                PaddingMode::Reflect)),
                   layer_of(with(make_conv(1, 1, 3, 3, 14), {2, 2}, {2, 2}, {2, 2},
-                             PaddingMode::Reflect))})
+                                PaddingMode::Reflect))})
         << gray << true;
     // Padding wider than the kernel: the cells read lie outside the window itself.
     QTest::newRow("reflect padding wider than the kernel")
@@ -194,19 +200,20 @@ void TestReceptiveField::matchesBruteForce_data() {
         << stack({layer_of(
                with(make_conv(1, 1, 3, 3, 15), {1, 1}, {2, 2}, {1, 1}, PaddingMode::Replicate))})
         << gray << true;
-    QTest::newRow("circular padding") << stack({layer_of(with(make_conv(1, 1, 3, 3, 16), {2, 1},
-                                                           {2, 2}, {1, 1}, PaddingMode::Circular)),
-                                                layer_of(with(make_conv(1, 1, 3, 3, 17), {1, 1},
-                                                           {1, 1}, {1, 2}, PaddingMode::Circular))})
-                                      << gray << true;
+    QTest::newRow("circular padding")
+        << stack({layer_of(with(make_conv(1, 1, 3, 3, 16), {2, 1}, {2, 2}, {1, 1},
+                                PaddingMode::Circular)),
+                  layer_of(with(make_conv(1, 1, 3, 3, 17), {1, 1}, {1, 1}, {1, 2},
+                                PaddingMode::Circular))})
+        << gray << true;
     Conv2d same_even = make_conv(1, 1, 4, 4, 18);
     same_even.padding = ConvPadding::same(); // 1 before, 2 after
     QTest::newRow("same padding, even kernel") << stack({layer_of(same_even)}) << gray << true;
     QTest::newRow("groups of two channels")
-        << stack({layer_of(with(make_conv(4, 1, 3, 3, 19), {1, 1}, {1, 1}, {1, 1}, PaddingMode::Zeros,
-                             2)),
-                  layer_of(with(make_conv(2, 2, 1, 1, 20), {1, 1}, {0, 0}, {1, 1}, PaddingMode::Zeros,
-                             2))})
+        << stack({layer_of(with(make_conv(4, 1, 3, 3, 19), {1, 1}, {1, 1}, {1, 1},
+                                PaddingMode::Zeros, 2)),
+                  layer_of(with(make_conv(2, 2, 1, 1, 20), {1, 1}, {0, 0}, {1, 1},
+                                PaddingMode::Zeros, 2))})
         << Shape{2, 12, 13} << true;
     QTest::newRow("disabled layers pass through")
         << stack({layer_of(with(make_conv(1, 1, 3, 3, 21), {2, 2}, {0, 0}, {1, 1}), false),
@@ -259,7 +266,8 @@ void TestReceptiveField::matchesBruteForce_data() {
     crop.sides = {-1, 0, 2, -2};
     crop.value = 1.0f;
     QTest::newRow("pads: reflect, circular with a crop, constant crop")
-        << stack({layer_of(reflect), layer_of(with(make_conv(1, 1, 3, 3, 37), {1, 1}, {0, 0}, {1, 1})),
+        << stack({layer_of(reflect),
+                  layer_of(with(make_conv(1, 1, 3, 3, 37), {1, 1}, {0, 0}, {1, 1})),
                   layer_of(circular), layer_of(crop)})
         << gray << true;
     Linear fc;
@@ -292,8 +300,8 @@ void TestReceptiveField::matchesBruteForce_data() {
         << gray << true;
     // ReLU, max pooling and saturating activations can hide a change: only "inside" holds.
     QTest::newRow("max pool and ReLU")
-        << stack({layer_of(with(make_conv(2, 1, 3, 3, 23), {1, 1}, {1, 1}, {1, 1})), layer_of(kRelu),
-                  layer_of(pool(PoolKind::Max, {3, 3}, {2, 2}, {1, 1}, true)),
+        << stack({layer_of(with(make_conv(2, 1, 3, 3, 23), {1, 1}, {1, 1}, {1, 1})),
+                  layer_of(kRelu), layer_of(pool(PoolKind::Max, {3, 3}, {2, 2}, {1, 1}, true)),
                   layer_of(with(make_conv(1, 2, 2, 2, 24), {1, 1}, {0, 0}, {1, 1}))})
         << gray << false;
     QTest::newRow("sigmoid and tanh")

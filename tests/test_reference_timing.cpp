@@ -59,7 +59,8 @@ private Q_SLOTS:
         const auto naive = make_backend(BackendKind::Naive);
         ReferenceOptions options;
         options.time_naive = false;
-        const ReferenceTimes times = time_references(default_pipeline(), input, *fast, *naive, options);
+        const ReferenceTimes times =
+            time_references(default_pipeline(), input, *fast, *naive, options);
         QVERIFY(times.naive_ms.empty());
         QCOMPARE(times.opencv_ms.size(), std::size_t(5));
         QVERIFY(times.opencv_ms[3].has_value()); // the second conv, on the fast maps
@@ -110,9 +111,9 @@ private Q_SLOTS:
         std::get<Conv2d>(conv.op).stride = {1, 1};
         std::get<Conv2d>(conv.op).padding_mode = PaddingMode::Circular;
         QVERIFY(!opencv_layer_ms(conv, input, {1, 18, 18}).has_value());
-        QVERIFY(!opencv_layer_ms(test::layer_of(Activation{ActivationKind::Tanh}), input,
-                                 input.shape())
-                     .has_value());
+        QVERIFY(
+            !opencv_layer_ms(test::layer_of(Activation{ActivationKind::Tanh}), input, input.shape())
+                 .has_value());
         QVERIFY(!opencv_layer_ms(test::layer_of(Activation{ActivationKind::ReLU}, false), input,
                                  input.shape())
                      .has_value());

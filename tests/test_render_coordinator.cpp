@@ -351,8 +351,7 @@ private Q_SLOTS:
         RenderCoordinator coordinator(&doc);
         coordinator.setMeasureReference(false);
         coordinator.setBackendFactory([](BackendKind) {
-            return std::make_unique<test::FailingBackend>("pool1",
-                                                          [] { throw std::bad_alloc(); });
+            return std::make_unique<test::FailingBackend>("pool1", [] { throw std::bad_alloc(); });
         });
         setUp(doc);
         QTRY_VERIFY_WITH_TIMEOUT(coordinator.isIdle(), 20000);

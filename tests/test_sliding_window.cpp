@@ -36,7 +36,8 @@ private Q_SLOTS:
         QCOMPARE(animationSteps(3, 2, 10), (std::vector<int>{0, 1, 2, 3, 4, 5}));
         const int w = 451, h = 451;
         const std::vector<int> steps = animationSteps(w, h, 150);
-        QVERIFY2(steps.size() > 100 && steps.size() <= 150, qPrintable(QString::number(steps.size())));
+        QVERIFY2(steps.size() > 100 && steps.size() <= 150,
+                 qPrintable(QString::number(steps.size())));
         QVERIFY(std::adjacent_find(steps.begin(), steps.end(), std::greater_equal<int>()) ==
                 steps.end()); // strictly increasing: raster order
         for (int i = 0; i < 50; ++i)
@@ -101,8 +102,9 @@ private Q_SLOTS:
             columns.insert(view.canvas()->geometry().windowOrigin(step).x());
             rows.insert(view.canvas()->geometry().windowOrigin(step).y());
         }
-        QVERIFY2(columns.size() > 1 && rows.size() > 1,
-                 qPrintable(QStringLiteral("%1 columns, %2 rows").arg(columns.size()).arg(rows.size())));
+        QVERIFY2(
+            columns.size() > 1 && rows.size() > 1,
+            qPrintable(QStringLiteral("%1 columns, %2 rows").arg(columns.size()).arg(rows.size())));
         QString error;
         const QString gif = dir.filePath(QStringLiteral("slide.gif"));
         QVERIFY2(view.exportGif(gif, maxFrames, QSize(320, 180), 50, &error), qPrintable(error));
@@ -113,8 +115,8 @@ private Q_SLOTS:
         const QString pngs = dir.filePath(QStringLiteral("frames"));
         QVERIFY2(view.exportPngSequence(pngs, maxFrames, QSize(320, 180), &error),
                  qPrintable(error));
-        const QStringList names = QDir(pngs).entryList({QStringLiteral("*.png")}, QDir::Files,
-                                                       QDir::Name);
+        const QStringList names =
+            QDir(pngs).entryList({QStringLiteral("*.png")}, QDir::Files, QDir::Name);
         QCOMPARE(std::size_t(names.size()), expected.size());
         // Each frame is the picture of its step (PNG is exact): a late frame shows the window
         // where exportSteps puts it.
@@ -128,8 +130,8 @@ private Q_SLOTS:
         }
 
         // Captions fit every frame size, never cut off with "…".
-        for (const QSize size : {QSize(320, 180), SlidingWindowView::kExportFrameSize,
-                                 view.canvas()->size()}) {
+        for (const QSize size :
+             {QSize(320, 180), SlidingWindowView::kExportFrameSize, view.canvas()->size()}) {
             const auto text = view.canvas()->frameText(QRectF(QPointF(0, 0), QSizeF(size)),
                                                        view.steps() - 1, view.font());
             const QFontMetricsF metrics(text.font);

@@ -289,9 +289,9 @@ void check_terms(const ValueExplanation& e, const Layer& l,
         // No product left out is larger than the smallest shown.
         for (int i = 0; i < op.in_features; ++i) {
             const double p = double(op.at(e.channel, i)) * in.at(i, 0, 0);
-            const bool listed =
-                std::any_of(fc->largest.begin(), fc->largest.end(),
-                            [&](const LinearExplanation::Contribution& t) { return t.feature == i; });
+            const bool listed = std::any_of(
+                fc->largest.begin(), fc->largest.end(),
+                [&](const LinearExplanation::Contribution& t) { return t.feature == i; });
             if (!listed)
                 QVERIFY(std::abs(p) <= std::abs(fc->largest.back().product));
         }
@@ -347,8 +347,7 @@ void check_table(const ValueExplanation& e, const Tensor& input, const RunResult
             continue;
         ++read;
         QVERIFY(row.source.level >= 0 && row.source.level <= e.layer);
-        QCOMPARE(row.source.level,
-                 e.input_levels[static_cast<std::size_t>(row.source.input)]);
+        QCOMPARE(row.source.level, e.input_levels[static_cast<std::size_t>(row.source.input)]);
         const Tensor& map = map_at_level(input, result, row.source.level);
         // The first column holds the number read (the input of a product, or the value).
         QCOMPARE(row.numbers.front(),
@@ -365,11 +364,10 @@ void check_table(const ValueExplanation& e, const Tensor& input, const RunResult
             }
     // Every layer but a global average, a pad into its constant and a conv or pool window wholly
     // in zero padding reads at least one cell.
-    const bool may_read_nothing =
-        std::holds_alternative<GlobalPoolExplanation>(e.terms) ||
-        std::holds_alternative<PadExplanation>(e.terms) ||
-        std::holds_alternative<ConvExplanation>(e.terms) ||
-        std::holds_alternative<PoolExplanation>(e.terms);
+    const bool may_read_nothing = std::holds_alternative<GlobalPoolExplanation>(e.terms) ||
+                                  std::holds_alternative<PadExplanation>(e.terms) ||
+                                  std::holds_alternative<ConvExplanation>(e.terms) ||
+                                  std::holds_alternative<PoolExplanation>(e.terms);
     if (!may_read_nothing)
         QVERIFY2(read > 0, t.title.c_str());
 }
@@ -417,11 +415,12 @@ void TestValueExplanation::termsAddUpToTheMapValue_data() {
     same.padding = ConvPadding::same();
     same.bias.clear();
     QTest::newRow("conv same padding, even kernel, no bias") << stack(layer_of(same));
-    const Conv2d first = with(random_conv(4, 3, 3, 3, 5), {1, 1}, {1, 1}, {1, 1}, PaddingMode::Zeros);
+    const Conv2d first =
+        with(random_conv(4, 3, 3, 3, 5), {1, 1}, {1, 1}, {1, 1}, PaddingMode::Zeros);
     for (bool ceil : {false, true}) {
         const QString c = ceil ? ", ceil_mode" : "";
-        QTest::newRow(qPrintable("max pool 3x3 stride 2 padding 1" + c))
-            << stack(layer_of(first), layer_of(Pool2d{PoolKind::Max, {3, 3}, {2, 2}, {1, 1}, ceil}));
+        QTest::newRow(qPrintable("max pool 3x3 stride 2 padding 1" + c)) << stack(
+            layer_of(first), layer_of(Pool2d{PoolKind::Max, {3, 3}, {2, 2}, {1, 1}, ceil}));
         for (bool include : {true, false}) {
             const Pool2d avg{PoolKind::Avg, {3, 2}, {2, 2}, {1, 1}, ceil, include};
             QTest::newRow(qPrintable("avg pool 3x2 stride 2 padding 1" + c +
@@ -429,7 +428,8 @@ void TestValueExplanation::termsAddUpToTheMapValue_data() {
                 << stack(layer_of(first), layer_of(avg));
         }
     }
-    const Conv2d next = with(random_conv(4, 4, 3, 3, 6), {1, 1}, {1, 1}, {1, 1}, PaddingMode::Zeros);
+    const Conv2d next =
+        with(random_conv(4, 4, 3, 3, 6), {1, 1}, {1, 1}, {1, 1}, PaddingMode::Zeros);
     QTest::newRow("activations") << stack(
         layer_of(first), layer_of(activation(ActivationKind::ReLU)), layer_of(next),
         layer_of(activation(ActivationKind::LeakyReLU, 0.1f)), layer_of(next),
@@ -453,31 +453,31 @@ void TestValueExplanation::termsAddUpToTheMapValue_data() {
     add.constant = random_values(4, -1.0f, 1.0f, 21);
     Add add_one;
     add_one.constant = {0.25f};
-    QTest::newRow("residual block, concat and the classifier head") << stack(
-        layer_of(first),                                        // 0: 4 × 9 × 11
-        layer_of(make_batch_norm(4, 22)),                       // 1
-        layer_of(prelu),                                        // 2
-        layer_of(next),                                         // 3
-        reading({0, 3}, add),                                // 4: skip connection
-        layer_of(elu),                                          // 5
-        reading({5, kPipelineInput, 1}, Concat{}),           // 6: 4 + 3 + 4 channels
-        layer_of(activation(ActivationKind::HardSwish)),        // 7
-        layer_of(hardsigmoid),                                  // 8
-        reading({6}, clip),                                  // 9
-        reading({9}, make_pad({1, 2, 2, 1}, PaddingMode::Reflect)),   // 10
-        reading({9}, make_pad({2, 0, 0, 3}, PaddingMode::Replicate)), // 11
-        reading({9}, make_pad({1, -1, 3, 2}, PaddingMode::Circular)), // 12
-        reading({9}, make_pad({-1, 2, 1, -2}, PaddingMode::Zeros, 0.5f)), // 13
-        reading({9}, GlobalPool2d{PoolKind::Max}),           // 14
-        reading({9}, GlobalPool2d{PoolKind::Avg}),           // 15
-        layer_of(Flatten{}),                                    // 16: 11 features
-        layer_of(make_linear(11, 5, 23)),                       // 17
-        layer_of(Softmax{}),                                    // 18
-        reading({10}, Flatten{}),                            // 19: 11 × 12 × 14 features
-        layer_of(make_linear(11 * 12 * 14, 3, 24)),             // 20
-        reading({7}, Softmax{}),                             // 21: over channels, per cell
-        reading({14, 15}, add_one),                          // 22: two 11 × 1 × 1, + 0.25
-        reading({4, 1, 3}, Add{}));                          // 23: three inputs
+    QTest::newRow("residual block, concat and the classifier head")
+        << stack(layer_of(first),                                 // 0: 4 × 9 × 11
+                 layer_of(make_batch_norm(4, 22)),                // 1
+                 layer_of(prelu),                                 // 2
+                 layer_of(next),                                  // 3
+                 reading({0, 3}, add),                            // 4: skip connection
+                 layer_of(elu),                                   // 5
+                 reading({5, kPipelineInput, 1}, Concat{}),       // 6: 4 + 3 + 4 channels
+                 layer_of(activation(ActivationKind::HardSwish)), // 7
+                 layer_of(hardsigmoid),                           // 8
+                 reading({6}, clip),                              // 9
+                 reading({9}, make_pad({1, 2, 2, 1}, PaddingMode::Reflect)),       // 10
+                 reading({9}, make_pad({2, 0, 0, 3}, PaddingMode::Replicate)),     // 11
+                 reading({9}, make_pad({1, -1, 3, 2}, PaddingMode::Circular)),     // 12
+                 reading({9}, make_pad({-1, 2, 1, -2}, PaddingMode::Zeros, 0.5f)), // 13
+                 reading({9}, GlobalPool2d{PoolKind::Max}),                        // 14
+                 reading({9}, GlobalPool2d{PoolKind::Avg}),                        // 15
+                 layer_of(Flatten{}),                        // 16: 11 features
+                 layer_of(make_linear(11, 5, 23)),           // 17
+                 layer_of(Softmax{}),                        // 18
+                 reading({10}, Flatten{}),                   // 19: 11 × 12 × 14 features
+                 layer_of(make_linear(11 * 12 * 14, 3, 24)), // 20
+                 reading({7}, Softmax{}),                    // 21: over channels, per cell
+                 reading({14, 15}, add_one),                 // 22: two 11 × 1 × 1, + 0.25
+                 reading({4, 1, 3}, Add{}));                 // 23: three inputs
 }
 
 #pragma GCC diagnostic pop
@@ -579,7 +579,8 @@ void TestValueExplanation::activationsShowBeforeAndAfter() {
     Tensor t(1, 1, 1);
     t.at(0, 0, 0) = -2.0f;
     auto e = std::get<ActivationExplanation>(
-        explain_layer_value(layer_of(activation(ActivationKind::LeakyReLU, 0.25f)), t, 0, 0, 0).terms);
+        explain_layer_value(layer_of(activation(ActivationKind::LeakyReLU, 0.25f)), t, 0, 0, 0)
+            .terms);
     QCOMPARE(e.before, -2.0f);
     QCOMPARE(e.value, -0.5);
     QCOMPARE(QString::fromStdString(e.formula), QString("x if x >= 0, else 0.25 * x"));
@@ -621,7 +622,8 @@ void TestValueExplanation::modernLayersGiveKnownAnswers() {
     bn.running_mean = {1.0f};
     bn.running_var = {3.0f};
     bn.eps = 1.0f;
-    const auto b = std::get<BatchNormExplanation>(explain_layer_value(layer_of(bn), t, 0, 0, 0).terms);
+    const auto b =
+        std::get<BatchNormExplanation>(explain_layer_value(layer_of(bn), t, 0, 0, 0).terms);
     QCOMPARE(b.std_dev, 2.0);
     QCOMPARE(b.normalized, 1.0);
     QCOMPARE(b.value, 0.75);
@@ -668,8 +670,8 @@ void TestValueExplanation::modernLayersGiveKnownAnswers() {
     logits.at(0, 0, 0) = 0.0f;
     logits.at(1, 0, 0) = std::log(2.0f);
     logits.at(2, 0, 0) = std::log(3.0f);
-    const auto s =
-        std::get<SoftmaxExplanation>(explain_layer_value(layer_of(Softmax{}), logits, 1, 0, 0).terms);
+    const auto s = std::get<SoftmaxExplanation>(
+        explain_layer_value(layer_of(Softmax{}), logits, 1, 0, 0).terms);
     QCOMPARE(s.largest_channel, 2);
     QVERIFY(std::abs(s.value - 2.0 / 6.0) < 1e-7);
     QCOMPARE(s.terms.size(), std::size_t(3));
@@ -699,12 +701,14 @@ void TestValueExplanation::modernLayersGiveKnownAnswers() {
         explain_layer_value(layer_of(GlobalPool2d{PoolKind::Avg}), ties, 0, 0, 0).terms);
     QCOMPARE(gavg.count, 4LL);
     QCOMPARE(gavg.value, 2.0);
-    const std::string gmax_formula = explanation_table(explain_layer_value(
-        layer_of(GlobalPool2d{PoolKind::Max}), ties, 0, 0, 0)).formula;
+    const std::string gmax_formula =
+        explanation_table(explain_layer_value(layer_of(GlobalPool2d{PoolKind::Max}), ties, 0, 0, 0))
+            .formula;
     QCOMPARE(QString::fromStdString(gmax_formula),
              QString("max of the whole 2×2 map (4 cells) = 5 at (y 0, x 1)"));
-    const std::string gavg_formula = explanation_table(explain_layer_value(
-        layer_of(GlobalPool2d{PoolKind::Avg}), ties, 0, 0, 0)).formula;
+    const std::string gavg_formula =
+        explanation_table(explain_layer_value(layer_of(GlobalPool2d{PoolKind::Avg}), ties, 0, 0, 0))
+            .formula;
     QCOMPARE(QString::fromStdString(gavg_formula),
              QString("Σ of the whole 2×2 map ÷ 4 cells = 8 ÷ 4 = 2"));
 
@@ -752,9 +756,10 @@ void TestValueExplanation::skipConnectionsNameTheLayersTheyRead() {
     // image with layer 3. The tables name "layer 1", "layer 2" and "the input".
     Pipeline p;
     p.input_mode = InputMode::Rgb;
-    p.layers = {layer_of(with(random_conv(3, 3, 3, 3, 9), {1, 1}, {1, 1}, {1, 1}, PaddingMode::Zeros)),
-                layer_of(activation(ActivationKind::ReLU)), reading({0, 1}, Add{}),
-                reading({kPipelineInput, 2}, Concat{})};
+    p.layers = {
+        layer_of(with(random_conv(3, 3, 3, 3, 9), {1, 1}, {1, 1}, {1, 1}, PaddingMode::Zeros)),
+        layer_of(activation(ActivationKind::ReLU)), reading({0, 1}, Add{}),
+        reading({kPipelineInput, 2}, Concat{})};
     const Tensor input = random_tensor({3, 5, 6}, 3);
     const RunResult result = make_backend(BackendKind::Naive)->run(p, input);
     const ValueExplanation sum = explain_value(p, input, result, 2, 1, 2, 3);
@@ -786,8 +791,7 @@ void TestValueExplanation::skipConnectionsNameTheLayersTheyRead() {
     QCOMPARE(QString::fromStdString(et.rows[1].label), QString("input 2 (layer 3)"));
     QCOMPARE(QString::fromStdString(et.rows[1].note), QString("channels 4–6 of the output"));
     QCOMPARE(QString::fromStdString(et.rows[2].label), QString("the input, ch 1 (y 4, x 5)"));
-    const ExplanationTable lt =
-        explanation_table(explain_value(p, input, result, 3, 4, 0, 0));
+    const ExplanationTable lt = explanation_table(explain_value(p, input, result, 3, 4, 0, 0));
     QCOMPARE(QString::fromStdString(lt.title),
              QString("Concat: channel 5 is channel 2 of input 2 (layer 3)"));
     QCOMPARE(QString::fromStdString(lt.rows[1].note),
@@ -799,9 +803,9 @@ void TestValueExplanation::skipConnectionsNameTheLayersTheyRead() {
 void TestValueExplanation::linearAfterFlattenNamesTheFlattenedCells() {
     Pipeline p;
     p.input_mode = InputMode::Rgb;
-    p.layers = {layer_of(with(random_conv(2, 3, 3, 3, 31), {1, 1}, {0, 0}, {1, 1},
-                              PaddingMode::Zeros)),
-                layer_of(Flatten{}), layer_of(make_linear(24, 2, 32))};
+    p.layers = {
+        layer_of(with(random_conv(2, 3, 3, 3, 31), {1, 1}, {0, 0}, {1, 1}, PaddingMode::Zeros)),
+        layer_of(Flatten{}), layer_of(make_linear(24, 2, 32))};
     const Tensor input = random_tensor({3, 5, 6}, 33);
     const RunResult result = make_backend(BackendKind::Naive)->run(p, input);
     const ValueExplanation e = explain_value(p, input, result, 2, 1, 0, 0);
@@ -824,8 +828,8 @@ void TestValueExplanation::linearAfterFlattenNamesTheFlattenedCells() {
                  .arg(top.origin.x));
     // Explained on its own, without the run, a linear layer names no flattened cell.
     const Tensor* features[] = {result.layers[1].output.get()};
-    const auto alone = std::get<LinearExplanation>(
-        explain_layer_value(p.layers[2], features, 1, 0, 0).terms);
+    const auto alone =
+        std::get<LinearExplanation>(explain_layer_value(p.layers[2], features, 1, 0, 0).terms);
     QVERIFY(!alone.largest.front().origin.is_map());
 }
 

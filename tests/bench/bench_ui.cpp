@@ -188,8 +188,7 @@ int main(int argc, char** argv) {
     std::printf(
         "UI benchmark: edit one weight of layer 1, until every affected map is repainted\n");
     std::printf("threads %d, SIMD %s, %d edits per case (medians)%s\n", QThread::idealThreadCount(),
-                convscope::simd_target().c_str(), repeat,
-                reference ? ", reference timing on" : "");
+                convscope::simd_target().c_str(), repeat, reference ? ", reference timing on" : "");
     if (pauseMs > 0)
         std::printf("%d ms idle between edits\n", pauseMs);
     int status = 0;

@@ -16,8 +16,7 @@ namespace convscope::test {
 void prepareGuiTests();
 
 // A shown main window; with `defaults`, on the bundled sample and the default pipeline.
-std::unique_ptr<ui::MainWindow> openMainWindow(QSize size = QSize(1400, 900),
-                                               bool defaults = true);
+std::unique_ptr<ui::MainWindow> openMainWindow(QSize size = QSize(1400, 900), bool defaults = true);
 
 // Nothing scheduled or in flight: the widgets show the document's current state.
 inline bool isIdle(const ui::MainWindow& window) {

@@ -72,8 +72,10 @@ inline std::vector<Model> models() {
             model.case_name = obj.value(QStringLiteral("name")).toString();
             model.file = m.toObject().value(QStringLiteral("file")).toString();
             model.opset = m.toObject().value(QStringLiteral("opset")).toInt();
-            model.input =
-                obj.value(QStringLiteral("input")).toObject().value(QStringLiteral("file")).toString();
+            model.input = obj.value(QStringLiteral("input"))
+                              .toObject()
+                              .value(QStringLiteral("file"))
+                              .toString();
             model.outputs = outputs;
             all.push_back(model);
         }

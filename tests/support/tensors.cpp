@@ -22,8 +22,7 @@ Conv2d make_conv(int out, int in_per_group, int kh, int kw, std::vector<float> w
     return conv;
 }
 
-Conv2d random_conv(int out, int in_per_group, int kh, int kw, unsigned seed,
-                   float min_magnitude) {
+Conv2d random_conv(int out, int in_per_group, int kh, int kw, unsigned seed, float min_magnitude) {
     std::mt19937 rng(seed);
     std::uniform_real_distribution<float> magnitude(min_magnitude, 1.0f);
     std::uniform_real_distribution<float> bias(-1.0f, 1.0f);

@@ -53,10 +53,10 @@ Prediction predict(const MapSnapshot& snapshot, const QStringList& labels, int k
     const auto head = classifierHead(snapshot.pipeline);
     const Tensor* out = head ? snapshot.maps(head->layer) : nullptr;
     if (!head || !out) {
-        prediction.problem = snapshot.error && !snapshot.error->message.isEmpty()
-                                 ? tr("The classifier head did not run: %1")
-                                       .arg(snapshot.error->message)
-                                 : tr("The classifier head did not run.");
+        prediction.problem =
+            snapshot.error && !snapshot.error->message.isEmpty()
+                ? tr("The classifier head did not run: %1").arg(snapshot.error->message)
+                : tr("The classifier head did not run.");
         return prediction;
     }
     if (out->height() != 1 || out->width() != 1) {
@@ -83,9 +83,8 @@ Prediction predict(const MapSnapshot& snapshot, const QStringList& labels, int k
     const int shown = std::min(k, n);
     // NaN sorts last: a broken weight must not put a NaN class on top.
     auto key = [&p](int i) { return std::isnan(p[std::size_t(i)]) ? -1.0 : p[std::size_t(i)]; };
-    std::partial_sort(order.begin(), order.begin() + shown, order.end(), [&](int a, int b) {
-        return key(a) > key(b) || (key(a) == key(b) && a < b);
-    });
+    std::partial_sort(order.begin(), order.begin() + shown, order.end(),
+                      [&](int a, int b) { return key(a) > key(b) || (key(a) == key(b) && a < b); });
     prediction.classes = n;
     for (int i = 0; i < shown; ++i)
         prediction.top.push_back({order[std::size_t(i)], classLabel(labels, order[std::size_t(i)]),

@@ -16,8 +16,8 @@ namespace convscope::ui {
 // Linear (scores, which the panel turns into probabilities with a softmax), giving one value
 // per class as N maps of 1 × 1.
 struct ClassifierHead {
-    int layer = -1;          // the last layer
-    int classes = 0;         // N (known once the head ran; 0 before)
+    int layer = -1;             // the last layer
+    int classes = 0;            // N (known once the head ran; 0 before)
     bool probabilities = false; // the last layer is an enabled Softmax
 };
 std::optional<ClassifierHead> classifierHead(const Pipeline& pipeline);

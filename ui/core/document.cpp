@@ -175,7 +175,8 @@ bool Document::loadModel(const QString& path, QString* error, LoadAs as) {
     } else {
         pipelinePath_ = source->path;
         openedPipeline_ = pipeline; // what "Restore the trained weights" restores
-        edit(tr("Open model %1").arg(QFileInfo(path).fileName()), pipeline, {.mergeKey = {}, .select = 0});
+        edit(tr("Open model %1").arg(QFileInfo(path).fileName()), pipeline,
+             {.mergeKey = {}, .select = 0});
     }
     setModel(std::move(source), labels);
     return true;

@@ -35,9 +35,8 @@ QString FileProblem::text() const {
 QString FileProblem::why() const {
     QString rest = reason.trimmed();
     // Readers say "<path>: what is wrong"; the text above names the file already.
-    for (const QString& prefix :
-         {path, QDir::toNativeSeparators(path), QFileInfo(path).absoluteFilePath(),
-          QFileInfo(path).fileName()}) {
+    for (const QString& prefix : {path, QDir::toNativeSeparators(path),
+                                  QFileInfo(path).absoluteFilePath(), QFileInfo(path).fileName()}) {
         if (!prefix.isEmpty() && rest.startsWith(prefix + QLatin1Char(':'))) {
             rest = rest.mid(prefix.size() + 1).trimmed();
             break;

@@ -66,7 +66,8 @@ QImage FilterPictures::render(const ConvWeights& w, int filter, float scale, Sty
         for (int y = 0; y < w.kernel_h; ++y) {
             auto* row = reinterpret_cast<QRgb*>(image.scanLine(top + y)) + left;
             for (int x = 0; x < w.kernel_w; ++x)
-                row[x] = lut[std::size_t(std::lround(position(w.at(filter, c, y, x), scale) * 255.0f))];
+                row[x] =
+                    lut[std::size_t(std::lround(position(w.at(filter, c, y, x), scale) * 255.0f))];
         }
     }
     return image;
@@ -76,11 +77,10 @@ std::vector<int> FilterPictures::update(const Conv2d& conv, bool colour) {
     const ConvWeights& w = conv.weights;
     const Style style = colour && canShowColour(w) ? Style::Colour : Style::HeatMaps;
     const float scale = maxAbs(w);
-    const bool sameLayout = style == style_ && scale == scale_ &&
-                            w.out_channels == weights_.out_channels &&
-                            w.in_channels == weights_.in_channels &&
-                            w.kernel_h == weights_.kernel_h && w.kernel_w == weights_.kernel_w &&
-                            int(pictures_.size()) == w.out_channels;
+    const bool sameLayout =
+        style == style_ && scale == scale_ && w.out_channels == weights_.out_channels &&
+        w.in_channels == weights_.in_channels && w.kernel_h == weights_.kernel_h &&
+        w.kernel_w == weights_.kernel_w && int(pictures_.size()) == w.out_channels;
     std::vector<int> changed;
     if (sameLayout && w.values.shares_storage_with(weights_.values))
         return changed; // the very same weights

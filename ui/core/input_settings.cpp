@@ -44,8 +44,7 @@ std::vector<NormalizationPreset> normalizationPresets(int channels, const ModelS
     presets.push_back({tr("None (values 0…1 as they are)"), {}});
     if (model && !model->imported.normalization.identity() &&
         channel_count(model->imported.input_mode) == channels)
-        presets.push_back({tr("The model's own"),
-                           model->imported.normalization});
+        presets.push_back({tr("The model's own"), model->imported.normalization});
     if (channels == 3)
         presets.push_back({tr("ImageNet"), imagenetNormalization()});
     return presets;

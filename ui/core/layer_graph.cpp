@@ -69,9 +69,9 @@ std::vector<SkipEdge> skipEdges(const Pipeline& pipeline) {
     std::vector<SkipEdge> edges;
     for (int to = 0; to < int(pipeline.layers.size()); ++to)
         for (int from : readsOf(pipeline.layers[to], to))
-            if (from != to - 1 &&
-                std::none_of(edges.begin(), edges.end(),
-                             [&](const SkipEdge& e) { return e.from == from && e.to == to; }))
+            if (from != to - 1 && std::none_of(edges.begin(), edges.end(), [&](const SkipEdge& e) {
+                    return e.from == from && e.to == to;
+                }))
                 edges.push_back({from, to, 0});
     // Short arcs nearest the rows, longer ones outside them, so nested arcs never cross; arcs
     // that overlap take separate lanes unless they leave the same layer (then they branch).

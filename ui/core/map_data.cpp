@@ -64,8 +64,8 @@ QString normalisationName(Normalisation normalisation) {
 }
 
 QString rangeNote(MapId id, Normalisation normalisation, ValueRange basis, ValueRange shown) {
-    const QString scope = id.layer < 0 ? QObject::tr("the input image's own")
-                                       : normalisationName(normalisation);
+    const QString scope =
+        id.layer < 0 ? QObject::tr("the input image's own") : normalisationName(normalisation);
     QString note = QObject::tr("range: %1, %2 … %3")
                        .arg(scope, formatNumber(basis.min, 4), formatNumber(basis.max, 4));
     if (shown.min != basis.min || shown.max != basis.max)

@@ -29,8 +29,7 @@ ValueRange unitedRange(std::span<const ValueRange> ranges);
 // The render thread colours every map by it and normalisedRange reads it back; each passes the
 // three ranges as functions, and only the one the rule picks is asked for.
 template <class Own, class Layer, class Global>
-ValueRange colourRange(MapId id, Normalisation normalisation, Own own, Layer layer,
-                       Global global) {
+ValueRange colourRange(MapId id, Normalisation normalisation, Own own, Layer layer, Global global) {
     if (id.layer < 0 || normalisation == Normalisation::PerMap)
         return own();
     return normalisation == Normalisation::PerLayer ? layer() : global();

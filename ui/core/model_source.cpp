@@ -105,7 +105,6 @@ QStringList labelsBeside(const QString& path, QString* fileName) {
     return labels;
 }
 
-
 bool writeLabelsBeside(const QString& path, const QStringList& labels, QString* fileName,
                        QString* error) {
     if (labels.isEmpty())

@@ -21,8 +21,8 @@ struct ModelSource {
     // The pipeline as opened: while the document holds exactly this, the session is the model
     // file (an export names the file instead of copying its weights).
     Pipeline imported;
-    QStringList labels;  // class names in output order; empty when the model names none
-    QString labelsFrom;  // where they came from, for people ("its metadata", a file name)
+    QStringList labels;   // class names in output order; empty when the model names none
+    QString labelsFrom;   // where they came from, for people ("its metadata", a file name)
     QStringList warnings; // what the import left out and why, one sentence each
 };
 

@@ -60,9 +60,10 @@ RunError failureOf(std::exception_ptr error) {
         // The estimate said the run fits, but the budget changed in between.
         return RunError{-1, QString(), memoryMessage(e)};
     } catch (const std::bad_alloc&) {
-        return RunError{-1, QString(),
-                        translated("Not enough memory to compute the maps of this pipeline on this image; "
-                           "try a smaller image or fewer channels")};
+        return RunError{
+            -1, QString(),
+            translated("Not enough memory to compute the maps of this pipeline on this image; "
+                       "try a smaller image or fewer channels")};
     } catch (const std::exception& e) {
         return RunError{-1, QString(),
                         translated("The computation failed: %1").arg(QString::fromUtf8(e.what()))};
@@ -291,9 +292,9 @@ bool RenderThread::render(const RenderRequest& job, RenderResult& out) {
     // Everything before the first bad layer runs, nothing after it (the engine's plan).
     const PipelinePlan plan = plan_pipeline(job.pipeline, input.shape());
     if (plan.error)
-        result->error = RunError{plan.error->layer_index(),
-                                 QString::fromStdString(plan.error->field()),
-                                 QString::fromUtf8(plan.error->what())};
+        result->error =
+            RunError{plan.error->layer_index(), QString::fromStdString(plan.error->field()),
+                     QString::fromUtf8(plan.error->what())};
     const Pipeline& runnable = job.pipeline;
     Backend& backend = job.backend == BackendKind::Naive ? *naive_ : *fast_;
     // And only as much as fits the memory budget: the layers from the first that does not fit
@@ -387,9 +388,9 @@ bool RenderThread::render(const RenderRequest& job, RenderResult& out) {
         if (cancel_.is_cancelled())
             return;
         const Tensor& out = *run->layers[item.layer].output;
-        summaries_[item.layer][item.channel] = std::make_shared<MapSummary>(
-            item.derived ? sampleThumbnail(out, item.channel, thumb)
-                         : summariseMap(out, item.channel, thumb));
+        summaries_[item.layer][item.channel] =
+            std::make_shared<MapSummary>(item.derived ? sampleThumbnail(out, item.channel, thumb)
+                                                      : summariseMap(out, item.channel, thumb));
     });
     if (cancel_.is_cancelled())
         return false; // summaries up to cachedValidLayers_ (= from) stay valid

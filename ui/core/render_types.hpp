@@ -120,10 +120,10 @@ struct LayerRender {
 
 struct RenderResult {
     quint64 generation = 0;
-    quint64 revision = 0;          // Document::revision() the result shows
-    int fromLayer = 0;             // the first layer whose pictures this run made anew
-    std::optional<RunError> error; // empty: every layer ran
-    std::vector<Shape> shapes;     // every runnable layer's output shape
+    quint64 revision = 0;            // Document::revision() the result shows
+    int fromLayer = 0;               // the first layer whose pictures this run made anew
+    std::optional<RunError> error;   // empty: every layer ran
+    std::vector<Shape> shapes;       // every runnable layer's output shape
     std::vector<LayerRender> layers; // the layers that ran (all of them without an error)
     QImage inputThumbnail;
     Shape inputShape;
@@ -150,9 +150,9 @@ struct RenderResult {
 // Times of the reference implementations for one pipeline, measured after the live view settled.
 struct ReferenceTimings {
     quint64 generation = 0;
-    std::vector<double> fastMs;                  // per layer, warm: the best of a few full runs
-    QStringList fastKernels; // the kernel of each layer in those runs (they may fuse more)
-    std::vector<double> naiveMs;                 // per layer; empty when skipped
+    std::vector<double> fastMs;  // per layer, warm: the best of a few full runs
+    QStringList fastKernels;     // the kernel of each layer in those runs (they may fuse more)
+    std::vector<double> naiveMs; // per layer; empty when skipped
     std::vector<std::optional<double>> opencvMs; // per layer, where OpenCV has the same operation
     double naiveTotalMs = 0;
     bool skipped = false; // the image is too large to time the naive loops in the background

@@ -14,8 +14,8 @@ WindowPlacement initialWindowPlacement(const QRect& available, QSize preferred, 
         return placement;
     }
     placement.maximized = true;
-    placement.geometry = QRect(available.topLeft() + QPoint(frame.width() / 2, frame.height()),
-                               room);
+    placement.geometry =
+        QRect(available.topLeft() + QPoint(frame.width() / 2, frame.height()), room);
     return placement;
 }
 

@@ -87,10 +87,8 @@ void BoundedSpinBox::reportClamp() {
         return;
     clamped_ = false;
     const QString what = quantity_.isEmpty() ? tr("The value") : quantity_;
-    const QString text = tr("%1 must be %2: %3 became %4.")
-                             .arg(what, limitsText())
-                             .arg(clampedFrom_)
-                             .arg(value());
+    const QString text =
+        tr("%1 must be %2: %3 became %4.").arg(what, limitsText()).arg(clampedFrom_).arg(value());
     if (isVisible())
         QToolTip::showText(mapToGlobal(QPoint(0, height())), text, this);
     Q_EMIT limitMessage(text);

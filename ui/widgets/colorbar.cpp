@@ -20,8 +20,8 @@ void Colorbar::setScale(Colormap map, ValueRange range) {
     range_ = range;
     hasScale_ = true;
     setToolTip(tr("Colour scale: %1 from %2 to %3")
-                   .arg(engineName(to_string(map)),
-                        formatScaleValue(range.min), formatScaleValue(range.max)));
+                   .arg(engineName(to_string(map)), formatScaleValue(range.min),
+                        formatScaleValue(range.max)));
     update();
 }
 

@@ -189,42 +189,40 @@ void ExportActions::exportCurrentMap(const QString& path, bool withColorbar) {
     const Normalisation normalisation = document_->display().normalisation;
     const QString suffix = QFileInfo(path).suffix().toLower();
     const QPalette palette = window_ ? window_->palette() : QPalette();
-    runWithSnapshot(
-        tr("Exported %1").arg(QFileInfo(path).fileName()),
-        [focus, colormap, normalisation, suffix, path, withColorbar,
-         palette](const MapSnapshot& s) {
-            const Tensor* maps = s.maps(focus.layer);
-            if (!maps || focus.channel >= maps->channels())
-                throw std::runtime_error("the map shown large has not been computed");
-            const std::string file = path.toStdString();
-            if (suffix == QLatin1String("tif") || suffix == QLatin1String("tiff")) {
-                write_map_tiff(file, *maps, focus.channel);
-            } else if (suffix == QLatin1String("npy")) {
-                std::vector<float> values(std::size_t(maps->width()) * maps->height());
-                for (int y = 0; y < maps->height(); ++y)
-                    std::copy_n(maps->row(focus.channel, y), maps->width(),
-                                values.begin() + std::ptrdiff_t(y) * maps->width());
-                write_npy(file, {std::size_t(maps->height()), std::size_t(maps->width())}, values);
-            } else if (suffix == QLatin1String("png") && !withColorbar &&
-                       (focus.layer < 0 || normalisation == Normalisation::PerMap)) {
-                write_map_png(file, *maps, focus.channel,
-                              focus.layer < 0 ? Colormap::Gray : colormap);
-            } else {
-                // Coloured as the view shows it: over the range its normalisation gives.
-                const Colormap requested = focus.layer < 0 ? Colormap::Gray : colormap;
-                const ValueRange basis = normalisedRange(s, focus, normalisation);
-                const ValueRange shown =
-                    display_range(resolve_colormap(requested, basis), basis);
-                const QImage picture =
-                    mapPicture(*maps, focus.channel, requested, withColorbar, &palette, basis,
-                               rangeNote(focus, normalisation, basis, shown));
-                QSaveFile out(path);
-                if (!out.open(QIODevice::WriteOnly) ||
-                    !picture.save(&out, suffix.isEmpty() ? "PNG" : nullptr) || !out.commit())
-                    throw std::runtime_error(
-                        (path + QStringLiteral(": cannot be written")).toStdString());
-            }
-        });
+    runWithSnapshot(tr("Exported %1").arg(QFileInfo(path).fileName()), [focus, colormap,
+                                                                        normalisation, suffix, path,
+                                                                        withColorbar, palette](
+                                                                           const MapSnapshot& s) {
+        const Tensor* maps = s.maps(focus.layer);
+        if (!maps || focus.channel >= maps->channels())
+            throw std::runtime_error("the map shown large has not been computed");
+        const std::string file = path.toStdString();
+        if (suffix == QLatin1String("tif") || suffix == QLatin1String("tiff")) {
+            write_map_tiff(file, *maps, focus.channel);
+        } else if (suffix == QLatin1String("npy")) {
+            std::vector<float> values(std::size_t(maps->width()) * maps->height());
+            for (int y = 0; y < maps->height(); ++y)
+                std::copy_n(maps->row(focus.channel, y), maps->width(),
+                            values.begin() + std::ptrdiff_t(y) * maps->width());
+            write_npy(file, {std::size_t(maps->height()), std::size_t(maps->width())}, values);
+        } else if (suffix == QLatin1String("png") && !withColorbar &&
+                   (focus.layer < 0 || normalisation == Normalisation::PerMap)) {
+            write_map_png(file, *maps, focus.channel, focus.layer < 0 ? Colormap::Gray : colormap);
+        } else {
+            // Coloured as the view shows it: over the range its normalisation gives.
+            const Colormap requested = focus.layer < 0 ? Colormap::Gray : colormap;
+            const ValueRange basis = normalisedRange(s, focus, normalisation);
+            const ValueRange shown = display_range(resolve_colormap(requested, basis), basis);
+            const QImage picture =
+                mapPicture(*maps, focus.channel, requested, withColorbar, &palette, basis,
+                           rangeNote(focus, normalisation, basis, shown));
+            QSaveFile out(path);
+            if (!out.open(QIODevice::WriteOnly) ||
+                !picture.save(&out, suffix.isEmpty() ? "PNG" : nullptr) || !out.commit())
+                throw std::runtime_error(
+                    (path + QStringLiteral(": cannot be written")).toStdString());
+        }
+    });
 }
 
 void ExportActions::exportMaps(int layer, const QString& dir, ExportFormats formats,

@@ -28,8 +28,8 @@ class ProjectController;
 // colorbar, `note` (see rangeNote) is written under the picture and kept in the PNG's
 // "Description" text.
 QImage mapPicture(const Tensor& maps, int channel, Colormap requested, bool withColorbar,
-                  const QPalette* palette = nullptr,
-                  std::optional<ValueRange> range = std::nullopt, const QString& note = {});
+                  const QPalette* palette = nullptr, std::optional<ValueRange> range = std::nullopt,
+                  const QString& note = {});
 
 class ExportActions : public QObject {
     Q_OBJECT

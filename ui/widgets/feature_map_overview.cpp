@@ -163,7 +163,8 @@ int FeatureMapOverview::layoutBands(int width, bool apply) {
         // deep layer fit in about a screen.
         const int tileHeight =
             !compact ? tileHeight_
-                     : std::clamp(tileHeight_ * (int(band.tiles.size()) > 4 * kCompactMapCount ? 3 : 5) / 8,
+                     : std::clamp(tileHeight_ *
+                                      (int(band.tiles.size()) > 4 * kCompactMapCount ? 3 : 5) / 8,
                                   kMinTileHeight, tileHeight_);
         const int gap = compact ? 3 : kGap;
         const int count = int(band.tiles.size());
@@ -211,10 +212,10 @@ int FeatureMapOverview::layoutBands(int width, bool apply) {
                                    : expanded   ? tr("▴ one row")
                                                 : tr("▾ all %1 maps").arg(count);
             const int toggleWidth = toggle.isEmpty() ? 0 : fm.horizontalAdvance(toggle) + 16;
-            band.toggleRect = toggle.isEmpty() ? QRect()
-                                               : QRect(titleRect.right() - toggleWidth,
-                                                       titleRect.top(), toggleWidth,
-                                                       titleRect.height());
+            band.toggleRect = toggle.isEmpty()
+                                  ? QRect()
+                                  : QRect(titleRect.right() - toggleWidth, titleRect.top(),
+                                          toggleWidth, titleRect.height());
         }
         if (count - shown > 0)
             rowBottom = std::max(rowBottom, y + tileHeight);
@@ -442,18 +443,18 @@ void FeatureMapOverview::paintEvent(QPaintEvent* event) {
             band.toggleRect.isEmpty() ? band.titleRect.right() : band.toggleRect.left() - 8;
         painter.setPen(pal.color(QPalette::PlaceholderText));
         if (detailRight > detailX)
-            painter.drawText(
-                QRect(detailX, band.titleRect.top(), detailRight - detailX,
-                      band.titleRect.height()),
-                Qt::AlignLeft | Qt::AlignVCenter,
-                fm.elidedText(band.detail, Qt::ElideRight, detailRight - detailX));
+            painter.drawText(QRect(detailX, band.titleRect.top(), detailRight - detailX,
+                                   band.titleRect.height()),
+                             Qt::AlignLeft | Qt::AlignVCenter,
+                             fm.elidedText(band.detail, Qt::ElideRight, detailRight - detailX));
 
         if (!band.toggleRect.isEmpty()) {
             const bool hot = band.toggleRect.contains(mapFromGlobal(QCursor::pos()));
             painter.setPen(hot ? accent : pal.color(QPalette::Link));
             painter.drawText(band.toggleRect, Qt::AlignRight | Qt::AlignVCenter,
-                             isLayerExpanded(band.layer) ? tr("▴ one row")
-                                                         : tr("▾ all %1 maps").arg(band.tiles.size()));
+                             isLayerExpanded(band.layer)
+                                 ? tr("▴ one row")
+                                 : tr("▾ all %1 maps").arg(band.tiles.size()));
         }
         if (!band.moreRect.isEmpty()) {
             painter.setPen(QPen(pal.color(QPalette::Mid), 1, Qt::DashLine));

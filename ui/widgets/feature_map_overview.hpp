@@ -101,7 +101,7 @@ private:
         MapId id;
         const MapRender* map = nullptr; // in result_ (null: the input's tile)
         QSize size;                     // the thumbnail's
-        QRect rect; // empty: not shown (in a collapsed band)
+        QRect rect;                     // empty: not shown (in a collapsed band)
         ValueRange range;
         bool dead = false;
         // The picture (coloured on first use: only tiles that are drawn are).

@@ -49,8 +49,8 @@ public:
         QSize area = grid_->scroll_->viewport()->size();
         area.rwidth() -= grid_->scroll_->verticalScrollBar()->sizeHint().width();
         const auto fits = [&](int z) {
-            const int cols = std::max(
-                1, (area.width() - 2 * kMargin + kGap) / (picture.width() * z + kGap));
+            const int cols =
+                std::max(1, (area.width() - 2 * kMargin + kGap) / (picture.width() * z + kGap));
             const int rows = (n + cols - 1) / cols;
             return 2 * kMargin + rows * (picture.height() * z + kGap + labelHeight()) <=
                    area.height();
@@ -99,8 +99,7 @@ public:
         const int n = grid_->pictures_.filterCount();
         if (n == 0)
             return 0;
-        const int cols =
-            std::max(1, (width - 2 * kMargin + kGap) / std::max(1, t.width() + kGap));
+        const int cols = std::max(1, (width - 2 * kMargin + kGap) / std::max(1, t.width() + kGap));
         const int rows = (n + cols - 1) / cols;
         return 2 * kMargin + rows * (t.height() + kGap + labelHeight());
     }
@@ -130,9 +129,9 @@ protected:
                 continue;
             painter.drawImage(r, p.picture(f)); // scaled without smoothing: every cell shows
             if (f == selected || f == hovered_) {
-                painter.setPen(QPen(f == selected ? pal.color(QPalette::Highlight)
-                                                  : pal.color(QPalette::Mid),
-                                    f == selected ? 3 : 2));
+                painter.setPen(
+                    QPen(f == selected ? pal.color(QPalette::Highlight) : pal.color(QPalette::Mid),
+                         f == selected ? 3 : 2));
                 painter.setBrush(Qt::NoBrush);
                 painter.drawRect(r.adjusted(-2, -2, 1, 1));
             }
@@ -150,8 +149,8 @@ protected:
             return;
         const QRect r = rectOf(f);
         const int z = zoom();
-        grid_->activate(f, grid_->pictures_.channelAt((pos.x() - r.left()) / z,
-                                                      (pos.y() - r.top()) / z));
+        grid_->activate(
+            f, grid_->pictures_.channelAt((pos.x() - r.left()) / z, (pos.y() - r.top()) / z));
     }
     void mouseMoveEvent(QMouseEvent* event) override {
         const int f = filterAt(event->position().toPoint());
@@ -180,8 +179,8 @@ protected:
         const QRect r = rectOf(f);
         const int z = zoom();
         int ky = 0, kx = 0;
-        const int channel =
-            p.channelAt((help->pos().x() - r.left()) / z, (help->pos().y() - r.top()) / z, &ky, &kx);
+        const int channel = p.channelAt((help->pos().x() - r.left()) / z,
+                                        (help->pos().y() - r.top()) / z, &ky, &kx);
         if (channel >= 0)
             where = tr("\nUnder the pointer: input channel %1, weight (%2, %3)")
                         .arg(channel + 1)
@@ -202,8 +201,7 @@ private:
     int hovered_ = -1;
 };
 
-FilterGrid::FilterGrid(Document* document, QWidget* parent)
-    : QWidget(parent), document_(document) {
+FilterGrid::FilterGrid(Document* document, QWidget* parent) : QWidget(parent), document_(document) {
     title_ = new QLabel(this);
     title_->setSizePolicy(QSizePolicy::Ignored, QSizePolicy::Preferred);
     QFont bold = title_->font();
@@ -218,8 +216,8 @@ FilterGrid::FilterGrid(Document* document, QWidget* parent)
            "map per input channel."));
     colorbar_ = new Colorbar(this);
     colorbar_->setMinimumWidth(120);
-    placeholder_ = new QLabel(
-        tr("Select a convolution layer to see all of its filters as pictures."), this);
+    placeholder_ =
+        new QLabel(tr("Select a convolution layer to see all of its filters as pictures."), this);
     placeholder_->setWordWrap(true);
     placeholder_->setAlignment(Qt::AlignCenter);
     placeholder_->setForegroundRole(QPalette::PlaceholderText);
@@ -309,22 +307,20 @@ void FilterGrid::refresh() {
     const bool colour = pictures_.style() == FilterPictures::Style::Colour;
     const QString name = QString::fromStdString(display_name(document_->pipeline().layers[layer]));
     title_->setToolTip(tr("The filters of layer %1 · %2").arg(layer + 1).arg(name));
-    titleText_ = (
-        tr("Layer %1: %2 filters of %3%4%5%6%7, %8")
-            .arg(layer + 1)
-            .arg(w.out_channels)
-            .arg(w.in_channels)
-            .arg(times)
-            .arg(w.kernel_h)
-            .arg(times)
-            .arg(w.kernel_w)
-            .arg(colour ? tr("in colour") : tr("one heat map per input channel")));
+    titleText_ = (tr("Layer %1: %2 filters of %3%4%5%6%7, %8")
+                      .arg(layer + 1)
+                      .arg(w.out_channels)
+                      .arg(w.in_channels)
+                      .arg(times)
+                      .arg(w.kernel_h)
+                      .arg(times)
+                      .arg(w.kernel_w)
+                      .arg(colour ? tr("in colour") : tr("one heat map per input channel")));
     showTitle();
     if (colour)
         colorbar_->clearScale(tr("grey 0 · full ±%1").arg(formatScaleValue(pictures_.scale())));
     else
-        colorbar_->setScale(Colormap::Diverging,
-                            ValueRange{-pictures_.scale(), pictures_.scale()});
+        colorbar_->setScale(Colormap::Diverging, ValueRange{-pictures_.scale(), pictures_.scale()});
     if (canvas_->tileSize() != before || pictures_.filterCount() != countBefore) {
         canvas_->relayout();
         return;

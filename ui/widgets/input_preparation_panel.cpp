@@ -189,10 +189,10 @@ void InputPreparationPanel::refresh() {
         fit_->setCurrentIndex(std::max(0, fit_->findData(int(p.input_fit))));
         fit_->setEnabled(p.input_size.h > 0);
     }
-    fitText_->setText(describeFit(p, document_->imageSize().isEmpty() || !input
-                                         ? Shape{}
-                                         : Shape{channels, document_->imageSize().height(),
-                                                 document_->imageSize().width()}));
+    fitText_->setText(describeFit(
+        p, document_->imageSize().isEmpty() || !input
+               ? Shape{}
+               : Shape{channels, document_->imageSize().height(), document_->imageSize().width()}));
 }
 
 void InputPreparationPanel::applyPreset(int index) {

@@ -38,17 +38,16 @@ JoinLayerDialog::JoinLayerDialog(const Pipeline& pipeline, Shape input, int at, 
     // Layers whose maps cannot be joined with the previous layer's are shown, but greyed.
     const Shape main = candidates[std::size_t(std::min(at, int(pipeline.layers.size())))].shape;
     for (auto it = candidates.rbegin(); it != candidates.rend(); ++it) {
-        const QString shape = it->shape.empty() ? tr("cannot run")
-                                                : QString::fromStdString(it->shape.str());
+        const QString shape =
+            it->shape.empty() ? tr("cannot run") : QString::fromStdString(it->shape.str());
         auto* item = new QListWidgetItem(
             tr("%1   %2").arg(layerReference(pipeline, it->layer), shape), list_);
         item->setFlags(Qt::ItemIsEnabled | Qt::ItemIsUserCheckable | Qt::ItemIsSelectable);
         item->setCheckState(Qt::Unchecked);
         item->setData(kLayerRole, it->layer);
-        const bool fitsMain = !it->shape.empty() &&
-                              (add ? it->shape == main
-                                   : it->shape.height == main.height &&
-                                         it->shape.width == main.width);
+        const bool fitsMain = !it->shape.empty() && (add ? it->shape == main
+                                                         : it->shape.height == main.height &&
+                                                               it->shape.width == main.width);
         if (!fitsMain) {
             item->setForeground(palette().color(QPalette::PlaceholderText));
             item->setToolTip(add ? tr("Not the shape of the layer before the new one")

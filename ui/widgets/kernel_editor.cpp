@@ -20,8 +20,8 @@
 #include <QLabel>
 #include <QMouseEvent>
 #include <QScrollArea>
-#include <QStackedWidget>
 #include <QSpinBox>
+#include <QStackedWidget>
 #include <QStyle>
 #include <QStyleOptionFrame>
 #include <QToolButton>
@@ -76,13 +76,12 @@ void KernelCell::showValue() {
         setText(shown);
         setCursorPosition(0);
     }
-    setToolTip(
-        tr("Weight (%1, %2) of input channel %3: %4. Type a value, or scrub: wheel or drag "
-           "up/down (Shift finer, Ctrl coarser).")
-            .arg(y_ + 1)
-            .arg(x_ + 1)
-            .arg(channel_ + 1)
-            .arg(formatNumber(value_, 7)));
+    setToolTip(tr("Weight (%1, %2) of input channel %3: %4. Type a value, or scrub: wheel or drag "
+                  "up/down (Shift finer, Ctrl coarser).")
+                   .arg(y_ + 1)
+                   .arg(x_ + 1)
+                   .arg(channel_ + 1)
+                   .arg(formatNumber(value_, 7)));
 }
 
 void KernelCell::setValue(float value, float maxAbs) {
@@ -138,7 +137,7 @@ void KernelCell::changeEvent(QEvent* event) {
     QLineEdit::changeEvent(event);
     if (event->type() != QEvent::FontChange)
         return;
-    fitToFont(); // a larger font (presentation mode) makes a larger cell
+    fitToFont();                       // a larger font (presentation mode) makes a larger cell
     if (!(hasFocus() && isModified())) // and the value is formatted to it again
         showValue();
 }
@@ -592,9 +591,10 @@ void KernelEditor::refresh() {
     const int perPage = channelsPerPage(w.kernel_h, w.kernel_w);
     const int first = w.in_channels <= perPage ? 0 : (inputChannel_ / perPage) * perPage;
     const int count = std::min(perPage, w.in_channels - first);
-    const QString countText = count == w.in_channels
-                                  ? tr("of %1").arg(w.in_channels)
-                                  : tr("of %1 — showing %2–%3").arg(w.in_channels).arg(first + 1).arg(first + count);
+    const QString countText =
+        count == w.in_channels
+            ? tr("of %1").arg(w.in_channels)
+            : tr("of %1 — showing %2–%3").arg(w.in_channels).arg(first + 1).arg(first + count);
     if (channelCount_->text() != countText)
         channelCount_->setText(countText);
     rebuildGrid(first, count, w.kernel_h, w.kernel_w);
@@ -602,8 +602,8 @@ void KernelEditor::refresh() {
     const Conv2d* opened = document_->openedConv(index);
     const bool trained = opened && filterMatches(*conv, f, *opened);
     restore_->setEnabled(opened && !trained);
-    restore_->setToolTip(!opened ? tr("Nothing to restore: this layer was not in the pipeline or "
-                                      "model as it was opened, or its shape changed")
+    restore_->setToolTip(!opened   ? tr("Nothing to restore: this layer was not in the pipeline or "
+                                          "model as it was opened, or its shape changed")
                          : trained ? tr("This filter holds the weights it was opened with")
                                    : tr("Put back this filter's weights and bias as the pipeline "
                                         "or model was opened (one undo step)"));
@@ -733,7 +733,8 @@ bool KernelEditor::filterIsTrained() const {
 void KernelEditor::restoreTrained() {
     const Conv2d* opened = document_->openedConv(document_->selectedLayer());
     if (!opened) {
-        Q_EMIT message(tr("Nothing to restore: this layer was not in the pipeline as it was opened"));
+        Q_EMIT message(
+            tr("Nothing to restore: this layer was not in the pipeline as it was opened"));
         return;
     }
     const Conv2d original = *opened; // the edit replaces the pipeline it points into

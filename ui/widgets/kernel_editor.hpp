@@ -1,9 +1,10 @@
 #pragma once
 // The kernel editor: the selected filter's weights, one grid per input channel, coloured on a
 // diverging scale. A filter of many input channels (3×3×512) shows a page of channels around
-// the chosen input channel, so the editor stays a few hundred cells however deep the layer. Type a value (Tab moves on), scrub it with the wheel or by dragging up and
-// down (Shift: finer, Ctrl: coarser; one drag is one undo step), resize the kernel, apply a
-// preset, normalise, flip, transpose, randomise, zero, copy and paste as text.
+// the chosen input channel, so the editor stays a few hundred cells however deep the layer. Type a
+// value (Tab moves on), scrub it with the wheel or by dragging up and down (Shift: finer, Ctrl:
+// coarser; one drag is one undo step), resize the kernel, apply a preset, normalise, flip,
+// transpose, randomise, zero, copy and paste as text.
 
 #include "bounded_spin_box.hpp"
 #include "kernel_presets.hpp"

@@ -43,7 +43,8 @@ Layer settingsOf(const Layer& layer) {
 
 } // namespace
 
-BoundedSpinBox* LayerPropertiesPanel::spin(const QString& name, int min, int max, const QString& tip) {
+BoundedSpinBox* LayerPropertiesPanel::spin(const QString& name, int min, int max,
+                                           const QString& tip) {
     auto* box = new BoundedSpinBox(this);
     box->setLimits(min, max);
     box->setDescription(tip);
@@ -166,7 +167,8 @@ LayerPropertiesPanel::LayerPropertiesPanel(Document* document, QWidget* parent)
     slope_->setDecimals(3);
     slope_->setSingleStep(0.01);
     slope_->setKeyboardTracking(false);
-    slope_->setToolTip(tr("LeakyReLU: what negative values are multiplied by.\nAllowed: −10 to 10."));
+    slope_->setToolTip(
+        tr("LeakyReLU: what negative values are multiplied by.\nAllowed: −10 to 10."));
     act->addRow(tr("Function"), actKind_);
     act->addRow(tr("Negative slope"), slope_);
 

@@ -1,7 +1,8 @@
 #pragma once
 // Every engine parameter of the selected layer, applied when the user is done with a field
-// (Enter, focus out, a click; one undo step per change): conv stride, padding, padding mode, dilation, groups, bias, channels; pooling kind,
-// window, stride, padding, ceil mode; activation kind and slope.
+// (Enter, focus out, a click; one undo step per change): conv stride, padding, padding mode,
+// dilation, groups, bias, channels; pooling kind, window, stride, padding, ceil mode; activation
+// kind and slope.
 
 #include "convscope/pipeline.hpp"
 

@@ -97,7 +97,8 @@ public:
         bold.setBold(true);
         const QString number =
             QString::number(index.data(kIndexRole).toInt() + 1) + QStringLiteral("  ");
-        const int room = std::max(60, textRect.width() - QFontMetrics(bold).horizontalAdvance(number));
+        const int room =
+            std::max(60, textRect.width() - QFontMetrics(bold).horizontalAdvance(number));
         QString detail = index.data(kDetailRole).toString();
         if (index.data(kErrorRole).toBool())
             detail = QStringLiteral("⚠ ") + detail;
@@ -335,8 +336,7 @@ LayerStackPanel::LayerStackPanel(Document* document, QWidget* parent)
             });
         } else if (name != layer.name && name != std::string(type_name(layer))) {
             layer.name = name;
-            QTimer::singleShot(0, this,
-                               [this, p] { document_->edit(tr("Rename layer"), p); });
+            QTimer::singleShot(0, this, [this, p] { document_->edit(tr("Rename layer"), p); });
         }
     });
     connect(list_->model(), &QAbstractItemModel::rowsMoved, this,
@@ -490,8 +490,7 @@ void LayerStackPanel::addLayer(int kind) {
 void LayerStackPanel::addJoinLayer(JoinKind kind, const std::vector<int>& inputs) {
     Pipeline p = document_->pipeline();
     const int at = p.layers.empty() ? 0 : document_->selectedLayer() + 1;
-    const QString why =
-        joinProblem(p, document_->outputShapeOf(kPipelineInput), at, kind, inputs);
+    const QString why = joinProblem(p, document_->outputShapeOf(kPipelineInput), at, kind, inputs);
     if (!why.isEmpty()) {
         showNotice(why);
         return;

@@ -3,11 +3,11 @@
 #include "colorbar.hpp"
 #include "document.hpp"
 #include "explain_tools.hpp"
-#include "file_problem.hpp"
-#include "help_dialogs.hpp"
 #include "feature_map_overview.hpp"
 #include "feature_map_view.hpp"
+#include "file_problem.hpp"
 #include "filter_grid.hpp"
+#include "help_dialogs.hpp"
 #include "kernel_editor.hpp"
 #include "layer_properties_panel.hpp"
 #include "layer_stack_panel.hpp"
@@ -37,13 +37,13 @@
 #include <QCloseEvent>
 #include <QComboBox>
 #include <QDir>
-#include <QDoubleValidator>
-#include <QIntValidator>
 #include <QDockWidget>
+#include <QDoubleValidator>
 #include <QDragEnterEvent>
 #include <QFileDialog>
 #include <QFileInfo>
 #include <QImageReader>
+#include <QIntValidator>
 #include <QKeyEvent>
 #include <QLabel>
 #include <QLineEdit>
@@ -51,9 +51,9 @@
 #include <QMessageBox>
 #include <QMimeData>
 #include <QProgressBar>
+#include <QScreen>
 #include <QScrollArea>
 #include <QScrollBar>
-#include <QScreen>
 #include <QSettings>
 #include <QSplitter>
 #include <QStatusBar>
@@ -532,9 +532,9 @@ void MainWindow::createActions() {
     colormapBox_->setObjectName(QStringLiteral("colormap"));
     for (Colormap map : {Colormap::Auto, Colormap::Gray, Colormap::Viridis, Colormap::Magma,
                          Colormap::Inferno, Colormap::Turbo, Colormap::Diverging})
-        colormapBox_->addItem(
-            map == Colormap::Auto ? tr("auto (viridis / diverging)") : engineName(to_string(map)),
-            int(map));
+        colormapBox_->addItem(map == Colormap::Auto ? tr("auto (viridis / diverging)")
+                                                    : engineName(to_string(map)),
+                              int(map));
     colormapBox_->setToolTip(tr("How values become colours. Auto: viridis for maps of one sign, "
                                 "blue–white–red centred on zero for maps with both signs"));
     bar->addWidget(colormapBox_);
@@ -782,7 +782,8 @@ void MainWindow::savePipelineDialog() {
     QString suggested = document_->pipelinePath();
     if (is_onnx_model_name(suggested.toStdString())) {
         const QFileInfo model(suggested);
-        suggested = model.absoluteDir().filePath(model.completeBaseName() + QStringLiteral(".json"));
+        suggested =
+            model.absoluteDir().filePath(model.completeBaseName() + QStringLiteral(".json"));
     }
     const QString path = QFileDialog::getSaveFileName(this, tr("Save pipeline"), suggested,
                                                       tr("ConvScope pipelines (*.json)"));
@@ -804,9 +805,10 @@ bool MainWindow::savePipelineTo(const QString& path) {
         QMessageBox::warning(this, tr("Save pipeline"), labelsError);
     document_->undoStack()->setClean();
     addRecentFile(path);
-    showStatus(labelsFile.isEmpty() ? tr("Saved %1").arg(QFileInfo(path).fileName())
-                                    : tr("Saved %1 (class names in %2)")
-                                          .arg(QFileInfo(path).fileName(), labelsFile));
+    showStatus(
+        labelsFile.isEmpty()
+            ? tr("Saved %1").arg(QFileInfo(path).fileName())
+            : tr("Saved %1 (class names in %2)").arg(QFileInfo(path).fileName(), labelsFile));
     return true;
 }
 
@@ -878,10 +880,9 @@ void MainWindow::onResult(std::shared_ptr<const RenderResult> result) {
     }
     view_->setImage(result->focusImage, caption, result->generation, result->focusMapSize);
     if (result->error && result->error->layer >= 0)
-        showStatus(tr("Layer %1 cannot run: %2")
-                       .arg(result->error->layer + 1)
-                       .arg(result->error->message),
-                   8000);
+        showStatus(
+            tr("Layer %1 cannot run: %2").arg(result->error->layer + 1).arg(result->error->message),
+            8000);
     else if (result->error)
         showStatus(result->error->message, 8000);
     Q_EMIT resultShown(result->generation);
@@ -914,8 +915,7 @@ void MainWindow::scrollOverviewTo(int layer) {
         return;
     // The whole band when it fits, else its top (title and first row of maps).
     if (band.height() <= viewport.height())
-        overviewScroll_->ensureVisible(band.center().x(), band.center().y(), 0,
-                                       band.height() / 2);
+        overviewScroll_->ensureVisible(band.center().x(), band.center().y(), 0, band.height() / 2);
     else
         overviewScroll_->verticalScrollBar()->setValue(band.top());
 }
@@ -971,8 +971,8 @@ void MainWindow::updateImageInfo() {
     const auto input = document_->input();
     if (!input)
         return;
-    imageInfo_->setToolTip(tr("The input image: %1")
-                               .arg(QDir::toNativeSeparators(document_->imagePath())));
+    imageInfo_->setToolTip(
+        tr("The input image: %1").arg(QDir::toNativeSeparators(document_->imagePath())));
     imageInfo_->setText(tr("%1 · %2 × %3 · %4")
                             .arg(QFileInfo(document_->imagePath()).fileName())
                             .arg(input->width())
@@ -1000,9 +1000,8 @@ void MainWindow::showNextProblem() {
     box->setInformativeText(problem.why());
     box->setDetailedText(QDir::toNativeSeparators(QFileInfo(problem.path).absoluteFilePath()));
     box->setAttribute(Qt::WA_DeleteOnClose);
-    connect(box, &QObject::destroyed, this, [this] {
-        QTimer::singleShot(0, this, &MainWindow::showNextProblem);
-    });
+    connect(box, &QObject::destroyed, this,
+            [this] { QTimer::singleShot(0, this, &MainWindow::showNextProblem); });
     box->open();
 }
 
@@ -1034,9 +1033,9 @@ void MainWindow::about() {
     QString libraries = tr("<tr><td>Qt</td><td>%1 (built with %2)</td></tr>")
                             .arg(QString::fromLatin1(qVersion()), QStringLiteral(QT_VERSION_STR));
     for (const LibraryVersion& library : library_versions())
-        libraries += QStringLiteral("<tr><td>%1</td><td>%2</td></tr>")
-                         .arg(QString::fromStdString(library.name),
-                              QString::fromStdString(library.version));
+        libraries +=
+            QStringLiteral("<tr><td>%1</td><td>%2</td></tr>")
+                .arg(QString::fromStdString(library.name), QString::fromStdString(library.version));
     QMessageBox::about(
         this, tr("About ConvScope"),
         tr("<h3>ConvScope %1</h3>"
@@ -1063,8 +1062,7 @@ void MainWindow::readSettings() {
 void MainWindow::placeFirstWindow(const QRect& available) {
     // Room for a title bar and borders, which are not known before the window is shown.
     const QSize frame(16, 40);
-    const WindowPlacement placement =
-        initialWindowPlacement(available, QSize(1600, 1000), frame);
+    const WindowPlacement placement = initialWindowPlacement(available, QSize(1600, 1000), frame);
     setGeometry(placement.geometry);
     setWindowState(placement.maximized ? (windowState() | Qt::WindowMaximized)
                                        : (windowState() & ~Qt::WindowMaximized));

@@ -24,8 +24,8 @@ QList<BundledModel> bundledModels() {
     const auto add = [&models](const QString& title, const char* model, const char* sample) {
         const QString path = resource_path(QString::fromLatin1(model));
         if (QFileInfo::exists(path))
-            models.append({title, path,
-                           sample ? resource_path(QString::fromLatin1(sample)) : QString()});
+            models.append(
+                {title, path, sample ? resource_path(QString::fromLatin1(sample)) : QString()});
     };
     add(QObject::tr("Face-recognition ResNet (trained on photos)"),
         "models/face-recognition/face_recognition_trunk.onnx", nullptr);
@@ -102,9 +102,8 @@ void ModelTools::installMenus(QMenu* file, QAction* before, QMenu* pipelines) {
 }
 
 void ModelTools::openDialog() {
-    const QString dir = document_->model()
-                            ? QFileInfo(document_->model()->path).absolutePath()
-                            : resource_path(QStringLiteral("models"));
+    const QString dir = document_->model() ? QFileInfo(document_->model()->path).absolutePath()
+                                           : resource_path(QStringLiteral("models"));
     const QString path = QFileDialog::getOpenFileName(window_, tr("Open model"), dir,
                                                       tr("ONNX models (*.onnx);;All files (*)"));
     if (!path.isEmpty())
@@ -115,8 +114,7 @@ void ModelTools::openBundled(const BundledModel& model) {
     if (!window_->openPath(model.path))
         return;
     const QString sampleDir = QFileInfo(model.sample).absolutePath();
-    if (!model.sample.isEmpty() &&
-        QFileInfo(document_->imagePath()).absolutePath() != sampleDir)
+    if (!model.sample.isEmpty() && QFileInfo(document_->imagePath()).absolutePath() != sampleDir)
         window_->openPath(model.sample);
 }
 
@@ -163,8 +161,7 @@ void ModelTools::showWarnings() {
                                 QMessageBox::Ok, window_);
     box->setObjectName(QStringLiteral("importWarningsBox"));
     box->setInformativeText(
-        tr("The layers ConvScope runs were imported; what follows was not:\n\n%1")
-            .arg(warnings_));
+        tr("The layers ConvScope runs were imported; what follows was not:\n\n%1").arg(warnings_));
     box->setAttribute(Qt::WA_DeleteOnClose);
     box->open();
 }

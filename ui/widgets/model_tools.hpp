@@ -73,7 +73,6 @@ private:
     QString warningsModel_;
     bool warningsPending_ = false;
     bool hadClassifier_ = false;
-
 };
 
 } // namespace convscope::ui

@@ -745,13 +745,13 @@ void PixelInspector::addFooter() {
     for (int c = 0; c < columns; ++c)
         cells << QString();
     cells[0] = tr("value in the map");
-    const int column = footerColumn_ >= 0
-                           ? footerColumn_
-                           : columns - (columns == 3 && explanation_ &&
-                                                std::holds_alternative<PoolExplanation>(
-                                                    explanation_->terms)
-                                            ? 2
-                                            : 1);
+    const int column =
+        footerColumn_ >= 0
+            ? footerColumn_
+            : columns - (columns == 3 && explanation_ &&
+                                 std::holds_alternative<PoolExplanation>(explanation_->terms)
+                             ? 2
+                             : 1);
     cells[std::min(column, columns - 1)] = num(*mapValue_);
     addRow(MapValue, cells, false);
 }

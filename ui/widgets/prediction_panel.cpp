@@ -48,8 +48,8 @@ void ClassBars::paintEvent(QPaintEvent*) {
     const QFontMetrics boldMetrics(bold);
     int labelWidth = 0;
     for (std::size_t i = 0; i < scores_.size(); ++i)
-        labelWidth = std::max(labelWidth, (i == 0 ? boldMetrics : fm).horizontalAdvance(
-                                              scores_[i].label));
+        labelWidth =
+            std::max(labelWidth, (i == 0 ? boldMetrics : fm).horizontalAdvance(scores_[i].label));
     labelWidth = std::min(labelWidth + 8, int(width() * 0.45));
     const int percentWidth = fm.horizontalAdvance(QStringLiteral("100.0 %")) + 6;
     const int barLeft = labelWidth;
@@ -63,9 +63,9 @@ void ClassBars::paintEvent(QPaintEvent*) {
         font.setBold(i == 0);
         painter.setFont(font);
         painter.setPen(pal.color(QPalette::WindowText));
-        painter.drawText(labelRect, Qt::AlignVCenter | Qt::AlignRight,
-                         (i == 0 ? boldMetrics : fm)
-                             .elidedText(s.label, Qt::ElideRight, labelRect.width()));
+        painter.drawText(
+            labelRect, Qt::AlignVCenter | Qt::AlignRight,
+            (i == 0 ? boldMetrics : fm).elidedText(s.label, Qt::ElideRight, labelRect.width()));
         const QRect track(barLeft, y + 4, barWidth, h - 8);
         painter.setPen(Qt::NoPen);
         painter.setBrush(pal.color(QPalette::AlternateBase));
@@ -176,7 +176,8 @@ void PredictionPanel::onSnapshot(const std::shared_ptr<const MapSnapshot>& snaps
         note_->setText(shown_.problem);
     } else {
         const ClassScore& best = shown_.top.front();
-        headline_->setText(tr("<b>%1</b> · %2 %").arg(best.label.toHtmlEscaped())
+        headline_->setText(tr("<b>%1</b> · %2 %")
+                               .arg(best.label.toHtmlEscaped())
                                .arg(100.0 * best.probability, 0, 'f', 1));
         headline_->setVisible(true);
         bars_->setScores(shown_.top);

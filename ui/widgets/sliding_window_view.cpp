@@ -93,8 +93,8 @@ std::vector<int> animationSteps(int outW, int outH, int maxFrames) {
     // The rest on a grid of rows × columns in raster order, shaped like the map, from the top
     // row to the bottom one and from the left edge to the right one (the last step last).
     const int rest = maxFrames - lead;
-    const int columns =
-        std::clamp(int(std::lround(std::sqrt(double(rest) * outW / outH))), 1, std::min(outW, rest));
+    const int columns = std::clamp(int(std::lround(std::sqrt(double(rest) * outW / outH))), 1,
+                                   std::min(outW, rest));
     const int rows = std::clamp(rest / columns, 1, outH);
     for (int r = 0; r < rows; ++r) {
         const int y = rows == 1 ? outH - 1 : int(std::lround(double(r) * (outH - 1) / (rows - 1)));
@@ -249,9 +249,9 @@ SlidingWindowCanvas::FrameText SlidingWindowCanvas::frameText(QRectF area, int s
                 fits = whereWidth + fm.horizontalAdvance(geometry) + 24 <= inner;
                 t.captions.push_back(
                     {QRectF(area.left() + 4, y, whereWidth, line), where, Qt::AlignLeft, false});
-                t.captions.push_back({QRectF(area.left() + 4 + whereWidth + 24, y,
-                                             inner - whereWidth - 24, line),
-                                      geometry, Qt::AlignRight, true});
+                t.captions.push_back(
+                    {QRectF(area.left() + 4 + whereWidth + 24, y, inner - whereWidth - 24, line),
+                     geometry, Qt::AlignRight, true});
             }
             best = t;
             fits = fits && std::all_of(t.captions.begin(), t.captions.end(), [&](const Caption& c) {
@@ -534,8 +534,8 @@ void SlidingWindowView::reload() {
         status_->setText(
             exists ? tr("<b>Layer %1 · %2</b>: no window to show")
                          .arg(layer + 1)
-                         .arg(QString::fromStdString(display_name(document_->pipeline().layers
-                                                                       [std::size_t(layer)]))
+                         .arg(QString::fromStdString(
+                                  display_name(document_->pipeline().layers[std::size_t(layer)]))
                                   .toHtmlEscaped())
                    : unavailable_);
         return;

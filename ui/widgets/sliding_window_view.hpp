@@ -136,8 +136,7 @@ public:
     // success, else `error` says why.
     bool exportGif(const QString& path, int maxFrames, QSize size, int delayMs,
                    QString* error = nullptr);
-    bool exportPngSequence(const QString& dir, int maxFrames, QSize size,
-                           QString* error = nullptr);
+    bool exportPngSequence(const QString& dir, int maxFrames, QSize size, QString* error = nullptr);
 
 public Q_SLOTS:
     void play();

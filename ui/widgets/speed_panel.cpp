@@ -10,9 +10,9 @@
 #include <QGridLayout>
 #include <QHBoxLayout>
 #include <QHeaderView>
-#include <QScopeGuard>
 #include <QLabel>
 #include <QPainter>
+#include <QScopeGuard>
 #include <QTableWidget>
 #include <QThread>
 #include <QVBoxLayout>
@@ -263,9 +263,8 @@ void SpeedPanel::rebuild() {
         const double naive = haveNaive ? reference_->naiveMs[i] : -1;
         // The kernel of the run the time comes from: a full warm run may fuse a layer the live
         // run (started at a later layer) computed on its own, and the other way round.
-        const QString kernel = warm && i < reference_->fastKernels.size()
-                                   ? reference_->fastKernels[i]
-                                   : layer.kernel;
+        const QString kernel =
+            warm && i < reference_->fastKernels.size() ? reference_->fastKernels[i] : layer.kernel;
         const bool fused = kernel == QLatin1String("fused-into-conv");
         // OpenCV's time, or -1 where it has no equivalent.
         double cvMs = -1;

@@ -38,7 +38,6 @@ private:
     int rowHeight() const;
 
 public:
-
 protected:
     void paintEvent(QPaintEvent* event) override;
 

@@ -2,9 +2,9 @@
 // Element-wise activations with PyTorch's semantics: torch.nn.ReLU, LeakyReLU, Sigmoid, Tanh,
 // PReLU, ELU, Hardsigmoid, Hardswish, and clamp (ReLU6 is clip to [0, 6]).
 
+#include "convscope/shared_vector.hpp"
 #include <algorithm>
 #include <cmath>
-#include "convscope/shared_vector.hpp"
 
 namespace convscope {
 
@@ -22,13 +22,13 @@ enum class ActivationKind {
 
 struct Activation {
     ActivationKind kind = ActivationKind::ReLU;
-    float negative_slope = 0.01f;  // LeakyReLU
-    SharedVector<float> slopes{};  // PReLU: one value, or one per channel of the input
-    float alpha = 1.0f;            // ELU
+    float negative_slope = 0.01f;   // LeakyReLU
+    SharedVector<float> slopes{};   // PReLU: one value, or one per channel of the input
+    float alpha = 1.0f;             // ELU
     float hard_alpha = 1.0f / 6.0f; // HardSigmoid (ONNX's default is 0.2)
-    float hard_beta = 0.5f;        // HardSigmoid
-    float clip_min = 0.0f;         // Clip
-    float clip_max = 6.0f;         // Clip
+    float hard_beta = 0.5f;         // HardSigmoid
+    float clip_min = 0.0f;          // Clip
+    float clip_max = 6.0f;          // Clip
 
     // PReLU's slope for `channel`.
     float slope(int channel) const {

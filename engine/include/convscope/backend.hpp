@@ -156,7 +156,7 @@ private:
     std::vector<Layer> cached_layers_;
     InputMode cached_mode_ = InputMode::Gray;
     InputNormalization cached_normalization_;
-    std::shared_ptr<const Tensor> cached_input_; // null: the last input cannot be reused
+    std::shared_ptr<const Tensor> cached_input_;   // null: the last input cannot be reused
     std::shared_ptr<const Tensor> prepared_input_; // cached_input_ as the layers read it
     RunResult result_;
     int valid_layers_ = 0;

@@ -3,8 +3,8 @@
 // torch.nn.Linear, torch.softmax(dim=1)). A flattened stack is C·H·W channels of 1 × 1, so the
 // head's values are one map per feature or class.
 
-#include <cstddef>
 #include "convscope/shared_vector.hpp"
+#include <cstddef>
 
 namespace convscope {
 

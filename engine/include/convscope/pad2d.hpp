@@ -7,9 +7,9 @@
 namespace convscope {
 
 struct Pad2d {
-    PadSides sides;                          // rows above and below, columns left and right
-    PaddingMode mode = PaddingMode::Zeros;   // Zeros is F.pad's "constant" mode, with `value`
-    float value = 0.0f;                      // the constant (Zeros mode only)
+    PadSides sides;                        // rows above and below, columns left and right
+    PaddingMode mode = PaddingMode::Zeros; // Zeros is F.pad's "constant" mode, with `value`
+    float value = 0.0f;                    // the constant (Zeros mode only)
 
     friend bool operator==(const Pad2d&, const Pad2d&) = default;
 };

@@ -32,8 +32,8 @@ struct ReferenceOptions {
 };
 
 struct ReferenceTimes {
-    int layers = 0;                               // the runnable prefix that was timed
-    std::vector<double> fast_ms;                  // per layer, warm: the best of fast_repeats
+    int layers = 0;              // the runnable prefix that was timed
+    std::vector<double> fast_ms; // per layer, warm: the best of fast_repeats
     // The kernel each layer ran in those runs. A full run may fuse layers a live run started
     // midway kept apart ("fused-into-conv": its time is in the layer before).
     std::vector<std::string> fast_kernels;

@@ -120,8 +120,8 @@ struct BatchNormExplanation {
     float running_mean = 0;
     float running_var = 0;
     float eps = 0;
-    float weight = 0; // γ
-    float bias = 0;   // β
+    float weight = 0;      // γ
+    float bias = 0;        // β
     double std_dev = 0;    // √(running_var + eps)
     double normalized = 0; // (x − running_mean) / std_dev
     double value = 0;      // normalized · weight + bias
@@ -164,10 +164,10 @@ struct GlobalPoolExplanation {
     PoolKind kind = PoolKind::Avg;
     int height = 0; // the whole map
     int width = 0;
-    double sum = 0;    // avg: of every cell
+    double sum = 0; // avg: of every cell
     long long count = 0;
-    MapCell winner;    // max: the first largest cell (NaN wins, as in PyTorch)
-    double value = 0;  // sum / count, or the winner's value
+    MapCell winner;   // max: the first largest cell (NaN wins, as in PyTorch)
+    double value = 0; // sum / count, or the winner's value
 };
 
 struct LinearExplanation {
@@ -184,12 +184,12 @@ struct LinearExplanation {
     static constexpr int kShown = 8;
     // The kShown products of largest magnitude, largest first (all of them for small layers).
     std::vector<Contribution> largest;
-    int features = 0;       // in_features
-    double sum = 0;         // Σ of every product
-    double rest = 0;        // Σ of the products not in `largest`
+    int features = 0; // in_features
+    double sum = 0;   // Σ of every product
+    double rest = 0;  // Σ of the products not in `largest`
     bool has_bias = false;
     double bias = 0;
-    double value = 0;       // sum + bias
+    double value = 0; // sum + bias
 };
 
 struct SoftmaxExplanation {
@@ -206,13 +206,13 @@ struct SoftmaxExplanation {
     int channels = 0;
     float largest = 0; // max over the channels at this cell (subtracted for stability)
     int largest_channel = 0;
-    double exp = 0;    // e^(x − largest)
-    double sum = 0;    // Σ over channels of e^(x_k − largest)
+    double exp = 0; // e^(x − largest)
+    double sum = 0; // Σ over channels of e^(x_k − largest)
     // The kShown terms of largest z, largest first (every channel for small layers), and the sum
     // of the terms not listed.
     std::vector<Term> terms;
     double rest = 0;
-    double value = 0;  // exp / sum
+    double value = 0; // exp / sum
 };
 
 // Explanations as one generic table: what a view needs to show any layer's arithmetic.

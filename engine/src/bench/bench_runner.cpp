@@ -200,8 +200,8 @@ double relative_difference(const cv::Mat& blob, const Tensor& t) {
     const std::size_t height = static_cast<std::size_t>(t.height());
     return relative_difference(
         [&](int c, int y) {
-            return values + (static_cast<std::size_t>(c) * height + static_cast<std::size_t>(y)) *
-                                width;
+            return values +
+                   (static_cast<std::size_t>(c) * height + static_cast<std::size_t>(y)) * width;
         },
         t);
 }

@@ -118,8 +118,8 @@ ReferenceTimes time_references(const Pipeline& pipeline, const std::shared_ptr<c
                                Backend& fast, Backend& naive, const ReferenceOptions& options) {
     ReferenceTimes times;
     const PipelinePlan plan = plan_pipeline(pipeline, input->shape());
-    const int n = options.layer_count < 0 ? plan.runnable()
-                                          : std::min(plan.runnable(), options.layer_count);
+    const int n =
+        options.layer_count < 0 ? plan.runnable() : std::min(plan.runnable(), options.layer_count);
     times.layers = n;
     if (n == 0)
         return times;

@@ -18,12 +18,11 @@ void check_count(const std::vector<float>& values, const char* field, Shape inpu
     if (values.empty() || values.size() == 1 ||
         values.size() == static_cast<std::size_t>(input.channels))
         return;
-    throw PipelineError(-1, field,
-                        std::string("input: field \"") + field + "\": has " +
-                            std::to_string(values.size()) + " values for " +
-                            std::to_string(input.channels) +
-                            " input channels (give one value, or one per channel; input " +
-                            input.str() + ")");
+    throw PipelineError(
+        -1, field,
+        std::string("input: field \"") + field + "\": has " + std::to_string(values.size()) +
+            " values for " + std::to_string(input.channels) +
+            " input channels (give one value, or one per channel; input " + input.str() + ")");
 }
 
 } // namespace

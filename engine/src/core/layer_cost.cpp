@@ -36,7 +36,7 @@ LayerCost layer_cost(const Layer& layer, Shape input, Shape output) {
         return {0, static_cast<double>(input.elements())};
     if (std::holds_alternative<Flatten>(layer.op) || std::holds_alternative<Pad2d>(layer.op) ||
         std::holds_alternative<Concat>(layer.op))
-        return {}; // data movement only
+        return {};            // data movement only
     return {0, out_elements}; // add (per extra input), softmax: about one operation per value
 }
 

@@ -1,8 +1,8 @@
 // Pipelines: output shapes with PyTorch's arithmetic, the reasons a layer cannot run, and which
 // prefix of a pipeline can run on an input.
 
-#include "convscope/map_limits.hpp"
 #include "convscope/pipeline.hpp"
+#include "convscope/map_limits.hpp"
 
 #include <algorithm>
 #include <array>

@@ -1,8 +1,8 @@
 #include "convscope/versions.hpp"
 
 #include <hwy/highway.h>
-#include <opencv2/core/version.hpp>
 #include <oneapi/tbb/version.h>
+#include <opencv2/core/version.hpp>
 
 namespace convscope {
 

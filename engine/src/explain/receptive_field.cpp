@@ -11,8 +11,8 @@
 
 #include <algorithm>
 #include <iterator>
-#include <span>
 #include <limits>
+#include <span>
 #include <stdexcept>
 #include <string>
 #include <variant>
@@ -321,15 +321,14 @@ ReceptiveField receptive_field(const Pipeline& pipeline, Shape input, int layer,
         input_shapes.clear();
         for (int j = 0; j < input_count(l); ++j) {
             const int source = input_index(l, k, j);
-            input_shapes.push_back(source == kPipelineInput
-                                       ? input
-                                       : shapes[static_cast<std::size_t>(source)]);
+            input_shapes.push_back(
+                source == kPipelineInput ? input : shapes[static_cast<std::size_t>(source)]);
         }
         for (int j = 0; j < input_count(l); ++j) {
             const std::size_t level = static_cast<std::size_t>(input_index(l, k, j) + 1);
-            merge_level(field.levels[level],
-                        trace_input(out, l, j, input_shapes[static_cast<std::size_t>(j)],
-                                    input_shapes));
+            merge_level(
+                field.levels[level],
+                trace_input(out, l, j, input_shapes[static_cast<std::size_t>(j)], input_shapes));
         }
     }
     return field;

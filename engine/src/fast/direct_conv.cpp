@@ -143,8 +143,8 @@ std::uint64_t packed_direct_scratch_bytes(const Conv2d& conv, Shape input, Shape
     const int rows = gemm_panel_rows();
     const Layout L(conv, input, output);
     const Tasks t(L, rows, threads);
-    const std::uint64_t per_thread = saturating_add(
-        saturating_add(t.plane_floats(L), t.row_floats), t.product_floats(rows));
+    const std::uint64_t per_thread =
+        saturating_add(saturating_add(t.plane_floats(L), t.row_floats), t.product_floats(rows));
     const std::uint64_t offsets = static_cast<std::uint64_t>(L.taps()) * sizeof(std::ptrdiff_t);
     return saturating_add(
         saturating_mul(saturating_mul(per_thread, static_cast<std::uint64_t>(threads)),

@@ -430,10 +430,9 @@ std::uint64_t conv_weight_bytes(const Conv2d& conv, Shape input, Shape output) {
     if (const int m = winograd_tile(conv, input))
         return winograd_weight_bytes(conv, m, output);
     if (pointwise_applies(conv) || (conv.weights.in_channels > 1 && packed_direct_applies(conv)))
-        return saturating_mul(
-            saturating_mul(weight_panel_floats(conv, gemm_panel_rows()),
-                           static_cast<std::uint64_t>(conv.groups)),
-            sizeof(float));
+        return saturating_mul(saturating_mul(weight_panel_floats(conv, gemm_panel_rows()),
+                                             static_cast<std::uint64_t>(conv.groups)),
+                              sizeof(float));
     return 0;
 }
 

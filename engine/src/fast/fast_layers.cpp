@@ -24,8 +24,8 @@ constexpr int kRowsPerTask = 16;
 
 // body(channel, y) for every row of a C × H map, in tasks of kRowsPerTask rows.
 template <class Body>
-void for_each_row(Shape shape, double work_per_row, ScratchPool& scratch,
-                  const CancelToken* cancel, const Body& body) {
+void for_each_row(Shape shape, double work_per_row, ScratchPool& scratch, const CancelToken* cancel,
+                  const Body& body) {
     const int rows = shape.channels * shape.height;
     const int tasks = (rows + kRowsPerTask - 1) / kRowsPerTask;
     parallel_tasks(tasks, work_per_row * rows, scratch, cancel, [&](int task, ThreadScratch&) {
@@ -39,8 +39,7 @@ void for_each_row(Shape shape, double work_per_row, ScratchPool& scratch,
 template <class Body>
 void for_each_channel(int channels, double work, ScratchPool& scratch, const CancelToken* cancel,
                       const Body& body) {
-    parallel_tasks(channels, work, scratch, cancel,
-                   [&](int c, ThreadScratch&) { body(c); });
+    parallel_tasks(channels, work, scratch, cancel, [&](int c, ThreadScratch&) { body(c); });
 }
 
 std::optional<PointwiseOp> pointwise_for(const Activation& act, int channel) {
@@ -137,7 +136,9 @@ void pad(const Pad2d& pad, const Tensor& in, Tensor& out, ScratchPool& scratch,
     // The output columns that read input columns x − left in order (no mirror or wrap).
     const int x0 = std::clamp(s.left, 0, w);
     const int x1 = std::clamp(s.left + in.width(), x0, w);
-    const auto column = [&](int x) { return pad_source_index(x, s.left, s.right, in.width(), pad.mode); };
+    const auto column = [&](int x) {
+        return pad_source_index(x, s.left, s.right, in.width(), pad.mode);
+    };
     const bool circular = pad.mode == PaddingMode::Circular;
     for_each_row(out.shape(), w, scratch, cancel, [&](int c, int y) {
         float* row = out.row(c, y);
@@ -221,48 +222,47 @@ bool has_layer_kernel(const LayerOp& op) {
 void run_layer_kernel(const Layer& layer, std::span<const Tensor* const> inputs, Tensor& output,
                       ScratchPool& threads, const CancelToken* cancel, std::string& kernel) {
     const Tensor& in = *inputs[0];
-    std::visit(
-        Overloaded{
-            [&](const Activation& act) {
-                pointwise(act, in, output, threads, cancel);
-                name_kernel(kernel, std::string(type_name(layer)).c_str());
-            },
-            [&](const BatchNorm2d& bn) {
-                batch_norm(bn, in, output, threads, cancel);
-                name_kernel(kernel, "batchnorm");
-            },
-            [&](const Add& op) {
-                add(op, inputs, output, threads, cancel);
-                name_kernel(kernel, "add");
-            },
-            [&](const Concat&) {
-                concat(inputs, output, threads, cancel);
-                kernel.assign("concat-copy");
-            },
-            [&](const GlobalPool2d& pool) {
-                global_pool(pool, in, output, threads, cancel);
-                name_kernel(kernel, pool.kind == PoolKind::Max ? "global_maxpool"
-                                                               : "global_avgpool");
-            },
-            [&](const Pad2d& p) {
-                pad(p, in, output, threads, cancel);
-                kernel.assign("pad-copy");
-            },
-            [&](const Flatten&) {
-                flatten(in, output, threads, cancel);
-                kernel.assign("flatten-copy");
-            },
-            [&](const Linear& fc) {
-                linear(fc, in, output, threads, cancel);
-                name_kernel(kernel, "linear-gemv");
-            },
-            [&](const Softmax&) {
-                softmax(in, output, threads, cancel);
-                name_kernel(kernel, "softmax");
-            },
-            [&](const auto&) { kernel.assign("none"); }, // conv and pooling: not here
-        },
-        layer.op);
+    std::visit(Overloaded{
+                   [&](const Activation& act) {
+                       pointwise(act, in, output, threads, cancel);
+                       name_kernel(kernel, std::string(type_name(layer)).c_str());
+                   },
+                   [&](const BatchNorm2d& bn) {
+                       batch_norm(bn, in, output, threads, cancel);
+                       name_kernel(kernel, "batchnorm");
+                   },
+                   [&](const Add& op) {
+                       add(op, inputs, output, threads, cancel);
+                       name_kernel(kernel, "add");
+                   },
+                   [&](const Concat&) {
+                       concat(inputs, output, threads, cancel);
+                       kernel.assign("concat-copy");
+                   },
+                   [&](const GlobalPool2d& pool) {
+                       global_pool(pool, in, output, threads, cancel);
+                       name_kernel(kernel, pool.kind == PoolKind::Max ? "global_maxpool"
+                                                                      : "global_avgpool");
+                   },
+                   [&](const Pad2d& p) {
+                       pad(p, in, output, threads, cancel);
+                       kernel.assign("pad-copy");
+                   },
+                   [&](const Flatten&) {
+                       flatten(in, output, threads, cancel);
+                       kernel.assign("flatten-copy");
+                   },
+                   [&](const Linear& fc) {
+                       linear(fc, in, output, threads, cancel);
+                       name_kernel(kernel, "linear-gemv");
+                   },
+                   [&](const Softmax&) {
+                       softmax(in, output, threads, cancel);
+                       name_kernel(kernel, "softmax");
+                   },
+                   [&](const auto&) { kernel.assign("none"); }, // conv and pooling: not here
+               },
+               layer.op);
 }
 
 } // namespace convscope::fast

@@ -140,8 +140,7 @@ double Dot(const float* a, const float* b, int n) {
             acc2 = hn::MulAdd(hn::LoadU(d, a + x + 2 * N), hn::LoadU(d, b + x + 2 * N), acc2);
             acc3 = hn::MulAdd(hn::LoadU(d, a + x + 3 * N), hn::LoadU(d, b + x + 3 * N), acc3);
         }
-        total += hn::GetLane(
-            hn::SumOfLanes(d, hn::Add(hn::Add(acc0, acc1), hn::Add(acc2, acc3))));
+        total += hn::GetLane(hn::SumOfLanes(d, hn::Add(hn::Add(acc0, acc1), hn::Add(acc2, acc3))));
     }
     for (; x < n; ++x)
         total += static_cast<double>(a[x]) * b[x];
@@ -151,7 +150,9 @@ double Dot(const float* a, const float* b, int n) {
 void SoftmaxColumns(const float* in, float* out, std::size_t stride, int channels, int n) {
     const D d;
     const int N = static_cast<int>(hn::Lanes(d));
-    const auto row = [stride](auto* base, int c) { return base + static_cast<std::size_t>(c) * stride; };
+    const auto row = [stride](auto* base, int c) {
+        return base + static_cast<std::size_t>(c) * stride;
+    };
     for (int x = 0; x < n; x += N) {
         V largest = hn::LoadU(d, in + x);
         for (int c = 1; c < channels; ++c)
@@ -199,8 +200,7 @@ float row_max(const float* in, int n) {
 double dot(const float* a, const float* b, int n) {
     return HWY_DYNAMIC_DISPATCH(Dot)(a, b, n);
 }
-void softmax_columns(const float* in, float* out, std::size_t channel_stride, int channels,
-                     int n) {
+void softmax_columns(const float* in, float* out, std::size_t channel_stride, int channels, int n) {
     HWY_DYNAMIC_DISPATCH(SoftmaxColumns)(in, out, channel_stride, channels, n);
 }
 

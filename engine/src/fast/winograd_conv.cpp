@@ -178,8 +178,7 @@ std::uint64_t winograd_scratch_bytes(const Conv2d& conv, int m, Shape output, in
 
 std::uint64_t winograd_weight_bytes(const Conv2d& conv, int m, Shape output) {
     const Geometry g(conv, m, output);
-    return saturating_mul(static_cast<std::uint64_t>(g.elements) * g.panel_floats(),
-                          sizeof(float));
+    return saturating_mul(static_cast<std::uint64_t>(g.elements) * g.panel_floats(), sizeof(float));
 }
 
 void conv_winograd(const Conv2d& conv, int m, const Tensor& input, Tensor& output,

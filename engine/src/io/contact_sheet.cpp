@@ -143,8 +143,7 @@ void write_contact_sheet(const std::string& path, const Tensor& maps, const std:
 }
 
 std::string contact_sheet_title(const Layer& layer, int index, Shape shape) {
-    std::string title =
-        "layer " + std::to_string(index + 1) + ": " + std::string(type_name(layer));
+    std::string title = "layer " + std::to_string(index + 1) + ": " + std::string(type_name(layer));
     if (!layer.name.empty())
         title += " \"" + layer.name + "\"";
     if (!layer.enabled)

@@ -104,7 +104,8 @@ Tensor tensor_from_npy(std::span<const std::uint8_t> bytes, const std::string& n
     const std::vector<std::size_t>& dims = header.shape;
     // (1, C, H, W): one image as a model's input tensor (NumPy, PyTorch) holds it.
     if (dims.size() != 2 && dims.size() != 3 && !(dims.size() == 4 && dims[0] == 1))
-        throw IoError(name + ": expected an array of shape (H, W), (C, H, W) or (1, C, H, W), got " +
+        throw IoError(name +
+                      ": expected an array of shape (H, W), (C, H, W) or (1, C, H, W), got " +
                       std::to_string(dims.size()) + " dimensions");
     // Each dimension is at most the file's size, so these fit in 64 bits.
     const auto channels = static_cast<std::int64_t>(dims.size() >= 3 ? dims[dims.size() - 3] : 1);

@@ -112,7 +112,8 @@ public:
     bool end_object() { return close(); }
     bool start_array(std::size_t) { return open(true); }
     bool end_array() { return close(); }
-    template <class Exception> bool parse_error(std::size_t, const std::string&, const Exception& e) {
+    template <class Exception>
+    bool parse_error(std::size_t, const std::string&, const Exception& e) {
         throw e;
     }
 
@@ -146,9 +147,9 @@ private:
 
     std::uint64_t max_values_;
     std::uint64_t values_ = 0;
-    std::vector<std::size_t> sizes_;  // per container, in opening order
-    std::vector<std::size_t> open_;   // indices into sizes_ of the containers now open
-    std::vector<bool> in_array_;      // whether each open container is an array
+    std::vector<std::size_t> sizes_; // per container, in opening order
+    std::vector<std::size_t> open_;  // indices into sizes_ of the containers now open
+    std::vector<bool> in_array_;     // whether each open container is an array
 };
 
 // Pass two: the document, on a text pass one accepted. A key that appears twice in an object
@@ -197,7 +198,8 @@ public:
         return true;
     }
     bool end_array() { return end_object(); }
-    template <class Exception> bool parse_error(std::size_t, const std::string&, const Exception& e) {
+    template <class Exception>
+    bool parse_error(std::size_t, const std::string&, const Exception& e) {
         throw e;
     }
 

@@ -187,8 +187,8 @@ ImageInput find_image_input(const onnx::GraphProto& graph, OnnxModelInfo& info,
 
 // Where the import stops: the position in the node order of the first node left out.
 struct Cut {
-    std::size_t end = 0;      // nodes [0, end) of the order are imported
-    std::string stopped_at;   // the first node left out for a reason, empty for --until
+    std::size_t end = 0;    // nodes [0, end) of the order are imported
+    std::string stopped_at; // the first node left out for a reason, empty for --until
     std::string reason;
     std::size_t left_out = 0; // nodes not imported, the one at stopped_at among them
 };
@@ -233,7 +233,8 @@ std::string converter_message(const std::string& what) {
 
 // The op a converter message blames ("No Adapter From Version $14 for Relu", "No Previous
 // Version of HardSwish exists"), or empty.
-std::string blamed_op(const std::string& message, const std::vector<const onnx::NodeProto*>& nodes) {
+std::string blamed_op(const std::string& message,
+                      const std::vector<const onnx::NodeProto*>& nodes) {
     std::string best;
     for (const auto* node : nodes) {
         const std::string& op = node->op_type();
@@ -255,7 +256,8 @@ std::string blamed_op(const std::string& message, const std::vector<const onnx::
 constexpr std::size_t kStrippedBytes = 4096;
 
 bool is_float_weight(const onnx::TensorProto& t) {
-    return t.data_type() == onnx::TensorProto::FLOAT || t.data_type() == onnx::TensorProto::FLOAT16 ||
+    return t.data_type() == onnx::TensorProto::FLOAT ||
+           t.data_type() == onnx::TensorProto::FLOAT16 ||
            t.data_type() == onnx::TensorProto::DOUBLE ||
            t.data_type() == onnx::TensorProto::BFLOAT16;
 }
@@ -273,9 +275,9 @@ onnx::ModelProto prefix_model(const onnx::ModelProto& model,
     *g.mutable_input() = graph.input();
     for (const auto& init : graph.initializer()) {
         onnx::TensorProto& copy = *g.add_initializer();
-        if (is_float_weight(init) && (init.raw_data().size() > kStrippedBytes ||
-                                      static_cast<std::size_t>(init.float_data_size()) * 4 >
-                                          kStrippedBytes)) {
+        if (is_float_weight(init) &&
+            (init.raw_data().size() > kStrippedBytes ||
+             static_cast<std::size_t>(init.float_data_size()) * 4 > kStrippedBytes)) {
             copy.set_name(init.name());
             copy.set_data_type(init.data_type());
             *copy.mutable_dims() = init.dims();
@@ -405,8 +407,8 @@ Cut Importer::cut_unknown_ops(const std::vector<int>& order) {
         const auto& node = graph.node(order[i]);
         if (!is_known_op(node)) {
             if (options_.strict)
-                throw ModelError(node_label(node, order[i]) + " cannot be imported: " +
-                                 unknown_op_reason(node));
+                throw ModelError(node_label(node, order[i]) +
+                                 " cannot be imported: " + unknown_op_reason(node));
             cut.end = i;
             cut.stopped_at = node_label(node, order[i]);
             cut.reason = unknown_op_reason(node);
@@ -442,9 +444,8 @@ std::optional<onnx::ModelProto> Importer::convert(std::vector<const onnx::NodePr
             message = converter_message(e.what());
         }
         const std::string op = blamed_op(message, nodes);
-        const auto first = std::find_if(nodes.begin(), nodes.end(), [&](const auto* n) {
-            return n->op_type() == op;
-        });
+        const auto first = std::find_if(nodes.begin(), nodes.end(),
+                                        [&](const auto* n) { return n->op_type() == op; });
         if (op.empty() || first == nodes.end())
             throw ModelError("libonnx cannot convert it from opset " + std::to_string(opset) +
                              " to " + std::to_string(kOnnxTargetOpset) + ": " + message);
@@ -488,8 +489,7 @@ void Importer::map_nodes(const onnx::ModelProto& mapped,
     ctx.count_readers(graph, order);
 
     const OpTable& table = op_table();
-    const std::size_t after_prefix =
-        static_cast<std::size_t>(model_.graph().node_size()) - cut.end;
+    const std::size_t after_prefix = static_cast<std::size_t>(model_.graph().node_size()) - cut.end;
     for (std::size_t position = 0; position < order.size(); ++position) {
         const int i = order[position];
         const onnx::NodeProto& proto = graph.node(i);
@@ -543,7 +543,7 @@ void Importer::finish(const Cut& cut) {
             result_.warnings.begin(),
             "imported the first " + std::to_string(p.layers.size()) + " layers (up to '" +
                 p.layers.back().name + "'); " + cut.stopped_at +
-                (left_out > 2   ? " and the " + std::to_string(left_out - 1) + " nodes after it are"
+                (left_out > 2 ? " and the " + std::to_string(left_out - 1) + " nodes after it are"
                  : left_out == 2 ? " and the node after it are"
                                  : " is") +
                 " left out: " + cut.reason);

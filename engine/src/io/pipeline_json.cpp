@@ -19,8 +19,8 @@
 #include <charconv>
 #include <cmath>
 #include <cstdio>
-#include <limits>
 #include <fstream>
+#include <limits>
 #include <optional>
 #include <set>
 #include <span>
@@ -373,7 +373,8 @@ Pad2d read_pad(const json& obj, const Context& ctx) {
     if (auto it = obj.find("mode"); it != obj.end()) {
         // F.pad's names: "constant" (with `value`), not Conv2d's "zeros".
         const std::string mode = it->is_string() ? it->get<std::string>() : std::string();
-        const bool known = mode == "constant" || (mode != "zeros" && parse_padding_mode(mode, pad.mode));
+        const bool known =
+            mode == "constant" || (mode != "zeros" && parse_padding_mode(mode, pad.mode));
         if (!known)
             ctx.fail("mode", "expected \"constant\", \"reflect\", \"replicate\" or \"circular\", "
                              "got " +
@@ -426,9 +427,8 @@ std::vector<int> read_inputs(const json& value, int index, const Context& ctx) {
     for (std::size_t k = 0; k < value.size(); ++k) {
         const int number = read_int(value[k], "inputs", ctx);
         if (number < 0 || number > index)
-            ctx.fail("inputs", "input " + std::to_string(k + 1) + " is " +
-                                   std::to_string(number) + ", but layer " +
-                                   std::to_string(index + 1) +
+            ctx.fail("inputs", "input " + std::to_string(k + 1) + " is " + std::to_string(number) +
+                                   ", but layer " + std::to_string(index + 1) +
                                    " can read only the input image (0) or an earlier layer (1 to " +
                                    std::to_string(index) + ")");
         inputs.push_back(number == 0 ? kPipelineInput : number - 1);
@@ -491,9 +491,13 @@ const LayerType kLayerTypes[] = {
     {"concat", 2,
      [](const json& o, const Context& c) -> LayerOp { return read_plain<Concat>(o, c); }},
     {"global_avgpool", 2,
-     [](const json& o, const Context& c) -> LayerOp { return read_global_pool(o, PoolKind::Avg, c); }},
+     [](const json& o, const Context& c) -> LayerOp {
+         return read_global_pool(o, PoolKind::Avg, c);
+     }},
     {"global_maxpool", 2,
-     [](const json& o, const Context& c) -> LayerOp { return read_global_pool(o, PoolKind::Max, c); }},
+     [](const json& o, const Context& c) -> LayerOp {
+         return read_global_pool(o, PoolKind::Max, c);
+     }},
     {"pad", 2, [](const json& o, const Context& c) -> LayerOp { return read_pad(o, c); }},
     {"flatten", 2,
      [](const json& o, const Context& c) -> LayerOp { return read_plain<Flatten>(o, c); }},
@@ -532,7 +536,8 @@ Layer read_layer(const json& obj, int index, int version) {
         if (ctx.type == t.name)
             type = &t;
     if (!type)
-        ctx.fail("type", "unknown layer type " + json_reading::quoted(ctx.type) + " (known: " + known_types() + ")");
+        ctx.fail("type", "unknown layer type " + json_reading::quoted(ctx.type) +
+                             " (known: " + known_types() + ")");
     if (type->version > version)
         fail_needs_version2(ctx, "type", "layer type \"" + ctx.type + "\"");
     layer.op = type->read(obj, ctx);
@@ -576,8 +581,8 @@ void read_input(const json& value, int version, Pipeline& pipeline) {
     }
     if (auto it = value.find("fit"); it != value.end()) {
         if (!it->is_string() || !parse_input_fit(it->get<std::string>(), pipeline.input_fit))
-            top.fail("fit", "expected \"whole\", \"resize\" or \"center_crop\", got " +
-                                describe(*it));
+            top.fail("fit",
+                     "expected \"whole\", \"resize\" or \"center_crop\", got " + describe(*it));
         if (pipeline.input_fit != InputFit::Whole && pipeline.input_size.h == 0)
             top.fail("fit", "\"" + std::string(to_string(pipeline.input_fit)) +
                                 "\" needs the size to fit to (\"size\": [height, width])");
@@ -596,14 +601,14 @@ void read_input(const json& value, int version, Pipeline& pipeline) {
 struct Node {
     enum class Kind { Scalar, Array, Object, Floats };
     Kind kind = Kind::Scalar;
-    std::string text;                                 // Scalar
-    std::vector<Node> items;                          // Array
+    std::string text;        // Scalar
+    std::vector<Node> items; // Array
     // Object, in order: keys and values side by side (std::vector may hold the incomplete Node,
     // std::pair may not).
     std::vector<std::string> keys;
     std::vector<Node> values;
-    const float* floats = nullptr;                    // Floats
-    std::vector<int> dims;                            // Floats
+    const float* floats = nullptr; // Floats
+    std::vector<int> dims;         // Floats
 
     static Node of(Kind kind) {
         Node node;
@@ -645,7 +650,8 @@ std::string number_text(float v) {
         const std::string text(buffer, static_cast<std::size_t>(n));
         return text == "-0" ? "0" : text;
     }
-    const auto end = std::to_chars(buffer, buffer + sizeof buffer, v, std::chars_format::scientific).ptr;
+    const auto end =
+        std::to_chars(buffer, buffer + sizeof buffer, v, std::chars_format::scientific).ptr;
     const std::string sci(buffer, end); // "-1.2345e-05"
     const std::size_t e = sci.find('e');
     const int exponent = std::stoi(sci.substr(e + 1));
@@ -821,8 +827,8 @@ Node layer_head(const Layer& layer) {
 
 void write_conv(const Conv2d& conv, Node& obj) {
     const ConvWeights& w = conv.weights;
-    obj.set("weights", Node::block(w.values, {w.out_channels, w.in_channels, w.kernel_h,
-                                              w.kernel_w}));
+    obj.set("weights",
+            Node::block(w.values, {w.out_channels, w.in_channels, w.kernel_h, w.kernel_w}));
     if (!conv.bias.empty())
         obj.set("bias", numbers(conv.bias));
     obj.set("stride", pair_node(conv.stride));
@@ -965,9 +971,9 @@ Node input_node(const Pipeline& pipeline) {
     if (!pipeline.normalization.std_dev.empty())
         input.set("std", numbers(pipeline.normalization.std_dev));
     if (pipeline.input_size.h != 0 || pipeline.input_size.w != 0)
-        input.set("size", Node::array()
-                              .add(integer(pipeline.input_size.h))
-                              .add(integer(pipeline.input_size.w)));
+        input.set(
+            "size",
+            Node::array().add(integer(pipeline.input_size.h)).add(integer(pipeline.input_size.w)));
     if (pipeline.input_fit != InputFit::Whole)
         input.set("fit", string(std::string(to_string(pipeline.input_fit))));
     return input;

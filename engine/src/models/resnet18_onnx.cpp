@@ -5,8 +5,8 @@
 #include <cmath>
 #include <fstream>
 #include <random>
-#include <type_traits>
 #include <stdexcept>
+#include <type_traits>
 #include <vector>
 
 namespace convscope {
@@ -74,7 +74,8 @@ public:
             x = node("GlobalAveragePool", "/avgpool/GlobalAveragePool", {x}, nullptr);
             x = node("Flatten", "/Flatten", {x}, [](onnx::NodeProto& n) { integer(n, "axis", 1); });
             const float bound = 1.0f / std::sqrt(512.0f);
-            const std::string w = initializer("fc.weight", {1000, 512}, random_values(512000, bound));
+            const std::string w =
+                initializer("fc.weight", {1000, 512}, random_values(512000, bound));
             const std::string b = initializer("fc.bias", {1000}, random_values(1000, bound));
             x = node("Gemm", "/fc/Gemm", {x, w, b}, [](onnx::NodeProto& n) {
                 real(n, "alpha", 1.0f);
@@ -209,8 +210,8 @@ private:
         const std::string layer = "layer" + std::to_string(stage);
         const std::string path = layer + "." + std::to_string(block); // layer2.0
         const std::string scope = "/" + layer + "/" + path;           // /layer2/layer2.0
-        std::string y = conv_bn(scope + "/conv1", path + ".conv1", scope + "/bn1", path + ".bn1",
-                                x, in, out, 3, stride, 1);
+        std::string y = conv_bn(scope + "/conv1", path + ".conv1", scope + "/bn1", path + ".bn1", x,
+                                in, out, 3, stride, 1);
         y = relu(scope + "/relu", y);
         y = conv_bn(scope + "/conv2", path + ".conv2", scope + "/bn2", path + ".bn2", y, out, out,
                     3, 1, 1);

@@ -45,7 +45,7 @@ public:
     void alias_constant(const std::string& from, const std::string& to);
     bool is_map(const std::string& name) const;
     bool is_constant(const std::string& name) const;
-    MapRef map(const std::string& name) const;              // requires is_map
+    MapRef map(const std::string& name) const;               // requires is_map
     const Constant& constant(const std::string& name) const; // requires is_constant; decodes
 
     // How many node inputs and graph outputs read `tensor` (within the part being imported).

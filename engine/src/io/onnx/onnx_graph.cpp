@@ -63,8 +63,8 @@ std::string describe_cycle(const onnx::GraphProto& graph, const std::vector<int>
             break; // cannot happen for a node left over by the sort; stop safely
         current = next;
     }
-    std::vector<int> cycle(path.begin() + static_cast<long>(seen.count(current) ? seen[current] : 0),
-                           path.end());
+    std::vector<int> cycle(
+        path.begin() + static_cast<long>(seen.count(current) ? seen[current] : 0), path.end());
     std::reverse(cycle.begin(), cycle.end());
     std::string text;
     const std::size_t shown = std::min<std::size_t>(cycle.size(), 6);
@@ -100,9 +100,8 @@ std::vector<int> checked_node_order(const onnx::GraphProto& graph) {
                                  "', which is already a graph input or initializer");
             const auto [it, inserted] = producer.emplace(out, i);
             if (!inserted)
-                throw ModelError(node_label(graph.node(i), i) + " writes '" + out +
-                                 "', which " + node_label(graph.node(it->second), it->second) +
-                                 " writes too");
+                throw ModelError(node_label(graph.node(i), i) + " writes '" + out + "', which " +
+                                 node_label(graph.node(it->second), it->second) + " writes too");
         }
     }
 

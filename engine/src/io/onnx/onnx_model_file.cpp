@@ -70,8 +70,8 @@ std::vector<std::uint8_t> read_model_file(const std::string& path) {
                          megabytes(kMaxOnnxModelBytes));
     std::vector<std::uint8_t> bytes(static_cast<std::size_t>(size));
     std::ifstream in(path, std::ios::binary);
-    if (!in || !in.read(reinterpret_cast<char*>(bytes.data()),
-                        static_cast<std::streamsize>(bytes.size())))
+    if (!in ||
+        !in.read(reinterpret_cast<char*>(bytes.data()), static_cast<std::streamsize>(bytes.size())))
         throw ModelError("cannot be read");
     return bytes;
 }
@@ -201,13 +201,12 @@ void load_external_data(onnx::ModelProto& model, const std::string& dir) {
                              "' does not exist beside the model");
         const std::uintmax_t size = fs::file_size(file, ec);
         if (ec)
-            throw ModelError(what + ": external data file '" + ref.location +
-                             "' cannot be read (" + ec.message() + ")");
+            throw ModelError(what + ": external data file '" + ref.location + "' cannot be read (" +
+                             ec.message() + ")");
         if (ref.offset > size || needed > size - ref.offset)
             throw ModelError(what + ": external data file '" + ref.location + "' holds " +
                              std::to_string(size) + " bytes; the tensor needs " +
-                             std::to_string(needed) + " from offset " +
-                             std::to_string(ref.offset));
+                             std::to_string(needed) + " from offset " + std::to_string(ref.offset));
         total += needed;
         if (total > kMaxOnnxModelBytes)
             throw ModelError("the external data files hold more than " +
@@ -216,8 +215,7 @@ void load_external_data(onnx::ModelProto& model, const std::string& dir) {
         std::ifstream in(file, std::ios::binary);
         in.seekg(static_cast<std::streamoff>(ref.offset));
         if (!in || !in.read(data.data(), static_cast<std::streamsize>(needed)))
-            throw ModelError(what + ": external data file '" + ref.location +
-                             "' cannot be read");
+            throw ModelError(what + ": external data file '" + ref.location + "' cannot be read");
         tensor.set_raw_data(std::move(data));
         tensor.clear_external_data();
         tensor.set_data_location(onnx::TensorProto::DEFAULT);

@@ -116,9 +116,10 @@ void parse_constant_of_shape(Context& ctx, const Node& node) {
     // ConstantOfShape makes data from nothing but a shape: only the small tensors exporters use.
     std::uint64_t n = 1;
     for (const std::int64_t d : shape.ints)
-        n = d <= 0 ? 0 : (n > kMaxGeneratedElements / static_cast<std::uint64_t>(d)
-                              ? kMaxGeneratedElements + 1
-                              : n * static_cast<std::uint64_t>(d));
+        n = d <= 0 ? 0
+                   : (n > kMaxGeneratedElements / static_cast<std::uint64_t>(d)
+                          ? kMaxGeneratedElements + 1
+                          : n * static_cast<std::uint64_t>(d));
     if (n > kMaxGeneratedElements)
         throw Unsupported("it makes a constant of shape " + dims_text(shape.ints) +
                           ", larger than ConvScope folds");
@@ -185,8 +186,8 @@ void parse_gather(Context& ctx, const Node& node) {
             if (index < 0)
                 index += extent;
             if (index < 0 || index >= extent)
-                throw ModelError("its index " + std::to_string(index) +
-                                 " is outside an axis of " + std::to_string(extent));
+                throw ModelError("its index " + std::to_string(index) + " is outside an axis of " +
+                                 std::to_string(extent));
             for (std::uint64_t i = 0; i < inner; ++i)
                 copy_element(data,
                              static_cast<std::size_t>((o * static_cast<std::uint64_t>(extent) +
@@ -257,8 +258,8 @@ void parse_slice(Context& ctx, const Node& node) {
             const auto du = static_cast<std::size_t>(d);
             const std::uint64_t index = rest / out_strides[du];
             rest %= out_strides[du];
-            source += static_cast<std::uint64_t>(begin[du] + static_cast<std::int64_t>(index) *
-                                                                 step[du]) *
+            source += static_cast<std::uint64_t>(begin[du] +
+                                                 static_cast<std::int64_t>(index) * step[du]) *
                       in_strides[du];
         }
         copy_element(data, static_cast<std::size_t>(source), out, j);
@@ -331,8 +332,7 @@ void parse_cast(Context& ctx, const Node& node) {
     if (node.is_map(0)) {
         // The layers compute in float32 whatever float type the model names.
         if (!is_float_type(to))
-            throw Unsupported("it casts a map to " + to_name +
-                              "; ConvScope's maps are float32");
+            throw Unsupported("it casts a map to " + to_name + "; ConvScope's maps are float32");
         const MapRef x = node.map(0);
         ctx.alias(node, x, x.rank);
         return;
@@ -385,8 +385,8 @@ void parse_dequantize_linear(Context& ctx, const Node& node) {
     std::uint64_t inner = 1;
     if (per_axis) {
         axis = normalized_axis(node.int_attribute("axis", 1), std::max(rank, 1), "its axis");
-        if (rank == 0 || static_cast<std::uint64_t>(q.dims[static_cast<std::size_t>(axis)]) !=
-                             scale.elements())
+        if (rank == 0 ||
+            static_cast<std::uint64_t>(q.dims[static_cast<std::size_t>(axis)]) != scale.elements())
             throw ModelError("its scale has " + std::to_string(scale.elements()) +
                              " values for an axis of " +
                              (rank ? std::to_string(q.dims[static_cast<std::size_t>(axis)])
@@ -517,8 +517,8 @@ Constant fold_elementwise(const Node& node, char op) {
                              " do not broadcast");
         dims[i] = da == 1 ? db : da;
     }
-    if (element_count(dims) > std::max<std::uint64_t>({a.elements(), b.elements(),
-                                                       kMaxGeneratedElements}))
+    if (element_count(dims) >
+        std::max<std::uint64_t>({a.elements(), b.elements(), kMaxGeneratedElements}))
         throw Unsupported("it broadcasts constants " + dims_text(a.dims) + " and " +
                           dims_text(b.dims) + " into one larger than ConvScope folds");
     Constant out = like(a, dims);
@@ -527,8 +527,8 @@ Constant fold_elementwise(const Node& node, char op) {
         std::uint64_t index = 0;
         std::uint64_t stride = 1;
         for (std::size_t i = rank; i-- > 0;) {
-            const std::uint64_t coordinate = (j / out_strides[i]) % static_cast<std::uint64_t>(
-                                                                        dims[i] ? dims[i] : 1);
+            const std::uint64_t coordinate =
+                (j / out_strides[i]) % static_cast<std::uint64_t>(dims[i] ? dims[i] : 1);
             const std::int64_t d = dim(c, i);
             if (d != 1)
                 index += coordinate * stride;
@@ -549,9 +549,15 @@ Constant fold_elementwise(const Node& node, char op) {
             std::int64_t r = 0;
             bool overflow = false;
             switch (op) {
-            case '+': overflow = __builtin_add_overflow(x, y, &r); break;
-            case '-': overflow = __builtin_sub_overflow(x, y, &r); break;
-            case '*': overflow = __builtin_mul_overflow(x, y, &r); break;
+            case '+':
+                overflow = __builtin_add_overflow(x, y, &r);
+                break;
+            case '-':
+                overflow = __builtin_sub_overflow(x, y, &r);
+                break;
+            case '*':
+                overflow = __builtin_mul_overflow(x, y, &r);
+                break;
             default:
                 if (y == 0)
                     throw ModelError("it divides an integer by zero");
@@ -584,8 +590,8 @@ Constant fold_concat(const Node& node) {
         if (p->kind != first.kind || static_cast<int>(p->dims.size()) != rank)
             throw ModelError("its inputs differ in type or rank");
         for (int d = 0; d < rank; ++d)
-            if (d != axis && p->dims[static_cast<std::size_t>(d)] !=
-                                 first.dims[static_cast<std::size_t>(d)])
+            if (d != axis &&
+                p->dims[static_cast<std::size_t>(d)] != first.dims[static_cast<std::size_t>(d)])
                 throw ModelError("its inputs " + dims_text(first.dims) + " and " +
                                  dims_text(p->dims) + " differ off the axis");
         dims[static_cast<std::size_t>(axis)] += p->dims[static_cast<std::size_t>(axis)];
@@ -595,8 +601,7 @@ Constant fold_concat(const Node& node) {
     std::size_t j = 0;
     for (std::uint64_t o = 0; o < outer; ++o)
         for (const Constant* p : parts) {
-            const std::uint64_t block =
-                element_count({p->dims.begin() + axis, p->dims.end()});
+            const std::uint64_t block = element_count({p->dims.begin() + axis, p->dims.end()});
             for (std::uint64_t i = 0; i < block; ++i)
                 copy_element(*p, static_cast<std::size_t>(o * block + i), out, j++);
         }

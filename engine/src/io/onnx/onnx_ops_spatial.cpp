@@ -28,7 +28,7 @@ struct Window {
     Pair stride;
     Pair dilation;
     PadSides pads;
-    std::string auto_pad; // "NOTSET", "VALID", "SAME_UPPER", "SAME_LOWER"
+    std::string auto_pad;        // "NOTSET", "VALID", "SAME_UPPER", "SAME_LOWER"
     bool size_dependent = false; // SAME padding resolved for the model's input size
 };
 
@@ -208,8 +208,7 @@ void parse_max_pool(Context& ctx, const Node& node) {
     const Window win = read_window(ctx, node, x, pool_kernel(node));
     if (win.dilation != Pair{1, 1})
         throw Unsupported("dilated max pooling (dilations [" + std::to_string(win.dilation.h) +
-                          ", " + std::to_string(win.dilation.w) +
-                          "]) has no ConvScope layer");
+                          ", " + std::to_string(win.dilation.w) + "]) has no ConvScope layer");
     Pool2d pool;
     pool.kind = PoolKind::Max;
     pool.kernel_size = win.kernel;
@@ -360,8 +359,9 @@ void parse_pad(Context& ctx, const Node& node) {
     } else if (mode == "edge") {
         pad.mode = PaddingMode::Replicate;
     } else {
-        throw Unsupported("its mode \"" + mode + "\" has no ConvScope padding (constant, "
-                                                 "reflect and edge do)");
+        throw Unsupported("its mode \"" + mode +
+                          "\" has no ConvScope padding (constant, "
+                          "reflect and edge do)");
     }
     ctx.add_layer(node, pad, {x}, 4);
 }

@@ -101,8 +101,7 @@ std::uint16_t u16_at(const std::string& raw, std::size_t i) {
     return v;
 }
 
-template <typename T>
-T raw_at(const std::string& raw, std::size_t i) {
+template <typename T> T raw_at(const std::string& raw, std::size_t i) {
     T v;
     std::memcpy(&v, raw.data() + sizeof(T) * i, sizeof(T));
     return v;
@@ -208,9 +207,9 @@ Constant decode_tensor(const TensorProto& tensor, const std::string& what, std::
         c.kind = Constant::Kind::Float;
         c.floats.resize(n);
         for (std::size_t i = 0; i < n; ++i) {
-            const auto bits = is_raw ? u16_at(raw, i)
-                                     : static_cast<std::uint16_t>(tensor.int32_data(
-                                           static_cast<int>(i)));
+            const auto bits =
+                is_raw ? u16_at(raw, i)
+                       : static_cast<std::uint16_t>(tensor.int32_data(static_cast<int>(i)));
             c.floats[i] = half ? half_to_float(bits) : bfloat16_to_float(bits);
         }
         return c;
@@ -241,7 +240,7 @@ Constant decode_tensor(const TensorProto& tensor, const std::string& what, std::
         for (std::size_t i = 0; i < n; ++i) {
             const std::uint64_t v =
                 is_raw ? (tensor.data_type() == TensorProto::UINT32 ? raw_at<std::uint32_t>(raw, i)
-                                                                     : raw_at<std::uint64_t>(raw, i))
+                                                                    : raw_at<std::uint64_t>(raw, i))
                        : tensor.uint64_data(static_cast<int>(i));
             c.ints[i] = static_cast<std::int64_t>(v);
         }
@@ -260,11 +259,21 @@ Constant decode_tensor(const TensorProto& tensor, const std::string& what, std::
                 v = tensor.int32_data(static_cast<int>(i));
             } else {
                 switch (tensor.data_type()) {
-                case TensorProto::INT32: v = raw_at<std::int32_t>(raw, i); break;
-                case TensorProto::INT16: v = raw_at<std::int16_t>(raw, i); break;
-                case TensorProto::UINT16: v = raw_at<std::uint16_t>(raw, i); break;
-                case TensorProto::INT8: v = raw_at<std::int8_t>(raw, i); break;
-                default: v = raw_at<std::uint8_t>(raw, i); break; // UINT8, BOOL
+                case TensorProto::INT32:
+                    v = raw_at<std::int32_t>(raw, i);
+                    break;
+                case TensorProto::INT16:
+                    v = raw_at<std::int16_t>(raw, i);
+                    break;
+                case TensorProto::UINT16:
+                    v = raw_at<std::uint16_t>(raw, i);
+                    break;
+                case TensorProto::INT8:
+                    v = raw_at<std::int8_t>(raw, i);
+                    break;
+                default:
+                    v = raw_at<std::uint8_t>(raw, i);
+                    break; // UINT8, BOOL
                 }
             }
             // The int32 field holds 8- and 16-bit values widened; keep them in their range.

@@ -21,9 +21,9 @@ struct Constant {
     // The element type it had in the file (onnx::TensorProto::DataType), for messages: an
     // int8 tensor decodes to Integer but is not an index list.
     int onnx_type = onnx::TensorProto::FLOAT;
-    std::vector<float> floats;        // Kind::Float
-    std::vector<std::int64_t> ints;   // Kind::Integer
-    std::string name;                 // the tensor's name, for messages
+    std::vector<float> floats;      // Kind::Float
+    std::vector<std::int64_t> ints; // Kind::Integer
+    std::string name;               // the tensor's name, for messages
 
     std::size_t elements() const;
     bool is_float() const { return kind == Kind::Float; }
