@@ -38,6 +38,24 @@ inline constexpr int kGemmRows = 6;
 inline constexpr int kGemmCols = 2;
 #endif
 
+// acc[i][j] += Σ_k a[k·ROWS + i] · b[k·ldb + j·N ..], for i < ROWS, j < COLS.
+template <int ROWS, int COLS, class V>
+HWY_INLINE void GemmAccumulate(int K, const float* HWY_RESTRICT a, const float* HWY_RESTRICT b,
+                               std::size_t ldb, V (&acc)[ROWS][COLS]) {
+    const hn::ScalableTag<float> d;
+    const std::size_t N = hn::Lanes(d);
+    for (int k = 0; k < K; ++k, a += ROWS, b += ldb) {
+        V bv[COLS];
+        for (int j = 0; j < COLS; ++j)
+            bv[j] = hn::LoadU(d, b + j * N);
+        for (int i = 0; i < ROWS; ++i) {
+            const V av = hn::Set(d, a[i]);
+            for (int j = 0; j < COLS; ++j)
+                acc[i][j] = hn::MulAdd(av, bv[j], acc[i][j]);
+        }
+    }
+}
+
 // c[i][j·N ..] (= or +=) Σ_k a[k·ROWS + i] · b[k·ldb + j·N ..], for i < ROWS, j < COLS.
 template <int ROWS, int COLS>
 HWY_INLINE void GemmTile(int K, const float* HWY_RESTRICT a, const float* HWY_RESTRICT b,
@@ -49,16 +67,7 @@ HWY_INLINE void GemmTile(int K, const float* HWY_RESTRICT a, const float* HWY_RE
     for (int i = 0; i < ROWS; ++i)
         for (int j = 0; j < COLS; ++j)
             acc[i][j] = accumulate ? hn::LoadU(d, c + i * ldc + j * N) : hn::Zero(d);
-    for (int k = 0; k < K; ++k, a += ROWS, b += ldb) {
-        V bv[COLS];
-        for (int j = 0; j < COLS; ++j)
-            bv[j] = hn::LoadU(d, b + j * N);
-        for (int i = 0; i < ROWS; ++i) {
-            const V av = hn::Set(d, a[i]);
-            for (int j = 0; j < COLS; ++j)
-                acc[i][j] = hn::MulAdd(av, bv[j], acc[i][j]);
-        }
-    }
+    GemmAccumulate<ROWS, COLS>(K, a, b, ldb, acc);
     for (int i = 0; i < ROWS; ++i)
         for (int j = 0; j < COLS; ++j)
             hn::StoreU(acc[i][j], d, c + i * ldc + j * N);

@@ -126,6 +126,14 @@ void multiply_panels(const float* a, int panels, int k, const float* b, std::siz
 void multiply_panels_gathered(const float* a, int panels, int k, const float* b,
                               const std::ptrdiff_t* offsets, int columns, float* c,
                               std::size_t ldc);
+// The product stored straight from the register tiles, with no product buffer: columns
+// [0, columns) (whole vectors) of b are output positions, column j at row y0 + j / row_columns,
+// x = j % row_columns (row_columns a multiple of simd_lanes(), at least the map's width: the
+// columns past it land in the rows' padding). Row r of the product goes out through
+// stores[r] (bias and the fused layers), for r < rows; all stores share one row stride.
+void multiply_panels_to_rows(const float* a, int panels, int k, const float* b, std::size_t ldb,
+                             int columns, int row_columns, int y0, const ChannelStores* stores,
+                             int rows);
 int gemm_panel_rows();
 // Floats per vector of the target the kernels dispatch to.
 int simd_lanes();
