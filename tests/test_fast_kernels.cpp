@@ -139,6 +139,9 @@ void TestFastKernels::agreesWithReference_data() {
     // Packed direct: strides, dilation, groups, large kernels, padding modes.
     row("direct 7x7 stride 2, 3 channels", {P::PackedDirect, {3, 45, 38}, 10, 7, {2, 2}});
     row("direct 3x3 stride 2, 1x1 map", {P::PackedDirect, {4, 1, 1}, 5, 3, {2, 2}});
+    // More taps than one block of k: partial sums between blocks, the last stored from registers.
+    row("direct 3x3 stride 2, 64 channels, 29x31", {P::PackedDirect, {64, 29, 31}, 20, 3, {2, 2}});
+    row("direct 3x3, 70 channels, 7x7", {P::PackedDirect, {70, 7, 7}, 13, 3});
     row("direct 3x3 stride [1, 3], 131x67", {P::PackedDirect, {3, 131, 67}, 8, 3, {1, 3}});
     row("direct 5x5 dilation 2, reflect",
         {P::PackedDirect, {5, 20, 19}, 6, 5, {1, 1}, {2, 2}, {-1, -1}, PaddingMode::Reflect});

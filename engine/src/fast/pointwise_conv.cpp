@@ -27,13 +27,15 @@ constexpr std::size_t kBlockBytes = 128 * 1024;
 // How the output rows are cut into blocks and the panels into runs (tasks: blocks × runs), and
 // the scratch each task takes.
 struct Blocking {
-    int row_columns = 0;          // packed columns per output row: its width in whole vectors
-    int block = 0, blocks = 0;    // output rows per block, blocks
-    int panel_runs = 0;           // runs of panels per block
-    std::size_t ldb = 0;          // floats between channels of a packed block
-    std::size_t input_floats = 0; // the packed input block
+    int row_columns = 0;            // packed columns per output row: its width in whole vectors
+    int block = 0, blocks = 0;      // output rows per block, blocks
+    int panel_runs = 0;             // runs of panels per block
+    std::size_t ldb = 0;            // floats between channels of a packed block
+    std::size_t input_floats = 0;   // the packed input block
+    std::size_t ldp = 0;            // floats between rows of the partial sums
+    std::size_t partial_floats = 0; // sums between blocks of k (none when k is one block)
 
-    Blocking(int out_h, int out_w, int cin, int panels, int threads, int lanes) {
+    Blocking(int out_h, int out_w, int cin, int panels, int rows, int threads, int lanes) {
         row_columns = (out_w + lanes - 1) / lanes * lanes;
         const std::size_t row_bytes = static_cast<std::size_t>(row_columns) * cin * sizeof(float);
         // At least two blocks per thread when the map has the rows, a multiple of the threads.
@@ -46,6 +48,10 @@ struct Blocking {
         panel_runs = std::min(panels, std::max(1, (2 * threads + blocks - 1) / blocks));
         ldb = static_cast<std::size_t>(block) * row_columns + lanes;
         input_floats = static_cast<std::size_t>(cin) * ldb;
+        ldp = static_cast<std::size_t>(block) * row_columns;
+        if (cin > gemm_block_steps())
+            partial_floats =
+                static_cast<std::size_t>((panels + panel_runs - 1) / panel_runs) * rows * ldp;
     }
 };
 
@@ -72,15 +78,15 @@ void pack_block(const Conv2d& conv, const Tensor& input, int y0, int rows, int o
 std::uint64_t pointwise_scratch_bytes(const Conv2d& conv, Shape output, int threads) {
     const int rows = gemm_panel_rows();
     const int panels = (conv.weights.out_channels + rows - 1) / rows;
-    const Blocking b(output.height, output.width, conv.weights.in_channels, panels, threads,
+    const Blocking b(output.height, output.width, conv.weights.in_channels, panels, rows, threads,
                      simd_lanes());
     // Each thread's packed block, and the stores of every output channel (the workspace's).
     const std::uint64_t stores =
         static_cast<std::uint64_t>(conv.weights.out_channels) * sizeof(ChannelStores);
-    return saturating_add(
-        saturating_mul(saturating_mul(b.input_floats, static_cast<std::uint64_t>(threads)),
-                       sizeof(float)),
-        stores);
+    return saturating_add(saturating_mul(saturating_mul(b.input_floats + b.partial_floats,
+                                                        static_cast<std::uint64_t>(threads)),
+                                         sizeof(float)),
+                          stores);
 }
 
 // Storing from the registers, against the product buffer it replaced (every product written,
@@ -112,8 +118,9 @@ void conv_pointwise(const Conv2d& conv, const Tensor& input, Tensor& output, con
     const int out_w = output.width(), out_h = output.height();
 
     const int threads = std::max(1, tbb::this_task_arena::max_concurrency());
-    const Blocking blocking(out_h, out_w, cin, panels, threads, lanes);
+    const Blocking blocking(out_h, out_w, cin, panels, rows, threads, lanes);
     scratch.reserve(0, blocking.input_floats);
+    scratch.reserve(1, blocking.partial_floats);
     // Every output channel's stores, worked out once (the vector keeps its capacity).
     std::vector<ChannelStores>& stores = workspace.channel_stores;
     stores.resize(cout);
@@ -122,20 +129,22 @@ void conv_pointwise(const Conv2d& conv, const Tensor& input, Tensor& output, con
 
     const double work = static_cast<double>(out_h) * out_w * cin * cout;
     const int panel_runs = blocking.panel_runs;
-    parallel_tasks(
-        blocking.blocks * panel_runs, work, scratch, cancel, [&](int task, ThreadScratch& s) {
-            const int y0 = task / panel_runs * blocking.block;
-            const int run = task % panel_runs;
-            const int block_rows = std::min(blocking.block, out_h - y0);
-            float* packed_in = s.get(0, blocking.input_floats);
-            pack_block(conv, input, y0, block_rows, out_w, blocking, packed_in);
-            const Split runs{panels, panel_runs};
-            const int first = runs.start(run), np = runs.start(run + 1) - first;
-            multiply_panels_to_rows(
-                packed.values.data() + static_cast<std::size_t>(first) * rows * cin, np, cin,
-                packed_in, blocking.ldb, block_rows * blocking.row_columns, blocking.row_columns,
-                y0, stores.data() + first * rows, cout - first * rows);
-        });
+    parallel_tasks(blocking.blocks * panel_runs, work, scratch, cancel,
+                   [&](int task, ThreadScratch& s) {
+                       const int y0 = task / panel_runs * blocking.block;
+                       const int run = task % panel_runs;
+                       const int block_rows = std::min(blocking.block, out_h - y0);
+                       float* packed_in = s.get(0, blocking.input_floats);
+                       pack_block(conv, input, y0, block_rows, out_w, blocking, packed_in);
+                       const Split runs{panels, panel_runs};
+                       const int first = runs.start(run), np = runs.start(run + 1) - first;
+                       multiply_panels_to_rows(
+                           packed.values.data() + static_cast<std::size_t>(first) * rows * cin, np,
+                           cin, packed_in, blocking.ldb, block_rows * blocking.row_columns,
+                           {blocking.row_columns, blocking.row_columns, y0, y0 + block_rows},
+                           stores.data() + first * rows, cout - first * rows,
+                           s.get(1, blocking.partial_floats), blocking.ldp);
+                   });
     name_kernel(kernel, "gemm1x1");
 }
 
