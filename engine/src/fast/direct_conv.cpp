@@ -40,7 +40,7 @@ struct Layout {
     std::size_t plane_floats;   // one phase plane, with slack for whole-vector reads
     std::size_t channel_floats; // sh · sw planes
 
-    Layout(const Conv2d& conv, Shape input, Shape output) {
+    Layout(const Conv2d& conv, Shape input, Shape output, int threads) {
         const ConvWeights& w = conv.weights;
         sw = conv.stride.w;
         sh = conv.stride.h;
@@ -57,11 +57,17 @@ struct Layout {
         padded_width = pad.left + input.width + pad.right;
         q = std::max((padded_width + sw - 1) / sw, out_w + (kw - 1) * dw / sw);
         const int lanes = simd_lanes();
-        // Strips as tall as L2 holds the planes of every input channel: the threads then share
-        // a strip's output channels, so a small late layer is one strip, not one row per task.
+        // Strips as tall as L2 holds the planes of every input channel, and at least two per
+        // thread when the map has four rows for each: every task splits its strip's input
+        // into phase planes itself, so splitting a strip's output channels between tasks
+        // repeats that copy (3×3 stride 2, 64→128 on 56×56, two threads: 30% of the time went
+        // to the copies with two runs of panels per strip). A small late layer stays one strip,
+        // its output channels shared by the threads, not one row per task.
         const std::size_t row_bytes = static_cast<std::size_t>(q) * sw * sizeof(float) *
                                       in_channels; // one padded input row, all channels
-        strip = strip_height(out_h, sh, (kh - 1) * dh + 1, row_bytes, kStripBytes, 1);
+        const int min_strips = out_h >= 8 * threads ? 2 * threads : 1;
+        strip = strip_height(out_h, sh, (kh - 1) * dh + 1, row_bytes, kStripBytes,
+                             std::max(1, min_strips / groups));
         plane_rows = strip + (kh - 1) * dh / sh + 1;
         plane_floats = static_cast<std::size_t>(plane_rows) * q + 2 * lanes;
         channel_floats = plane_floats * sh * sw;
@@ -81,7 +87,7 @@ struct Tasks {
         panels = (L.out_per_group + rows - 1) / rows;
         strips = (L.out_h + L.strip - 1) / L.strip;
         panel_runs = std::min(
-            panels, std::max(1, (4 * threads + L.groups * strips - 1) / (L.groups * strips)));
+            panels, std::max(1, (2 * threads + L.groups * strips - 1) / (L.groups * strips)));
         row_floats = padded_row_stride(std::max(L.padded_width, L.q * L.sw));
         if (L.taps() > gemm_block_steps()) {
             const int lanes = simd_lanes();
@@ -144,7 +150,7 @@ bool packed_direct_applies(const Conv2d& conv) {
 std::uint64_t packed_direct_scratch_bytes(const Conv2d& conv, Shape input, Shape output,
                                           int threads) {
     const int rows = gemm_panel_rows();
-    const Layout L(conv, input, output);
+    const Layout L(conv, input, output, threads);
     const Tasks t(L, rows, threads);
     const std::uint64_t per_thread =
         saturating_add(saturating_add(t.plane_floats(L), t.row_floats), t.partial_floats);
@@ -167,11 +173,11 @@ void conv_packed_direct(const Conv2d& conv, const Tensor& input, Tensor& output,
         pack_weight_panels(conv, rows, packed.values);
         packed.remember(kPackedDirectMethod, rows, w);
     }
-    const Layout L(conv, input.shape(), output.shape());
+    const int threads = std::max(1, tbb::this_task_arena::max_concurrency());
+    const Layout L(conv, input.shape(), output.shape(), threads);
     std::vector<std::ptrdiff_t>& offsets = workspace.tap_offsets;
     tap_offsets(L, offsets);
     const std::size_t group_floats = weight_panel_floats(conv, rows);
-    const int threads = std::max(1, tbb::this_task_arena::max_concurrency());
     const Tasks t(L, rows, threads);
     const int panels = t.panels, strips = t.strips, panel_runs = t.panel_runs;
     const std::size_t row_floats = t.row_floats;
