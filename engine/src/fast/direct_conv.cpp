@@ -126,8 +126,13 @@ void copy_phase_planes(const Tensor& input, int channel, const Conv2d& conv, con
         for (int t = 0; t < L.plane_rows * L.sh; ++t) {
             copy_padded_rows(input, channel, pad, conv.padding_mode, first + t, 1, row, row_stride);
             const int a = t % L.sh, j = t / L.sh;
+            float* phase_row = planes + a * L.sw * L.plane_floats + j * L.q;
+            if (L.sw == 2) { // the stems and downsampling layers: split with SIMD shuffles
+                deinterleave_pairs(row, L.q, phase_row, phase_row + L.plane_floats);
+                continue;
+            }
             for (int b = 0; b < L.sw; ++b) {
-                float* dst = planes + (a * L.sw + b) * L.plane_floats + j * L.q;
+                float* dst = phase_row + b * L.plane_floats;
                 for (int i = 0; i < L.q; ++i)
                     dst[i] = row[i * L.sw + b]; // the row's slack reads as zeros
             }

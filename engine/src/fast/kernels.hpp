@@ -98,6 +98,9 @@ void reduce_window(const float* in, int n, int window, bool is_max, float* out);
 // out[x] = max or sum of in[2x], in[2x + 1], for x < n (window 2, stride 2).
 void reduce_pairs(const float* in, int n, bool is_max, float* out);
 
+// even[i] = in[2i], odd[i] = in[2i + 1], for i < n (reads in[0, 2n) only).
+void deinterleave_pairs(const float* in, int n, float* even, float* odd);
+
 // out[x] *= scale[x] * factor, for x < n.
 void scale_row(float* row, const float* scale, float factor, int n);
 
