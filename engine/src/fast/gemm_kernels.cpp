@@ -94,12 +94,17 @@ HWY_INLINE void TileToRows(int k0, int kn, bool last, const float* HWY_RESTRICT 
         }
 }
 
-// Panels in groups of kPanelGroup: each tile's slice of B (a block of k × kGemmCols vectors)
-// stays in L1 while the group's panels meet it, and the group's output rows are written front
-// to back, a few streams at a time. One thread, CPU time, best of 60 (ms), AMD EPYC (AVX2),
-// against the product buffer these replace: 1×1 64→256 on 56×56 1.51 (groups of 4), 1.54 (2),
-// 1.65 (1) vs 1.63, and each tile of B meeting every panel (256 output streams at once) 3.9;
-// 7×7 stride 2 3→64 on 224×224 3.75 (4), 4.26 (1), 4.10 (all) vs 3.71.
+// Panels in groups of kPanelGroup when k is one block: each tile's slice of B stays in L1
+// while the group's panels meet it, and the group's output rows are written front to back, a
+// few streams at a time. When k takes several blocks, every panel meets each slice of B (the
+// stores of the blocks before the last go to the small partial buffer anyway). One thread,
+// CPU time, best of 40–60 (ms), AMD EPYC (AVX2), against the product buffer these replace:
+//   1×1 64→256 on 56×56 (one block): groups of 4 1.51–1.61, 2 1.54, 1 1.65, all 2.16; buffer
+//     1.63–2.47;
+//   7×7 stride 2 3→64 on 224×224 (one block): 4 3.75–3.88, 1 4.26, all 4.10–4.79; buffer
+//     3.71–3.81;
+//   3×3 stride 2 64→128 on 56×56 (three blocks): all 2.09–2.18, 12 2.82, 4 2.28–2.62; buffer
+//     2.15–2.71.
 constexpr int kPanelGroup = 4;
 
 template <class Rows>
@@ -113,8 +118,9 @@ HWY_INLINE void PanelsToRows(const float* a, int panels, int k, const float* b, 
     for (int k0 = 0; k0 < k; k0 += kGemmBlock) {
         const int kn = std::min(kGemmBlock, k - k0);
         const bool last = k0 + kn == k;
-        for (int p0 = 0; p0 < panels; p0 += kPanelGroup) {
-            const int p1 = std::min(panels, p0 + kPanelGroup);
+        const int group = k > kGemmBlock ? panels : kPanelGroup;
+        for (int p0 = 0; p0 < panels; p0 += group) {
+            const int p1 = std::min(panels, p0 + group);
             // Column x of b is output row y, column xr: stepped along, never divided.
             int y = map.y0, xr = 0;
             for (int x = 0; x < columns;) {
