@@ -134,9 +134,14 @@ void TestFastKernels::agreesWithReference_data() {
     row("1x1 stride [3, 1], no bias",
         {P::Pointwise, {6, 10, 23}, 4, 1, {3, 1}, {1, 1}, {0, 0}, PaddingMode::Zeros, 1, false});
     row("1x1 300 channels, 7x7", {P::Pointwise, {300, 7, 7}, 70, 1});
+    // More weights than one run of panels keeps in L2: the product goes panel run by run.
+    row("1x1 600 to 131 channels, 5x11", {P::Pointwise, {600, 5, 11}, 131, 1});
     // Packed direct: strides, dilation, groups, large kernels, padding modes.
     row("direct 7x7 stride 2, 3 channels", {P::PackedDirect, {3, 45, 38}, 10, 7, {2, 2}});
     row("direct 3x3 stride 2, 1x1 map", {P::PackedDirect, {4, 1, 1}, 5, 3, {2, 2}});
+    // More taps than one block of k: partial sums between blocks, the last stored from registers.
+    row("direct 3x3 stride 2, 64 channels, 29x31", {P::PackedDirect, {64, 29, 31}, 20, 3, {2, 2}});
+    row("direct 3x3, 70 channels, 7x7", {P::PackedDirect, {70, 7, 7}, 13, 3});
     row("direct 3x3 stride [1, 3], 131x67", {P::PackedDirect, {3, 131, 67}, 8, 3, {1, 3}});
     row("direct 5x5 dilation 2, reflect",
         {P::PackedDirect, {5, 20, 19}, 6, 5, {1, 1}, {2, 2}, {-1, -1}, PaddingMode::Reflect});
@@ -201,7 +206,8 @@ void TestFastKernels::agreesWithReference() {
                                 workspace, scratch, nullptr, kernel);
             break;
         case Path::Pointwise:
-            fast::conv_pointwise(conv, input, got, chain, packed, scratch, nullptr, kernel);
+            fast::conv_pointwise(conv, input, got, chain, packed, workspace, scratch, nullptr,
+                                 kernel);
             break;
         case Path::PackedDirect:
             fast::conv_packed_direct(conv, input, got, chain, packed, workspace, scratch, nullptr,
@@ -268,7 +274,8 @@ void TestFastKernels::packedWeightsFollowAnEditedWeight() {
                 fast::conv_winograd(conv, 4, input, got, {}, packed, workspace, scratch, nullptr,
                                     kernel);
             else if (path == Path::Pointwise)
-                fast::conv_pointwise(conv, input, got, {}, packed, scratch, nullptr, kernel);
+                fast::conv_pointwise(conv, input, got, {}, packed, workspace, scratch, nullptr,
+                                     kernel);
             else
                 fast::conv_packed_direct(conv, input, got, {}, packed, workspace, scratch, nullptr,
                                          kernel);

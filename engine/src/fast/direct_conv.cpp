@@ -9,8 +9,10 @@
 // strip, whatever the width of the map (a 7×7 map is 63 columns, not seven rows of one vector):
 //   out[o][y·Q + x] = bias[o] + Σ_(c, ky, kx) w[o][c][ky][kx] · plane(c, ky, kx)[offset + y·Q + x]
 // The product reads those rows in place through a table of offsets (no im2col copy), with the
-// register tile of every product in the engine (gemm-inl.h). The Q − out_w columns past each
-// row's end (the kernel's reach) are computed and dropped: 2/9 on a 7×7 map, 3% on 56×56.
+// register tile of every product in the engine (gemm-inl.h), and stores each tile straight from
+// its accumulators through the fused store step (no product buffer written and read back).
+// The Q − out_w columns past each row's end (the kernel's reach) are computed and dropped:
+// 2/9 on a 7×7 map, 3% on 56×56.
 
 #include "fast/fast_ops.hpp"
 #include "fast/padded_rows.hpp"
@@ -38,7 +40,7 @@ struct Layout {
     std::size_t plane_floats;   // one phase plane, with slack for whole-vector reads
     std::size_t channel_floats; // sh · sw planes
 
-    Layout(const Conv2d& conv, Shape input, Shape output) {
+    Layout(const Conv2d& conv, Shape input, Shape output, int threads) {
         const ConvWeights& w = conv.weights;
         sw = conv.stride.w;
         sh = conv.stride.h;
@@ -55,11 +57,17 @@ struct Layout {
         padded_width = pad.left + input.width + pad.right;
         q = std::max((padded_width + sw - 1) / sw, out_w + (kw - 1) * dw / sw);
         const int lanes = simd_lanes();
-        // Strips as tall as L2 holds the planes of every input channel: the threads then share
-        // a strip's output channels, so a small late layer is one strip, not one row per task.
+        // Strips as tall as L2 holds the planes of every input channel, and at least two per
+        // thread when the map has four rows for each: every task splits its strip's input
+        // into phase planes itself, so splitting a strip's output channels between tasks
+        // repeats that copy (3×3 stride 2, 64→128 on 56×56, two threads: 30% of the time went
+        // to the copies with two runs of panels per strip). A small late layer stays one strip,
+        // its output channels shared by the threads, not one row per task.
         const std::size_t row_bytes = static_cast<std::size_t>(q) * sw * sizeof(float) *
                                       in_channels; // one padded input row, all channels
-        strip = strip_height(out_h, sh, (kh - 1) * dh + 1, row_bytes, kStripBytes, 1);
+        const int min_strips = out_h >= 8 * threads ? 2 * threads : 1;
+        strip = strip_height(out_h, sh, (kh - 1) * dh + 1, row_bytes, kStripBytes,
+                             std::max(1, min_strips / groups));
         plane_rows = strip + (kh - 1) * dh / sh + 1;
         plane_floats = static_cast<std::size_t>(plane_rows) * q + 2 * lanes;
         channel_floats = plane_floats * sh * sw;
@@ -69,25 +77,26 @@ struct Layout {
 };
 
 // The tasks (groups × strips × runs of panels: late layers have few rows but many channels) and
-// the scratch each takes: the phase planes of every input channel, one padded row, products.
+// the scratch each takes: the phase planes of every input channel, one padded row.
 struct Tasks {
-    int panels, strips, panel_runs, run_panels;
-    std::size_t ldc, row_floats;
+    int panels, strips, panel_runs;
+    std::size_t row_floats;
+    std::size_t ldp = 0, partial_floats = 0; // sums between blocks of k (none: k is one block)
 
     Tasks(const Layout& L, int rows, int threads) {
-        const int lanes = simd_lanes();
         panels = (L.out_per_group + rows - 1) / rows;
         strips = (L.out_h + L.strip - 1) / L.strip;
         panel_runs = std::min(
-            panels, std::max(1, (4 * threads + L.groups * strips - 1) / (L.groups * strips)));
-        run_panels = (panels + panel_runs - 1) / panel_runs + 1;
-        ldc = (L.columns(L.strip) + lanes - 1) / lanes * lanes + lanes;
+            panels, std::max(1, (2 * threads + L.groups * strips - 1) / (L.groups * strips)));
         row_floats = padded_row_stride(std::max(L.padded_width, L.q * L.sw));
+        if (L.taps() > gemm_block_steps()) {
+            const int lanes = simd_lanes();
+            ldp = static_cast<std::size_t>((L.columns(L.strip) + lanes - 1) / lanes * lanes);
+            partial_floats =
+                static_cast<std::size_t>((panels + panel_runs - 1) / panel_runs) * rows * ldp;
+        }
     }
     std::size_t plane_floats(const Layout& L) const { return L.channel_floats * L.in_channels; }
-    std::size_t product_floats(int rows) const {
-        return static_cast<std::size_t>(run_panels) * rows * ldc;
-    }
 };
 
 // Offsets of tap (c, ky, kx) from the strip's first output, in the phase-plane layout.
@@ -117,8 +126,13 @@ void copy_phase_planes(const Tensor& input, int channel, const Conv2d& conv, con
         for (int t = 0; t < L.plane_rows * L.sh; ++t) {
             copy_padded_rows(input, channel, pad, conv.padding_mode, first + t, 1, row, row_stride);
             const int a = t % L.sh, j = t / L.sh;
+            float* phase_row = planes + a * L.sw * L.plane_floats + j * L.q;
+            if (L.sw == 2) { // the stems and downsampling layers: split with SIMD shuffles
+                deinterleave_pairs(row, L.q, phase_row, phase_row + L.plane_floats);
+                continue;
+            }
             for (int b = 0; b < L.sw; ++b) {
-                float* dst = planes + (a * L.sw + b) * L.plane_floats + j * L.q;
+                float* dst = phase_row + b * L.plane_floats;
                 for (int i = 0; i < L.q; ++i)
                     dst[i] = row[i * L.sw + b]; // the row's slack reads as zeros
             }
@@ -141,15 +155,18 @@ bool packed_direct_applies(const Conv2d& conv) {
 std::uint64_t packed_direct_scratch_bytes(const Conv2d& conv, Shape input, Shape output,
                                           int threads) {
     const int rows = gemm_panel_rows();
-    const Layout L(conv, input, output);
+    const Layout L(conv, input, output, threads);
     const Tasks t(L, rows, threads);
     const std::uint64_t per_thread =
-        saturating_add(saturating_add(t.plane_floats(L), t.row_floats), t.product_floats(rows));
-    const std::uint64_t offsets = static_cast<std::uint64_t>(L.taps()) * sizeof(std::ptrdiff_t);
+        saturating_add(saturating_add(t.plane_floats(L), t.row_floats), t.partial_floats);
+    // The workspace's tap offsets and every output channel's stores.
+    const std::uint64_t kept =
+        static_cast<std::uint64_t>(L.taps()) * sizeof(std::ptrdiff_t) +
+        static_cast<std::uint64_t>(conv.weights.out_channels) * sizeof(ChannelStores);
     return saturating_add(
         saturating_mul(saturating_mul(per_thread, static_cast<std::uint64_t>(threads)),
                        sizeof(float)),
-        offsets);
+        kept);
 }
 
 void conv_packed_direct(const Conv2d& conv, const Tensor& input, Tensor& output,
@@ -161,46 +178,46 @@ void conv_packed_direct(const Conv2d& conv, const Tensor& input, Tensor& output,
         pack_weight_panels(conv, rows, packed.values);
         packed.remember(kPackedDirectMethod, rows, w);
     }
-    const Layout L(conv, input.shape(), output.shape());
+    const int threads = std::max(1, tbb::this_task_arena::max_concurrency());
+    const Layout L(conv, input.shape(), output.shape(), threads);
     std::vector<std::ptrdiff_t>& offsets = workspace.tap_offsets;
     tap_offsets(L, offsets);
     const std::size_t group_floats = weight_panel_floats(conv, rows);
-    const int threads = std::max(1, tbb::this_task_arena::max_concurrency());
     const Tasks t(L, rows, threads);
     const int panels = t.panels, strips = t.strips, panel_runs = t.panel_runs;
-    const std::size_t ldc = t.ldc, row_floats = t.row_floats;
+    const std::size_t row_floats = t.row_floats;
     scratch.reserve(0, t.plane_floats(L));
     scratch.reserve(1, row_floats);
-    scratch.reserve(2, t.product_floats(rows));
+    scratch.reserve(2, t.partial_floats);
+    // Every output channel's stores, worked out once (the vector keeps its capacity).
+    std::vector<ChannelStores>& stores = workspace.channel_stores;
+    stores.resize(w.out_channels);
+    for (int o = 0; o < w.out_channels; ++o)
+        stores[o] = chain.channel(output, o, conv.bias.empty() ? 0.0f : conv.bias[o]);
 
     const double work = static_cast<double>(output.shape().elements()) * L.taps();
-    parallel_tasks(
-        L.groups * strips * panel_runs, work, scratch, cancel, [&](int task, ThreadScratch& s) {
-            const int g = task / (strips * panel_runs);
-            const int y0 = (task / panel_runs) % strips * L.strip;
-            const int run = task % panel_runs;
-            const int strip_rows = std::min(L.strip, L.out_h - y0);
-            float* planes = s.get(0, t.plane_floats(L));
-            float* row = s.get(1, row_floats);
-            for (int c = 0; c < L.in_channels; ++c)
-                copy_phase_planes(input, g * L.in_channels + c, conv, L, y0,
-                                  planes + c * L.channel_floats, row);
+    parallel_tasks(L.groups * strips * panel_runs, work, scratch, cancel,
+                   [&](int task, ThreadScratch& s) {
+                       const int g = task / (strips * panel_runs);
+                       const int y0 = (task / panel_runs) % strips * L.strip;
+                       const int run = task % panel_runs;
+                       const int strip_rows = std::min(L.strip, L.out_h - y0);
+                       float* planes = s.get(0, t.plane_floats(L));
+                       float* row = s.get(1, row_floats);
+                       for (int c = 0; c < L.in_channels; ++c)
+                           copy_phase_planes(input, g * L.in_channels + c, conv, L, y0,
+                                             planes + c * L.channel_floats, row);
 
-            const Split runs{panels, panel_runs};
-            const int p0 = runs.start(run), np = runs.start(run + 1) - p0;
-            float* products = s.get(2, t.product_floats(rows));
-            multiply_panels_gathered(packed.values.data() + g * group_floats +
-                                         static_cast<std::size_t>(p0) * rows * L.taps(),
-                                     np, L.taps(), planes, offsets.data(), L.columns(strip_rows),
-                                     products, ldc);
-            for (int r = 0; r < np * rows && p0 * rows + r < L.out_per_group; ++r) {
-                const int o = g * L.out_per_group + p0 * rows + r;
-                const ChannelStores stores =
-                    chain.channel(output, o, conv.bias.empty() ? 0.0f : conv.bias[o]);
-                for (int y = 0; y < strip_rows; ++y)
-                    store_conv_row(products + r * ldc + y * L.q, 0, L.out_w, y0 + y, stores);
-            }
-        });
+                       const Split runs{panels, panel_runs};
+                       const int p0 = runs.start(run), np = runs.start(run + 1) - p0;
+                       const int first = g * L.out_per_group + p0 * rows;
+                       multiply_panels_gathered_to_rows(
+                           packed.values.data() + g * group_floats +
+                               static_cast<std::size_t>(p0) * rows * L.taps(),
+                           np, L.taps(), planes, offsets.data(), L.columns(strip_rows),
+                           {L.q, L.out_w, y0, y0 + strip_rows}, stores.data() + first,
+                           L.out_per_group - p0 * rows, s.get(2, t.partial_floats), t.ldp);
+                   });
     name_kernel(kernel, "direct-packed");
 }
 

@@ -74,6 +74,22 @@ void ScaleRow(float* row, const float* scale, float factor, int n) {
         hn::StoreU(hn::LoadU(d, row + x) * hn::LoadU(d, scale + x) * f, d, row + x);
 }
 
+void DeinterleavePairs(const float* in, int n, float* even, float* odd) {
+    const D d;
+    const int N = static_cast<int>(hn::Lanes(d));
+    int i = 0;
+    for (; i + N <= n; i += N) {
+        V a, b;
+        hn::LoadInterleaved2(d, in + 2 * i, a, b);
+        hn::StoreU(a, d, even + i);
+        hn::StoreU(b, d, odd + i);
+    }
+    for (; i < n; ++i) {
+        even[i] = in[2 * i];
+        odd[i] = in[2 * i + 1];
+    }
+}
+
 const char* TargetName() {
     return hwy::TargetName(HWY_TARGET);
 }
@@ -89,6 +105,7 @@ HWY_EXPORT(ReduceRows);
 HWY_EXPORT(ReduceWindow);
 HWY_EXPORT(ReducePairs);
 HWY_EXPORT(ScaleRow);
+HWY_EXPORT(DeinterleavePairs);
 HWY_EXPORT(TargetName);
 
 void activate_row(const float* in, float* out, int n, const Epilogue& epilogue) {
@@ -106,6 +123,10 @@ void reduce_pairs(const float* in, int n, bool is_max, float* out) {
 void scale_row(float* row, const float* scale, float factor, int n) {
     HWY_DYNAMIC_DISPATCH(ScaleRow)(row, scale, factor, n);
 }
+void deinterleave_pairs(const float* in, int n, float* even, float* odd) {
+    HWY_DYNAMIC_DISPATCH(DeinterleavePairs)(in, n, even, odd);
+}
+
 const char* dispatched_target_name() {
     return HWY_DYNAMIC_DISPATCH(TargetName)();
 }

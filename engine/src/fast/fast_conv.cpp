@@ -445,7 +445,7 @@ bool conv2d(const Conv2d& conv, const Tensor& input, Tensor& output, const ConvC
         return false; // a following pooling runs as its own layer
     }
     if (pointwise_applies(conv)) {
-        conv_pointwise(conv, input, output, chain, packed, scratch, cancel, kernel);
+        conv_pointwise(conv, input, output, chain, packed, workspace, scratch, cancel, kernel);
         return false;
     }
     if (!pool && conv.weights.in_channels > 1 && packed_direct_applies(conv)) {

@@ -33,6 +33,7 @@ struct Workspace {
     FloatBuffer products;                        // Winograd: [ξ][out channel][tile]
     std::vector<std::ptrdiff_t> tap_offsets;     // packed direct: each tap's row in the strip
     std::vector<float> chain_scale, chain_shift; // a fused batch norm, folded
+    std::vector<ChannelStores> channel_stores;   // per output channel (stores from registers)
 };
 
 // Whether the fast kernels have this activation (as a layer and as a conv's epilogue); the others
@@ -148,8 +149,8 @@ std::size_t weight_panel_floats(const Conv2d& conv, int panel_rows);
 // out[o][position] = Σ_c w[o][c] · in[c][position].
 bool pointwise_applies(const Conv2d& conv);
 void conv_pointwise(const Conv2d& conv, const Tensor& input, Tensor& output, const ConvChain& chain,
-                    PackedWeights& packed, ScratchPool& scratch, const CancelToken* cancel,
-                    std::string& kernel);
+                    PackedWeights& packed, Workspace& workspace, ScratchPool& scratch,
+                    const CancelToken* cancel, std::string& kernel);
 
 // Direct convolution of several input channels per group as a matrix product over the taps,
 // with packed weights: every stride, dilation and padding mode; strided layers read their input

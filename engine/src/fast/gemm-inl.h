@@ -38,6 +38,24 @@ inline constexpr int kGemmRows = 6;
 inline constexpr int kGemmCols = 2;
 #endif
 
+// acc[i][j] += Σ_k a[k·ROWS + i] · b[k·ldb + j·N ..], for i < ROWS, j < COLS.
+template <int ROWS, int COLS, class V>
+HWY_INLINE void GemmAccumulate(int K, const float* HWY_RESTRICT a, const float* HWY_RESTRICT b,
+                               std::size_t ldb, V (&acc)[ROWS][COLS]) {
+    const hn::ScalableTag<float> d;
+    const std::size_t N = hn::Lanes(d);
+    for (int k = 0; k < K; ++k, a += ROWS, b += ldb) {
+        V bv[COLS];
+        for (int j = 0; j < COLS; ++j)
+            bv[j] = hn::LoadU(d, b + j * N);
+        for (int i = 0; i < ROWS; ++i) {
+            const V av = hn::Set(d, a[i]);
+            for (int j = 0; j < COLS; ++j)
+                acc[i][j] = hn::MulAdd(av, bv[j], acc[i][j]);
+        }
+    }
+}
+
 // c[i][j·N ..] (= or +=) Σ_k a[k·ROWS + i] · b[k·ldb + j·N ..], for i < ROWS, j < COLS.
 template <int ROWS, int COLS>
 HWY_INLINE void GemmTile(int K, const float* HWY_RESTRICT a, const float* HWY_RESTRICT b,
@@ -49,34 +67,20 @@ HWY_INLINE void GemmTile(int K, const float* HWY_RESTRICT a, const float* HWY_RE
     for (int i = 0; i < ROWS; ++i)
         for (int j = 0; j < COLS; ++j)
             acc[i][j] = accumulate ? hn::LoadU(d, c + i * ldc + j * N) : hn::Zero(d);
-    for (int k = 0; k < K; ++k, a += ROWS, b += ldb) {
-        V bv[COLS];
-        for (int j = 0; j < COLS; ++j)
-            bv[j] = hn::LoadU(d, b + j * N);
-        for (int i = 0; i < ROWS; ++i) {
-            const V av = hn::Set(d, a[i]);
-            for (int j = 0; j < COLS; ++j)
-                acc[i][j] = hn::MulAdd(av, bv[j], acc[i][j]);
-        }
-    }
+    GemmAccumulate<ROWS, COLS>(K, a, b, ldb, acc);
     for (int i = 0; i < ROWS; ++i)
         for (int j = 0; j < COLS; ++j)
             hn::StoreU(acc[i][j], d, c + i * ldc + j * N);
 }
 
-// The same with B's rows at b + offsets[k] (any addresses: the taps of a direct convolution,
+// The same with B's row k at b + offsets[k] (any addresses: the taps of a direct convolution,
 // each a shifted row of the padded input, so no im2col copy is made).
-template <int ROWS, int COLS>
-HWY_INLINE void GemmTileGathered(int K, const float* HWY_RESTRICT a, const float* HWY_RESTRICT b,
-                                 const std::ptrdiff_t* HWY_RESTRICT offsets, float* HWY_RESTRICT c,
-                                 std::size_t ldc, bool accumulate) {
+template <int ROWS, int COLS, class V>
+HWY_INLINE void
+GemmAccumulateGathered(int K, const float* HWY_RESTRICT a, const float* HWY_RESTRICT b,
+                       const std::ptrdiff_t* HWY_RESTRICT offsets, V (&acc)[ROWS][COLS]) {
     const hn::ScalableTag<float> d;
-    using V = hn::Vec<decltype(d)>;
     const std::size_t N = hn::Lanes(d);
-    V acc[ROWS][COLS];
-    for (int i = 0; i < ROWS; ++i)
-        for (int j = 0; j < COLS; ++j)
-            acc[i][j] = accumulate ? hn::LoadU(d, c + i * ldc + j * N) : hn::Zero(d);
     for (int k = 0; k < K; ++k, a += ROWS) {
         const float* row = b + offsets[k];
         V bv[COLS];
@@ -88,9 +92,6 @@ HWY_INLINE void GemmTileGathered(int K, const float* HWY_RESTRICT a, const float
                 acc[i][j] = hn::MulAdd(av, bv[j], acc[i][j]);
         }
     }
-    for (int i = 0; i < ROWS; ++i)
-        for (int j = 0; j < COLS; ++j)
-            hn::StoreU(acc[i][j], d, c + i * ldc + j * N);
 }
 
 // Steps of k per pass over the columns: one tile's slice of B (kGemmBlock steps × kGemmCols
@@ -133,15 +134,20 @@ struct StridedRows {
                          bool accumulate) const {
         GemmTile<ROWS, COLS>(K, a, b + k0 * ldb, ldb, c, ldc, accumulate);
     }
+    template <int ROWS, int COLS, class V>
+    HWY_INLINE void Accumulate(int K, const float* a, const float* b, int k0,
+                               V (&acc)[ROWS][COLS]) const {
+        GemmAccumulate<ROWS, COLS>(K, a, b + k0 * ldb, ldb, acc);
+    }
 };
 
 // B's row k at b + offsets[k].
 struct GatheredRows {
     const std::ptrdiff_t* offsets;
-    template <int ROWS, int COLS>
-    HWY_INLINE void Tile(int K, const float* a, const float* b, int k0, float* c, std::size_t ldc,
-                         bool accumulate) const {
-        GemmTileGathered<ROWS, COLS>(K, a, b, offsets + k0, c, ldc, accumulate);
+    template <int ROWS, int COLS, class V>
+    HWY_INLINE void Accumulate(int K, const float* a, const float* b, int k0,
+                               V (&acc)[ROWS][COLS]) const {
+        GemmAccumulateGathered<ROWS, COLS>(K, a, b, offsets + k0, acc);
     }
 };
 

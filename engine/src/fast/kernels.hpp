@@ -98,6 +98,9 @@ void reduce_window(const float* in, int n, int window, bool is_max, float* out);
 // out[x] = max or sum of in[2x], in[2x + 1], for x < n (window 2, stride 2).
 void reduce_pairs(const float* in, int n, bool is_max, float* out);
 
+// even[i] = in[2i], odd[i] = in[2i + 1], for i < n (reads in[0, 2n) only).
+void deinterleave_pairs(const float* in, int n, float* even, float* odd);
+
 // out[x] *= scale[x] * factor, for x < n.
 void scale_row(float* row, const float* scale, float factor, int n);
 
@@ -121,11 +124,31 @@ void multiply_conjugate(float* re, float* im, const float* kre, const float* kim
 // [begin, end) (multiples of simd_lanes()); b rows ldb floats apart, c rows ldc.
 void multiply_panels(const float* a, int panels, int k, const float* b, std::size_t ldb, int begin,
                      int end, float* c, std::size_t ldc);
-// The same with row k of b at b + offsets[k], columns [0, columns) (rounded up to whole
-// vectors): a direct convolution's taps are shifted rows of its padded input.
-void multiply_panels_gathered(const float* a, int panels, int k, const float* b,
-                              const std::ptrdiff_t* offsets, int columns, float* c,
-                              std::size_t ldc);
+// Where the columns of a product land in the output map: column c is output row
+// y0 + c / q, column c % q; columns at or past `width` in a row (a direct convolution's reach
+// past the row's end) and rows at or past y_end are dropped. With width = q (a multiple of
+// simd_lanes()) whole vectors are stored, the last of a row into its padding.
+struct OutputColumns {
+    int q;
+    int width;
+    int y0, y_end;
+};
+// The product stored straight from the register tiles, with no product buffer: columns
+// [0, columns) (rounded up to whole vectors) as `map` places them; row r of the product goes
+// out through stores[r] (bias and the fused layers), for r < rows. All stores share one row
+// stride. When k is more than gemm_block_steps(), the sums of the blocks of k before the last
+// wait in `partial` (64-byte aligned, ldp a multiple of simd_lanes(), room for every row of
+// the panels × the columns rounded up); otherwise partial may be null.
+void multiply_panels_to_rows(const float* a, int panels, int k, const float* b, std::size_t ldb,
+                             int columns, const OutputColumns& map, const ChannelStores* stores,
+                             int rows, float* partial, std::size_t ldp);
+// The same with row k of b at b + offsets[k].
+void multiply_panels_gathered_to_rows(const float* a, int panels, int k, const float* b,
+                                      const std::ptrdiff_t* offsets, int columns,
+                                      const OutputColumns& map, const ChannelStores* stores,
+                                      int rows, float* partial, std::size_t ldp);
+// Steps of k the products take per pass over the columns.
+int gemm_block_steps();
 int gemm_panel_rows();
 // Floats per vector of the target the kernels dispatch to.
 int simd_lanes();
