@@ -921,6 +921,19 @@ private Q_SLOTS:
         QVERIFY2(speed->cellText(5, 5).endsWith(QStringLiteral(" DNN")),
                  qPrintable(speed->cellText(5, 5)));
         QVERIFY(speed->table()->item(5, 5)->toolTip().contains(QStringLiteral("one network")));
+        // The conv's engine time holds the work of the layers fused into it (here the ReLU and
+        // the pooling after it): its speedup is against OpenCV's time for all of them.
+        {
+            const auto ref = w->coordinator()->lastReference();
+            QVERIFY(ref->fastKernels.value(1) == QStringLiteral("fused-into-conv"));
+            double group = *ref->opencv[0].ms;
+            for (int j = 1; j < 5 && ref->fastKernels.value(j) == QStringLiteral("fused-into-conv");
+                 ++j)
+                group += *ref->opencv[j].ms;
+            const double f = group / ref->fastMs[0];
+            QCOMPARE(speed->cellText(0, 6), QStringLiteral("%1×").arg(f, 0, 'f', f < 10 ? 1 : 0));
+            QVERIFY(speed->table()->item(0, 6)->toolTip().contains(QStringLiteral("fused")));
+        }
         // A row without a peer shows none and says why; the total then sums the rows that have.
         auto noPeer = std::make_shared<ReferenceTimings>(*w->coordinator()->lastReference());
         noPeer->opencv[1] = {OpenCvPeer::None, std::nullopt, "no such layer in OpenCV"};

@@ -301,19 +301,34 @@ void SpeedPanel::rebuild() {
     const bool haveOpenCv =
         reference_ && reference_->failure.isEmpty() && int(reference_->opencv.size()) >= n;
     bool lastCounted = false; // the row before had an OpenCV time that counts in the total
+    // Prefer the warm, repeated timing of the background job; the live run's until it arrives.
+    const bool warm = reference_ && int(reference_->fastMs.size()) == n;
+    // The kernel of the run the time comes from: a full warm run may fuse a layer the live run
+    // (started at a later layer) computed on its own, and the other way round.
+    const auto kernelOf = [&](int i) {
+        return warm && i < reference_->fastKernels.size() ? reference_->fastKernels[i]
+                                                          : result_->layers[i].kernel;
+    };
+    const auto fusedAt = [&](int i) { return kernelOf(i) == QLatin1String("fused-into-conv"); };
+    // A reference's time for the work in layer i's engine time: its own and that of the layers
+    // fused into it (-1 when one of them has no time).
+    const auto withFused = [&](int i, const auto& timeOf) {
+        double sum = timeOf(i);
+        for (int j = i + 1; j < n && fusedAt(j) && sum >= 0; ++j)
+            sum = timeOf(j) >= 0 ? sum + timeOf(j) : -1;
+        return sum;
+    };
+    const auto naiveOf = [&](int i) { return haveNaive ? reference_->naiveMs[i] : -1.0; };
+    const auto openCvOf = [&](int i) {
+        return haveOpenCv && reference_->opencv[i].ms ? *reference_->opencv[i].ms : -1.0;
+    };
     for (int i = 0; i < n; ++i) {
-        const LayerRender& layer = result_->layers[i];
-        // Prefer the warm, repeated timing of the background job; the live run's until it arrives.
-        const bool warm = reference_ && int(reference_->fastMs.size()) == n;
         const double fast = warm                      ? reference_->fastMs[i]
                             : i < int(fastMs_.size()) ? fastMs_[i]
                                                       : -1;
-        const double naive = haveNaive ? reference_->naiveMs[i] : -1;
-        // The kernel of the run the time comes from: a full warm run may fuse a layer the live
-        // run (started at a later layer) computed on its own, and the other way round.
-        const QString kernel =
-            warm && i < reference_->fastKernels.size() ? reference_->fastKernels[i] : layer.kernel;
-        const bool fused = kernel == QLatin1String("fused-into-conv");
+        const double naive = naiveOf(i);
+        const QString kernel = kernelOf(i);
+        const bool fused = fusedAt(i);
         // OpenCV's time, or -1 where it has no equivalent; the tooltip names the peer or says
         // why there is none.
         const OpenCvTime* peer = haveOpenCv ? &reference_->opencv[i] : nullptr;
@@ -327,9 +342,18 @@ void SpeedPanel::rebuild() {
         set(i, 1, kernel, false);
         set(i, 2, fused ? tr("fused") : ms(fast));
         set(i, 3, ms(naive));
-        set(i, 4, fused ? QStringLiteral("—") : factor(naive, fast));
+        // A layer with others fused into it is compared with the references' time for all of
+        // them: the engine's time holds their work too.
+        const bool fusing = i + 1 < n && fusedAt(i + 1);
+        const QString fusedTip =
+            fusing && !fused ? tr("Against the references' time for this layer and the layers "
+                                  "fused into it (the fast engine's time includes theirs)")
+                             : QString();
+        set(i, 4, fused ? QStringLiteral("—") : factor(withFused(i, naiveOf), fast), true,
+            fusedTip);
         set(i, 5, cv ? openCvCell(cvMs, peer->peer) : QStringLiteral("—"), true, cvTip);
-        set(i, 6, cv && !fused ? factor(cvMs, fast) : QStringLiteral("—"), true, cvTip);
+        set(i, 6, cv && !fused ? factor(withFused(i, openCvOf), fast) : QStringLiteral("—"), true,
+            fusedTip.isEmpty() || !cv ? cvTip : cvTip + QStringLiteral("\n") + fusedTip);
         if (fast > 0)
             fastTotal += fast;
         if (naive > 0)
