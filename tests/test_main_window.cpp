@@ -912,8 +912,40 @@ private Q_SLOTS:
         QVERIFY(speed->cellText(0, 2).toDouble(&ok) > 0 && ok);
         QVERIFY(speed->cellText(0, 3).toDouble(&ok) > 0 && ok);
         QVERIFY(speed->cellText(0, 4).endsWith(QStringLiteral("×")));
-        QVERIFY(speed->cellText(0, 5).toDouble(&ok) > 0 && ok); // OpenCV filter2D
+        // OpenCV's time names its peer: the 3 → 8 conv is a network layer, DNN's; so is the
+        // total, the whole stack as one DNN net.
+        QTRY_VERIFY_WITH_TIMEOUT(speed->cellText(0, 5).endsWith(QStringLiteral(" DNN")), 30000);
+        QVERIFY(speed->cellText(0, 5).section(QLatin1Char(' '), 0, 0).toDouble(&ok) > 0 && ok);
+        QVERIFY(speed->table()->item(0, 5)->toolTip().contains(QStringLiteral("DNN")));
         QCOMPARE(speed->cellText(5, 0), QStringLiteral("Total"));
+        QVERIFY2(speed->cellText(5, 5).endsWith(QStringLiteral(" DNN")),
+                 qPrintable(speed->cellText(5, 5)));
+        QVERIFY(speed->table()->item(5, 5)->toolTip().contains(QStringLiteral("one network")));
+        // The conv's engine time holds the work of the layers fused into it (here the ReLU and
+        // the pooling after it): its speedup is against OpenCV's time for all of them.
+        {
+            const auto ref = w->coordinator()->lastReference();
+            QVERIFY(ref->fastKernels.value(1) == QStringLiteral("fused-into-conv"));
+            double group = *ref->opencv[0].ms;
+            for (int j = 1; j < 5 && ref->fastKernels.value(j) == QStringLiteral("fused-into-conv");
+                 ++j)
+                group += *ref->opencv[j].ms;
+            const double f = group / ref->fastMs[0];
+            QCOMPARE(speed->cellText(0, 6), QStringLiteral("%1×").arg(f, 0, 'f', f < 10 ? 1 : 0));
+            QVERIFY(speed->table()->item(0, 6)->toolTip().contains(QStringLiteral("fused")));
+        }
+        // A row without a peer shows none and says why; the total then sums the rows that have.
+        auto noPeer = std::make_shared<ReferenceTimings>(*w->coordinator()->lastReference());
+        noPeer->opencv[1] = {OpenCvPeer::None, std::nullopt, "no such layer in OpenCV"};
+        noPeer->opencvNet = {OpenCvPeer::None, std::nullopt, "layer 2 (relu1): no such layer"};
+        w->coordinator()->disconnect(speed);
+        speed->setReference(noPeer);
+        QTRY_COMPARE(speed->cellText(1, 5), QStringLiteral("—"));
+        QVERIFY2(speed->table()->item(1, 5)->toolTip().contains(
+                     QStringLiteral("no such layer in OpenCV")),
+                 qPrintable(speed->table()->item(1, 5)->toolTip()));
+        QVERIFY(!speed->cellText(5, 5).endsWith(QStringLiteral("DNN")));
+        QVERIFY(speed->table()->item(5, 5)->toolTip().contains(QStringLiteral("4 of 5 layers")));
         // The naive live switch runs the view on the reference.
         speed->naiveLiveSwitch()->setChecked(true);
         QTRY_VERIFY_WITH_TIMEOUT(isIdle(*w), 30000);

@@ -513,7 +513,8 @@ void RenderThread::measureReference(const RenderRequest& job) {
         for (const std::string& kernel : times.fast_kernels)
             timings->fastKernels << QString::fromStdString(kernel);
         timings->naiveMs = times.naive_ms;
-        timings->opencvMs = times.opencv_ms;
+        timings->opencv = times.opencv;
+        timings->opencvNet = times.opencv_net;
         timings->naiveTotalMs = times.naive_total_ms;
     } catch (...) {
         timings->failure = failureOf(std::current_exception()).message;

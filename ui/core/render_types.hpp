@@ -6,6 +6,7 @@
 #include "convscope/backend.hpp"
 #include "convscope/colormap.hpp"
 #include "convscope/pipeline.hpp"
+#include "convscope/reference_timing.hpp"
 #include "convscope/tensor.hpp"
 
 #include <QImage>
@@ -153,7 +154,9 @@ struct ReferenceTimings {
     std::vector<double> fastMs;  // per layer, warm: the best of a few full runs
     QStringList fastKernels;     // the kernel of each layer in those runs (they may fuse more)
     std::vector<double> naiveMs; // per layer; empty when skipped
-    std::vector<std::optional<double>> opencvMs; // per layer, where OpenCV has the same operation
+    // Per layer: OpenCV's time and which call it comes from (DNN, filter2D), or why there is none.
+    std::vector<OpenCvTime> opencv;
+    OpenCvTime opencvNet; // the whole timed network as one DNN net: the fair total
     double naiveTotalMs = 0;
     bool skipped = false; // the image is too large to time the naive loops in the background
     QString failure;      // not empty: the timing failed, and this says why

@@ -32,6 +32,26 @@ QString ms(double v) {
     return QString::number(v, 'f', v < 10 ? 2 : v < 100 ? 1 : 0);
 }
 
+// OpenCV's time with the call it comes from: "1.23 DNN", "0.45 filter2D".
+QString openCvCell(double v, OpenCvPeer peer) {
+    return QStringLiteral("%1 %2").arg(ms(v), QString::fromStdString(std::string(to_string(peer))));
+}
+
+// What an OpenCV cell's time is, or why it has none.
+QString openCvToolTip(const OpenCvTime* time, bool timed) {
+    if (!time)
+        return timed ? QString()
+                     : SpeedPanel::tr("OpenCV is timed in the background once the view "
+                                      "is idle");
+    if (time->ms && time->peer == OpenCvPeer::Dnn)
+        return SpeedPanel::tr("OpenCV DNN: this layer as a cv::dnn net on OpenCV's CPU backend, "
+                              "reading the same maps; the best of a few runs");
+    if (time->ms && time->peer == OpenCvPeer::Filter2D)
+        return SpeedPanel::tr("OpenCV filter2D on the map padded as the layer pads it (a "
+                              "single-channel filter); the best of a few runs");
+    return SpeedPanel::tr("No OpenCV time: %1").arg(QString::fromStdString(time->why_not));
+}
+
 QString factor(double slow, double fast) {
     if (slow <= 0 || fast <= 0.0005)
         return QStringLiteral("—");
@@ -141,15 +161,27 @@ SpeedPanel::SpeedPanel(Document* document, RenderCoordinator* coordinator, QWidg
     table_->setObjectName(QStringLiteral("speedTable"));
     table_->setHorizontalHeaderLabels({tr("Layer"), tr("Kernel"), tr("Fast ms"), tr("Naive ms"),
                                        tr("×naive"), tr("OpenCV ms"), tr("×OpenCV")});
+    const QString openCvHeaderTip =
+        tr("OpenCV computing the same numbers: DNN (its deep-learning module, for network "
+           "layers) or filter2D (a single-channel filter). The total is the whole network as one "
+           "DNN net.");
+    table_->horizontalHeaderItem(5)->setToolTip(openCvHeaderTip);
+    table_->horizontalHeaderItem(6)->setToolTip(openCvHeaderTip);
     table_->horizontalHeader()->setSectionResizeMode(QHeaderView::ResizeToContents);
     table_->horizontalHeader()->setSectionResizeMode(0, QHeaderView::Stretch);
     table_->setHorizontalScrollBarPolicy(Qt::ScrollBarAsNeeded);
     table_->verticalHeader()->hide();
+    // One line per layer: imported layers have long paths, shortened in the middle, so a
+    // narrow dock still shows several layers.
+    table_->setWordWrap(false);
+    table_->setTextElideMode(Qt::ElideMiddle);
     table_->setEditTriggers(QAbstractItemView::NoEditTriggers);
     table_->setSelectionMode(QAbstractItemView::NoSelection);
     table_->setToolTip(
         tr("Per layer: the fast engine (TBB threads + SIMD), the naive reference loops, and "
-           "OpenCV where it has the same operation; speedups are the fast engine's"));
+           "OpenCV where it computes the same numbers (its DNN module; filter2D for a "
+           "single-channel filter); speedups are the fast engine's. Hover an OpenCV cell for "
+           "what was timed"));
     chart_ = new SpeedChart(this);
     chart_->setToolTip(tr("Milliseconds per layer, on a logarithmic scale"));
     naiveLive_ = new QCheckBox(tr("Run the live view on the naive backend"), this);
@@ -193,6 +225,14 @@ SpeedPanel::SpeedPanel(Document* document, RenderCoordinator* coordinator, QWidg
         coordinator_->scheduleRender();
     });
     rebuild();
+}
+
+void SpeedPanel::resizeEvent(QResizeEvent* event) {
+    QWidget::resizeEvent(event);
+    // Beside the other docks of a 1280-pixel-wide screen the table needs every pixel for its
+    // seven columns; the chart repeats its numbers, so it makes way.
+    constexpr int kChartMinPanelWidth = 860;
+    chart_->setVisible(width() >= kChartMinPanelWidth);
 }
 
 QString SpeedPanel::cellText(int row, int column) const {
@@ -240,37 +280,61 @@ void SpeedPanel::rebuild() {
     }
     std::vector<SpeedChart::Row> rows;
     double fastTotal = 0, naiveTotal = 0, cvTotal = 0, cvFastTotal = 0;
+    int cvRows = 0;
     bool haveNaive = reference_ && !reference_->skipped && int(reference_->naiveMs.size()) >= n;
-    auto set = [this](int row, int column, const QString& text, bool right = true) {
+    auto set = [this](int row, int column, const QString& text, bool right = true,
+                      const QString& toolTip = QString()) {
         // Unchanged cells are left alone (each change makes the header re-measure the column).
         if (QTableWidgetItem* item = table_->item(row, column)) {
             if (item->text() != text)
                 item->setText(text);
+            if (item->toolTip() != toolTip)
+                item->setToolTip(toolTip);
             return;
         }
         auto* item = new QTableWidgetItem(text);
         if (right)
             item->setTextAlignment(Qt::AlignRight | Qt::AlignVCenter);
+        item->setToolTip(toolTip);
         table_->setItem(row, column, item);
     };
+    const bool haveOpenCv =
+        reference_ && reference_->failure.isEmpty() && int(reference_->opencv.size()) >= n;
+    bool lastCounted = false; // the row before had an OpenCV time that counts in the total
+    // Prefer the warm, repeated timing of the background job; the live run's until it arrives.
+    const bool warm = reference_ && int(reference_->fastMs.size()) == n;
+    // The kernel of the run the time comes from: a full warm run may fuse a layer the live run
+    // (started at a later layer) computed on its own, and the other way round.
+    const auto kernelOf = [&](int i) {
+        return warm && i < reference_->fastKernels.size() ? reference_->fastKernels[i]
+                                                          : result_->layers[i].kernel;
+    };
+    const auto fusedAt = [&](int i) { return kernelOf(i) == QLatin1String("fused-into-conv"); };
+    // A reference's time for the work in layer i's engine time: its own and that of the layers
+    // fused into it (-1 when one of them has no time).
+    const auto withFused = [&](int i, const auto& timeOf) {
+        double sum = timeOf(i);
+        for (int j = i + 1; j < n && fusedAt(j) && sum >= 0; ++j)
+            sum = timeOf(j) >= 0 ? sum + timeOf(j) : -1;
+        return sum;
+    };
+    const auto naiveOf = [&](int i) { return haveNaive ? reference_->naiveMs[i] : -1.0; };
+    const auto openCvOf = [&](int i) {
+        return haveOpenCv && reference_->opencv[i].ms ? *reference_->opencv[i].ms : -1.0;
+    };
     for (int i = 0; i < n; ++i) {
-        const LayerRender& layer = result_->layers[i];
-        // Prefer the warm, repeated timing of the background job; the live run's until it arrives.
-        const bool warm = reference_ && int(reference_->fastMs.size()) == n;
         const double fast = warm                      ? reference_->fastMs[i]
                             : i < int(fastMs_.size()) ? fastMs_[i]
                                                       : -1;
-        const double naive = haveNaive ? reference_->naiveMs[i] : -1;
-        // The kernel of the run the time comes from: a full warm run may fuse a layer the live
-        // run (started at a later layer) computed on its own, and the other way round.
-        const QString kernel =
-            warm && i < reference_->fastKernels.size() ? reference_->fastKernels[i] : layer.kernel;
-        const bool fused = kernel == QLatin1String("fused-into-conv");
-        // OpenCV's time, or -1 where it has no equivalent.
-        double cvMs = -1;
-        if (reference_ && i < int(reference_->opencvMs.size()) && reference_->opencvMs[i])
-            cvMs = *reference_->opencvMs[i];
+        const double naive = naiveOf(i);
+        const QString kernel = kernelOf(i);
+        const bool fused = fusedAt(i);
+        // OpenCV's time, or -1 where it has no equivalent; the tooltip names the peer or says
+        // why there is none.
+        const OpenCvTime* peer = haveOpenCv ? &reference_->opencv[i] : nullptr;
+        const double cvMs = peer && peer->ms ? *peer->ms : -1;
         const bool cv = cvMs >= 0;
+        const QString cvTip = openCvToolTip(peer, reference_ != nullptr);
         const QString name = i < int(p.layers.size())
                                  ? QString::fromStdString(display_name(p.layers[i]))
                                  : QString();
@@ -278,17 +342,31 @@ void SpeedPanel::rebuild() {
         set(i, 1, kernel, false);
         set(i, 2, fused ? tr("fused") : ms(fast));
         set(i, 3, ms(naive));
-        set(i, 4, fused ? QStringLiteral("—") : factor(naive, fast));
-        set(i, 5, cv ? ms(cvMs) : QStringLiteral("—"));
-        set(i, 6, cv ? factor(cvMs, fast) : QStringLiteral("—"));
+        // A layer with others fused into it is compared with the references' time for all of
+        // them: the engine's time holds their work too.
+        const bool fusing = i + 1 < n && fusedAt(i + 1);
+        const QString fusedTip =
+            fusing && !fused ? tr("Against the references' time for this layer and the layers "
+                                  "fused into it (the fast engine's time includes theirs)")
+                             : QString();
+        set(i, 4, fused ? QStringLiteral("—") : factor(withFused(i, naiveOf), fast), true,
+            fusedTip);
+        set(i, 5, cv ? openCvCell(cvMs, peer->peer) : QStringLiteral("—"), true, cvTip);
+        set(i, 6, cv && !fused ? factor(withFused(i, openCvOf), fast) : QStringLiteral("—"), true,
+            fusedTip.isEmpty() || !cv ? cvTip : cvTip + QStringLiteral("\n") + fusedTip);
         if (fast > 0)
             fastTotal += fast;
         if (naive > 0)
             naiveTotal += naive;
-        if (cv && fast > 0) {
+        // Without a network total, the sum over the rows OpenCV timed; a layer fused into the
+        // conv before it counts when that conv does (its engine time is in the conv's).
+        const bool counted = cv && (fused ? lastCounted : fast > 0);
+        if (counted) {
             cvTotal += cvMs;
-            cvFastTotal += fast;
+            cvFastTotal += fused ? 0 : fast;
+            ++cvRows;
         }
+        lastCounted = fused ? lastCounted : counted;
         rows.push_back({QString::number(i + 1) + QStringLiteral(" ") + name, fast, naive, cvMs});
     }
     if (n > 0) {
@@ -299,8 +377,29 @@ void SpeedPanel::rebuild() {
         set(n, 2, ms(fastTotal));
         set(n, 3, haveNaive ? ms(naiveTotal) : QStringLiteral("—"));
         set(n, 4, haveNaive ? factor(naiveTotal, fastTotal) : QStringLiteral("—"));
-        set(n, 5, cvTotal > 0 ? ms(cvTotal) : QStringLiteral("—"));
-        set(n, 6, cvTotal > 0 ? factor(cvTotal, cvFastTotal) : QStringLiteral("—"));
+        // The fair total: the whole network as one DNN net against every layer of the engine;
+        // else the rows OpenCV timed against the same rows of the engine.
+        const OpenCvTime* net = haveOpenCv ? &reference_->opencvNet : nullptr;
+        if (net && net->ms) {
+            const QString tip =
+                tr("OpenCV DNN: layers 1–%1 as one network, one forward pass on OpenCV's CPU "
+                   "backend (it fuses layers as the engine does), the best of a few runs; "
+                   "against the fast engine's total")
+                    .arg(n);
+            set(n, 5, openCvCell(*net->ms, OpenCvPeer::Dnn), true, tip);
+            set(n, 6, factor(*net->ms, fastTotal), true, tip);
+        } else {
+            const QString why = net ? QString::fromStdString(net->why_not) : QString();
+            const QString tip =
+                cvRows == 0 ? openCvToolTip(net, reference_ != nullptr)
+                            : tr("The sum over the %1 of %2 layers OpenCV timed, against the same "
+                                 "layers of the fast engine (no network total: %3)")
+                                  .arg(cvRows)
+                                  .arg(n)
+                                  .arg(why);
+            set(n, 5, cvTotal > 0 ? ms(cvTotal) : QStringLiteral("—"), true, tip);
+            set(n, 6, cvTotal > 0 ? factor(cvTotal, cvFastTotal) : QStringLiteral("—"), true, tip);
+        }
         for (int c = 0; c < 7; ++c)
             if (auto* item = table_->item(n, c); item && !item->font().bold())
                 item->setFont(bold);

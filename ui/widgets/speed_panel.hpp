@@ -59,6 +59,9 @@ public Q_SLOTS:
     void setResult(std::shared_ptr<const convscope::ui::RenderResult> result);
     void setReference(std::shared_ptr<const convscope::ui::ReferenceTimings> timings);
 
+protected:
+    void resizeEvent(QResizeEvent* event) override;
+
 private:
     void scheduleRebuild();
     void rebuild();

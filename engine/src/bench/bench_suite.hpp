@@ -71,8 +71,8 @@ OpenCvEquivalent opencv_relu();
 OpenCvEquivalent opencv_maxpool_2x2();
 OpenCvEquivalent opencv_maxpool_3x3_stride1();
 
-// OpenCV's DNN module running the pipeline (bench_dnn.cpp): empty where a layer has no DNN
-// equivalent (padding modes other than zeros).
+// OpenCV's DNN module running the pipeline (bench_dnn.cpp, its layers mapped by dnn_layers.hpp):
+// empty where a layer has no exact DNN equivalent.
 OpenCvEquivalent opencv_dnn(const Pipeline& pipeline);
 // The DNN module's output of the pipeline's last layer; empty where opencv_dnn is.
 cv::Mat opencv_dnn_output(const Pipeline& pipeline, const Tensor& input);
