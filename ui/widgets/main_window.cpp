@@ -658,7 +658,9 @@ bool MainWindow::openPath(const QString& path, OpenReason reason) {
         if (nothingToSave)
             document_->undoStack()->setClean();
         // A pipeline's input mode decides the channels: reload the image in that mode.
-        showStatus(tr("Opened pipeline %1").arg(info.fileName()));
+        const QString labels = document_->labelsProblem();
+        showStatus(labels.isEmpty() ? tr("Opened pipeline %1").arg(info.fileName())
+                                    : tr("Opened pipeline %1. %2").arg(info.fileName(), labels));
         addRecentFile(info.absoluteFilePath());
         return true;
     }
