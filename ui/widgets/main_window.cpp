@@ -405,6 +405,7 @@ void MainWindow::createActions() {
     QAction* duplicate =
         edit->addAction(tr("&Duplicate layer"), layerStack_, &LayerStackPanel::duplicateSelected);
     duplicate->setShortcut(QKeySequence(tr("Ctrl+D")));
+    edit->addAction(layerStack_->changeInputsAction());
     QAction* up =
         edit->addAction(tr("Move layer &up"), this, [this] { layerStack_->moveSelected(-1); });
     up->setShortcut(QKeySequence(tr("Ctrl+Up")));
