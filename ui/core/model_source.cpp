@@ -41,7 +41,7 @@ namespace {
 
 // "class 0", "class 1", …: what the Prediction panel names classes without labels.
 QString fallbackNames() {
-    return tr("the classes are named “class 0”, “class 1”, …");
+    return tr("the classes are numbered instead (“class 0”, “class 1” and so on)");
 }
 
 // The names in `text` (one a line, blank lines at the end dropped), or empty with `problem`
