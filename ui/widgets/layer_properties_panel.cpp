@@ -299,7 +299,7 @@ void LayerPropertiesPanel::refresh() {
             // A join: what it reads is what there is to know, and to change.
             otherKind_->setText(
                 tr("%1: the %2.\nTo join other layers: Inputs… above the Layers list (or Edit ▸ "
-                   "Change inputs…).")
+                   "Change inputs…). Its other settings are edited in the pipeline file for now.")
                     .arg(describeLayer(layer), inputsText(document_->pipeline(), index)));
         else
             otherKind_->setText(tr("%1: its settings are edited in the pipeline file for now.")
