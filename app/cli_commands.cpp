@@ -8,6 +8,7 @@
 #include "convscope/input_preparation.hpp"
 #include "convscope/map_export.hpp"
 #include "convscope/memory_budget.hpp"
+#include "convscope/model_metadata.hpp"
 #include "convscope/onnx_import.hpp"
 #include "convscope/pipeline_json.hpp"
 #include "convscope/project.hpp"
@@ -181,6 +182,7 @@ struct Inputs {
 void load_pipeline_or_model(const QString& path, const ModelOptions& options, Inputs& inputs) {
     if (is_onnx_model_name(native(path))) {
         inputs.model = import_onnx(native(path), options.import);
+        apply_input_metadata(*inputs.model); // the app's input preparation, from one owner
         print_warnings(path, *inputs.model);
         inputs.pipeline = inputs.model->pipeline;
         return;
@@ -469,6 +471,32 @@ int run_command(const QStringList& arguments) {
 
 namespace {
 
+// The input preparation a pipeline states, for info: "(x - mean) / std, mean [0.48, 0.46, 0.41];
+// resized to 28×28". Empty when the image runs as it is.
+QString preparation_text(const Pipeline& p) {
+    const auto list = [](const std::vector<float>& v) {
+        QStringList parts;
+        for (const float x : v)
+            parts << QString::number(double(x), 'g', 7);
+        return "[" + parts.join(", ") + "]";
+    };
+    QStringList parts;
+    if (!p.normalization.identity()) {
+        QString text = "(x - mean) / std";
+        if (!p.normalization.mean.empty())
+            text += ", mean " + list(p.normalization.mean);
+        if (!p.normalization.std_dev.empty())
+            text += ", std " + list(p.normalization.std_dev);
+        parts << text;
+    }
+    if (p.input_size.h > 0 && p.input_fit != InputFit::Whole)
+        parts << (p.input_fit == InputFit::Resize ? QStringLiteral("resized to %1×%2")
+                                                  : QStringLiteral("centre-cropped to %1×%2"))
+                     .arg(p.input_size.h)
+                     .arg(p.input_size.w);
+    return parts.join("; ");
+}
+
 // A layer's inputs as the table shows them: "in" for the pipeline's input, else layer numbers.
 QString inputs_text(const Layer& layer, int index) {
     QStringList parts;
@@ -613,7 +641,10 @@ int info_command(const QStringList& arguments) {
         }
         out() << "Input:    " << input_text << " ("
               << QString::fromStdString(std::string(to_string(inputs.pipeline.input_mode))) << ") "
-              << shape_text(input) << "\n\n";
+              << shape_text(input) << "\n";
+        if (const QString prepared = preparation_text(inputs.pipeline); !prepared.isEmpty())
+            out() << "Prepared: " << prepared << "\n";
+        out() << "\n";
 
         std::vector<TableRow> rows;
         rows.push_back(
@@ -690,7 +721,8 @@ int import_command(const QStringList& arguments) {
     const QString path = parser.value(out_file);
     try {
         const ModelOptions options = model_options(parser, until, strict);
-        const OnnxImport imported = import_onnx(native(model_path), options.import);
+        OnnxImport imported = import_onnx(native(model_path), options.import);
+        apply_input_metadata(imported); // the pipeline file runs the model as the app does
         print_warnings(model_path, imported);
         std::string text;
         try {

@@ -8,7 +8,9 @@
 
 #include "convscope/pipeline_json.hpp"
 
+#include <QFile>
 #include <QSignalSpy>
+#include <QTemporaryDir>
 #include <QTest>
 
 using namespace convscope;
@@ -123,6 +125,43 @@ private Q_SLOTS:
         QCOMPARE(doc.outputShapeOf(2), (Shape{8, 150, 225}));
         QVERIFY(doc.outputShapeOf(3).empty());
         QVERIFY(doc.inputShapeOf(4).empty());
+    }
+
+    // A pipeline file's <name>.labels.txt is read under the limits of a model's: a huge one, a
+    // binary one or one with a name too long gives no names and one sentence naming it; a good
+    // one names the classes.
+    void aPipelinesLabelsFileIsReadUnderLimits() {
+        QTemporaryDir dir;
+        const QString pipeline = dir.filePath(QStringLiteral("stack.json"));
+        QVERIFY(QFile::copy(QStringLiteral(CONVSCOPE_RESOURCES_DIR "/pipelines/default.json"),
+                            pipeline));
+        const QString labels = dir.filePath(QStringLiteral("stack.labels.txt"));
+        const auto write = [&labels](const QByteArray& bytes) {
+            QFile file(labels);
+            return file.open(QIODevice::WriteOnly) && file.write(bytes) == bytes.size();
+        };
+        const struct {
+            QByteArray bytes;
+            const char* expected;
+        } cases[] = {
+            {QByteArray(2 << 20, 'a'), "is 2097152 bytes"},
+            {QByteArray("cat\0dog\n", 8), "binary data"},
+            {"cat\n" + QByteArray(201, 'x') + "\n", "line 2 is 201 characters long"},
+        };
+        for (const auto& c : cases) {
+            QVERIFY(write(c.bytes));
+            Document doc;
+            QVERIFY(doc.loadPipeline(pipeline));
+            QVERIFY(doc.classLabels().isEmpty());
+            QVERIFY2(doc.labelsProblem().contains(QLatin1String("stack.labels.txt")) &&
+                         doc.labelsProblem().contains(QLatin1String(c.expected)),
+                     qPrintable(doc.labelsProblem()));
+        }
+        QVERIFY(write("cat\r\ndog\r\n\n"));
+        Document doc;
+        QVERIFY(doc.loadPipeline(pipeline));
+        QCOMPARE(doc.classLabels(), (QStringList{QStringLiteral("cat"), QStringLiteral("dog")}));
+        QVERIFY(doc.labelsProblem().isEmpty());
     }
 };
 

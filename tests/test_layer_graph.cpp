@@ -208,6 +208,60 @@ private Q_SLOTS:
         QCOMPARE(q.layers[9].inputs, (std::vector<int>{8, 2}));
         QVERIFY(edgesPointBack(q));
     }
+
+    // Changing an existing join's inputs: kept when valid, refused with the reason otherwise
+    // (a forward reference, a shape mismatch, a later layer that could no longer run).
+    void aJoinsInputsChangeOrAreRefusedWithTheReason() {
+        const Pipeline before = residual();
+        Pipeline p = before;
+        QString reason;
+        QCOMPARE(joinKindOf(p, 8), std::optional<JoinKind>(JoinKind::Add));
+        QCOMPARE(joinKindOf(p, 7), std::optional<JoinKind>());
+        // The block's add reads the conv before the batch norm instead of the block's input.
+        QVERIFY2(setJoinInputs(p, kInput, 8, {7, 6}, &reason), qPrintable(reason));
+        QCOMPARE(p.layers[8].inputs, (std::vector<int>{7, 6}));
+        for (std::size_t i = 0; i < p.layers.size(); ++i)
+            if (i != 8)
+                QCOMPARE(p.layers[i], before.layers[i]);
+        QCOMPARE(p.layers[8].name, before.layers[8].name);
+        QVERIFY(plan_pipeline(p, kInput).complete());
+        QVERIFY(!(lastOutput(p).to_dense() == lastOutput(before).to_dense()));
+
+        p = before;
+        // A later layer, or the join itself: a forward reference.
+        QVERIFY(!setJoinInputs(p, kInput, 8, {7, 9}, &reason));
+        QVERIFY2(reason.contains(QStringLiteral("Layer 10 does not come before layer 9")),
+                 qPrintable(reason));
+        QVERIFY(!setJoinInputs(p, kInput, 8, {7, 8}, &reason));
+        // Maps of another shape (the second block's add, after the stride-2 conv).
+        QVERIFY(!setJoinInputs(p, kInput, 17, {14, 7}, &reason));
+        QVERIFY2(reason.startsWith(QStringLiteral("Add needs maps of one shape")),
+                 qPrintable(reason));
+        // One input, and a layer that is no join.
+        QVERIFY(!setJoinInputs(p, kInput, 8, {7}, &reason));
+        QVERIFY(!setJoinInputs(p, kInput, 3, {1, 2}, &reason));
+        QVERIFY2(reason.contains(QStringLiteral("not an add or concat")), qPrintable(reason));
+        QCOMPARE(p, before);
+
+        // A concat whose channels feed a conv: another choice of the same channel count is fine,
+        // one that gives more channels would leave the conv without its input, and is refused.
+        Pipeline q = load_pipeline(CONVSCOPE_RESOURCES_DIR "/pipelines/default.json");
+        const Shape image{3, 40, 60};
+        insertLayer(q, 5, makeJoinLayer(JoinKind::Concat, {4, 2}));
+        const int channels = outputShapeOf(q, image, 5).channels;
+        insertLayer(q, 6, makeLayer(NewLayerKind::Conv, channels));
+        QVERIFY(plan_pipeline(q, image).complete());
+        const Pipeline concat = q;
+        QVERIFY2(setJoinInputs(q, image, 5, {3, 2}, &reason), qPrintable(reason)); // conv, not relu
+        QVERIFY(plan_pipeline(q, image).complete());
+        q = concat;
+        QVERIFY(!setJoinInputs(q, image, 5, {4, 3, 2}, &reason));
+        QVERIFY2(reason.startsWith(QStringLiteral("7 · ")) && reason.contains("could not run"),
+                 qPrintable(reason));
+        QCOMPARE(q, concat);
+        QCOMPARE(changeJoinProblem(q, image, 5, {4, 3, 2}), reason);
+        QVERIFY(changeJoinProblem(q, image, 5, {2, 4}).isEmpty()); // the order is the user's
+    }
 };
 
 QTEST_MAIN(TestLayerGraph)

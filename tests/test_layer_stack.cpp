@@ -11,6 +11,7 @@
 #include "convscope/pipeline_json.hpp"
 
 #include <QAbstractItemModel>
+#include <QAction>
 #include <QApplication>
 #include <QDialogButtonBox>
 #include <QLabel>
@@ -19,6 +20,7 @@
 #include <QStandardPaths>
 #include <QTest>
 #include <QTimer>
+#include <QToolButton>
 
 using namespace convscope;
 using namespace convscope::ui;
@@ -207,6 +209,80 @@ private Q_SLOTS:
         // The list offers every earlier layer and the input image, latest first.
         QCOMPARE(dialog.list()->count(), 5);
         QVERIFY(dialog.list()->item(4)->text().startsWith(QStringLiteral("the input image")));
+    }
+
+    // Change inputs… of a selected add: the join dialog with its inputs ticked, in their order;
+    // OK is one undo step; an invalid choice is refused with the reason, changing nothing.
+    void aJoinsInputsChangeInOneUndoStep() {
+        Fixture f;
+        const Pipeline before = f.document.pipeline();
+        QAction* change = f.panel.changeInputsAction();
+        auto* button = f.panel.findChild<QToolButton*>(QStringLiteral("changeInputsButton"));
+        QVERIFY(button);
+        f.document.setSelectedLayer(7); // a batch norm: nothing to choose
+        QVERIFY(!change->isEnabled());
+        QVERIFY(!button->isVisible());
+        f.document.setSelectedLayer(8); // the first block's add
+        QVERIFY(change->isEnabled());
+        QVERIFY(button->isVisible());
+        QVERIFY(f.panel.list()->actions().contains(change)); // also the rows' context menu
+
+        const int steps = f.document.undoStack()->count();
+        bool asked = false;
+        whenTheJoinDialogOpens([&](JoinLayerDialog* dialog) {
+            asked = true;
+            QCOMPARE(dialog->inputs(), (std::vector<int>{7, 2}));
+            QVERIFY(dialog->list()->item(0)->text().startsWith(QStringLiteral("8 · batchnorm")));
+            QVERIFY(dialog->list()->item(1)->text().startsWith(QStringLiteral("3 · relu")));
+            QPushButton* ok = dialog->findChild<QDialogButtonBox*>()->button(QDialogButtonBox::Ok);
+            QCOMPARE(ok->text(), QStringLiteral("Change inputs"));
+            dialog->setInputs({7, 6});
+            auto* why = dialog->findChild<QLabel*>(QStringLiteral("joinProblem"));
+            QCOMPARE(why->text(),
+                     QStringLiteral("Layer 9 · add will read 8 · batchnorm + 7 · conv."));
+            ok->click();
+        });
+        change->trigger();
+        QVERIFY(asked);
+        QCOMPARE(f.inputsOf(8), (std::vector<int>{7, 6}));
+        QCOMPARE(f.document.undoStack()->count(), steps + 1);
+        QCOMPARE(f.document.undoStack()->undoText(),
+                 QStringLiteral("Change the inputs of add to 8 · batchnorm + 7 · conv"));
+        QVERIFY(f.detail(8).contains(QStringLiteral("← sum of 8 · batchnorm + 7 · conv")));
+        QCOMPARE(f.document.selectedLayer(), 8);
+        f.document.undoStack()->undo();
+        QCOMPARE(f.document.pipeline(), before);
+
+        // A later layer: refused over the list, nothing changed.
+        QVERIFY(!f.panel.setSelectedJoinInputs({7, 9}));
+        QVERIFY2(f.panel.notice().contains(QStringLiteral("does not come before layer 9")),
+                 qPrintable(f.panel.notice()));
+        QCOMPARE(f.document.pipeline(), before);
+        QCOMPARE(f.document.undoStack()->index(), steps);
+
+        // Cancelled: nothing.
+        whenTheJoinDialogOpens([](JoinLayerDialog* dialog) { dialog->reject(); });
+        f.panel.changeSelectedInputs();
+        QCOMPARE(f.document.pipeline(), before);
+    }
+
+    void theChangeDialogRefusesWhatLaterLayersCannotRun() {
+        Fixture f(CONVSCOPE_RESOURCES_DIR "/pipelines/default.json");
+        const Shape image = f.document.input()->shape();
+        Pipeline p = f.document.pipeline();
+        insertLayer(p, 5, makeJoinLayer(JoinKind::Concat, {4, 2}));
+        insertLayer(p, 6, makeLayer(NewLayerKind::Conv, outputShapeOf(p, image, 5).channels));
+        QVERIFY(plan_pipeline(p, image).complete());
+        std::unique_ptr<JoinLayerDialog> dialog(JoinLayerDialog::forChange(p, image, 5));
+        QVERIFY(dialog);
+        QVERIFY(!JoinLayerDialog::forChange(p, image, 6)); // a conv has no inputs to choose
+        QCOMPARE(dialog->inputs(), (std::vector<int>{4, 2}));
+        QPushButton* ok = dialog->findChild<QDialogButtonBox*>()->button(QDialogButtonBox::Ok);
+        QVERIFY(ok->isEnabled());
+        dialog->setInputs({4, 3, 2});
+        QVERIFY(!ok->isEnabled());
+        auto* why = dialog->findChild<QLabel*>(QStringLiteral("joinProblem"));
+        QVERIFY2(why->text().contains(QStringLiteral("could not run")), qPrintable(why->text()));
     }
 
     void removingAndDuplicatingKeepTheEdges() {

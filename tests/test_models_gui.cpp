@@ -21,6 +21,8 @@
 #include "export_actions.hpp"
 
 #include "convscope/map_export.hpp"
+#include "convscope/model_metadata.hpp"
+#include "convscope/onnx_import.hpp"
 #include "convscope/pipeline_json.hpp"
 
 #include <QCryptographicHash>
@@ -42,7 +44,9 @@
 #include <QSpinBox>
 #include <QTemporaryDir>
 #include <QTest>
+
 #include <QUndoStack>
+#include <sys/stat.h>
 
 using namespace convscope;
 using namespace convscope::ui;
@@ -97,6 +101,63 @@ double shownProbability(const MainWindow& w, int index) {
     return -1;
 }
 
+// A classifier of five classes that names none in its metadata (the ONNX fixture), copied into
+// `dir` as garment.onnx so that a labels file can be put beside it; its path.
+const QString kFiveClasses =
+    QStringLiteral(CONVSCOPE_TEST_DATA_DIR "/fixtures/onnx/classifier_head/opset13.onnx");
+
+QString copyFiveClassModel(const QTemporaryDir& dir) {
+    const QString path = dir.filePath(QStringLiteral("garment.onnx"));
+    QFile::copy(kFiveClasses, path);
+    return path;
+}
+
+// A model's bytes with one more metadata_props entry: ModelProto field 14 (a repeated
+// StringStringEntryProto of key = 1, value = 2), appended as protobuf allows for a repeated field.
+QByteArray protobufLength(quint64 n) {
+    QByteArray varint;
+    do {
+        varint += char((n & 0x7f) | (n > 0x7f ? 0x80 : 0));
+        n >>= 7;
+    } while (n);
+    return varint;
+}
+
+QByteArray withMetadata(QByteArray model, const QByteArray& key, const QByteArray& value) {
+    const QByteArray entry = '\x0a' + protobufLength(quint64(key.size())) + key + '\x12' +
+                             protobufLength(quint64(value.size())) + value;
+    return model + '\x72' + protobufLength(quint64(entry.size())) + entry;
+}
+
+bool writeFile(const QString& path, const QByteArray& bytes) {
+    QFile file(path);
+    return file.open(QIODevice::WriteOnly) && file.write(bytes) == bytes.size();
+}
+
+// Export ▸ All maps (PNG) of the window's session to `dir`; the manifest's "pipeline" entry
+// (empty when the export failed).
+QJsonObject exportedPipeline(MainWindow& w, const QString& dir) {
+    QSignalSpy done(w.tools()->exports(), &ExportActions::finished);
+    w.tools()->exports()->exportMaps(-1, dir, ExportFormats{true, false, false}, false);
+    if (!done.wait(30000) && done.isEmpty())
+        return QJsonObject();
+    QFile file(QDir(dir).filePath(QStringLiteral("manifest.json")));
+    if (!file.open(QIODevice::ReadOnly))
+        return QJsonObject();
+    return QJsonDocument::fromJson(file.readAll())
+        .object()
+        .value(QStringLiteral("pipeline"))
+        .toObject();
+}
+
+QString sha256Of(const QString& path) {
+    QFile file(path);
+    if (!file.open(QIODevice::ReadOnly))
+        return {};
+    return QString::fromLatin1(
+        QCryptographicHash::hash(file.readAll(), QCryptographicHash::Sha256).toHex());
+}
+
 } // namespace
 
 class TestModelsGui : public QObject {
@@ -115,6 +176,12 @@ private Q_SLOTS:
     void command_line_drop_recent_and_bundled_menu_open_models();
     void saved_project_and_pipeline_reopen_exactly();
     void export_names_the_unedited_model_by_its_hash();
+    void hostile_labels_file_is_named_and_the_model_opens_data();
+    void hostile_labels_file_is_named_and_the_model_opens();
+    void hostile_labels_warning_is_shown_once();
+    void hostile_metadata_labels_are_named();
+    void metadata_mean_and_std_are_the_clis();
+    void reopened_unedited_project_is_the_model_again();
 };
 
 void TestModelsGui::initTestCase() {
@@ -492,6 +559,290 @@ void TestModelsGui::export_names_the_unedited_model_by_its_hash() {
                  .value(QStringLiteral("sha256"))
                  .toString(),
              sha);
+}
+
+// A labels file beside a model is hostile input like any file: empty, huge, binary, not UTF-8,
+// a name too long, the wrong number of names, a folder or a FIFO of that name. Each gives one
+// sentence naming the file and what is wrong; the model opens, its classes named by number.
+void TestModelsGui::hostile_labels_file_is_named_and_the_model_opens_data() {
+    QTest::addColumn<QString>("kind");
+    QTest::addColumn<QString>("expected");
+    QTest::newRow("empty") << "empty"
+                           << "is empty";
+    QTest::newRow("blank lines") << "blank"
+                                 << "is empty";
+    QTest::newRow("100 MB") << "huge"
+                            << "is 104857600 bytes";
+    QTest::newRow("a line of 10 MB") << "long line file"
+                                     << "bytes; a labels file has at most";
+    QTest::newRow("a name of 5000 characters") << "long name"
+                                               << "line 3 is 5000 characters";
+    QTest::newRow("NUL bytes") << "binary"
+                               << "binary data";
+    QTest::newRow("invalid UTF-8") << "latin1"
+                                   << "is not UTF-8";
+    QTest::newRow("four names for five classes") << "four"
+                                                 << "names 4 classes, but the model "
+                                                    "scores 5";
+    QTest::newRow("six names") << "six"
+                               << "names 6 classes";
+    QTest::newRow("a folder") << "folder"
+                              << "is a folder";
+    QTest::newRow("a FIFO") << "fifo"
+                            << "is not a regular file";
+}
+
+void TestModelsGui::hostile_labels_file_is_named_and_the_model_opens() {
+    QFETCH(QString, kind);
+    QFETCH(QString, expected);
+    QTemporaryDir dir;
+    const QString model = copyFiveClassModel(dir);
+    const QString labels = dir.filePath(QStringLiteral("garment.labels.txt"));
+    QByteArray names;
+    for (int i = 0; i < 5; ++i)
+        names += "Class name " + QByteArray::number(i) + "\n";
+    if (kind == QLatin1String("empty")) {
+        QVERIFY(writeFile(labels, {}));
+    } else if (kind == QLatin1String("blank")) {
+        QVERIFY(writeFile(labels, "\n \r\n\n"));
+    } else if (kind == QLatin1String("huge")) {
+        QFile file(labels); // sparse: 100 MB on the disk's books, nothing written
+        QVERIFY(file.open(QIODevice::WriteOnly) && file.resize(qint64(100) << 20));
+    } else if (kind == QLatin1String("long line file")) {
+        QVERIFY(writeFile(labels, "T-shirt\n" + QByteArray(10 << 20, 'x') + "\n"));
+    } else if (kind == QLatin1String("long name")) {
+        QVERIFY(writeFile(labels, "T-shirt\nTrouser\n" + QByteArray(5000, 'y') + "\n"));
+    } else if (kind == QLatin1String("binary")) {
+        QVERIFY(writeFile(labels, names.left(20) + QByteArray(64, '\0') + names.mid(20)));
+    } else if (kind == QLatin1String("latin1")) {
+        QVERIFY(writeFile(labels, names + "Espadrille \xe9t\xe9\n"));
+    } else if (kind == QLatin1String("four")) {
+        QVERIFY(writeFile(labels, names.left(names.lastIndexOf("Class name 4"))));
+    } else if (kind == QLatin1String("six")) {
+        QVERIFY(writeFile(labels, names + "Extra\n"));
+    } else if (kind == QLatin1String("folder")) {
+        QVERIFY(QDir(dir.path()).mkdir(QStringLiteral("garment.labels.txt")));
+    } else if (kind == QLatin1String("fifo")) {
+        QCOMPARE(::mkfifo(QFile::encodeName(labels).constData(), 0600), 0);
+    }
+    QString error;
+    const std::optional<ModelSource> source = importModel(model, &error);
+    QVERIFY2(source, qPrintable(error));
+    QVERIFY(source->labels.isEmpty());
+    QCOMPARE(classLabel(source->labels, 3), QStringLiteral("class 3"));
+    QStringList about;
+    for (const QString& w : source->warnings)
+        if (w.contains(QLatin1String("labels")))
+            about << w;
+    QCOMPARE(about.size(), 1); // one sentence
+    QVERIFY2(about[0].contains(QDir::toNativeSeparators(labels)) ||
+                 about[0].contains(QLatin1String("garment.labels.txt")),
+             qPrintable(about[0]));
+    QVERIFY2(about[0].contains(expected), qPrintable(about[0]));
+    QVERIFY2(about[0].contains(QLatin1String("class 0")), qPrintable(about[0]));
+    QVERIFY(about[0].size() < 400);
+    // And five good names are taken.
+    if (kind == QLatin1String("empty")) {
+        QVERIFY(writeFile(labels, names));
+        const auto good = importModel(model, &error);
+        QVERIFY(good);
+        QCOMPARE(good->labels.size(), 5);
+        QCOMPARE(good->labels.at(3), QStringLiteral("Class name 3"));
+        QVERIFY(good->warnings.isEmpty());
+    }
+}
+
+// In the window: the model opens, the Prediction panel names classes by number, the problem
+// is said once in the import-warnings box.
+void TestModelsGui::hostile_labels_warning_is_shown_once() {
+    QTemporaryDir dir;
+    const QString model = copyFiveClassModel(dir);
+    QVERIFY(writeFile(dir.filePath(QStringLiteral("garment.labels.txt")), "Only\nthree\nnames\n"));
+    auto w = test::openMainWindow();
+    w->coordinator()->setMeasureReference(false);
+    QVERIFY(w->openPath(model));
+    QVERIFY(w->openPath(kGarments + QStringLiteral("sandal.png")));
+    QMessageBox* box = nullptr;
+    QTRY_VERIFY((box = w->findChild<QMessageBox*>(QStringLiteral("importWarningsBox"))));
+    QVERIFY2(box->informativeText().contains(QLatin1String("garment.labels.txt names 3 classes")),
+             qPrintable(box->informativeText()));
+    QCOMPARE(w->findChildren<QMessageBox*>(QStringLiteral("importWarningsBox")).size(), 1);
+    box->close();
+    QVERIFY(w->document()->classLabels().isEmpty());
+    QTRY_VERIFY_WITH_TIMEOUT(predictionCurrent(*w), 20000);
+    QVERIFY(predictionOf(*w)->shown().top[0].label.startsWith(QLatin1String("class ")));
+    QTest::qWait(50);
+    QVERIFY(!w->findChild<QMessageBox*>(QStringLiteral("importWarningsBox")));
+}
+
+// The metadata's "labels" under the same limits: not an array of strings, a name too long, too
+// large, the wrong count; each said once, and a labels file beside the model is used instead.
+void TestModelsGui::hostile_metadata_labels_are_named() {
+    QFile original(kFiveClasses);
+    QVERIFY(original.open(QIODevice::ReadOnly));
+    const QByteArray bytes = original.readAll();
+    QTemporaryDir dir;
+    const QString model = dir.filePath(QStringLiteral("tagged.onnx"));
+    const struct {
+        QByteArray value;
+        const char* expected;
+    } cases[] = {
+        {"not json", "is not a JSON array of strings"},
+        {"[1, 2, 3]", "is not a JSON array of strings"},
+        {"[\"a\", \"" + QByteArray(300, 'z') + "\"]", "a name of 300 characters (label 2)"},
+        {"[\"" + QByteArray(2 << 20, 'z') + "\"]", "holds 2097156 bytes"},
+        {"[\"a\", \"b\"]", "names 2 classes, but the model scores 5"},
+        {"[]", "is empty"},
+    };
+    for (const auto& c : cases) {
+        QVERIFY(writeFile(model, withMetadata(bytes, "labels", c.value)));
+        QString error;
+        const auto source = importModel(model, &error);
+        QVERIFY2(source, qPrintable(error));
+        QVERIFY(source->labels.isEmpty());
+        QCOMPARE(source->warnings.size(), 1);
+        QVERIFY2(source->warnings[0].contains(QLatin1String("labels")) &&
+                     source->warnings[0].contains(QLatin1String(c.expected)),
+                 qPrintable(source->warnings[0]));
+    }
+    // Good names in the metadata are the model's.
+    QByteArray five = "[";
+    for (int i = 0; i < 5; ++i)
+        five += (i ? ",\"n" : "\"n") + QByteArray::number(i) + "\"";
+    QVERIFY(writeFile(model, withMetadata(bytes, "labels", five + "]")));
+    QString error;
+    const auto source = importModel(model, &error);
+    QVERIFY2(source, qPrintable(error));
+    QCOMPARE(source->labels.size(), 5);
+    QCOMPARE(source->labels.at(4), QStringLiteral("n4"));
+    QVERIFY(source->warnings.isEmpty());
+    // Unusable metadata, a good file beside: the file's names, and the one warning.
+    QVERIFY(writeFile(model, withMetadata(bytes, "labels", "[1]")));
+    QVERIFY(writeFile(dir.filePath(QStringLiteral("tagged.labels.txt")), "a\nb\nc\nd\ne\n"));
+    const auto fallback = importModel(model, &error);
+    QVERIFY(fallback);
+    QCOMPARE(fallback->labels.size(), 5);
+    QCOMPARE(fallback->warnings.size(), 1);
+}
+
+// The app's input preparation of a model whose metadata states input_mean and input_std is
+// the engine's (apply_input_metadata), which the CLI runs too: test_onnx_cli's
+// metadata_mean_and_std_prepare_the_input_as_in_the_app tags the same model with the same
+// numbers and checks the CLI's maps against this very pipeline.
+void TestModelsGui::metadata_mean_and_std_are_the_clis() {
+    QFile original(kFiveClasses);
+    QVERIFY(original.open(QIODevice::ReadOnly));
+    QTemporaryDir dir;
+    const QString model = dir.filePath(QStringLiteral("tagged.onnx"));
+    QVERIFY(writeFile(
+        model, withMetadata(withMetadata(original.readAll(), "input_mean", "[0.125, 0.5, -0.25]"),
+                            "input_std", "[0.5, 0.25, 2]")));
+    QString error;
+    const auto source = importModel(model, &error);
+    QVERIFY2(source, qPrintable(error));
+    QVERIFY(source->warnings.isEmpty());
+    Pipeline expected = import_onnx(model.toStdString()).pipeline;
+    expected.normalization.mean = {0.125f, 0.5f, -0.25f};
+    expected.normalization.std_dev = {0.5f, 0.25f, 2.0f};
+    expected.input_size = {20, 24}; // as the fixture declares; a global pooling takes any size
+    QCOMPARE(source->imported.normalization, expected.normalization);
+    QCOMPARE(source->imported.input_fit, InputFit::Whole);
+    QCOMPARE(source->imported, expected);
+    OnnxImport cli = import_onnx(model.toStdString());
+    apply_input_metadata(cli);
+    QCOMPARE(cli.pipeline, source->imported);
+}
+
+// A session of a model as opened, saved as a project and reopened, is still the model: the
+// project names the file (path relative to the project, SHA-256), and on reopening, the file
+// still having that hash and importing to the project's pipeline, exports name the model again.
+// A changed model file, or a session saved after an edit, reopens as the full pipeline.
+void TestModelsGui::reopened_unedited_project_is_the_model_again() {
+    QTemporaryDir dir;
+    const QString model = dir.filePath(QStringLiteral("models/garment.onnx"));
+    QVERIFY(QDir(dir.path()).mkpath(QStringLiteral("models")));
+    QVERIFY(QFile::copy(kFashion, model));
+    const QString project = dir.filePath(QStringLiteral("session.convscope"));
+    const QString edited = dir.filePath(QStringLiteral("edited.convscope"));
+    const QString sha = sha256Of(model);
+    {
+        auto w = test::openMainWindow();
+        w->coordinator()->setMeasureReference(false);
+        QVERIFY(w->openPath(model));
+        QVERIFY(w->openPath(kGarments + QStringLiteral("dress.png")));
+        QVERIFY(w->document()->modelUnedited());
+        QVERIFY(w->tools()->project()->saveTo(project));
+        w->document()->setSelectedLayer(0);
+        w->kernelEditor()->zero();
+        QVERIFY(w->tools()->project()->saveTo(edited));
+    }
+    const auto viewOf = [](const QString& file) {
+        QFile f(file);
+        f.open(QIODevice::ReadOnly);
+        return QJsonDocument::fromJson(f.readAll())
+            .object()
+            .value(QStringLiteral("view"))
+            .toObject();
+    };
+    const QJsonObject reference = viewOf(project).value(QStringLiteral("model")).toObject();
+    QCOMPARE(reference.value(QStringLiteral("path")).toString(),
+             QStringLiteral("models/garment.onnx"));
+    QCOMPARE(reference.value(QStringLiteral("sha256")).toString(), sha);
+    QVERIFY(!viewOf(edited).contains(QStringLiteral("model")));
+
+    {
+        auto w = test::openMainWindow();
+        w->coordinator()->setMeasureReference(false);
+        QVERIFY(w->openPath(project, MainWindow::OpenReason::CommandLine));
+        QVERIFY(w->document()->model());
+        QVERIFY(w->document()->modelUnedited());
+        QCOMPARE(w->document()->model()->path, QFileInfo(model).absoluteFilePath());
+        QCOMPARE(w->document()->classLabels().size(), 10);
+        QVERIFY(!w->tools()->project()->isModified());
+        QTemporaryDir out;
+        const QJsonObject pipeline = exportedPipeline(*w, out.path());
+        QCOMPARE(pipeline.value(QStringLiteral("sha256")).toString(), sha);
+        QCOMPARE(pipeline.value(QStringLiteral("model")).toString(),
+                 QFileInfo(model).absoluteFilePath());
+        // An edit makes it a pipeline; undone, the model again.
+        w->document()->setSelectedLayer(0);
+        w->kernelEditor()->zero();
+        QVERIFY(!w->document()->modelUnedited());
+        w->document()->undoStack()->undo();
+        QVERIFY(w->document()->modelUnedited());
+        // Saved again unedited: still the model.
+        QVERIFY(w->tools()->project()->save());
+        QCOMPARE(viewOf(project).value(QStringLiteral("model")).toObject(), reference);
+    }
+    {
+        // Saved after an edit: the full pipeline.
+        auto w = test::openMainWindow();
+        w->coordinator()->setMeasureReference(false);
+        QVERIFY(w->openPath(edited, MainWindow::OpenReason::CommandLine));
+        QVERIFY(!w->document()->modelUnedited());
+    }
+    // The model file changed since (one byte changed): the reference no longer holds.
+    QFile file(model);
+    QVERIFY(file.open(QIODevice::ReadWrite));
+    QByteArray bytes = file.readAll();
+    bytes[bytes.size() - 3] = char(bytes[bytes.size() - 3] ^ 0x01);
+    QVERIFY(file.seek(0) && file.write(bytes) == bytes.size());
+    file.close();
+    QVERIFY(sha256Of(model) != sha);
+    for (bool removed : {false, true}) {
+        if (removed)
+            QVERIFY(QFile::remove(model));
+        auto w = test::openMainWindow();
+        w->coordinator()->setMeasureReference(false);
+        QVERIFY(w->openPath(project, MainWindow::OpenReason::CommandLine));
+        QVERIFY(!w->document()->modelUnedited());
+        QTemporaryDir out;
+        const QJsonObject pipeline = exportedPipeline(*w, out.path());
+        QVERIFY(!pipeline.isEmpty());
+        QVERIFY(!pipeline.contains(QStringLiteral("sha256")));
+        QVERIFY(parse_pipeline(QJsonDocument(pipeline).toJson().toStdString()) ==
+                w->document()->pipeline());
+    }
 }
 
 QTEST_MAIN(TestModelsGui)

@@ -7,7 +7,10 @@
 
 #include "cli_runner.hpp"
 
+#include "convscope/backend.hpp"
 #include "convscope/npy.hpp"
+#include "convscope/onnx_import.hpp"
+#include "convscope/pipeline_json.hpp"
 #include "convscope/resnet18_onnx.hpp"
 
 #include <QDir>
@@ -90,6 +93,7 @@ private Q_SLOTS:
     void bad_models_fail_in_one_line();
     void until_and_strict_choose_where_the_import_ends();
     void bundled_photo_network_matches_its_reference();
+    void metadata_mean_and_std_prepare_the_input_as_in_the_app();
     void help_documents_the_model_options();
 };
 
@@ -323,21 +327,121 @@ void TestOnnxCli::until_and_strict_choose_where_the_import_ends() {
     QCOMPARE(r.exit_code, 2);
 }
 
-// The trained network in resources/models runs through the CLI to its reference output.
+// The trained network in resources/models runs through the CLI to its reference output. Its
+// metadata says the network reads x - mean (input_mean): the reference is the graph's output on
+// input.npy, so the CLI is given input.npy + mean.
 void TestOnnxCli::bundled_photo_network_matches_its_reference() {
     const QString model = QStringLiteral(CONVSCOPE_RESOURCES_DIR
                                          "/models/face-recognition/face_recognition_trunk.onnx");
+    const OnnxImport imported = import_onnx(model.toStdString());
+    const std::string* mean_text = imported.model.property("input_mean");
+    QVERIFY(mean_text);
+    const QJsonArray mean = QJsonDocument::fromJson(QByteArray::fromStdString(*mean_text)).array();
+    QCOMPARE(mean.size(), 3);
+    Tensor input = fx::read_tensor(fx::path(QStringLiteral("face_recognition_trunk/input.npy")));
+    for (int c = 0; c < input.channels(); ++c)
+        for (int y = 0; y < input.height(); ++y)
+            for (int x = 0; x < input.width(); ++x)
+                input.at(c, y, x) += float(mean[c].toDouble());
     QTemporaryDir dir;
-    const CliResult r = run_cli(
-        {"run", "--image",
-         QString::fromStdString(fx::path(QStringLiteral("face_recognition_trunk/input.npy"))),
-         "--pipeline", model, "--out", dir.path(), "--format", "npy"});
+    const QString shifted = dir.filePath(QStringLiteral("input_plus_mean.npy"));
+    write_npy(shifted.toStdString(), input);
+    const QString out = dir.filePath(QStringLiteral("maps"));
+    const CliResult r =
+        run_cli({"run", "--image", shifted, "--pipeline", model, "--out", out, "--format", "npy"});
     QVERIFY2(r.exit_code == 0 && r.err.isEmpty(), qPrintable(r.err));
-    const QStringList arrays = layer_arrays(dir.path());
+    const QStringList arrays = layer_arrays(out);
     QVERIFY(!arrays.isEmpty());
     const QString diff = fx::compare(
         read_maps(arrays.back()), fx::path(QStringLiteral("face_recognition_trunk/conv64_3.npy")));
     QVERIFY2(diff.isEmpty(), qPrintable(diff));
+}
+
+// A model whose metadata states input_mean and input_std (the classifier fixture, tagged here):
+// `run`, `info` and `import` prepare the input as the app does (apply_input_metadata, the one
+// owner both call): the maps are the graph's on (x - mean) / std, which test_models_gui checks
+// the app's pipeline against.
+void TestOnnxCli::metadata_mean_and_std_prepare_the_input_as_in_the_app() {
+    QFile original(
+        QString::fromStdString(fx::path(QStringLiteral("classifier_head/opset13.onnx"))));
+    QVERIFY(original.open(QIODevice::ReadOnly));
+    QByteArray bytes = original.readAll();
+    // metadata_props (ModelProto field 14), appended as protobuf allows for a repeated field.
+    const auto add_property = [&bytes](const QByteArray& key, const QByteArray& value) {
+        const auto length = [](int n) {
+            QByteArray varint;
+            do {
+                varint += char((n & 0x7f) | (n > 0x7f ? 0x80 : 0));
+                n >>= 7;
+            } while (n);
+            return varint;
+        };
+        const QByteArray entry =
+            '\x0a' + length(int(key.size())) + key + '\x12' + length(int(value.size())) + value;
+        bytes += '\x72' + length(int(entry.size())) + entry;
+    };
+    add_property("input_mean", "[0.125, 0.5, -0.25]");
+    add_property("input_std", "[0.5, 0.25, 2]");
+    QTemporaryDir dir;
+    const QString model = dir.filePath(QStringLiteral("tagged.onnx"));
+    {
+        QFile file(model);
+        QVERIFY(file.open(QIODevice::WriteOnly) && file.write(bytes) == bytes.size());
+    }
+    const QString image =
+        QString::fromStdString(fx::path(QStringLiteral("classifier_head/input.npy")));
+
+    // The reference: the graph as imported, the normalisation set by hand.
+    Pipeline expected = import_onnx(model.toStdString()).pipeline;
+    QVERIFY(expected.normalization.identity()); // the import maps the graph only
+    Pipeline raw = expected;
+    expected.normalization.mean = {0.125f, 0.5f, -0.25f};
+    expected.normalization.std_dev = {0.5f, 0.25f, 2.0f};
+    const Tensor input = fx::read_tensor(fx::path(QStringLiteral("classifier_head/input.npy")));
+    const auto backend = make_backend(BackendKind::Naive);
+    const Tensor want = *backend->run(expected, input).layers.back().output;
+    const Tensor unprepared = *backend->run(raw, input).layers.back().output;
+    QVERIFY(want.to_dense() != unprepared.to_dense()); // the normalisation shows in the scores
+
+    const QString out = dir.filePath(QStringLiteral("maps"));
+    CliResult r = run_cli({"run", "--image", image, "--pipeline", model, "--out", out, "--format",
+                           "npy", "--backend", "naive"});
+    QVERIFY2(r.exit_code == 0 && r.err.isEmpty(), qPrintable(r.err));
+    const QStringList arrays = layer_arrays(out);
+    QVERIFY(!arrays.isEmpty());
+    QCOMPARE(read_maps(arrays.back()).to_dense(), want.to_dense());
+    // The manifest states the input preparation with the model's reference.
+    const QJsonObject input_settings = read_json(out + QStringLiteral("/manifest.json"))
+                                           .value(QStringLiteral("pipeline"))
+                                           .toObject()
+                                           .value(QStringLiteral("input"))
+                                           .toObject();
+    QVERIFY2(QJsonDocument(input_settings).toJson().contains("0.125"),
+             QJsonDocument(input_settings).toJson().constData());
+
+    r = run_cli({"info", "--pipeline", model});
+    QVERIFY2(r.exit_code == 0, qPrintable(r.err));
+    QVERIFY2(r.out.contains(QLatin1String(
+                 "Prepared: (x - mean) / std, mean [0.125, 0.5, -0.25], std [0.5, 0.25, 2]")),
+             qPrintable(r.out));
+
+    const QString json = dir.filePath(QStringLiteral("tagged.json"));
+    r = run_cli({"import", model, "--out", json});
+    QVERIFY2(r.exit_code == 0, qPrintable(r.err));
+    QCOMPARE(load_pipeline(json.toStdString()).normalization, expected.normalization);
+
+    // Unusable metadata is one warning naming the key, and the image runs as it is.
+    bytes = original.seek(0) ? original.readAll() : QByteArray();
+    add_property("input_std", "[0, 1, 1]");
+    {
+        QFile file(model);
+        QVERIFY(file.open(QIODevice::WriteOnly) && file.write(bytes) == bytes.size());
+    }
+    r = run_cli({"info", "--pipeline", model});
+    QVERIFY2(r.exit_code == 0, qPrintable(r.err));
+    QVERIFY2(r.err.contains(QLatin1String("metadata \"input_std\" is not a list of positive")),
+             qPrintable(r.err));
+    QVERIFY(!r.out.contains(QLatin1String("Prepared:")));
 }
 
 void TestOnnxCli::help_documents_the_model_options() {

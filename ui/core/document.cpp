@@ -1,5 +1,6 @@
 #include "document.hpp"
 
+#include "class_scores.hpp"
 #include "commands.hpp"
 #include "pipeline_edit.hpp"
 
@@ -7,6 +8,7 @@
 #include "convscope/input_preparation.hpp"
 #include "convscope/pipeline_json.hpp"
 
+#include <QDir>
 #include <QFileInfo>
 
 #include <algorithm>
@@ -160,7 +162,19 @@ bool Document::loadPipeline(const QString& path, QString* error, LoadAs as) {
             *error = QString::fromUtf8(e.what());
         return false;
     }
-    setModel(std::nullopt, labelsBeside(path));
+    // The class names beside it, under the limits of a model's (model_source.hpp).
+    QString problem;
+    QStringList labels = labelsBeside(path, nullptr, &problem);
+    if (const auto head = classifierHead(pipeline_)) {
+        const QString count = labelCountProblem(labels, head->classes,
+                                                QDir::toNativeSeparators(labelsPathBeside(path)));
+        if (!count.isEmpty()) {
+            problem = count;
+            labels.clear();
+        }
+    }
+    labelsProblem_ = problem;
+    setModel(std::nullopt, labels);
     return true;
 }
 
@@ -186,6 +200,10 @@ void Document::setModel(std::optional<ModelSource> model, QStringList labels) {
     model_ = std::move(model);
     labels_ = std::move(labels);
     Q_EMIT modelChanged();
+}
+
+void Document::attachModel(ModelSource model) {
+    setModel(std::move(model), labels_);
 }
 
 void Document::setClassLabels(const QStringList& labels) {

@@ -85,8 +85,15 @@ public:
     // a pipeline file; false with a message naming the file, the pipeline unchanged. What
     // the import left out is in model()->warnings.
     bool loadModel(const QString& path, QString* error = nullptr, LoadAs as = LoadAs::Edit);
+    // Why the class names beside the last pipeline file opened were not used (one sentence
+    // naming the labels file), or empty.
+    QString labelsProblem() const { return labelsProblem_; }
     // The model the session was opened from (null after a pipeline file or a project).
     const ModelSource* model() const { return model_ ? &*model_ : nullptr; }
+    // The session is `model` as opened (a project saved with the model unedited, reopened, see
+    // reopenedModel): from now on it counts as that model while the pipeline equals
+    // model.imported. No undo step; the class names stay the session's.
+    void attachModel(ModelSource model);
     // The pipeline is the model's import as opened: nothing edited since.
     bool modelUnedited() const { return model_ && pipeline_ == model_->imported; }
     // The names of the classes the pipeline scores, in output order: the model's, a pipeline
@@ -146,6 +153,7 @@ private:
     BackendKind liveBackend_ = BackendKind::Fast;
     std::optional<ModelSource> model_;
     QStringList labels_;
+    QString labelsProblem_;
 };
 
 } // namespace convscope::ui

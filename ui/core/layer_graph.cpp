@@ -209,7 +209,10 @@ QString joinProblem(const Pipeline& pipeline, Shape input, int at, JoinKind kind
     const std::vector<JoinCandidate> candidates = joinCandidates(pipeline, input, at);
     for (int source : inputs) {
         if (source < kPipelineInput || source + 1 >= int(candidates.size()))
-            return QObject::tr("Layer %1 does not come before the new layer.").arg(source + 1);
+            return QObject::tr("Layer %1 does not come before layer %2, so it cannot be read "
+                               "there.")
+                .arg(source + 1)
+                .arg(at + 1);
         if (candidates[std::size_t(source + 1)].shape.empty())
             return QObject::tr("%1 cannot run, so it cannot be joined.")
                 .arg(layerReference(pipeline, source));
@@ -236,6 +239,50 @@ Layer makeJoinLayer(JoinKind kind, std::vector<int> inputs) {
         layer.op = Concat{};
     layer.inputs = std::move(inputs);
     return layer;
+}
+
+std::optional<JoinKind> joinKindOf(const Pipeline& pipeline, int at) {
+    if (at < 0 || at >= int(pipeline.layers.size()))
+        return std::nullopt;
+    const auto& op = pipeline.layers[std::size_t(at)].op;
+    if (std::holds_alternative<Add>(op))
+        return JoinKind::Add;
+    if (std::holds_alternative<Concat>(op))
+        return JoinKind::Concat;
+    return std::nullopt;
+}
+
+QString changeJoinProblem(const Pipeline& pipeline, Shape input, int at,
+                          const std::vector<int>& inputs) {
+    const std::optional<JoinKind> kind = joinKindOf(pipeline, at);
+    if (!kind)
+        return QObject::tr("%1 is not an add or concat layer: it has no inputs to choose.")
+            .arg(layerReference(pipeline, at));
+    if (QString why = joinProblem(pipeline, input, at, *kind, inputs); !why.isEmpty())
+        return why;
+    // What ran before must still run: the join's new output reaches every later layer.
+    Pipeline after = pipeline;
+    after.layers[std::size_t(at)].inputs = inputs;
+    const PipelinePlan before = plan_pipeline(pipeline, input);
+    const PipelinePlan plan = plan_pipeline(after, input);
+    if (plan.runnable() < before.runnable() && plan.error) {
+        const int broken = plan.runnable();
+        return QObject::tr("%1 could not run on what the join would give then (%2).")
+            .arg(layerReference(after, broken), QString::fromUtf8(plan.error->what()));
+    }
+    return {};
+}
+
+bool setJoinInputs(Pipeline& pipeline, Shape input, int at, const std::vector<int>& inputs,
+                   QString* reason) {
+    const QString why = changeJoinProblem(pipeline, input, at, inputs);
+    if (!why.isEmpty()) {
+        if (reason)
+            *reason = why;
+        return false;
+    }
+    pipeline.layers[std::size_t(at)].inputs = inputs;
+    return true;
 }
 
 } // namespace convscope::ui

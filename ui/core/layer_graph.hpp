@@ -9,6 +9,7 @@
 
 #include <QString>
 
+#include <optional>
 #include <vector>
 
 namespace convscope::ui {
@@ -65,5 +66,18 @@ QString joinProblem(const Pipeline& pipeline, Shape input, int at, JoinKind kind
                     const std::vector<int>& inputs);
 // The add or concat layer reading `inputs` (in that order).
 Layer makeJoinLayer(JoinKind kind, std::vector<int> inputs);
+
+// The kind of join layer `at` is; std::nullopt when it is not an add or concat layer.
+std::optional<JoinKind> joinKindOf(const Pipeline& pipeline, int at);
+// Why the join at `at` cannot read `inputs` instead of what it reads, for people; empty when it
+// can. As for a new join (joinProblem: earlier layers that run, of fitting shapes), and the
+// layers after it must still run on what it then gives (a concat of other channels before a
+// conv made for the old ones is refused, naming that conv).
+QString changeJoinProblem(const Pipeline& pipeline, Shape input, int at,
+                          const std::vector<int>& inputs);
+// Makes the join at `at` read `inputs` (in that order), its name and everything else kept.
+// False, the pipeline unchanged and `reason` said, when changeJoinProblem objects.
+bool setJoinInputs(Pipeline& pipeline, Shape input, int at, const std::vector<int>& inputs,
+                   QString* reason = nullptr);
 
 } // namespace convscope::ui

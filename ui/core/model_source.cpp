@@ -1,5 +1,9 @@
 #include "model_source.hpp"
 
+#include "class_scores.hpp"
+
+#include "convscope/model_metadata.hpp"
+
 #include <QCoreApplication>
 #include <QDir>
 #include <QFile>
@@ -7,7 +11,7 @@
 #include <QJsonArray>
 #include <QJsonDocument>
 #include <QSaveFile>
-#include <QTextStream>
+#include <QStringDecoder>
 
 #include <algorithm>
 #include <cmath>
@@ -19,51 +23,6 @@ namespace {
 
 QString tr(const char* text) {
     return QCoreApplication::translate("convscope::ui::ModelSource", text);
-}
-
-QJsonArray metadataArray(const OnnxModelInfo& model, const char* key) {
-    const std::string* value = model.property(key);
-    if (!value)
-        return {};
-    return QJsonDocument::fromJson(QByteArray::fromStdString(*value)).array();
-}
-
-// One number per channel (or one for all) from metadata `key`; empty when absent or unusable.
-std::vector<float> channelValues(const OnnxModelInfo& model, const char* key, int channels,
-                                 bool positive, QStringList* warnings) {
-    if (!model.property(key))
-        return {};
-    const QJsonArray array = metadataArray(model, key);
-    std::vector<float> values;
-    for (const QJsonValue& v : array) {
-        const double d = v.toDouble(std::nan(""));
-        if (!v.isDouble() || !std::isfinite(d) || (positive && !(d > 0))) {
-            values.clear();
-            break;
-        }
-        values.push_back(float(d));
-    }
-    if (values.empty() ||
-        (values.size() != 1 && values.size() != std::size_t(std::max(channels, 1)))) {
-        if (warnings)
-            *warnings << tr("The model's metadata “%1” is not a list of %2 for its %3 input "
-                            "channels; it is not used.")
-                             .arg(QString::fromLatin1(key),
-                                  positive ? tr("positive numbers") : tr("numbers"))
-                             .arg(channels);
-        return {};
-    }
-    return values;
-}
-
-} // namespace
-
-namespace {
-
-QString labelsPathBeside(const QString& path) {
-    const QFileInfo info(path);
-    QString base = info.completeBaseName();
-    return info.absoluteDir().filePath(base + QStringLiteral(".labels.txt"));
 }
 
 // An importer's warning as a sentence: capitalised, with a full stop.
@@ -78,31 +37,130 @@ QString sentence(QString text) {
 
 } // namespace
 
-QStringList labelsFromMetadata(const OnnxModelInfo& model) {
-    QStringList labels;
-    for (const QJsonValue& v : metadataArray(model, "labels")) {
-        if (!v.isString())
-            return {};
-        labels << v.toString();
+namespace {
+
+// "class 0", "class 1", …: what the Prediction panel names classes without labels.
+QString fallbackNames() {
+    return tr("the classes are numbered instead (“class 0”, “class 1” and so on)");
+}
+
+// The names in `text` (one a line, blank lines at the end dropped), or empty with `problem`
+// saying what is wrong with them.
+QStringList labelsFromText(const QByteArray& bytes, QString* problem) {
+    if (bytes.contains('\0')) {
+        *problem = tr("holds binary data (NUL bytes), not one class name a line");
+        return {};
     }
+    QStringDecoder utf8(QStringDecoder::Utf8);
+    const QString text = utf8.decode(bytes);
+    if (utf8.hasError()) {
+        *problem = tr("is not UTF-8 text");
+        return {};
+    }
+    QStringList labels = text.split(QLatin1Char('\n'));
+    for (int i = 0; i < labels.size(); ++i) {
+        labels[i] = labels[i].trimmed(); // also the \r of Windows line ends
+        if (labels[i].size() > kMaxLabelLength) {
+            *problem = tr("line %1 is %2 characters long; a class name has at most %3")
+                           .arg(i + 1)
+                           .arg(labels[i].size())
+                           .arg(kMaxLabelLength);
+            return {};
+        }
+    }
+    while (!labels.isEmpty() && labels.last().isEmpty())
+        labels.removeLast();
+    if (labels.isEmpty())
+        *problem = tr("is empty");
     return labels;
 }
 
-QStringList labelsBeside(const QString& path, QString* fileName) {
-    const QString labelsPath = labelsPathBeside(path);
-    QFile file(labelsPath);
-    // A labels file is a short list of names: anything larger is not one.
-    if (file.size() > (1 << 20) || !file.open(QIODevice::ReadOnly | QIODevice::Text))
+} // namespace
+
+QString labelsPathBeside(const QString& path) {
+    const QFileInfo info(path);
+    QString base = info.completeBaseName();
+    return info.absoluteDir().filePath(base + QStringLiteral(".labels.txt"));
+}
+
+QStringList labelsFromMetadata(const OnnxModelInfo& model, QString* problem) {
+    const std::string* value = model.property("labels");
+    if (!value)
         return {};
+    const auto fail = [problem](const QString& what) {
+        if (problem)
+            *problem = tr("The model's metadata “labels” %1; %2.").arg(what, fallbackNames());
+        return QStringList();
+    };
+    if (value->size() > std::size_t(kMaxLabelsBytes))
+        return fail(tr("holds %1 bytes; class names take at most %2")
+                        .arg(value->size())
+                        .arg(kMaxLabelsBytes));
+    const QJsonDocument json = QJsonDocument::fromJson(QByteArray::fromStdString(*value));
+    if (!json.isArray())
+        return fail(tr("is not a JSON array of strings"));
     QStringList labels;
-    QTextStream in(&file);
-    while (!in.atEnd())
-        labels << in.readLine().trimmed();
-    while (!labels.isEmpty() && labels.last().isEmpty())
-        labels.removeLast();
-    if (fileName && !labels.isEmpty())
-        *fileName = QFileInfo(labelsPath).fileName();
+    for (const QJsonValue& v : json.array()) {
+        if (!v.isString())
+            return fail(tr("is not a JSON array of strings"));
+        if (v.toString().size() > kMaxLabelLength)
+            return fail(tr("has a name of %1 characters (label %2); a class name has at most %3")
+                            .arg(v.toString().size())
+                            .arg(labels.size() + 1)
+                            .arg(kMaxLabelLength));
+        labels << v.toString().trimmed();
+    }
+    if (labels.isEmpty())
+        return fail(tr("is empty"));
     return labels;
+}
+
+QStringList labelsBeside(const QString& path, QString* fileName, QString* problem) {
+    const QString labelsPath = labelsPathBeside(path);
+    const QFileInfo info(labelsPath);
+    if (!info.exists() && !info.isSymLink())
+        return {};
+    const auto fail = [&](const QString& what) {
+        if (problem)
+            *problem =
+                tr("%1 %2; %3.").arg(QDir::toNativeSeparators(labelsPath), what, fallbackNames());
+        return QStringList();
+    };
+    // Only a regular file is read: a FIFO or a device would block the window, a folder has no
+    // lines.
+    if (info.isDir())
+        return fail(tr("is a folder, not a file of class names"));
+    if (!info.isFile())
+        return fail(tr("is not a regular file (a pipe, a device or a broken link)"));
+    if (info.size() > kMaxLabelsBytes)
+        return fail(tr("is %1 bytes; a labels file has at most %2 (one class name a line)")
+                        .arg(info.size())
+                        .arg(kMaxLabelsBytes));
+    QFile file(labelsPath);
+    if (!file.open(QIODevice::ReadOnly))
+        return fail(tr("cannot be read (%1)").arg(file.errorString()));
+    // At most the cap and one byte more, should it have grown since.
+    const QByteArray bytes = file.read(kMaxLabelsBytes + 1);
+    if (bytes.size() > kMaxLabelsBytes)
+        return fail(
+            tr("is more than %1 bytes; a labels file has at most that").arg(kMaxLabelsBytes));
+    QString what;
+    QStringList labels = labelsFromText(bytes, &what);
+    if (!what.isEmpty())
+        return fail(what);
+    if (fileName)
+        *fileName = info.fileName();
+    return labels;
+}
+
+QString labelCountProblem(const QStringList& labels, int classes, const QString& from) {
+    if (labels.isEmpty() || classes <= 0 || labels.size() == classes)
+        return {};
+    return tr("%1 names %2 classes, but the model scores %3; %4.")
+        .arg(from)
+        .arg(labels.size())
+        .arg(classes)
+        .arg(fallbackNames());
 }
 
 bool writeLabelsBeside(const QString& path, const QStringList& labels, QString* fileName,
@@ -123,46 +181,13 @@ bool writeLabelsBeside(const QString& path, const QStringList& labels, QString* 
     return true;
 }
 
-InputNormalization normalizationFromMetadata(const OnnxModelInfo& model, int channels,
-                                             QStringList* warnings) {
-    InputNormalization n;
-    n.mean = channelValues(model, "input_mean", channels, false, warnings);
-    n.std_dev = channelValues(model, "input_std", channels, true, warnings);
-    // A std of one everywhere is no division: the pipeline says only what it does.
-    if (std::all_of(n.std_dev.begin(), n.std_dev.end(), [](float v) { return v == 1.0f; }))
-        n.std_dev.clear();
-    if (std::all_of(n.mean.begin(), n.mean.end(), [](float v) { return v == 0.0f; }))
-        n.mean.clear();
-    return n;
-}
-
-Pair inputSizeOf(const OnnxModelInfo& model) {
-    const QJsonArray size = metadataArray(model, "input_size");
-    if (size.size() == 2 && size[0].toInt() > 0 && size[1].toInt() > 0)
-        return {size[0].toInt(), size[1].toInt()};
-    if (model.declares_input_size())
-        return {int(model.input_dims[2]), int(model.input_dims[3])};
-    return {0, 0};
-}
-
-bool needsFixedInputSize(const Pipeline& pipeline) {
-    bool flattened = false;
-    for (const Layer& layer : pipeline.layers) {
-        if (std::holds_alternative<Flatten>(layer.op))
-            flattened = true;
-        else if (std::holds_alternative<GlobalPool2d>(layer.op))
-            flattened = false; // a global pooling takes any size
-        else if (std::holds_alternative<Linear>(layer.op) && flattened)
-            return true;
-    }
-    return false;
-}
-
-std::optional<ModelSource> importModel(const QString& path, QString* error) {
+std::optional<ModelSource> importModel(const QString& path, QString* error, const QString& until) {
     const QString absolute = QFileInfo(path).absoluteFilePath();
     OnnxImport imported;
     try {
-        imported = import_onnx(absolute.toStdString());
+        OnnxImportOptions options;
+        options.until = until.toStdString();
+        imported = import_onnx(absolute.toStdString(), options);
     } catch (const std::bad_alloc&) {
         if (error)
             *error = tr("%1: there is not enough memory to import the model").arg(path);
@@ -172,23 +197,52 @@ std::optional<ModelSource> importModel(const QString& path, QString* error) {
             *error = QString::fromUtf8(e.what());
         return std::nullopt;
     }
+    apply_input_metadata(imported);
     ModelSource source;
     source.path = absolute;
+    source.until = until;
     source.sha256 = QString::fromStdString(imported.model.sha256);
     for (const std::string& w : imported.warnings)
         source.warnings << sentence(QString::fromStdString(w));
     Pipeline& p = imported.pipeline;
-    p.normalization =
-        normalizationFromMetadata(imported.model, channel_count(p.input_mode), &source.warnings);
-    p.input_size = inputSizeOf(imported.model);
-    if (p.input_size.h > 0 && needsFixedInputSize(p))
-        p.input_fit = InputFit::Resize;
-    source.labels = labelsFromMetadata(imported.model);
-    if (!source.labels.isEmpty())
-        source.labelsFrom = tr("the model's metadata");
-    else
-        source.labels = labelsBeside(absolute, &source.labelsFrom);
+    // The metadata's names, else the file's; a problem with either is said once, among the
+    // import's warnings, and the classes keep their numbers.
+    QString problem;
+    source.labels = labelsFromMetadata(imported.model, &problem);
+    if (!source.labels.isEmpty()) {
+        source.labelsFrom = tr("The model's metadata “labels”");
+    } else {
+        if (!problem.isEmpty())
+            source.warnings << problem;
+        problem.clear();
+        QString fileName;
+        source.labels = labelsBeside(absolute, &fileName, &problem);
+        if (!problem.isEmpty())
+            source.warnings << problem;
+        if (!source.labels.isEmpty())
+            source.labelsFrom = QDir::toNativeSeparators(labelsPathBeside(absolute));
+    }
+    if (const auto head = classifierHead(p)) {
+        const QString count = labelCountProblem(source.labels, head->classes, source.labelsFrom);
+        if (!count.isEmpty()) {
+            source.warnings << count;
+            source.labels.clear();
+            source.labelsFrom.clear();
+        }
+    }
     source.imported = std::move(p);
+    return source;
+}
+
+std::optional<ModelSource> reopenedModel(const QString& path, const QString& sha256,
+                                         const QString& until, const Pipeline& pipeline) {
+    // Only a regular file: a FIFO of that name would block the window.
+    if (path.isEmpty() || sha256.isEmpty() || !QFileInfo(path).isFile())
+        return std::nullopt;
+    std::optional<ModelSource> source = importModel(path, nullptr, until);
+    if (!source || source->sha256.compare(sha256, Qt::CaseInsensitive) != 0 ||
+        !(source->imported == pipeline))
+        return std::nullopt;
     return source;
 }
 

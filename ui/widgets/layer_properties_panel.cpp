@@ -296,11 +296,10 @@ void LayerPropertiesPanel::refresh() {
         pages_->setCurrentIndex(4);
         const int index = document_->selectedLayer();
         if (std::holds_alternative<Add>(layer.op) || std::holds_alternative<Concat>(layer.op))
-            // A join: what it reads is what there is to know (and to change: add it anew).
+            // A join: what it reads is what there is to know, and to change.
             otherKind_->setText(
-                tr("%1: the %2.\nThe layers it joins are chosen when it is added (Add ▸ %1); "
-                   "to join others, remove it and add it again. Its other settings are edited in "
-                   "the pipeline file for now.")
+                tr("%1: the %2.\nTo join other layers: Inputs… above the Layers list (or Edit ▸ "
+                   "Change inputs…). Its other settings are edited in the pipeline file for now.")
                     .arg(describeLayer(layer), inputsText(document_->pipeline(), index)));
         else
             otherKind_->setText(tr("%1: its settings are edited in the pipeline file for now.")

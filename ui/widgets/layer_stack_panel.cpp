@@ -5,6 +5,7 @@
 #include "pipeline_edit.hpp"
 
 #include <QAbstractItemModel>
+#include <QAction>
 #include <QApplication>
 #include <QHBoxLayout>
 #include <QLabel>
@@ -280,6 +281,16 @@ LayerStackPanel::LayerStackPanel(Document* document, QWidget* parent)
         tr("Duplicate"), tr("Insert a copy of the selected layer after it (Ctrl+D)"), this);
     upButton_ = makeButton(tr("▲"), tr("Move the selected layer up (Ctrl+Up)"), this);
     downButton_ = makeButton(tr("▼"), tr("Move the selected layer down (Ctrl+Down)"), this);
+    changeInputs_ = new QAction(tr("Change &inputs…"), this);
+    changeInputs_->setObjectName(QStringLiteral("changeJoinInputs"));
+    changeInputs_->setToolTip(tr("Choose which earlier layers the selected add or concat layer "
+                                 "reads"));
+    connect(changeInputs_, &QAction::triggered, this, &LayerStackPanel::changeSelectedInputs);
+    inputsButton_ = makeButton(tr("Inputs…"), changeInputs_->toolTip(), this);
+    inputsButton_->setObjectName(QStringLiteral("changeInputsButton"));
+    connect(inputsButton_, &QToolButton::clicked, this, &LayerStackPanel::changeSelectedInputs);
+    list_->addAction(changeInputs_);
+    list_->setContextMenuPolicy(Qt::ActionsContextMenu);
     connect(removeButton_, &QToolButton::clicked, this, &LayerStackPanel::removeSelected);
     connect(duplicateButton_, &QToolButton::clicked, this, &LayerStackPanel::duplicateSelected);
     connect(upButton_, &QToolButton::clicked, this, [this] { moveSelected(-1); });
@@ -291,6 +302,7 @@ LayerStackPanel::LayerStackPanel(Document* document, QWidget* parent)
     buttons->addWidget(addButton_);
     buttons->addWidget(removeButton_);
     buttons->addWidget(duplicateButton_);
+    buttons->addWidget(inputsButton_);
     buttons->addStretch();
     buttons->addWidget(upButton_);
     buttons->addWidget(downButton_);
@@ -354,6 +366,7 @@ LayerStackPanel::LayerStackPanel(Document* document, QWidget* parent)
         rebuilding_ = true;
         list_->setCurrentRow(document_->selectedLayer());
         rebuilding_ = false;
+        updateChangeInputs();
     });
     rebuild();
 }
@@ -377,6 +390,7 @@ void LayerStackPanel::rebuild() {
     list_->setCurrentRow(document_->selectedLayer());
     removeButton_->setEnabled(!p.layers.empty());
     duplicateButton_->setEnabled(!p.layers.empty());
+    updateChangeInputs();
     arcs_ = skipEdges(p);
     static_cast<LayerList*>(list_)->setArcs(arcs_);
     QStringList arcText;
@@ -504,6 +518,42 @@ void LayerStackPanel::addJoinLayer(JoinKind kind, const std::vector<int>& inputs
             : tr("Add the concatenation of %1").arg(names.join(QStringLiteral(", ")));
     insertLayer(p, at, makeJoinLayer(kind, inputs));
     document_->edit(text, p, {.select = at});
+}
+
+void LayerStackPanel::updateChangeInputs() {
+    const bool join = joinKindOf(document_->pipeline(), document_->selectedLayer()).has_value();
+    changeInputs_->setEnabled(join);
+    inputsButton_->setVisible(join);
+}
+
+void LayerStackPanel::changeSelectedInputs() {
+    const int at = document_->selectedLayer();
+    std::unique_ptr<JoinLayerDialog> dialog(JoinLayerDialog::forChange(
+        document_->pipeline(), document_->outputShapeOf(kPipelineInput), at, this));
+    if (!dialog)
+        return;
+    if (dialog->exec() == QDialog::Accepted)
+        setSelectedJoinInputs(dialog->inputs());
+}
+
+bool LayerStackPanel::setSelectedJoinInputs(const std::vector<int>& inputs) {
+    Pipeline p = document_->pipeline();
+    const int at = document_->selectedLayer();
+    QString why;
+    if (!setJoinInputs(p, document_->outputShapeOf(kPipelineInput), at, inputs, &why)) {
+        showNotice(tr("Inputs not changed: %1").arg(why));
+        return false;
+    }
+    QStringList names;
+    for (int source : inputs)
+        names.append(layerReference(p, source, true));
+    const QString name = QString::fromStdString(display_name(p.layers[std::size_t(at)]));
+    document_->edit(
+        tr("Change the inputs of %1 to %2")
+            .arg(name, names.join(joinKindOf(p, at) == JoinKind::Add ? QStringLiteral(" + ")
+                                                                     : QStringLiteral(", "))),
+        p, {.select = at});
+    return true;
 }
 
 void LayerStackPanel::removeSelected() {

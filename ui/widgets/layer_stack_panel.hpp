@@ -12,6 +12,7 @@
 
 #include <memory>
 
+class QAction;
 class QLabel;
 class QListWidget;
 class QMenu;
@@ -40,12 +41,20 @@ public:
     QWidget* arcMargin() const;
     // Why the last move was refused, while it is shown over the list (empty otherwise).
     QString notice() const;
+    // "Change inputs…" of the selected add or concat layer (disabled for other layers): in the
+    // list's context menu, the Edit menu, and as a button while a join is selected.
+    QAction* changeInputsAction() const { return changeInputs_; }
 
 public Q_SLOTS:
     void setResult(std::shared_ptr<const convscope::ui::RenderResult> result);
     void addLayer(int kind); // NewLayerKind, inserted after the selected layer
     // The dialog-free end of adding an add or concat layer (after the selected layer).
     void addJoinLayer(convscope::ui::JoinKind kind, const std::vector<int>& inputs);
+    // Asks which layers the selected join reads (JoinLayerDialog), as one undo step.
+    void changeSelectedInputs();
+    // Its dialog-free end: the selected join reads `inputs` instead; refused with the reason
+    // shown over the list when the result would not be valid (changeJoinProblem).
+    bool setSelectedJoinInputs(const std::vector<int>& inputs);
     void removeSelected();
     void duplicateSelected();
     void moveSelected(int delta);
@@ -55,6 +64,7 @@ private:
     void refreshDetails();
     void onRowsMoved(int from, int to);
     void showNotice(const QString& text);
+    void updateChangeInputs();
 
     Document* document_;
     QListWidget* list_;
@@ -67,6 +77,8 @@ private:
     QToolButton* duplicateButton_;
     QToolButton* upButton_;
     QToolButton* downButton_;
+    QToolButton* inputsButton_;
+    QAction* changeInputs_;
     std::shared_ptr<const RenderResult> result_;
     bool rebuilding_ = false;
 };

@@ -405,6 +405,7 @@ void MainWindow::createActions() {
     QAction* duplicate =
         edit->addAction(tr("&Duplicate layer"), layerStack_, &LayerStackPanel::duplicateSelected);
     duplicate->setShortcut(QKeySequence(tr("Ctrl+D")));
+    edit->addAction(layerStack_->changeInputsAction());
     QAction* up =
         edit->addAction(tr("Move layer &up"), this, [this] { layerStack_->moveSelected(-1); });
     up->setShortcut(QKeySequence(tr("Ctrl+Up")));
@@ -658,7 +659,9 @@ bool MainWindow::openPath(const QString& path, OpenReason reason) {
         if (nothingToSave)
             document_->undoStack()->setClean();
         // A pipeline's input mode decides the channels: reload the image in that mode.
-        showStatus(tr("Opened pipeline %1").arg(info.fileName()));
+        const QString labels = document_->labelsProblem();
+        showStatus(labels.isEmpty() ? tr("Opened pipeline %1").arg(info.fileName())
+                                    : tr("Opened pipeline %1. %2").arg(info.fileName(), labels));
         addRecentFile(info.absoluteFilePath());
         return true;
     }

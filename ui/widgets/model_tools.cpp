@@ -124,15 +124,14 @@ bool ModelTools::open(const QString& path, MainWindow::OpenReason reason, QStrin
     if (!document_->loadModel(path, error, as))
         return false;
     const ModelSource* model = document_->model();
-    warnings_ = model->warnings.join(QLatin1Char('\n'));
+    warnings_ = model->warnings.join(QStringLiteral("\n\n"));
     warningsModel_ = QFileInfo(path).fileName();
     inputDock_->show();
     inputDock_->raise();
     const int layers = int(document_->pipeline().layers.size());
     Q_EMIT message(model->warnings.isEmpty()
                        ? tr("Opened model %1: %2 layers").arg(warningsModel_).arg(layers)
-                       : tr("Opened model %1: %2 layers, part of the graph left out (see the "
-                            "message)")
+                       : tr("Opened model %1: %2 layers, with warnings (see the message)")
                              .arg(warningsModel_)
                              .arg(layers));
     warningsPending_ = !warnings_.isEmpty();
@@ -156,12 +155,12 @@ void ModelTools::showWarnings() {
     warningsPending_ = false;
     if (auto* old = window_->findChild<QMessageBox*>(QStringLiteral("importWarningsBox")))
         old->close();
-    auto* box = new QMessageBox(QMessageBox::Information, tr("ConvScope"),
-                                tr("Part of the model “%1” was left out.").arg(warningsModel_),
-                                QMessageBox::Ok, window_);
+    auto* box = new QMessageBox(
+        QMessageBox::Information, tr("ConvScope"),
+        tr("The model “%1” is open, but not all of it is used.").arg(warningsModel_),
+        QMessageBox::Ok, window_);
     box->setObjectName(QStringLiteral("importWarningsBox"));
-    box->setInformativeText(
-        tr("The layers ConvScope runs were imported; what follows was not:\n\n%1").arg(warnings_));
+    box->setInformativeText(warnings_);
     box->setAttribute(Qt::WA_DeleteOnClose);
     box->open();
 }

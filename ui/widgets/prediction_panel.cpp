@@ -188,8 +188,8 @@ void PredictionPanel::onSnapshot(const std::shared_ptr<const MapSnapshot>& snaps
                            : tr("Top %1 of %2 classes (a softmax of the scores).");
         note = note.arg(shown_.top.size()).arg(shown_.classes);
         if (labels.isEmpty())
-            note += QLatin1Char(' ') + tr("The model names no classes (no “labels” metadata, no "
-                                          "labels file beside it).");
+            note += QLatin1Char(' ') + tr("No class names (no usable “labels” metadata or "
+                                          "labels file beside the model): they are numbered.");
         else if (labels.size() != shown_.classes)
             note += QLatin1Char(' ') + tr("%1 labels for %2 classes: the rest are numbered.")
                                            .arg(labels.size())

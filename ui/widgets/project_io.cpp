@@ -42,7 +42,7 @@ QString projectFilter() {
 
 } // namespace
 
-QString viewSettingsJson(const Document& document) {
+QString viewSettingsJson(const Document& document, const QString& projectDir) {
     QJsonObject view;
     const auto colormap = to_string(document.display().colormap);
     view[QStringLiteral("colormap")] = QString::fromUtf8(colormap.data(), int(colormap.size()));
@@ -57,10 +57,21 @@ QString viewSettingsJson(const Document& document) {
     // The class names of a model's head (the Prediction panel's), which no pipeline field holds.
     if (!document.classLabels().isEmpty())
         view[QStringLiteral("class_labels")] = QJsonArray::fromStringList(document.classLabels());
+    // A model as opened, nothing edited: the file it is, so that the reopened session is the
+    // model again (see reopenedModel). The path is relative to the project, as the image's is.
+    if (const ModelSource* model = document.model(); model && document.modelUnedited()) {
+        QJsonObject reference;
+        reference[QStringLiteral("path")] =
+            projectDir.isEmpty() ? model->path : QDir(projectDir).relativeFilePath(model->path);
+        reference[QStringLiteral("sha256")] = model->sha256;
+        if (!model->until.isEmpty())
+            reference[QStringLiteral("until")] = model->until;
+        view[QStringLiteral("model")] = reference;
+    }
     return QString::fromUtf8(QJsonDocument(view).toJson(QJsonDocument::Compact));
 }
 
-void applyViewSettingsJson(Document& document, const QString& json) {
+void applyViewSettingsJson(Document& document, const QString& json, const QString& projectDir) {
     const QJsonObject view = QJsonDocument::fromJson(json.toUtf8()).object();
     DisplaySettings display = document.display();
     Colormap map;
@@ -79,6 +90,16 @@ void applyViewSettingsJson(Document& document, const QString& json) {
     for (const QJsonValue& v : view.value(QStringLiteral("class_labels")).toArray())
         labels << v.toString();
     document.setClassLabels(labels);
+    const QJsonObject model = view.value(QStringLiteral("model")).toObject();
+    if (!model.isEmpty()) {
+        const QString path = model.value(QStringLiteral("path")).toString();
+        const QString absolute =
+            path.isEmpty() || projectDir.isEmpty() ? path : QDir(projectDir).absoluteFilePath(path);
+        if (auto source =
+                reopenedModel(absolute, model.value(QStringLiteral("sha256")).toString(),
+                              model.value(QStringLiteral("until")).toString(), document.pipeline()))
+            document.attachModel(std::move(*source));
+    }
     const int layers = int(document.pipeline().layers.size());
     if (view.contains(QStringLiteral("selected_layer")))
         document.setSelectedLayer(view.value(QStringLiteral("selected_layer")).toInt());
@@ -266,7 +287,7 @@ bool ProjectController::saveTo(const QString& path, QString* error) {
         Q_EMIT message(QString::fromUtf8(e.what()));
         return false;
     }
-    project.view_json = viewSettingsJson(*document_).toStdString();
+    project.view_json = viewSettingsJson(*document_, QFileInfo(path).absolutePath()).toStdString();
     QString problem;
     if (!writeProjectFile(path, project, &problem)) {
         if (error)
@@ -328,7 +349,8 @@ bool ProjectController::open(const QString& path, QString* error) {
     QString imageError;
     const bool ok = document_->resetSession(project.pipeline, imagePath, &imageError);
     if (ok)
-        applyViewSettingsJson(*document_, QString::fromStdString(project.view_json));
+        applyViewSettingsJson(*document_, QString::fromStdString(project.view_json),
+                              QFileInfo(path).absolutePath());
     loading_ = false;
     if (!ok)
         return fail(tr("%1: %2").arg(QFileInfo(path).fileName(), imageError));

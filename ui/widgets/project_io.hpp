@@ -20,9 +20,11 @@ namespace convscope::ui {
 class Document;
 
 // The view settings kept in a project: colormap, normalisation, the selected layer and filter,
-// the map shown large. As JSON text and back.
-QString viewSettingsJson(const Document& document);
-void applyViewSettingsJson(Document& document, const QString& json);
+// the map shown large, the class names, and for a model as opened (nothing edited) the model
+// file by path (relative to `projectDir`) and SHA-256. As JSON text and back; applied after the
+// pipeline, a model reference that still holds makes the session that model again.
+QString viewSettingsJson(const Document& document, const QString& projectDir = {});
+void applyViewSettingsJson(Document& document, const QString& json, const QString& projectDir = {});
 
 // Writes `project` to `path` atomically (nothing is replaced unless the whole file was written).
 bool writeProjectFile(const QString& path, const Project& project, QString* error);
