@@ -22,6 +22,9 @@ namespace {
 
 using Clock = std::chrono::steady_clock;
 
+// Pipelines of at most this many maps get every map's thumbnail whatever the request asks.
+constexpr std::size_t kEveryThumbnailMaps = 1024;
+
 // Maps above this many pixels are shown large at most kLargeFocusSide pixels wide.
 constexpr std::int64_t kMaxFocusPixels = 4'200'000;
 constexpr int kLargeFocusSide = 2560;
@@ -379,8 +382,14 @@ bool RenderThread::render(const RenderRequest& job, RenderResult& out) {
         Work work;
         bool thumbnail;
     };
+    // A pipeline of few maps (the default stack) gets every thumbnail: cheap, and no tile ever
+    // waits for its own.
+    std::size_t mapCount = 0;
+    for (int i = 0; i < n; ++i)
+        mapCount += std::size_t(run->layers[i].output->channels());
+    const bool everyThumbnail = !job.thumbnailMaps || mapCount <= kEveryThumbnailMaps;
     const auto wanted = [&](int layer) {
-        if (!job.thumbnailMaps)
+        if (everyThumbnail)
             return ChannelSpan{0, std::numeric_limits<int>::max()};
         const auto& spans = *job.thumbnailMaps;
         return layer < int(spans.size()) ? spans[layer] : ChannelSpan{};
