@@ -123,7 +123,7 @@ private Q_SLOTS:
         QVERIFY(hidden > 0 && hidden < 64);
         QVERIFY(!overview->tileRect({0, 0}).isEmpty());
         QVERIFY(overview->tileRect({0, 63}).isEmpty());
-        QVERIFY(!overview->thumbnail({0, 63}).isNull()); // made, only not drawn
+        QVERIFY(overview->thumbnail({0, 63}).isNull()); // not shown: not made
         const int rowTop = overview->tileRect({0, 0}).top();
         for (int c = 0; c < 64 - hidden; ++c)
             QCOMPARE(overview->tileRect({0, c}).top(), rowTop);
@@ -178,6 +178,79 @@ private Q_SLOTS:
         QTRY_VERIFY_WITH_TIMEOUT(
             isIdle(*w) && w->coordinator()->lastResult()->focus == (MapId{layers - 1, 0}), 30000);
         QVERIFY(!w->coordinator()->lastResult()->focusImage.isNull());
+    }
+
+    // Thumbnails are made only for the tiles on screen: a collapsed layer of 512 maps makes
+    // them for its one row, expanded it makes the rest as they come into view, and every
+    // thumbnail made shows the map's own values.
+    void thumbnailsAreMadeOnlyForTheTilesOnScreen() {
+        auto w = openResNet();
+        QVERIFY(w);
+        FeatureMapOverview* overview = w->overview();
+        const auto made = [&](int layer) {
+            int count = 0;
+            for (const MapRender& map : w->coordinator()->lastResult()->layers[layer].maps)
+                count += map.hasThumbnail() ? 1 : 0;
+            return count;
+        };
+        const auto madeInAll = [&] {
+            int count = 0;
+            for (int i = 0; i < int(resnet_.layers.size()); ++i)
+                count += made(i);
+            return count;
+        };
+        const auto settled = [&] {
+            return isIdle(*w) &&
+                   overview->paintedGeneration() >= w->coordinator()->displayedGeneration();
+        };
+        int maps = 0;
+        for (const LayerRender& layer : w->coordinator()->lastResult()->layers)
+            maps += int(layer.maps.size());
+        QTRY_VERIFY_WITH_TIMEOUT(settled(), 30000);
+        QVERIFY2(madeInAll() > 0 && madeInAll() < maps / 10,
+                 qPrintable(QStringLiteral("%1 of %2").arg(madeInAll()).arg(maps)));
+
+        // The last layer of 512 maps, scrolled to: collapsed, only its row's thumbnails.
+        const int deep = int(resnet_.layers.size()) - 1;
+        QCOMPARE(int(w->coordinator()->lastResult()->layers[deep].maps.size()), 512);
+        QVERIFY(!overview->isLayerExpanded(deep));
+        QCOMPARE(made(deep), 0); // far below the screen
+        QScrollBar* bar = w->overviewScroll()->verticalScrollBar();
+        bar->setValue(bar->maximum());
+        QTRY_VERIFY_WITH_TIMEOUT(made(deep) > 0 && settled(), 30000);
+        const int row = 512 - overview->hiddenMapCount(deep);
+        QVERIFY2(made(deep) <= row,
+                 qPrintable(QStringLiteral("%1 made, %2 in the row").arg(made(deep)).arg(row)));
+        QVERIFY(overview->thumbnail({deep, 511}).isNull());
+
+        // Expanded: the tiles on screen get theirs, from the engine's cached maps (no run).
+        const int runs = w->coordinator()->renderThread()->completedRuns();
+        overview->setLayerExpanded(deep, true);
+        bar->setValue(bar->maximum());
+        QTRY_VERIFY_WITH_TIMEOUT(made(deep) > row && settled(), 30000);
+        QCOMPARE(w->coordinator()->renderThread()->completedRuns(), runs);
+        const QRect shown = w->overviewScroll()->viewport()->rect().translated(
+            0, bar->value()); // the overview's visible part, in its coordinates
+        int checked = 0;
+        const auto backend = make_backend(BackendKind::Fast);
+        const RunResult& run = backend->run(w->document()->pipeline(), w->document()->input());
+        const Tensor& out = *run.layers[std::size_t(deep)].output;
+        const int thumb = w->coordinator()->thumbnailSize();
+        for (int c = 0; c < 512; ++c) {
+            const QRect tile = overview->tileRect({deep, c});
+            const MapRender& map = w->coordinator()->lastResult()->layers[deep].maps[c];
+            if (!shown.contains(tile))
+                continue;
+            QVERIFY2(map.hasThumbnail(), qPrintable(QStringLiteral("map %1 on screen").arg(c)));
+            const MapSummary expected = sampleThumbnail(out, c, thumb);
+            const QImage picture =
+                colorizeValues(expected.values.data(), expected.width, expected.height,
+                               std::size_t(expected.width), map.colormap, map.shownRange);
+            QCOMPARE(overview->thumbnail({deep, c}), picture);
+            ++checked;
+        }
+        QVERIFY2(checked > row, qPrintable(QString::number(checked)));
+        QVERIFY(madeInAll() < maps / 4);
     }
 
     void conv1FiltersAreColourPicturesAndOpenInTheKernelEditor() {
@@ -316,8 +389,12 @@ private Q_SLOTS:
         const auto result = w->coordinator()->lastResult();
         QVERIFY2(!result->error, qPrintable(result->error ? result->error->message : QString()));
         QCOMPARE(result->layers.size(), imported.pipeline.layers.size());
-        for (int l = 0; l < int(result->layers.size()); ++l)
-            QVERIFY(!w->overview()->thumbnail({l, 0}).isNull());
+        // Every layer's maps are shown (their thumbnails made as they come into view).
+        for (int l = 0; l < int(result->layers.size()); ++l) {
+            const QPoint tile = w->overview()->tileRect({l, 0}).center();
+            w->overviewScroll()->ensureVisible(tile.x(), tile.y());
+            QTRY_VERIFY_WITH_TIMEOUT(!w->overview()->thumbnail({l, 0}).isNull(), 30000);
+        }
         const int conv1 = convReading(imported.pipeline, 3);
         QCOMPARE(conv1, 0);
         w->document()->setSelectedLayer(conv1);

@@ -2,6 +2,7 @@
 // writes, a write copies only the storage it touches, and an unchanged layer compares equal to
 // its copy without looking at its values.
 
+#include "convscope/backend.hpp"
 #include "convscope/layer.hpp"
 #include "convscope/pipeline.hpp"
 #include "convscope/shared_vector.hpp"
@@ -192,6 +193,59 @@ private Q_SLOTS:
         const float* own = std::get<Conv2d>(after.layers[3].op).weights.values.data();
         std::get<Conv2d>(after.layers[3].op).weights.set(0, 0, 0, 0, 3.0f);
         QCOMPARE(std::get<Conv2d>(after.layers[3].op).weights.values.data(), own);
+    }
+
+    // Weights found finite are remembered (by a copy that shares them), so an unchanged layer
+    // is not read again by every plan and run; a weight written after a successful run is read
+    // again, and a NaN in it is refused with the layer and the field named, by the plan and by the
+    // run.
+    void aNanWrittenAfterASuccessfulRunIsRefused() {
+        Pipeline pipeline;
+        pipeline.input_mode = InputMode::Rgb;
+        pipeline.layers.push_back(layer("wide", conv(48, 3, 3)));
+        pipeline.layers.push_back(layer("deep", conv(64, 48, 3))); // 27 648 weights
+        auto input = std::make_shared<Tensor>(3, 12, 10);
+        for (int c = 0; c < 3; ++c)
+            for (int y = 0; y < 12; ++y)
+                for (int x = 0; x < 10; ++x)
+                    input->at(c, y, x) = float((c + y * x) % 7) / 7.0f;
+        for (BackendKind kind : {BackendKind::Fast, BackendKind::Naive}) {
+            Pipeline p = pipeline;
+            const auto backend = make_backend(kind);
+            QVERIFY(plan_pipeline(p, input->shape()).complete());
+            QVERIFY(!backend->run(p, input).cancelled);
+
+            const float nan = std::numeric_limits<float>::quiet_NaN();
+            std::get<Conv2d>(p.layers[1].op).weights.set(5, 7, 1, 2, nan);
+            const PipelinePlan plan = plan_pipeline(p, input->shape());
+            QVERIFY(plan.error);
+            QCOMPARE(plan.error->layer_index(), 1);
+            QCOMPARE(plan.error->field(), std::string("weights"));
+            QVERIFY2(QString::fromStdString(plan.error->what()).contains("layer 2 (conv"),
+                     plan.error->what());
+            QVERIFY(QString::fromStdString(plan.error->what()).contains("finite"));
+            try {
+                backend->run(p, input);
+                QFAIL("a NaN weight ran");
+            } catch (const PipelineError& e) {
+                QCOMPARE(e.layer_index(), 1);
+                QCOMPARE(e.field(), std::string("weights"));
+            }
+            // Restored, it runs again.
+            std::get<Conv2d>(p.layers[1].op).weights.set(5, 7, 1, 2, 0.5f);
+            QVERIFY(plan_pipeline(p, input->shape()).complete());
+            QVERIFY(!backend->run(p, input).cancelled);
+        }
+        // Written where no other pipeline holds the values: refused all the same.
+        Pipeline alone = pipeline;
+        alone.layers[1] = layer("deep", conv(64, 48, 3));
+        QVERIFY(plan_pipeline(alone, input->shape()).complete());
+        std::get<Conv2d>(alone.layers[1].op).weights.values.write()[100] =
+            std::numeric_limits<float>::infinity();
+        const PipelinePlan plan = plan_pipeline(alone, input->shape());
+        QVERIFY(plan.error);
+        QCOMPARE(plan.error->layer_index(), 1);
+        QCOMPARE(plan.error->field(), std::string("weights"));
     }
 
     void copiesOnOtherThreadsStayUnchanged() {

@@ -49,6 +49,15 @@ MapSummary summariseMap(const Tensor& tensor, int channel, int thumbnailSize) {
     return summary;
 }
 
+MapSummary mapRangeOnly(const Tensor& tensor, int channel, int thumbnailSize) {
+    MapSummary summary;
+    const QSize size = thumbnailSizeFor(tensor.width(), tensor.height(), thumbnailSize);
+    summary.width = size.width();
+    summary.height = size.height();
+    summary.range = map_range(tensor, channel, &summary.allFinite);
+    return summary;
+}
+
 MapSummary sampleThumbnail(const Tensor& tensor, int channel, int thumbnailSize) {
     MapSummary summary;
     const int w = tensor.width();

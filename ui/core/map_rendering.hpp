@@ -19,7 +19,8 @@ using ColorLut = std::array<QRgb, 256>;
 // The engine's colormap `map` (not Auto) sampled at 256 evenly spaced values.
 const ColorLut& colorLut(Colormap map);
 
-// A map's finite range and a box-averaged thumbnail of `width` × `height` values.
+// A map's finite range and a box-averaged thumbnail of `width` × `height` values (`values`
+// empty: only its size is known, the values were not made).
 struct MapSummary {
     ValueRange range;
     bool allFinite = true; // no NaN or infinity in the map (so ranges derived from it are exact)
@@ -32,6 +33,8 @@ struct MapSummary {
 MapSummary summariseMap(const Tensor& tensor, int channel, int thumbnailSize);
 // Only the thumbnail (range left empty): reads a few samples per thumbnail pixel, not the map.
 MapSummary sampleThumbnail(const Tensor& tensor, int channel, int thumbnailSize);
+// Only the range, and the thumbnail's size (no values): one full pass over the map.
+MapSummary mapRangeOnly(const Tensor& tensor, int channel, int thumbnailSize);
 
 // The size a width × height map is shown at within `bounds` (aspect kept, never enlarged; an
 // empty `bounds` means full size).

@@ -93,6 +93,8 @@ void RenderCoordinator::renderNow() {
     request.focus = document_->focus();
     request.backend = document_->liveBackend();
     request.thumbnailSize = thumbnailSize_;
+    if (thumbnailMaps_)
+        request.thumbnailMaps = thumbnailMaps_();
     request.focusSize = focusSize_;
     request.requestedAt = steadyNowMs();
     request.measureReference = measureReference_;

@@ -10,6 +10,7 @@
 #include <QObject>
 #include <QTimer>
 
+#include <functional>
 #include <memory>
 
 namespace convscope::ui {
@@ -37,6 +38,10 @@ public:
 
     void setThumbnailSize(int pixels);
     int thumbnailSize() const { return thumbnailSize_; }
+    // Which maps' thumbnails each request asks for (RenderRequest::thumbnailMaps), asked at each
+    // request: the overview's tiles on screen. Unset: every map's.
+    using ThumbnailMapsSource = std::function<std::vector<ChannelSpan>()>;
+    void setThumbnailMapsSource(ThumbnailMapsSource source) { thumbnailMaps_ = std::move(source); }
     // The size, in device pixels, at which the large view shows the whole focused map (empty:
     // full resolution). Its picture is made at this size; a change re-renders (nothing is
     // recomputed, only the picture).
@@ -75,6 +80,7 @@ private:
     quint64 displayed_ = 0;
     bool busyShown_ = false;
     int thumbnailSize_ = 112;
+    ThumbnailMapsSource thumbnailMaps_;
     QSize focusSize_;
     bool measureReference_ = true;
     bool keepMaps_ = false;

@@ -13,6 +13,7 @@
 #include <algorithm>
 #include <chrono>
 #include <exception>
+#include <limits>
 #include <new>
 
 namespace convscope::ui {
@@ -20,6 +21,9 @@ namespace convscope::ui {
 namespace {
 
 using Clock = std::chrono::steady_clock;
+
+// Pipelines of at most this many maps get every map's thumbnail whatever the request asks.
+constexpr std::size_t kEveryThumbnailMaps = 1024;
 
 // Maps above this many pixels are shown large at most kLargeFocusSide pixels wide.
 constexpr std::int64_t kMaxFocusPixels = 4'200'000;
@@ -363,14 +367,41 @@ bool RenderThread::render(const RenderRequest& job, RenderResult& out) {
     // barrier instead of one per layer). Each needs a full read for its exact range, except
     // where the range follows from the previous layer's without reading the map: a ReLU's is
     // max(range, 0) (exact when its input held only finite values), a disabled layer's is its
-    // input's. Those only sample their thumbnails. With the default stack that halves the bytes
-    // read, since every conv is followed by a ReLU.
+    // input's. With the default stack that halves the bytes read, since every conv is followed
+    // by a ReLU. Thumbnails are made only for the maps the request asks for (the tiles on
+    // screen): a ResNet's 10 000 maps cost a few hundred thumbnails per edit, and the unchanged
+    // layers' maps get theirs when they come into view (from the engine's cached maps).
+    enum class Work {
+        Read,         // a changed map: its range from a full read
+        Derive,       // a changed map whose range follows from the previous layer's
+        ThumbnailOnly // an unchanged map scrolled into view: its thumbnail, the range kept
+    };
     struct Item {
         int layer;
         int channel;
-        bool derived;
+        Work work;
+        bool thumbnail;
+    };
+    // A pipeline of few maps (the default stack) gets every thumbnail: cheap, and no tile ever
+    // waits for its own.
+    std::size_t mapCount = 0;
+    for (int i = 0; i < n; ++i)
+        mapCount += std::size_t(run->layers[i].output->channels());
+    const bool everyThumbnail = !job.thumbnailMaps || mapCount <= kEveryThumbnailMaps;
+    const auto wanted = [&](int layer) {
+        if (everyThumbnail)
+            return ChannelSpan{0, std::numeric_limits<int>::max()};
+        const auto& spans = *job.thumbnailMaps;
+        return layer < int(spans.size()) ? spans[layer] : ChannelSpan{};
     };
     std::vector<Item> items;
+    for (int i = 0; i < from; ++i) {
+        const ChannelSpan span = wanted(i);
+        const int end = std::min(span.end, int(summaries_[i].size()));
+        for (int c = std::max(0, span.first); c < end; ++c)
+            if (summaries_[i][c]->values.empty())
+                items.push_back({i, c, Work::ThumbnailOnly, true});
+    }
     for (int i = from; i < n; ++i) {
         const Layer& layer = runnable.layers[i];
         const auto* act = std::get_if<Activation>(&layer.op);
@@ -379,23 +410,49 @@ bool RenderThread::render(const RenderRequest& job, RenderResult& out) {
         const bool derived =
             readsPrevious && (!layer.enabled || (act && act->kind == ActivationKind::ReLU));
         const int channels = run->layers[i].output->channels();
+        const ChannelSpan span = wanted(i);
         summaries_[i].assign(channels, nullptr);
         for (int c = 0; c < channels; ++c)
-            items.push_back({i, c, derived});
+            items.push_back({i, c, derived ? Work::Derive : Work::Read, span.contains(c)});
     }
     const int thumb = job.thumbnailSize;
     QtConcurrent::blockingMap(items, [&](const Item& item) {
         if (cancel_.is_cancelled())
             return;
         const Tensor& out = *run->layers[item.layer].output;
-        summaries_[item.layer][item.channel] =
-            std::make_shared<MapSummary>(item.derived ? sampleThumbnail(out, item.channel, thumb)
-                                                      : summariseMap(out, item.channel, thumb));
+        std::shared_ptr<MapSummary>& slot = summaries_[item.layer][item.channel];
+        switch (item.work) {
+        case Work::Read:
+            slot = std::make_shared<MapSummary>(item.thumbnail
+                                                    ? summariseMap(out, item.channel, thumb)
+                                                    : mapRangeOnly(out, item.channel, thumb));
+            break;
+        case Work::Derive: {
+            auto summary = std::make_shared<MapSummary>();
+            if (item.thumbnail) {
+                *summary = sampleThumbnail(out, item.channel, thumb);
+            } else {
+                const QSize size = thumbnailSizeFor(out.width(), out.height(), thumb);
+                summary->width = size.width();
+                summary->height = size.height();
+            }
+            slot = std::move(summary);
+            break;
+        }
+        case Work::ThumbnailOnly: {
+            // The cached summary is shared with results on screen: replaced, never changed.
+            auto summary = std::make_shared<MapSummary>(sampleThumbnail(out, item.channel, thumb));
+            summary->range = slot->range;
+            summary->allFinite = slot->allFinite;
+            slot = std::move(summary);
+            break;
+        }
+        }
     });
     if (cancel_.is_cancelled())
         return false; // summaries up to cachedValidLayers_ (= from) stay valid
     for (const Item& item : items) {
-        if (!item.derived)
+        if (item.work != Work::Derive)
             continue;
         const MapSummary& source = *summaries_[item.layer - 1][item.channel];
         MapSummary& s = *summaries_[item.layer][item.channel];

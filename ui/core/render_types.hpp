@@ -41,6 +41,14 @@ struct MapId {
     friend bool operator==(const MapId&, const MapId&) = default;
 };
 
+// The maps of one layer whose thumbnails are wanted: channels [first, end).
+struct ChannelSpan {
+    int first = 0;
+    int end = 0;
+    bool contains(int channel) const { return channel >= first && channel < end; }
+    friend bool operator==(const ChannelSpan&, const ChannelSpan&) = default;
+};
+
 struct RenderRequest {
     quint64 generation = 0;
     quint64 revision = 0; // Document::revision() of the pipeline and input below
@@ -50,6 +58,10 @@ struct RenderRequest {
     MapId focus;
     BackendKind backend = BackendKind::Fast;
     int thumbnailSize = 112; // longest side of an overview thumbnail, in device pixels
+    // Whose thumbnails to make, per layer (the tiles on screen or near it; layers past the end
+    // get none). Empty optional: every map's. The others get their range only; a later request
+    // that wants them makes them from the engine's cached maps.
+    std::optional<std::vector<ChannelSpan>> thumbnailMaps;
     // The size, in device pixels, at which the large view shows the whole focused map; its picture
     // is box-filtered down to this (empty: the map's own size, as far as kMaxFocusPixels allow).
     QSize focusSize;
@@ -89,7 +101,8 @@ struct MapSnapshot {
 };
 
 struct MapRender {
-    // The thumbnail's values, at most thumbnailSize on the longest side (shared with the render
+    // The map's range and, when its thumbnail was asked for (RenderRequest::thumbnailMaps),
+    // the thumbnail's values, at most thumbnailSize on the longest side (shared with the render
     // thread's cache and with later results while the map is unchanged).
     std::shared_ptr<const MapSummary> summary;
     ValueRange range;      // the map's own finite min..max
@@ -107,6 +120,8 @@ struct MapRender {
     QSize thumbnailSize() const {
         return summary ? QSize(summary->width, summary->height) : QSize();
     }
+    // The thumbnail's values were made (else thumbnail() is null until a request asks for them).
+    bool hasThumbnail() const { return summary && !summary->values.empty(); }
     mutable QImage picture; // thumbnail()'s, once made
 };
 

@@ -58,6 +58,7 @@ QString FeatureMapOverview::bandTitle(int band) const {
 void FeatureMapOverview::setResult(std::shared_ptr<const RenderResult> result) {
     result_ = std::move(result);
     bands_.clear();
+    thumbnailsAsked_ = false;
     if (!result_)
         return;
     const Pipeline& pipeline = document_->pipeline();
@@ -289,6 +290,32 @@ const QPixmap* FeatureMapOverview::pixmapOf(const Tile& tile) {
     return pixmaps_.object(key);
 }
 
+std::vector<ChannelSpan> FeatureMapOverview::wantedThumbnails() const {
+    std::vector<ChannelSpan> spans;
+    QRect visible = visibleRegion().boundingRect();
+    if (visible.isEmpty())
+        return spans;
+    const QWidget* viewport = parentWidget();
+    const int reach = viewport ? viewport->height() : visible.height();
+    visible.adjust(0, -reach, 0, reach);
+    for (const Band& band : bands_) {
+        if (band.layer < 0 || !band.rect.intersects(visible))
+            continue;
+        ChannelSpan span{int(band.tiles.size()), 0};
+        for (const Tile& tile : band.tiles)
+            if (!tile.rect.isEmpty() && tile.rect.intersects(visible)) {
+                span.first = std::min(span.first, tile.id.channel);
+                span.end = std::max(span.end, tile.id.channel + 1);
+            }
+        if (span.end <= span.first)
+            continue;
+        if (int(spans.size()) <= band.layer)
+            spans.resize(std::size_t(band.layer) + 1);
+        spans[std::size_t(band.layer)] = span;
+    }
+    return spans;
+}
+
 int FeatureMapOverview::heightForWidth(int width) const {
     return const_cast<FeatureMapOverview*>(this)->layoutBands(width, false);
 }
@@ -468,8 +495,17 @@ void FeatureMapOverview::paintEvent(QPaintEvent* event) {
             if (!tile.rect.intersects(event->rect()))
                 continue; // off screen or not shown: no pixmap is made for it
             const QPixmap* pixmap = pixmapOf(tile);
-            if (!pixmap)
+            if (!pixmap) {
+                if (tile.map && !tile.map->hasThumbnail()) {
+                    // Not made yet: a blank tile until the render thread has made it.
+                    painter.fillRect(tile.rect, pal.color(QPalette::Midlight));
+                    if (!thumbnailsAsked_) {
+                        thumbnailsAsked_ = true;
+                        Q_EMIT thumbnailsWanted();
+                    }
+                }
                 continue;
+            }
             painter.setRenderHint(QPainter::SmoothPixmapTransform,
                                   tile.rect.width() * devicePixelRatioF() < pixmap->width());
             painter.drawPixmap(tile.rect, *pixmap);

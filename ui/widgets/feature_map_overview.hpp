@@ -5,8 +5,10 @@
 //
 // Layers of many maps (a ResNet's 64 to 512) stay readable and cheap: a layer of more than
 // kOpenMapLimit maps starts collapsed to one row ending in "+ N more"; expanded, it is a compact
-// grid of smaller tiles. Only the tiles inside the viewport become pixmaps, kept in a cache of
-// bounded size (kPixmapCacheBytes); the rest stay the render thread's implicitly shared images.
+// grid of smaller tiles. Thumbnails are made only for the tiles on screen or within a screen of
+// it (wantedThumbnails, which the render coordinator asks before each request); a tile that
+// comes into view without one is drawn blank and asks for it (thumbnailsWanted). Only the tiles
+// inside the viewport become pixmaps, kept in a cache of bounded size (kPixmapCacheBytes).
 
 #include "render_types.hpp"
 
@@ -45,6 +47,9 @@ public:
     int thumbnailSize() const;
 
     quint64 paintedGeneration() const { return paintedGeneration_; }
+    // The maps whose thumbnails the tiles want, per layer: those on screen, or within one
+    // screen above or below it (so scrolling finds them made). Nothing while hidden.
+    std::vector<ChannelSpan> wantedThumbnails() const;
     // The thumbnail on screen for a map (null if none): tests compare these.
     QImage thumbnail(MapId map) const;
     // Where a map's thumbnail is drawn (empty if not shown).
@@ -87,6 +92,9 @@ Q_SIGNALS:
     void layerClicked(int layer);
     // The tile height changed, and with it thumbnailSize().
     void thumbnailSizeChanged(int devicePixels);
+    // A tile on screen has no thumbnail yet (scrolled into view, or its layer expanded): a
+    // render of the current state makes the wanted ones (the engine's maps are cached).
+    void thumbnailsWanted();
 
 protected:
     void paintEvent(QPaintEvent* event) override;
@@ -149,6 +157,7 @@ private:
     int pixmapsMade_ = 0;
     MapId hovered_{-2, 0};
     quint64 paintedGeneration_ = 0;
+    bool thumbnailsAsked_ = false; // for the result shown
 };
 
 } // namespace convscope::ui

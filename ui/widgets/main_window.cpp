@@ -235,6 +235,10 @@ MainWindow::MainWindow(QWidget* parent) : QMainWindow(parent) {
     coordinator_->setThumbnailSize(overview_->thumbnailSize());
     connect(overview_, &FeatureMapOverview::thumbnailSizeChanged, coordinator_,
             &RenderCoordinator::setThumbnailSize);
+    // Thumbnails only for the tiles on screen; one scrolled into view asks for its own.
+    coordinator_->setThumbnailMapsSource([this] { return overview_->wantedThumbnails(); });
+    connect(overview_, &FeatureMapOverview::thumbnailsWanted, coordinator_,
+            &RenderCoordinator::scheduleRender);
 
     qApp->installEventFilter(this);
     readSettings();

@@ -10,6 +10,7 @@
 #include <cstdint>
 #include <cstring>
 #include <limits>
+#include <mutex>
 #include <span>
 #include <string>
 
@@ -68,6 +69,57 @@ bool all_finite(std::span<const float> values) {
         largest = std::max(largest, bits & kExponent);
     }
     return largest != kExponent;
+}
+
+// Weight vectors already found finite. The pipeline is checked by every plan, memory estimate
+// and run (three times per edit in the app, over all 11 M weights of a ResNet-18), while an edit
+// changes one layer's weights. Each vector checked is kept here as a copy that shares its
+// values: shared values are never written in place (SharedVector copies them first), so while a
+// copy is kept, a vector that shares storage with it holds exactly the values that were checked.
+// A written vector has storage of its own and is read again. Small vectors are cheaper to read
+// than to look up; the copies kept are bounded by their total size (the oldest go first).
+class CheckedWeights {
+public:
+    static constexpr std::size_t kMinValues = 4096;
+    static constexpr std::size_t kMaxValues = std::size_t{32} << 20; // 128 MiB of floats kept
+
+    bool contains(const SharedVector<float>& values) {
+        const std::lock_guard lock(mutex_);
+        return std::any_of(kept_.begin(), kept_.end(), [&](const SharedVector<float>& kept) {
+            return kept.shares_storage_with(values);
+        });
+    }
+    void insert(const SharedVector<float>& values) {
+        const std::lock_guard lock(mutex_);
+        kept_.push_back(values);
+        total_ += values.size();
+        while (total_ > kMaxValues && kept_.size() > 1) {
+            total_ -= kept_.front().size();
+            kept_.erase(kept_.begin());
+        }
+    }
+
+private:
+    std::mutex mutex_;
+    std::vector<SharedVector<float>> kept_; // oldest first
+    std::size_t total_ = 0;
+};
+
+CheckedWeights& checked_weights() {
+    static CheckedWeights checked;
+    return checked;
+}
+
+// all_finite, remembered for large weight vectors.
+bool all_finite(const SharedVector<float>& values) {
+    if (values.size() < CheckedWeights::kMinValues)
+        return all_finite(values.span());
+    if (checked_weights().contains(values))
+        return true;
+    if (!all_finite(values.span()))
+        return false;
+    checked_weights().insert(values);
+    return true;
 }
 
 // The first value that is not finite (all_finite is false).
