@@ -17,6 +17,7 @@
 #include "render_coordinator.hpp"
 
 #include "support/main_window_fixture.hpp"
+#include "support/onnx_fixtures.hpp"
 
 #include "export_actions.hpp"
 
@@ -110,23 +111,6 @@ QString copyFiveClassModel(const QTemporaryDir& dir) {
     const QString path = dir.filePath(QStringLiteral("garment.onnx"));
     QFile::copy(kFiveClasses, path);
     return path;
-}
-
-// A model's bytes with one more metadata_props entry: ModelProto field 14 (a repeated
-// StringStringEntryProto of key = 1, value = 2), appended as protobuf allows for a repeated field.
-QByteArray protobufLength(quint64 n) {
-    QByteArray varint;
-    do {
-        varint += char((n & 0x7f) | (n > 0x7f ? 0x80 : 0));
-        n >>= 7;
-    } while (n);
-    return varint;
-}
-
-QByteArray withMetadata(QByteArray model, const QByteArray& key, const QByteArray& value) {
-    const QByteArray entry = '\x0a' + protobufLength(quint64(key.size())) + key + '\x12' +
-                             protobufLength(quint64(value.size())) + value;
-    return model + '\x72' + protobufLength(quint64(entry.size())) + entry;
 }
 
 bool writeFile(const QString& path, const QByteArray& bytes) {
@@ -695,7 +679,7 @@ void TestModelsGui::hostile_metadata_labels_are_named() {
         {"[]", "is empty"},
     };
     for (const auto& c : cases) {
-        QVERIFY(writeFile(model, withMetadata(bytes, "labels", c.value)));
+        QVERIFY(writeFile(model, onnx_fixtures::withMetadata(bytes, "labels", c.value)));
         QString error;
         const auto source = importModel(model, &error);
         QVERIFY2(source, qPrintable(error));
@@ -709,7 +693,7 @@ void TestModelsGui::hostile_metadata_labels_are_named() {
     QByteArray five = "[";
     for (int i = 0; i < 5; ++i)
         five += (i ? ",\"n" : "\"n") + QByteArray::number(i) + "\"";
-    QVERIFY(writeFile(model, withMetadata(bytes, "labels", five + "]")));
+    QVERIFY(writeFile(model, onnx_fixtures::withMetadata(bytes, "labels", five + "]")));
     QString error;
     const auto source = importModel(model, &error);
     QVERIFY2(source, qPrintable(error));
@@ -717,7 +701,7 @@ void TestModelsGui::hostile_metadata_labels_are_named() {
     QCOMPARE(source->labels.at(4), QStringLiteral("n4"));
     QVERIFY(source->warnings.isEmpty());
     // Unusable metadata, a good file beside: the file's names, and the one warning.
-    QVERIFY(writeFile(model, withMetadata(bytes, "labels", "[1]")));
+    QVERIFY(writeFile(model, onnx_fixtures::withMetadata(bytes, "labels", "[1]")));
     QVERIFY(writeFile(dir.filePath(QStringLiteral("tagged.labels.txt")), "a\nb\nc\nd\ne\n"));
     const auto fallback = importModel(model, &error);
     QVERIFY(fallback);
@@ -734,9 +718,10 @@ void TestModelsGui::metadata_mean_and_std_are_the_clis() {
     QVERIFY(original.open(QIODevice::ReadOnly));
     QTemporaryDir dir;
     const QString model = dir.filePath(QStringLiteral("tagged.onnx"));
-    QVERIFY(writeFile(
-        model, withMetadata(withMetadata(original.readAll(), "input_mean", "[0.125, 0.5, -0.25]"),
-                            "input_std", "[0.5, 0.25, 2]")));
+    QVERIFY(writeFile(model, onnx_fixtures::withMetadata(
+                                 onnx_fixtures::withMetadata(original.readAll(), "input_mean",
+                                                             "[0.125, 0.5, -0.25]"),
+                                 "input_std", "[0.5, 0.25, 2]")));
     QString error;
     const auto source = importModel(model, &error);
     QVERIFY2(source, qPrintable(error));

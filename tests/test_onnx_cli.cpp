@@ -366,19 +366,8 @@ void TestOnnxCli::metadata_mean_and_std_prepare_the_input_as_in_the_app() {
         QString::fromStdString(fx::path(QStringLiteral("classifier_head/opset13.onnx"))));
     QVERIFY(original.open(QIODevice::ReadOnly));
     QByteArray bytes = original.readAll();
-    // metadata_props (ModelProto field 14), appended as protobuf allows for a repeated field.
     const auto add_property = [&bytes](const QByteArray& key, const QByteArray& value) {
-        const auto length = [](int n) {
-            QByteArray varint;
-            do {
-                varint += char((n & 0x7f) | (n > 0x7f ? 0x80 : 0));
-                n >>= 7;
-            } while (n);
-            return varint;
-        };
-        const QByteArray entry =
-            '\x0a' + length(int(key.size())) + key + '\x12' + length(int(value.size())) + value;
-        bytes += '\x72' + length(int(entry.size())) + entry;
+        bytes = fx::withMetadata(bytes, key, value);
     };
     add_property("input_mean", "[0.125, 0.5, -0.25]");
     add_property("input_std", "[0.5, 0.25, 2]");

@@ -7,6 +7,7 @@
 #include "convscope/npy.hpp"
 #include "convscope/tensor.hpp"
 
+#include <QByteArray>
 #include <QFile>
 #include <QJsonArray>
 #include <QJsonDocument>
@@ -23,6 +24,24 @@
 namespace onnx_fixtures {
 
 inline constexpr double kRelativeTolerance = 1e-5;
+
+// A model's bytes with one more metadata_props entry: ModelProto field 14 (a repeated
+// StringStringEntryProto of key = 1, value = 2), appended as protobuf allows for a repeated field.
+inline QByteArray withMetadata(const QByteArray& model, const QByteArray& key,
+                               const QByteArray& value) {
+    const auto length = [](qsizetype n) {
+        QByteArray varint;
+        auto rest = static_cast<quint64>(n);
+        do {
+            varint += char((rest & 0x7f) | (rest > 0x7f ? 0x80 : 0));
+            rest >>= 7;
+        } while (rest);
+        return varint;
+    };
+    const QByteArray entry =
+        '\x0a' + length(key.size()) + key + '\x12' + length(value.size()) + value;
+    return model + '\x72' + length(entry.size()) + entry;
+}
 
 inline QString dir() {
     return QStringLiteral(CONVSCOPE_TEST_DATA_DIR "/fixtures/onnx");
